@@ -1,0 +1,209 @@
+#include "config/herd_config.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace herd {
+
+const ServerAddress* HerdConfig::find(std::string_view name) const {
+    for (const auto& s : servers)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+std::vector<std::string> HerdConfig::neighbours(std::string_view name) const {
+    std::vector<std::string> out;
+    for (const auto& [a, b] : links) {
+        if (a == name) out.push_back(b);
+        if (b == name) out.push_back(a);
+    }
+    return out;
+}
+
+namespace {
+
+[[noreturn]] void fail(std::string_view origin, const std::string& what) {
+    throw ConfigError(std::string(origin) + ": " + what);
+}
+
+const nlohmann::ordered_json& field(const nlohmann::ordered_json& object, const char* key, std::string_view where,
+                            std::string_view origin) {
+    auto it = object.find(key);
+    if (it == object.end()) fail(origin, std::string(where) + ": missing field \"" + key + "\"");
+    return *it;
+}
+
+std::string string_field(const nlohmann::ordered_json& object, const char* key, std::string_view where,
+                         std::string_view origin) {
+    const auto& value = field(object, key, where, origin);
+    if (!value.is_string()) fail(origin, std::string(where) + "." + key + ": expected a string, got " + value.dump());
+    return value.get<std::string>();
+}
+
+void check_known_keys(const nlohmann::ordered_json& object, std::initializer_list<const char*> known, std::string_view where,
+                      std::string_view origin) {
+    for (const auto& [key, _] : object.items()) {
+        if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; }))
+            fail(origin, std::string(where) + ": unknown field \"" + key + "\"");
+    }
+}
+
+}  // namespace
+
+void validate(const HerdConfig& config, std::string_view origin) {
+    if (config.servers.empty()) fail(origin, "servers: a herd needs at least one server");
+    std::set<std::string> names;
+    std::map<std::pair<std::string, std::uint16_t>, std::string> ports;
+    for (const auto& s : config.servers) {
+        if (s.name.empty() || std::any_of(s.name.begin(), s.name.end(), [](char c) {
+                return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+            }))
+            fail(origin, "servers: server name \"" + s.name + "\" must be non-empty with no whitespace");
+        if (!names.insert(s.name).second) fail(origin, "servers: duplicate server \"" + s.name + "\"");
+        if (s.port != 0) {
+            auto [it, fresh] = ports.emplace(std::pair{s.host, s.port}, s.name);
+            if (!fresh)
+                fail(origin, "servers." + s.name + ".port: port " + std::to_string(s.port) + " on " + s.host +
+                                 " is already taken by " + it->second);
+        }
+    }
+    std::set<std::pair<std::string, std::string>> seen;
+    for (std::size_t i = 0; i < config.links.size(); ++i) {
+        const auto& [a, b] = config.links[i];
+        const std::string where = "links[" + std::to_string(i) + "]";
+        for (const auto& end : {a, b})
+            if (!names.count(end)) fail(origin, where + ": unknown server \"" + end + "\"");
+        if (a == b) fail(origin, where + ": a server cannot link to itself (\"" + a + "\")");
+        if (!seen.insert(std::minmax(a, b)).second)
+            fail(origin, where + ": duplicate link " + a + "-" + b);
+    }
+}
+
+HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
+    nlohmann::ordered_json doc;
+    try {
+        doc = nlohmann::ordered_json::parse(json_text);
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.what() carries "at line L, column C" for syntax errors.
+        fail(origin, std::string("not valid JSON: ") + e.what());
+    }
+    if (!doc.is_object()) fail(origin, "expected a JSON object at the top level");
+    check_known_keys(doc, {"servers", "links", "places"}, "top level", origin);
+
+    HerdConfig config;
+    const auto& servers = field(doc, "servers", "top level", origin);
+    if (!servers.is_object()) fail(origin, "servers: expected an object of name -> {host, port}");
+    for (const auto& [name, spec] : servers.items()) {
+        const std::string where = "servers." + name;
+        if (!spec.is_object()) fail(origin, where + ": expected an object with \"host\" and \"port\"");
+        check_known_keys(spec, {"host", "port"}, where, origin);
+        ServerAddress address{name, string_field(spec, "host", where, origin), 0};
+        const auto& port = field(spec, "port", where, origin);
+        if (!port.is_number_integer() || port.get<long long>() < 1 || port.get<long long>() > 65535)
+            fail(origin, where + ".port: expected an integer from 1 to 65535, got " + port.dump());
+        address.port = static_cast<std::uint16_t>(port.get<int>());
+        config.servers.push_back(std::move(address));
+    }
+    if (auto it = doc.find("links"); it != doc.end()) {
+        if (!it->is_array()) fail(origin, "links: expected an array of [server, server] pairs");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const auto& link = (*it)[i];
+            if (!link.is_array() || link.size() != 2 || !link[0].is_string() || !link[1].is_string())
+                fail(origin, "links[" + std::to_string(i) + "]: expected [\"A\", \"B\"], got " + link.dump());
+            config.links.emplace_back(link[0].get<std::string>(), link[1].get<std::string>());
+        }
+    }
+    if (auto it = doc.find("places"); it != doc.end()) {
+        if (!it->is_object()) fail(origin, "places: expected an object with \"api\" and/or \"url\"");
+        check_known_keys(*it, {"api", "url", "timeout_ms"}, "places", origin);
+        if (it->contains("api")) {
+            auto api = places_api_from_string(string_field(*it, "api", "places", origin));
+            if (!api) fail(origin, "places.api: expected \"legacy\" or \"new\", got " + (*it)["api"].dump());
+            config.places.api = *api;
+        }
+        if (it->contains("url")) config.places.base_url = string_field(*it, "url", "places", origin);
+        if (it->contains("timeout_ms")) {
+            const auto& t = (*it)["timeout_ms"];
+            if (!t.is_number_integer() || t.get<long long>() < 1)
+                fail(origin, "places.timeout_ms: expected a positive integer, got " + t.dump());
+            config.places.timeout = std::chrono::milliseconds(t.get<long long>());
+        }
+    }
+    validate(config, origin);
+    return config;
+}
+
+HerdConfig load_config_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(path.string() + ": cannot open the file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path.string());
+}
+
+namespace {
+
+struct PresetSpec {
+    const char* name;
+    std::uint16_t first_port;
+    std::vector<const char*> servers;
+    std::vector<std::pair<const char*, const char*>> links;
+};
+
+const std::vector<PresetSpec>& preset_specs() {
+    static const std::vector<PresetSpec> specs = {
+        {"fall17", 0, {"Alford", "Hamilton", "Welsh", "Ball", "Holiday"},
+         {{"Alford", "Hamilton"}, {"Alford", "Welsh"}, {"Ball", "Holiday"}, {"Ball", "Welsh"}, {"Hamilton", "Holiday"}}},
+        {"w18", 11800, {"Goloman", "Hands", "Holiday", "Welsh", "Wilkes"},
+         {{"Goloman", "Hands"}, {"Goloman", "Holiday"}, {"Goloman", "Wilkes"}, {"Hands", "Wilkes"},
+          {"Holiday", "Welsh"}, {"Holiday", "Wilkes"}}},
+        {"w20", 12000, {"Hill", "Jaquez", "Smith", "Campbell", "Singleton"},
+         {{"Hill", "Jaquez"}, {"Hill", "Smith"}, {"Singleton", "Jaquez"}, {"Singleton", "Smith"},
+          {"Singleton", "Campbell"}, {"Smith", "Campbell"}}},
+        {"s21", 12100, {"Riley", "Jaquez", "Juzang", "Campbell", "Bernard"},
+         {{"Riley", "Jaquez"}, {"Riley", "Juzang"}, {"Bernard", "Jaquez"}, {"Bernard", "Juzang"},
+          {"Bernard", "Campbell"}, {"Juzang", "Campbell"}}},
+        {"w22", 12200, {"Juzang", "Bernard", "Jaquez", "Johnson", "Clark"},
+         {{"Clark", "Jaquez"}, {"Clark", "Juzang"}, {"Bernard", "Juzang"}, {"Bernard", "Jaquez"},
+          {"Bernard", "Johnson"}, {"Juzang", "Johnson"}}},
+        {"w23", 12300, {"Bailey", "Bona", "Campbell", "Clark", "Jaquez"},
+         {{"Clark", "Jaquez"}, {"Clark", "Bona"}, {"Campbell", "Bailey"}, {"Campbell", "Bona"},
+          {"Campbell", "Jaquez"}, {"Bona", "Bailey"}}},
+    };
+    return specs;
+}
+
+}  // namespace
+
+std::optional<HerdConfig> preset(std::string_view name) {
+    for (const auto& spec : preset_specs()) {
+        if (name != spec.name) continue;
+        HerdConfig config;
+        for (std::size_t i = 0; i < spec.servers.size(); ++i) {
+            // The seed's logs fix fall17's ports: Alford 19625, Hamilton 19626, Welsh 19627,
+            // Ball 19628, Holiday 19629 (its list order). Later terms count up from first_port.
+            const std::uint16_t port =
+                spec.first_port == 0 ? static_cast<std::uint16_t>(19625 + i) : static_cast<std::uint16_t>(spec.first_port + i);
+            config.servers.push_back({spec.servers[i], "127.0.0.1", port});
+        }
+        for (const auto& [a, b] : spec.links) config.links.emplace_back(a, b);
+        return config;
+    }
+    return std::nullopt;
+}
+
+const std::vector<std::string>& preset_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& spec : preset_specs()) out.emplace_back(spec.name);
+        return out;
+    }();
+    return names;
+}
+
+}  // namespace herd

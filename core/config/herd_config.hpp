@@ -1,0 +1,47 @@
+#pragma once
+// A herd: its servers (name, host, port), who talks with whom, and how to reach Places.
+// Built from a preset, a JSON file, or by the simulator's topology generator.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "places/places_settings.hpp"
+
+namespace herd {
+
+struct ServerAddress {
+    std::string name;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;  // 0: let the OS choose (the simulator's default)
+};
+
+struct HerdConfig {
+    std::vector<ServerAddress> servers;                     // in file order
+    std::vector<std::pair<std::string, std::string>> links;  // symmetric
+    PlacesSettings places;
+
+    const ServerAddress* find(std::string_view name) const;
+    // The neighbours of `name`, in link order.
+    std::vector<std::string> neighbours(std::string_view name) const;
+};
+
+// What is wrong with a configuration, said precisely enough to fix it.
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// `origin` names the text in error messages (a file name).
+HerdConfig parse_config(std::string_view json_text, std::string_view origin);
+HerdConfig load_config_file(const std::filesystem::path& path);
+
+// Checks names, ports and links; throws ConfigError. parse_config calls it; generators should too.
+void validate(const HerdConfig& config, std::string_view origin);
+
+std::optional<HerdConfig> preset(std::string_view name);
+const std::vector<std::string>& preset_names();  // "fall17" first: the default
+
+}  // namespace herd

@@ -1,0 +1,19 @@
+#pragma once
+// The per-node log file: every line in and out, peer links, Places outcomes. Buffered; the server
+// flushes it periodically and at stop, so logging costs no syscall per message.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+namespace herd {
+
+// "<dir>/<name>.log", appended to; with an empty `dir`, a logger that discards everything without
+// formatting it. Throws std::runtime_error when the file cannot be opened.
+std::shared_ptr<spdlog::logger> make_node_log(const std::string& name, const std::filesystem::path& dir);
+
+// Shows a line's control characters (\r, \t, ...) so that a log line stays one line.
+std::string printable(std::string_view text);
+
+}  // namespace herd

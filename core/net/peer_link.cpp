@@ -1,0 +1,170 @@
+#include "net/peer_link.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace herd {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+constexpr std::size_t max_batch = 1024;  // lines per gathered write
+constexpr std::chrono::seconds connect_timeout{3};
+}  // namespace
+
+PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options, PeerAddress peer,
+                   std::shared_ptr<spdlog::logger> log, ServerObserver* observer)
+    : self_(options.name),
+      peer_(std::move(peer)),
+      limit_(std::max<std::size_t>(options.peer_queue_limit, 1)),
+      backoff_initial_(options.reconnect_initial),
+      backoff_max_(options.reconnect_max),
+      log_(std::move(log)),
+      observer_(observer),
+      socket_(executor),
+      wake_(executor),
+      pause_(executor) {}
+
+void PeerLink::start() {
+    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);
+}
+
+void PeerLink::stop() {
+    stopped_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    wake_.cancel();
+    pause_.cancel();
+    queue_.clear();
+    in_flight_.clear();
+}
+
+void PeerLink::send(const std::string& line) {
+    if (stopped_) return;
+    queue_.push_back(line);
+    if (queue_.size() > limit_) {
+        queue_.pop_front();
+        if (dropped_++ % 1000 == 0)
+            log_->warn("queue to {} full ({} lines): dropping the oldest flood lines ({} so far)", peer_.name, limit_,
+                       dropped_);
+        if (observer_) observer_->on_peer_overflow(self_, peer_.name, 1);
+    } else if (queue_.size() < limit_ / 2) {
+        dropped_ = 0;
+    }
+    wake_.cancel();
+}
+
+asio::awaitable<void> PeerLink::run() {
+    auto backoff = backoff_initial_;
+    auto pause = [&]() -> asio::awaitable<void> {
+        pause_.expires_after(backoff);
+        co_await pause_.async_wait(nothrow);
+        backoff = std::min(backoff * 2, backoff_max_);
+    };
+    bool was_up = true;  // so that the first failure is logged
+    while (!stopped_) {
+        if (auto ec = co_await connect()) {
+            if (stopped_) break;
+            if (was_up)
+                log_->warn("cannot reach peer {} at {}:{}: {}; retrying with backoff up to {} ms", peer_.name,
+                           peer_.host, peer_.port, ec.message(), backoff_max_.count());
+            was_up = false;
+            co_await pause();
+            continue;
+        }
+        was_up = true;
+        const auto up_since = asio::steady_timer::clock_type::now();
+        log_->info("link to peer {} at {}:{} up", peer_.name, peer_.host, peer_.port);
+        if (observer_) observer_->on_peer_link(self_, peer_.name, true);
+
+        co_await (write_until_closed() || watch_for_close());
+
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        requeue_in_flight();
+        if (stopped_) break;
+        log_->warn("link to peer {} down; {} lines queued", peer_.name, queue_.size());
+        if (observer_) observer_->on_peer_link(self_, peer_.name, false);
+        // Only a link that stayed up a while earns an immediate reconnect: one that is closed right
+        // after connecting (a peer that accepts and hangs up) must not make this loop spin.
+        if (asio::steady_timer::clock_type::now() - up_since >= backoff_max_)
+            backoff = backoff_initial_;
+        else
+            co_await pause();
+    }
+}
+
+asio::awaitable<boost::system::error_code> PeerLink::connect() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(peer_.host, ec);
+    std::vector<tcp::endpoint> endpoints;
+    if (!ec) {
+        endpoints.emplace_back(address, peer_.port);
+    } else {
+        // A host name (a herd spread over machines); numeric hosts skip the resolver.
+        tcp::resolver resolver(socket_.get_executor());
+        auto [rec, results] = co_await resolver.async_resolve(peer_.host, std::to_string(peer_.port), nothrow);
+        if (rec) co_return rec;
+        for (const auto& r : results) endpoints.push_back(r.endpoint());
+    }
+    asio::steady_timer deadline(socket_.get_executor(), connect_timeout);
+    auto outcome = co_await (asio::async_connect(socket_, endpoints, nothrow) || deadline.async_wait(nothrow));
+    if (outcome.index() == 1) co_return asio::error::timed_out;
+    auto [cec, endpoint] = std::get<0>(outcome);
+    (void)endpoint;
+    if (!cec) socket_.set_option(tcp::no_delay(true), ec);
+    co_return cec;
+}
+
+asio::awaitable<void> PeerLink::write_until_closed() {
+    std::vector<asio::const_buffer> buffers;
+    while (!stopped_ && socket_.is_open()) {
+        if (queue_.empty()) {
+            wake_.expires_at(asio::steady_timer::time_point::max());
+            co_await wake_.async_wait(nothrow);
+            continue;
+        }
+        // Move the batch out of the queue: send() may drop queued lines while the write is under way.
+        const std::size_t n = std::min(queue_.size(), max_batch);
+        in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+        queue_.erase(queue_.begin(), queue_.begin() + n);
+        buffers.clear();
+        for (const auto& line : in_flight_) buffers.push_back(asio::buffer(line));
+        auto [ec, written] = co_await asio::async_write(socket_, buffers, nothrow);
+        (void)written;
+        if (ec) {
+            if (!stopped_) log_->warn("write to peer {} failed: {}", peer_.name, ec.message());
+            co_return;
+        }
+        for (const auto& line : in_flight_) log_->info("sent to {}: {}", peer_.name, std::string_view(line).substr(0, line.size() - 1));
+        in_flight_.clear();
+    }
+}
+
+asio::awaitable<void> PeerLink::watch_for_close() {
+    // A neighbour never writes on this link; a read completes only when it closes or resets.
+    char scratch[512];
+    for (;;) {
+        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(scratch), nothrow);
+        if (ec) co_return;
+        (void)n;
+    }
+}
+
+void PeerLink::requeue_in_flight() {
+    // Lines whose write failed go back in front, in order, so they are sent after reconnecting.
+    queue_.insert(queue_.begin(), std::make_move_iterator(in_flight_.begin()), std::make_move_iterator(in_flight_.end()));
+    in_flight_.clear();
+    while (queue_.size() > limit_) queue_.pop_front();
+}
+
+}  // namespace herd

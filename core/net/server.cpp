@@ -1,0 +1,154 @@
+#include "net/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "net/node_log.hpp"
+#include "net/server_state.hpp"
+
+namespace herd {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+std::vector<std::string> peer_names(const ServerOptions& options) {
+    std::vector<std::string> names;
+    for (const auto& p : options.peers) names.push_back(p.name);
+    return names;
+}
+
+constexpr std::chrono::milliseconds log_flush_period{500};
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
+    auto& acceptor = *state->acceptor;
+    while (state->running && acceptor.is_open()) {
+        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        if (ec) {
+            if (!state->running || ec == asio::error::operation_aborted) co_return;
+            // Out of descriptors and the like: say so, and keep serving the connections we have.
+            state->log->warn("accept failed: {}", ec.message());
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(nothrow);
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        asio::co_spawn(acceptor.get_executor(), serve_connection(state, std::move(socket)), asio::detached);
+    }
+}
+
+asio::awaitable<void> flush_log_periodically(std::shared_ptr<Server::State> state) {
+    while (state->running) {
+        state->flush_timer.expires_after(log_flush_period);
+        auto [ec] = co_await state->flush_timer.async_wait(nothrow);
+        state->log->flush();
+        if (ec) co_return;
+    }
+}
+
+}  // namespace
+
+Server::State::State(asio::io_context& io_, ServerOptions options_, ServerObserver* observer_)
+    : io(io_),
+      options(std::move(options_)),
+      observer(observer_),
+      node(options.name, peer_names(options)),
+      places(io.get_executor(), options.places),
+      log(make_node_log(options.name, options.log_dir)),
+      flush_timer(io) {}
+
+Server::Server(asio::io_context& io, ServerOptions options, ServerObserver* observer)
+    : state_(std::make_shared<State>(io, std::move(options), observer)) {}
+
+Server::~Server() { stop(); }
+
+std::uint16_t Server::listen() {
+    auto& s = *state_;
+    if (s.running) return s.bound_port;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(s.options.host, ec);
+    if (ec) throw std::runtime_error(s.options.name + ": \"" + s.options.host + "\" is not an IP address to listen on");
+    const tcp::endpoint endpoint(address, s.bound_port ? s.bound_port : s.options.port);
+    tcp::acceptor acceptor(s.io);
+    auto fail = [&](const char* step) {
+        throw std::runtime_error(s.options.name + ": cannot listen on " + s.options.host + ":" +
+                                 std::to_string(endpoint.port()) + ": " + step + ": " + ec.message());
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail("open");
+    // A restarted node binds its old port again at once, despite connections in TIME_WAIT.
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (ec) fail("setsockopt");
+    acceptor.bind(endpoint, ec);
+    if (ec) fail("bind");
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail("listen");
+    s.bound_port = acceptor.local_endpoint().port();
+    s.acceptor.emplace(std::move(acceptor));
+    s.running = true;
+    s.log->info("listening on {}:{} with {} neighbour(s)", s.options.host, s.bound_port, s.options.peers.size());
+    // Links exist (and queue floods) from now on; start() connects them.
+    s.peers.clear();
+    for (const auto& peer : s.options.peers)
+        s.peers.push_back(std::make_shared<PeerLink>(s.io.get_executor(), s.options, peer, s.log, s.observer));
+    s.links_started = false;
+    asio::co_spawn(s.io, accept_loop(state_), asio::detached);
+    asio::co_spawn(s.io, flush_log_periodically(state_), asio::detached);
+    return s.bound_port;
+}
+
+void Server::set_peer_addresses(std::vector<PeerAddress> peers) {
+    auto& s = *state_;
+    bool same = peers.size() == s.options.peers.size();
+    for (std::size_t i = 0; same && i < peers.size(); ++i) same = peers[i].name == s.options.peers[i].name;
+    if (!same) throw std::invalid_argument(s.options.name + ": set_peer_addresses must keep the neighbours and their order");
+    for (std::size_t i = 0; i < s.peers.size(); ++i) s.peers[i]->set_address(peers[i]);
+    s.options.peers = std::move(peers);
+}
+
+void Server::start() {
+    auto& s = *state_;
+    listen();
+    if (s.links_started) return;
+    s.links_started = true;
+    for (auto& peer : s.peers) peer->start();
+}
+
+void Server::stop() {
+    auto& s = *state_;
+    if (!s.running) return;
+    s.running = false;
+    boost::system::error_code ignored;
+    s.acceptor->close(ignored);
+    for (auto& [id, socket] : s.connections) socket->close(ignored);
+    for (auto& peer : s.peers) peer->stop();
+    s.peers.clear();
+    s.flush_timer.cancel();
+    s.node.forget();
+    s.log->info("stopped: connections closed, every record forgotten");
+    s.log->flush();
+}
+
+bool Server::running() const { return state_->running; }
+std::uint16_t Server::port() const { return state_->bound_port ? state_->bound_port : state_->options.port; }
+const ServerOptions& Server::options() const { return state_->options; }
+const Node& Server::node() const { return state_->node; }
+
+std::size_t Server::queued_to_peers() const {
+    std::size_t total = 0;
+    for (const auto& peer : state_->peers) total += peer->queued();
+    return total;
+}
+
+std::size_t Server::queued_to(std::string_view name) const {
+    for (const auto& peer : state_->peers)
+        if (peer->peer_name() == name) return peer->queued();
+    return 0;
+}
+
+}  // namespace herd

@@ -1,0 +1,82 @@
+#pragma once
+// One herd server on a shared io_context: a listening socket for clients and peers, one
+// coroutine per connection, one persistent outgoing link per neighbour. Asio stays behind this
+// header (pimpl), so code that drives servers builds fast.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/server_observer.hpp"
+#include "places/places_settings.hpp"
+#include "protocol/node.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace herd {
+
+struct PeerAddress {
+    std::string name;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;  // where this server connects to reach the neighbour (a relay in the simulator)
+};
+
+struct ServerOptions {
+    std::string name;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;  // 0: the OS picks one; port() tells which
+    std::vector<PeerAddress> peers;
+    PlacesSettings places;
+    std::filesystem::path log_dir;  // "<log_dir>/<name>.log"; empty: no log file
+    std::size_t max_line = 64 * 1024;
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // 0: never
+    std::size_t peer_queue_limit = 65536;  // flood lines held per neighbour while it is slow or down
+    std::chrono::milliseconds reconnect_initial{50};
+    std::chrono::milliseconds reconnect_max{2000};
+};
+
+class Server {
+public:
+    // Throws std::invalid_argument for bad Places settings.
+    Server(boost::asio::io_context& io, ServerOptions options, ServerObserver* observer = nullptr);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and starts accepting; returns the port. Throws std::runtime_error naming the server
+    // and address when the port cannot be bound ("Alford: cannot listen on 127.0.0.1:19625: bind:
+    // Address already in use"). A herd listens everywhere first, then links, so that OS-assigned
+    // ports are known before anyone connects.
+    std::uint16_t listen();
+
+    // Where to reach each neighbour: the same names in the same order as options().peers.
+    // Takes effect at the next start().
+    void set_peer_addresses(std::vector<PeerAddress> peers);
+
+    // listen() if not yet listening, then open a link to every neighbour.
+    void start();
+
+    // Closes the listening socket, every connection and every peer link at once (peers see a real
+    // EOF), and forgets every record: a crash. start() may be called again: a restart, same port.
+    void stop();
+
+    bool running() const;
+    std::uint16_t port() const;
+    const ServerOptions& options() const;
+    const Node& node() const;
+
+    // Flood lines queued for neighbours and not yet written; for "is a flood in flight" checks.
+    std::size_t queued_to_peers() const;
+    std::size_t queued_to(std::string_view peer) const;
+
+    struct State;  // core/net's internals, shared by the accept loop, sessions and peer links
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace herd

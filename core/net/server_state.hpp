@@ -1,0 +1,43 @@
+#pragma once
+// What a running server shares between its accept loop, its sessions and its peer links.
+// Internal to core/net.
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/logger.h>
+
+#include "net/peer_link.hpp"
+#include "net/server.hpp"
+#include "places/places_client.hpp"
+
+namespace herd {
+
+struct Server::State : std::enable_shared_from_this<Server::State> {
+    State(boost::asio::io_context& io, ServerOptions options, ServerObserver* observer);
+
+    boost::asio::io_context& io;
+    ServerOptions options;
+    ServerObserver* observer;
+    Node node;
+    PlacesClient places;
+    std::shared_ptr<spdlog::logger> log;
+    std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+    boost::asio::steady_timer flush_timer;
+    std::vector<std::shared_ptr<PeerLink>> peers;  // in the order of node.peers()
+    std::map<std::uint64_t, boost::asio::ip::tcp::socket*> connections;  // so that stop() can close them
+    std::uint64_t next_connection = 1;
+    std::uint16_t bound_port = 0;
+    bool running = false;
+    bool links_started = false;
+};
+
+// One client (or neighbour) connection: line framing, handling, replies. Ends when the peer
+// closes, on an overlong line, on the idle limit, or when the server stops.
+boost::asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state,
+                                              boost::asio::ip::tcp::socket socket);
+
+}  // namespace herd

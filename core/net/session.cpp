@@ -1,0 +1,175 @@
+#include <array>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "net/node_log.hpp"
+#include "net/server_state.hpp"
+#include "protocol/places_reply.hpp"
+
+namespace herd {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+Nanos posix_now() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+class Connection {
+public:
+    Connection(std::shared_ptr<Server::State> state, tcp::socket socket)
+        : state_(std::move(state)), socket_(std::move(socket)), idle_(socket_.get_executor()) {
+        boost::system::error_code ec;
+        auto remote = socket_.remote_endpoint(ec);
+        id_ = state_->next_connection++;
+        name_ = "conn " + std::to_string(id_) + " " +
+                (ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port()));
+        state_->connections[id_] = &socket_;
+    }
+    ~Connection() { state_->connections.erase(id_); }
+
+    asio::awaitable<void> run() {
+        log().info("{}: open", name_);
+        // Whichever ends first cancels the other; both have ended when this returns.
+        co_await (read_lines() || watch_idle());
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        log().info("{}: closed", name_);
+    }
+
+private:
+    spdlog::logger& log() { return *state_->log; }
+
+    asio::awaitable<void> read_lines() {
+        std::array<char, 16384> chunk;
+        const std::size_t max_line = state_->options.max_line;
+        for (;;) {
+            auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), nothrow);
+            if (ec) {
+                if (ec == asio::error::eof && !buffer_.empty() && buffer_.size() <= max_line) {
+                    // A command may end at EOF with no newline.
+                    co_await handle(trim_cr(buffer_));
+                    co_await flush();
+                } else if (ec != asio::error::eof && state_->running) {
+                    log().info("{}: read ended: {}", name_, ec.message());
+                }
+                co_return;
+            }
+            last_read_ = asio::steady_timer::clock_type::now();
+            buffer_.append(chunk.data(), n);
+
+            std::size_t start = 0;
+            for (std::size_t nl; (nl = buffer_.find('\n', start)) != std::string::npos; start = nl + 1) {
+                if (nl - start > max_line) co_return co_await reject_overlong(std::string_view(buffer_).substr(start));
+                co_await handle(trim_cr(std::string_view(buffer_).substr(start, nl - start)));
+                if (!socket_.is_open()) co_return;
+            }
+            buffer_.erase(0, start);
+            if (buffer_.size() > max_line) co_return co_await reject_overlong(buffer_);
+            co_await flush();
+            if (!socket_.is_open()) co_return;
+        }
+    }
+
+    static std::string_view trim_cr(std::string_view line) {
+        return !line.empty() && line.back() == '\r' ? line.substr(0, line.size() - 1) : line;
+    }
+
+    asio::awaitable<void> handle(std::string_view line) {
+        log().info("{}: received: {}", name_, printable(line));
+        const Command command = parse_line(line);
+        Effects effects = state_->node.handle(command, posix_now());
+        if (const auto* invalid = std::get_if<Invalid>(&command)) log().info("{}: invalid: {}", name_, invalid->reason);
+        if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
+
+        for (std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
+        if (!effects.reply.empty()) queue_reply(effects.reply);
+        if (effects.places) {
+            // Replies stay in order: what came before the WHATSAT is written first.
+            co_await flush();
+            co_await answer_whatsat(*effects.places);
+        }
+    }
+
+    asio::awaitable<void> answer_whatsat(const PlacesQuery& query) {
+        log().info("{}: Places request: {}", name_, state_->places.describe(query));
+        const PlacesAnswer answer = co_await state_->places.fetch(query);
+        if (answer.ok) {
+            log().info("{}: Places answered HTTP 200, {} bytes", name_, answer.body.size());
+            queue_reply(whatsat_reply(query.at_line, answer.body, query.bound));
+        } else {
+            log().warn("{}: Places failed: {}", name_, answer.error);
+            queue_reply(whatsat_failure_reply(query.at_line, answer.error));
+        }
+        co_await flush();
+    }
+
+    void queue_reply(const std::string& reply) {
+        log().info("{}: sent: {}", name_, printable(std::string_view(reply).substr(0, reply.find('\n'))));
+        out_ += reply;
+    }
+
+    // Everything answered so far in one write: each reply whole, never split across writes.
+    asio::awaitable<void> flush() {
+        if (out_.empty() || !socket_.is_open()) co_return;
+        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), nothrow);
+        (void)n;
+        out_.clear();
+        if (ec) {
+            log().info("{}: write failed: {}", name_, ec.message());
+            boost::system::error_code ignored;
+            socket_.close(ignored);
+        }
+    }
+
+    asio::awaitable<void> reject_overlong(std::string_view line) {
+        log().warn("{}: line longer than {} bytes; closing", name_, state_->options.max_line);
+        std::string reply = "? ";
+        reply += line.substr(0, 64);
+        reply += '\n';
+        out_ += reply;
+        co_await flush();
+    }
+
+    asio::awaitable<void> watch_idle() {
+        const auto limit = state_->options.idle_timeout;
+        for (;;) {
+            if (limit.count() > 0)
+                idle_.expires_at(last_read_ + limit);
+            else
+                idle_.expires_at(asio::steady_timer::time_point::max());
+            auto [ec] = co_await idle_.async_wait(nothrow);
+            if (ec) co_return;
+            if (asio::steady_timer::clock_type::now() >= last_read_ + limit) {
+                log().info("{}: idle for {} ms; closing", name_, limit.count());
+                co_return;
+            }
+        }
+    }
+
+    std::shared_ptr<Server::State> state_;
+    tcp::socket socket_;
+    asio::steady_timer idle_;
+    asio::steady_timer::time_point last_read_ = asio::steady_timer::clock_type::now();
+    std::uint64_t id_ = 0;
+    std::string name_;
+    std::string buffer_;
+    std::string out_;
+};
+
+}  // namespace
+
+asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp::socket socket) {
+    Connection connection(std::move(state), std::move(socket));
+    co_await connection.run();
+}
+
+}  // namespace herd

@@ -1,0 +1,64 @@
+#pragma once
+// One protocol line, parsed. Every view points into the line given to parse_line(), which must
+// outlive the Command.
+#include <string_view>
+#include <variant>
+
+#include "protocol/coordinates.hpp"
+#include "protocol/timestamp.hpp"
+
+namespace herd {
+
+// IAMAT <client> <coordinates> <time>
+struct IAmAt {
+    std::string_view client;
+    std::string_view coordinates_text;
+    Coordinates coordinates;
+    std::string_view time_text;
+    Nanos time;
+};
+
+// WHATSAT <client> <radius km> <bound>
+struct WhatsAt {
+    std::string_view line;  // as received, for the "? " reply when the client is unknown
+    std::string_view client;
+    std::string_view radius_text;
+    int bound;
+};
+
+// AT <server> <difference> <client> <coordinates> <time> [<sender>]: a stored record, flooded.
+struct At {
+    std::string_view server;
+    std::string_view difference;
+    std::string_view client;
+    std::string_view coordinates_text;
+    Coordinates coordinates;
+    std::string_view time_text;
+    Nanos time;
+    std::string_view sender;  // empty for the six-field form
+};
+
+// Anything else: answered "? <line>". `reason` is for the log, never for the client.
+struct Invalid {
+    std::string_view line;
+    std::string_view reason;
+};
+
+// An empty or all-whitespace line: no reply.
+struct Blank {};
+
+using Command = std::variant<IAmAt, WhatsAt, At, Invalid, Blank>;
+
+// `line` has no terminator: no '\n', and no '\r' that stood before it.
+Command parse_line(std::string_view line);
+
+// The protocol's whitespace: space, tab, CR, LF, FF, VT.
+constexpr bool is_protocol_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+// Radius text ("10", "2.5", ".5") as metres for the Places request ("10000", "2500", "500"),
+// computed on the decimal text so it is exact.
+std::string radius_metres(std::string_view radius_km);
+
+}  // namespace herd

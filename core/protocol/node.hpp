@@ -1,0 +1,67 @@
+#pragma once
+// The node state machine, sans I/O: a parsed line and the current time in, effects out. The Asio
+// server and the simulator both drive it; the tests pin it byte for byte.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/command.hpp"
+#include "protocol/location_table.hpp"
+
+namespace herd {
+
+// What a WHATSAT needs fetched before it can be answered.
+struct PlacesQuery {
+    std::string at_line;    // the stored record, first line of the reply
+    std::string latitude;   // as the client wrote it, without a leading '+'
+    std::string longitude;
+    std::string radius_metres;  // exact: "10" km -> "10000"
+    int bound = 0;
+};
+
+struct Effects {
+    enum class Outcome {
+        nothing,   // blank line
+        stored,    // a new record: stored and flooded
+        stale,     // a record not newer than the one held: IAMAT still answered, nothing flooded
+        query,     // a valid WHATSAT: `places` says what to fetch
+        rejected,  // answered "? <line>"
+    };
+    Outcome outcome = Outcome::nothing;
+    std::string reply;                  // bytes for the connection, '\n'-terminated; empty: none
+    std::string flood;                  // seven-field AT line with '\n'; sent to each of flood_to
+    std::vector<std::size_t> flood_to;  // indices into Node::peers()
+    std::optional<PlacesQuery> places;
+};
+
+class Node {
+public:
+    Node(std::string name, std::vector<std::string> peers);
+
+    // `now` is the POSIX time of receipt in nanoseconds; the node reads no clock itself.
+    Effects handle(const Command& command, Nanos now);
+
+    const std::string& name() const { return name_; }
+    const std::vector<std::string>& peers() const { return peers_; }
+    const LocationTable& table() const { return table_; }
+
+    // A crash loses everything the node knew.
+    void forget() { table_.clear(); }
+
+private:
+    Effects on(const IAmAt& c, Nanos now);
+    Effects on(const WhatsAt& c, Nanos now);
+    Effects on(const At& c, Nanos now);
+    Effects on(const Invalid& c, Nanos now);
+    Effects on(const Blank& c, Nanos now);
+    Effects store_and_flood(std::string at_line, Nanos time, std::string_view except);
+
+    std::string name_;
+    std::vector<std::string> peers_;
+    LocationTable table_;
+};
+
+// "? <line>\n": the one answer to anything invalid.
+std::string invalid_reply(std::string_view line);
+
+}  // namespace herd

@@ -1,0 +1,32 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"herdsim: run, replay and measure an application server herd (the CS131 proxy herd)", "herdsim"};
+    app.require_subcommand(1);
+    app.footer(R"(Examples:
+  herdsim serve                               the default herd (fall17) on 127.0.0.1:19625-19629
+  herdsim serve --preset w22 --node Clark     one server of the w22 herd, in this process
+  herdsim serve --config herd.json --log-dir /tmp/herd-logs
+  herdsim run scenarios/                      every scenario; results in results/<scenario>/
+  herdsim validate scenarios/*.json           check scenario files without running them
+Run 'herdsim <command> --help' for a command's options.)");
+
+    herdsim::cli::Action action;
+    herdsim::cli::add_serve_command(app, action);
+    herdsim::cli::add_run_command(app, action);
+    herdsim::cli::add_validate_command(app, action);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    try {
+        return action();
+    } catch (const std::exception& e) {
+        std::cerr << "herdsim: " << e.what() << "\n";
+        return 2;
+    }
+}

@@ -1,0 +1,141 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "runner.hpp"
+#include "scenario/loader.hpp"
+
+namespace herdsim::cli {
+
+namespace fs = std::filesystem;
+using namespace herd::sim;
+
+namespace {
+
+struct RunArgs {
+    std::vector<std::string> paths;
+    std::optional<std::uint64_t> seed;
+    std::string out = "results";
+    int repeat = 1;
+    bool json = false;
+};
+
+// Files as given; folders contribute their *.json files (not their subfolders), sorted.
+std::vector<fs::path> scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
+    std::vector<fs::path> files;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<fs::path> found;
+            for (const auto& entry : fs::directory_iterator(p, ec))
+                if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path());
+            std::sort(found.begin(), found.end());
+            if (found.empty()) errors.push_back(p + ": no *.json scenario files in this folder");
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(p, ec)) {
+            files.emplace_back(p);
+        } else {
+            errors.push_back(p + ": no such file or folder");
+        }
+    }
+    return files;
+}
+
+std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
+    std::string command = "herdsim run " + file.string() + " --seed " + std::to_string(seed);
+    if (args.out != "results") command += " --out " + args.out;
+    return command;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void print_failures(const RunOutcome& outcome, const Scenario& scenario) {
+    for (const auto& v : outcome.verdicts) {
+        if (v.passed) continue;
+        std::cerr << "  FAILED " << scenario.file.string() << ": steps[" << v.step << "]: " << v.description
+                  << "\n         " << v.detail << "\n";
+    }
+}
+
+int run(const RunArgs& args) {
+    std::vector<std::string> errors;
+    const auto files = scenario_files(args.paths, errors);
+    int worst = errors.empty() ? 0 : 2;
+    for (const auto& e : errors) std::cerr << "herdsim run: " << e << "\n";
+
+    std::ostream& table_out = args.json ? std::cerr : std::cout;
+    std::vector<RunRow> rows;
+    std::vector<std::string> summaries;
+    for (const auto& file : files) {
+        LoadResult loaded = load_scenario(file);
+        if (!loaded.scenario) {
+            for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+            worst = 2;
+            continue;
+        }
+        const Scenario& scenario = *loaded.scenario;
+        const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
+        for (int k = 0; k < args.repeat; ++k) {
+            RunOptions options;
+            options.seed = first_seed + static_cast<std::uint64_t>(k);
+            options.out_dir = args.out;
+            options.repeat_command = repeat_command(file, *options.seed, args);
+            options.progress = ::isatty(STDERR_FILENO);
+            std::cerr << "run: " << options.repeat_command << "\n";
+            RunOutcome outcome = run_scenario(scenario, options);
+            if (outcome.exit_code == 2) {
+                std::cerr << "  COULD NOT RUN: " << outcome.error << "\n";
+                worst = 2;
+                continue;
+            }
+            print_failures(outcome, scenario);
+            for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
+            std::cerr << "  results: " << outcome.run_dir.string() << "\n";
+            worst = std::max(worst, outcome.exit_code);
+            rows.push_back(make_run_row(scenario.name, outcome.exit_code == 0, outcome.summary));
+            if (args.json) summaries.push_back(read_file(outcome.run_dir / "summary.json"));
+        }
+    }
+    if (!rows.empty()) table_out << terminal_table(rows);
+    if (args.json) {
+        if (summaries.size() == 1) {
+            std::cout << summaries.front();
+        } else {
+            std::cout << "[";
+            for (std::size_t i = 0; i < summaries.size(); ++i) std::cout << (i ? ",\n" : "\n") << summaries[i];
+            std::cout << "]\n";
+        }
+    }
+    return worst;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+    auto args = std::make_shared<RunArgs>();
+    auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, and judge them");
+    cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)")->required();
+    cmd->add_option("--seed", args->seed, "Seed for every random choice (default: the scenario's own)");
+    cmd->add_option("--out", args->out, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
+    cmd->add_option("--repeat", args->repeat, "Run each scenario K times, with seeds seed, seed+1, ...")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--json", args->json, "Print each run's summary.json to stdout (the table goes to stderr)");
+    cmd->footer(R"(Exit code: 0 every expectation held, 1 some failed (each printed with its step), 2 could not run.
+
+Examples:
+  herdsim run scenarios/
+  herdsim run scenarios/ring-dead-node.json --seed 7 --repeat 5
+  herdsim run scenarios/grid25-delay.json --json > summary.json)");
+    cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+}
+
+}  // namespace herdsim::cli

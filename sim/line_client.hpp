@@ -1,0 +1,57 @@
+#pragma once
+// A line client on real loopback sockets, driven from the caller's own thread (tests, the scenario
+// runner): writes are plain blocking writes (the kernel buffers them), reads run the shared
+// io_context until the expected bytes arrive, so the servers make progress while the caller waits.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace herd::sim {
+
+using namespace std::chrono_literals;
+
+// Runs `io` until `done()` holds or `limit` passes; returns done().
+bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit = 5000ms);
+
+// Runs `io` for `span`, for "nothing happens" checks.
+void run_for(boost::asio::io_context& io, std::chrono::milliseconds span);
+
+class LineClient {
+public:
+    LineClient(boost::asio::io_context& io, std::uint16_t port);
+
+    void send(std::string_view bytes);
+    void shutdown_send();  // half-close: the server sees EOF
+    void close();
+
+    // Everything received until `terminator` has arrived (returned up to and including it).
+    // Returns what arrived so far if `limit` passes first.
+    std::string read_until(std::string_view terminator, std::chrono::milliseconds limit = 5000ms);
+    std::string read_line(std::chrono::milliseconds limit = 5000ms) { return read_until("\n", limit); }
+
+    // Everything until the server closes the connection or `limit` passes (so also: "what came
+    // back within `limit`", for checks that nothing does).
+    std::string read_to_eof(std::chrono::milliseconds limit = 5000ms);
+    bool eof() const { return state_->eof; }
+
+
+private:
+    void start_read();
+
+    // Shared with the pending read, which may complete after the client is gone.
+    struct State {
+        explicit State(boost::asio::io_context& io) : socket(io) {}
+        boost::asio::ip::tcp::socket socket;
+        std::string received;
+        char chunk[8192];
+        bool reading = false;
+        bool eof = false;
+    };
+    boost::asio::io_context& io_;
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace herd::sim

@@ -1,0 +1,66 @@
+#pragma once
+// Reports: what one run leaves behind in results/<scenario>/<run-id>/ (results/README.md lists
+// every file and column), and the short table the terminal shows for many runs.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recorder.hpp"
+
+namespace herd::sim {
+
+// A stretch of the run with a fault in force, shaded on the latency plot.
+struct FaultWindow {
+    double start_ms = 0;
+    std::optional<double> end_ms;  // empty: until the end of the run
+    std::string label;             // "crash N3", "cut N1-N2", ...
+};
+
+// One expectation of the scenario and whether it held.
+struct Verdict {
+    std::size_t step = 0;  // index in the scenario's steps
+    std::string description;
+    bool passed = false;
+    std::string detail;  // why it failed, or what was measured
+};
+
+struct ReportContext {
+    std::string scenario;
+    std::string run_id;
+    std::filesystem::path output_dir;  // results/<scenario>/<run-id>: created; "latest" goes next to it
+    std::string command;               // the command line that repeats the run
+    std::uint64_t seed = 0;
+    std::vector<std::string> nodes;    // every server of the herd; N = nodes.size()
+    std::size_t edges = 0;             // E, undirected links
+    std::vector<FaultWindow> faults;
+    std::vector<Verdict> verdicts;
+    std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
+};
+
+// Writes summary.json, updates.csv, links.csv, events.jsonl, the plots (with their .gp scripts and
+// .dat files) and points results/<scenario>/latest at the run. Returns warnings: what could not be
+// made (gnuplot missing or failing, the symlink); every other file is still written. Throws
+// std::runtime_error when the directory or a data file cannot be written.
+std::vector<std::string> write_report(const Recorder& recorder, const Summary& summary, const ReportContext& ctx);
+
+// One run's line in the terminal table.
+struct RunRow {
+    std::string scenario;
+    bool passed = false;
+    std::size_t updates = 0;
+    std::size_t lost = 0;
+    Quantiles full_coverage;  // ms; count 0 shows "-"
+    double messages_per_update = 0;
+    std::size_t stale_reads = 0;
+    double duration_s = 0;
+};
+RunRow make_run_row(std::string scenario, bool passed, const Summary& summary);
+
+// Columns: scenario, verdict (PASS/FAIL), updates, lost, full-coverage p50/p99/max ms,
+// msgs/update, stale reads, duration s. Aligned, one line per run, a header line first.
+std::string terminal_table(const std::vector<RunRow>& rows);
+
+}  // namespace herd::sim

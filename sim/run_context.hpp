@@ -1,0 +1,84 @@
+#pragma once
+// The state of one scenario run, shared by the runner's timeline, its step actions and its
+// expectation checks. Internal to sim/.
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+
+#include <boost/asio/io_context.hpp>
+
+#include "herd.hpp"
+#include "line_client.hpp"
+#include "mock_places.hpp"
+#include "recorder.hpp"
+#include "report.hpp"
+#include "runner.hpp"
+
+namespace herd::sim {
+
+// Forwards every hook to the recorder and keeps the set of peer links that are up.
+class RunObserver : public ServerObserver {
+public:
+    explicit RunObserver(Recorder& recorder) : recorder_(recorder) {}
+    void on_handled(std::string_view node, const Command& command, const Effects& effects) override {
+        recorder_.on_handled(node, command, effects);
+    }
+    void on_peer_link(std::string_view node, std::string_view peer, bool up) override;
+    void on_peer_overflow(std::string_view node, std::string_view peer, std::size_t count) override {
+        recorder_.on_peer_overflow(node, peer, count);
+    }
+    std::size_t links_up() const { return up_.size(); }
+
+private:
+    Recorder& recorder_;
+    std::set<std::pair<std::string, std::string>> up_;
+};
+
+struct RunContext {
+    RunContext(const Scenario& scenario, const RunOptions& options, std::uint64_t seed);
+
+    const Scenario& scenario;
+    const RunOptions& options;
+    std::uint64_t seed;
+    boost::asio::io_context io;
+    std::mt19937_64 link_rng;      // relay jitter
+    std::mt19937_64 workload_rng;  // workload choices: apart from jitter so that a run's workload
+                                   // is the same whatever the timing
+    std::unique_ptr<MockPlaces> places;
+    std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<RunObserver> observer;
+    std::unique_ptr<Herd> herd;
+    std::map<std::string, std::unique_ptr<LineClient>> connections;  // named client connections
+    std::map<std::string, Nanos, std::less<>> newest_sent;            // per client: newest IAMAT time sent
+    std::vector<Verdict> verdicts;
+    std::vector<FaultWindow> faults;
+    std::size_t active_workloads = 0;
+    // The last step that changed the herd or its network (a fault, a restart, a send): a flood it
+    // sets off may not have reached any node yet, so "quiet" is counted from it too.
+    std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
+    std::size_t step_number = 0;   // for the progress line
+
+    double now_ms() const { return recorder->ms_since_start(recorder->now()); }
+    void verdict(const Step& step, std::string description, bool passed, std::string detail);
+    void open_fault(const std::string& label);
+    void close_fault(const std::string& label);
+    void close_faults_except_crashes();
+
+    // Runs the herd until `done()` or `limit`; refreshes the progress line.
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
+    void progress_line(bool final = false);
+    bool progress_shown = false;
+    std::chrono::steady_clock::time_point last_progress{};
+};
+
+// Carries out one step: an action, a fault, or an expectation that adds a verdict.
+void execute_step(RunContext& run, const Step& step);
+
+// Starts a workload in the background; it counts itself in run.active_workloads while it lasts.
+void start_workload(RunContext& run, const Step& step, const WorkloadStep& workload);
+
+// Mock Places rules as the scenario wrote them.
+std::vector<MockPlacesRule> to_mock_rules(const std::vector<PlacesRuleSpec>& rules);
+
+}  // namespace herd::sim

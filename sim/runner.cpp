@@ -1,0 +1,210 @@
+#include "runner.hpp"
+
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+#include <sstream>
+
+#include "run_context.hpp"
+#include "topology.hpp"
+
+namespace herd::sim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+HerdConfig herd_config(const HerdSpec& spec) {
+    if (!spec.preset.empty()) return *preset(spec.preset);
+    if (!spec.config_file.empty()) return load_config_file(spec.config_file);
+    return make_topology(*spec.topology);
+}
+
+std::string run_id(std::uint64_t seed) {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &utc);
+    char out[64];
+    std::snprintf(out, sizeof out, "%s.%03lldZ-seed%llu", stamp, static_cast<long long>(ms),
+                  static_cast<unsigned long long>(seed));
+    return out;
+}
+
+// Waits until every directed peer link is up, so that measured latency is flooding, not connecting.
+bool wait_for_links(RunContext& run) {
+    const std::size_t directed = 2 * run.herd->edge_count();
+    return run.run_until([&] { return run.observer->links_up() >= directed; }, std::chrono::seconds(20));
+}
+
+void play_timeline(RunContext& run) {
+    auto previous_end = Clock::now();
+    const auto start = previous_end;
+    for (const Step& step : run.scenario.steps) {
+        run.step_number = step.index + 1;
+        const auto due = step.at ? start + *step.at : previous_end + step.after;
+        run.run_until([&] { return Clock::now() >= due; }, std::chrono::hours(24));
+        const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - due);
+        if (step.at && late > std::chrono::milliseconds(10))
+            run.recorder->note("late", "steps[" + std::to_string(step.index) + "] started " +
+                                           std::to_string(late.count()) + " ms after its at_ms");
+        execute_step(run, step);
+        previous_end = Clock::now();
+    }
+    // Background workloads finish before the run is judged.
+    run.run_until([&] { return run.active_workloads == 0; }, std::chrono::hours(24));
+}
+
+}  // namespace
+
+void RunObserver::on_peer_link(std::string_view node, std::string_view peer, bool up) {
+    const std::pair<std::string, std::string> key{std::string(node), std::string(peer)};
+    if (up)
+        up_.insert(key);
+    else
+        up_.erase(key);
+    recorder_.on_peer_link(node, peer, up);
+}
+
+RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t seed_)
+    : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {}
+
+void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail) {
+    if (!step.note.empty()) description += " (" + step.note + ")";
+    recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
+    verdicts.push_back({step.index, std::move(description), passed, std::move(detail)});
+}
+
+void RunContext::open_fault(const std::string& label) {
+    for (const auto& f : faults)
+        if (f.label == label && !f.end_ms) return;
+    faults.push_back({now_ms(), std::nullopt, label});
+}
+
+void RunContext::close_fault(const std::string& label) {
+    for (auto& f : faults)
+        if (f.label == label && !f.end_ms) f.end_ms = now_ms();
+}
+
+void RunContext::close_faults_except_crashes() {
+    for (auto& f : faults)
+        if (!f.end_ms && f.label.rfind("crash ", 0) != 0) f.end_ms = now_ms();
+}
+
+bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    return sim::run_until(io, [&] {
+        progress_line();
+        return done();
+    }, limit);
+}
+
+void RunContext::progress_line(bool final) {
+    if (!options.progress) return;
+    const auto now = Clock::now();
+    if (!final && (now - recorder->start_time() < std::chrono::seconds(1) || now - last_progress < std::chrono::milliseconds(250)))
+        return;
+    if (final && !progress_shown) return;
+    last_progress = now;
+    progress_shown = true;
+    std::fprintf(stderr, "\r\033[K%s: step %zu/%zu  %.1f s  %zu updates%s", scenario.name.c_str(), step_number,
+                 scenario.steps.size(), now_ms() / 1000.0, recorder->updates().size(),
+                 active_workloads ? "  (workload running)" : "");
+    if (final) std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+}
+
+std::vector<MockPlacesRule> to_mock_rules(const std::vector<PlacesRuleSpec>& rules) {
+    std::vector<MockPlacesRule> out;
+    for (const auto& r : rules) {
+        MockPlacesRule m;
+        m.api = r.api;
+        m.location = r.location;
+        m.radius = r.radius;
+        m.status = static_cast<unsigned>(r.status);
+        if (r.has_body) m.body = r.body;
+        m.delay = r.delay;
+        m.fail_first = r.fail_first;
+        m.malformed = r.malformed;
+        m.never_answer = r.never_answer;
+        m.close_without_answer = r.close_without_answer;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+    RunOutcome outcome;
+    outcome.seed = options.seed.value_or(scenario.seed);
+    RunContext run(scenario, options, outcome.seed);
+    const std::string id = run_id(outcome.seed);
+    outcome.run_dir = options.out_dir / scenario.name / id;
+
+    HerdConfig config;
+    try {
+        config = herd_config(scenario.herd);
+        run.places = std::make_unique<MockPlaces>(run.io.get_executor());
+        run.places->set_rules(to_mock_rules(scenario.places.rules));
+        run.recorder = std::make_unique<Recorder>([&] {
+            std::vector<std::string> names;
+            for (const auto& s : config.servers) names.push_back(s.name);
+            return names;
+        }());
+        run.observer = std::make_unique<RunObserver>(*run.recorder);
+
+        HerdOptions herd_options;
+        herd_options.fixed_ports = scenario.herd.fixed_ports;
+        herd_options.log_dir = outcome.run_dir / "logs";
+        herd_options.places.api = scenario.places.api;
+        herd_options.places.base_url = run.places->url();
+        herd_options.places.timeout = scenario.places.timeout;
+        herd_options.observer = run.observer.get();
+        herd_options.rng = &run.link_rng;
+        run.herd = std::make_unique<Herd>(run.io, config, herd_options);
+        run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
+        run.herd->start();
+        for (Relay* relay : run.herd->relays())
+            relay->set_delay(scenario.default_delay, scenario.default_jitter);
+    } catch (const std::exception& e) {
+        outcome.error = scenario.file.string() + ": could not start the herd: " + e.what();
+        return outcome;
+    }
+    if (!wait_for_links(run)) {
+        outcome.error = scenario.file.string() + ": the herd's peer links did not all come up within 20 s (" +
+                        std::to_string(run.observer->links_up()) + " of " +
+                        std::to_string(2 * run.herd->edge_count()) + ")";
+        return outcome;
+    }
+    run.recorder->note("start", "herd up: " + std::to_string(config.servers.size()) + " nodes, " +
+                                    std::to_string(config.links.size()) + " links");
+
+    play_timeline(run);
+    run.progress_line(true);
+    outcome.summary = run.recorder->summarize();
+    outcome.verdicts = run.verdicts;
+    const bool all_held = std::all_of(run.verdicts.begin(), run.verdicts.end(), [](const Verdict& v) { return v.passed; });
+    outcome.exit_code = all_held ? 0 : 1;
+
+    ReportContext report;
+    report.scenario = scenario.name;
+    report.run_id = id;
+    report.output_dir = outcome.run_dir;
+    report.command = options.repeat_command;
+    report.seed = outcome.seed;
+    report.nodes = run.recorder->nodes();
+    report.edges = config.links.size();
+    report.faults = run.faults;
+    report.verdicts = run.verdicts;
+    try {
+        outcome.warnings = write_report(*run.recorder, outcome.summary, report);
+    } catch (const std::exception& e) {
+        outcome.warnings.push_back(std::string("could not write the results: ") + e.what());
+    }
+    run.herd->stop();
+    return outcome;
+}
+
+}  // namespace herd::sim

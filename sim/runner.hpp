@@ -1,0 +1,35 @@
+#pragma once
+// Plays a scenario against a real herd in this process and judges it: every expectation becomes a
+// verdict, the recorder's measurements become results/<scenario>/<run-id>/.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recorder.hpp"
+#include "report.hpp"
+#include "scenario/scenario.hpp"
+
+namespace herd::sim {
+
+struct RunOptions {
+    std::optional<std::uint64_t> seed;             // overrides the scenario's seed
+    std::filesystem::path out_dir = "results";     // results/<scenario>/<run-id>/
+    std::string repeat_command;                    // the command line that repeats this run
+    bool progress = false;                         // a live progress line on stderr
+};
+
+struct RunOutcome {
+    int exit_code = 2;           // 0 every expectation held, 1 some failed, 2 could not run
+    std::string error;           // why it could not run
+    std::uint64_t seed = 0;
+    std::vector<Verdict> verdicts;
+    Summary summary;
+    std::filesystem::path run_dir;
+    std::vector<std::string> warnings;  // from the report (plots that could not be made, ...)
+};
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace herd::sim

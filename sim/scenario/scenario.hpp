@@ -1,0 +1,149 @@
+#pragma once
+// A scenario, as loaded from its JSON file (docs/scenarios.md is the reference). Plain data: the
+// loader fills it and reports every error; the runner plays it.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/herd_config.hpp"
+
+namespace herd::sim {
+
+using Millis = std::chrono::milliseconds;
+
+// ---- the herd ------------------------------------------------------------------------------
+
+struct TopologySpec {
+    std::string kind;          // "line" | "ring" | "grid" | "tree" | "random" | "full"
+    int nodes = 0;             // line, ring, tree, random, full
+    int rows = 0, cols = 0;    // grid
+    int arity = 2;             // tree: k-ary
+    int degree = 4;            // random: every node has this degree (a seeded random regular graph)
+    std::uint64_t seed = 1;    // random
+    std::string name_prefix = "N";  // nodes are <prefix>0, <prefix>1, ...
+};
+
+struct HerdSpec {
+    // Exactly one of: a preset name, a config file (relative to the scenario file), a topology.
+    std::string preset;
+    std::filesystem::path config_file;
+    std::optional<TopologySpec> topology;
+    bool fixed_ports = false;  // bind the config's ports instead of OS-assigned ones
+};
+
+// ---- mock Places ---------------------------------------------------------------------------
+
+struct PlacesRuleSpec {
+    std::optional<std::string> api;       // match: "legacy" | "new"
+    std::optional<std::string> location;  // match: "34.068930,-118.445127"
+    std::optional<std::string> radius;    // match: metres as text, "10000"
+    int status = 200;
+    std::string body;                     // inline JSON (any JSON value, kept as text) or the file's bytes
+    bool has_body = false;                // false: the mock's default answer (an empty body is a valid choice)
+    Millis delay{0};
+    int fail_first = 0;
+    bool malformed = false;
+    bool never_answer = false;
+    bool close_without_answer = false;
+};
+
+struct PlacesSpec {
+    PlacesApi api = PlacesApi::legacy;
+    Millis timeout{2000};  // the nodes' Places client timeout
+    std::vector<PlacesRuleSpec> rules;
+};
+
+// ---- steps ---------------------------------------------------------------------------------
+
+// One end of a directed link, or both directions when both_ways.
+struct LinkRef {
+    std::string from, to;
+    bool both_ways = true;
+};
+
+// A client connects (or reuses its named connection) and sends a line.
+struct SendStep {
+    std::string node;
+    std::string line;              // verbatim, without the newline
+    std::string connection;        // name to reuse a connection across steps; empty: a fresh one
+    bool newline = true;           // false: send without "\n"
+    bool half_close = false;       // shut down the sending side after writing
+    // Expectation on the reply (optional): exact text (without the final "\n") or an ECMAScript regex
+    // that must match the whole reply; `no_reply` asserts that nothing comes back within reply_timeout.
+    std::optional<std::string> expect_reply;
+    std::optional<std::string> expect_pattern;
+    bool expect_no_reply = false;
+    Millis reply_timeout{3000};
+};
+
+struct CrashStep { std::string node; };
+struct RestartStep { std::string node; };
+struct CutStep { LinkRef link; };
+struct HealStep { LinkRef link; };
+struct PartitionStep { std::vector<std::vector<std::string>> groups; };
+struct HealAllStep {};  // heals every cut, partition, stall, drop, reset and delay
+struct DelayStep { LinkRef link; Millis delay{0}; Millis jitter{0}; };  // link empty: every link
+struct DropStep {
+    LinkRef link;                 // empty from/to: every link
+    std::string command;          // match: first word ("AT"); empty: any
+    std::string client;           // match: the client field; empty: any
+    int first = -1;               // drop only the first N matches; -1: all
+};
+struct ResetAfterStep { LinkRef link; std::uint64_t bytes = 0; };
+struct StallStep { LinkRef link; bool stalled = true; };
+struct PlacesStep { std::vector<PlacesRuleSpec> rules; };  // replaces the mock's rules
+struct WaitStep { Millis duration{0}; };
+struct WaitQuietStep { Millis quiet{200}; Millis timeout{10000}; };
+
+struct ExpectKnowsStep {
+    std::string node;
+    std::string client;
+    std::optional<std::string> time;  // the exact time text the node must hold; absent: the newest sent
+    bool knows = true;                // false: the node must not know the client at all
+};
+struct ExpectConvergedStep {};
+struct ExpectLatencyStep {
+    std::optional<Millis> p50, p99, max;  // upper bounds on full-coverage latency over updates so far
+};
+struct ExpectMessagesStep {
+    std::optional<double> max_per_update;
+    bool exact_2e_minus_n_minus_1 = false;  // every update cost exactly 2E - (N - 1) messages
+};
+struct ExpectLostStep { int max_lost = 0; };
+
+struct WorkloadStep {
+    int updates = 0;
+    double rate = 0;       // updates per second
+    int clients = 1;       // drawn from client-0 .. client-(clients-1)
+    std::vector<std::string> nodes;  // empty: any live node
+};
+
+using StepAction = std::variant<SendStep, CrashStep, RestartStep, CutStep, HealStep, PartitionStep, HealAllStep,
+                                DelayStep, DropStep, ResetAfterStep, StallStep, PlacesStep, WaitStep, WaitQuietStep,
+                                ExpectKnowsStep, ExpectConvergedStep, ExpectLatencyStep, ExpectMessagesStep,
+                                ExpectLostStep, WorkloadStep>;
+
+struct Step {
+    std::size_t index = 0;         // position in the file's "steps" array
+    std::optional<Millis> at;      // absolute, from the scenario's start
+    Millis after{0};               // relative to the end of the previous step (used when `at` is absent)
+    std::string note;              // optional description, printed with failures
+    StepAction action;
+};
+
+struct Scenario {
+    std::filesystem::path file;
+    std::string name;              // defaults to the file's stem
+    std::string description;
+    std::uint64_t seed = 1;
+    HerdSpec herd;
+    PlacesSpec places;
+    Millis default_delay{0}, default_jitter{0};  // every link, from the start
+    std::vector<Step> steps;
+};
+
+}  // namespace herd::sim

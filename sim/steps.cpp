@@ -1,0 +1,320 @@
+// What each scenario step does to the herd, and the checks that turn into verdicts.
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "protocol/command.hpp"
+#include "run_context.hpp"
+
+namespace herd::sim {
+
+namespace {
+
+// Expectations see a reply without its final "\n" (a WHATSAT reply then ends in "}\n").
+std::string without_final_newline(std::string text) {
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+}
+
+std::string show(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '\n' ? std::string("\\n") : std::string(1, c);
+    return out.size() > 400 ? out.substr(0, 400) + "..." : out;
+}
+
+std::string link_label(const LinkRef& link) {
+    if (link.from.empty()) return "every link";
+    return link.from + (link.both_ways ? "<->" : "->") + link.to;
+}
+
+// The relays a step names: one direction, both, or every relay when from/to are empty.
+std::vector<Relay*> relays_of(RunContext& run, const LinkRef& link) {
+    if (link.from.empty()) return run.herd->relays();
+    std::vector<Relay*> out;
+    if (Relay* r = run.herd->relay(link.from, link.to)) out.push_back(r);
+    if (link.both_ways)
+        if (Relay* r = run.herd->relay(link.to, link.from)) out.push_back(r);
+    return out;
+}
+
+struct StepVisitor {
+    RunContext& run;
+    const Step& step;
+
+    void operator()(const SendStep& s) {
+        const std::string where = s.node + ": " + s.line;
+        run.recorder->note("send", where, {s.node});
+        const Command parsed = parse_line(s.line);
+        if (const auto* iamat = std::get_if<IAmAt>(&parsed)) {
+            auto& newest = run.newest_sent[std::string(iamat->client)];
+            newest = std::max(newest, iamat->time);
+        }
+        std::unique_ptr<LineClient> fresh;
+        LineClient* client = nullptr;
+        try {
+            if (s.connection.empty()) {
+                fresh = std::make_unique<LineClient>(run.io, run.herd->port(s.node));
+                client = fresh.get();
+            } else {
+                auto& named = run.connections[s.connection];
+                if (!named || named->eof()) named = std::make_unique<LineClient>(run.io, run.herd->port(s.node));
+                client = named.get();
+            }
+            client->send(s.newline ? s.line + "\n" : s.line);
+            if (s.half_close) client->shutdown_send();
+        } catch (const std::exception& e) {
+            if (s.expect_reply || s.expect_pattern || s.expect_no_reply)
+                run.verdict(step, "reply to \"" + s.line + "\" at " + s.node, false,
+                            std::string("could not send: ") + e.what());
+            else
+                run.recorder->note("send-failed", where + ": " + e.what(), {s.node});
+            return;
+        }
+
+        if (s.expect_no_reply) {
+            const std::string got = client->read_to_eof(s.reply_timeout);
+            run.verdict(step, "no reply to \"" + s.line + "\" at " + s.node, got.empty(),
+                        got.empty() ? "nothing came back in " + std::to_string(s.reply_timeout.count()) + " ms"
+                                    : "got \"" + show(got) + "\"");
+            return;
+        }
+        // A flood line is never answered: do not wait for what will not come.
+        if (std::holds_alternative<At>(parsed) && !s.expect_reply && !s.expect_pattern) return;
+        std::string reply = client->read_line(s.reply_timeout);
+        if (std::holds_alternative<WhatsAt>(parsed) && reply.rfind("AT ", 0) == 0)
+            reply += client->read_until("\n\n", s.reply_timeout);
+        run.recorder->note("reply", s.node + ": " + show(without_final_newline(reply)), {s.node});
+        const std::string got = without_final_newline(reply);
+        if (s.expect_reply)
+            run.verdict(step, "reply to \"" + s.line + "\" at " + s.node, got == *s.expect_reply,
+                        got == *s.expect_reply ? "exact match"
+                                               : "expected \"" + show(*s.expect_reply) + "\", got \"" + show(got) + "\"");
+        if (s.expect_pattern) {
+            const bool ok = std::regex_match(got, std::regex(*s.expect_pattern));
+            run.verdict(step, "reply to \"" + s.line + "\" at " + s.node + " matches /" + *s.expect_pattern + "/", ok,
+                        ok ? "matched" : "got \"" + show(got) + "\"");
+        }
+    }
+
+    void operator()(const CrashStep& s) {
+        run.herd->crash(s.node);
+        run.recorder->node_crashed(s.node);
+        run.recorder->note("crash", s.node, {s.node});
+        run.open_fault("crash " + s.node);
+    }
+
+    void operator()(const RestartStep& s) {
+        run.herd->restart(s.node);
+        run.recorder->note("restart", s.node, {s.node});
+        run.close_fault("crash " + s.node);
+    }
+
+    void operator()(const CutStep& s) {
+        for (Relay* r : relays_of(run, s.link)) r->cut();
+        run.recorder->note("cut", link_label(s.link), {s.link.from, s.link.to});
+        run.open_fault("cut " + link_label(s.link));
+    }
+
+    void operator()(const HealStep& s) {
+        for (Relay* r : relays_of(run, s.link)) r->heal();
+        run.recorder->note("heal", link_label(s.link), {s.link.from, s.link.to});
+        run.close_fault("cut " + link_label(s.link));
+    }
+
+    void operator()(const PartitionStep& s) {
+        // Links that touch a node named in no group are left alone.
+        std::map<std::string, std::size_t> group_of;
+        for (std::size_t g = 0; g < s.groups.size(); ++g)
+            for (const auto& n : s.groups[g]) group_of[n] = g;
+        std::string label = "partition";
+        for (const auto& g : s.groups) {
+            label += " [";
+            for (std::size_t i = 0; i < g.size(); ++i) label += (i ? " " : "") + g[i];
+            label += "]";
+        }
+        for (Relay* r : run.herd->relays()) {
+            const auto a = group_of.find(r->from());
+            const auto b = group_of.find(r->to());
+            if (a != group_of.end() && b != group_of.end() && a->second != b->second) r->cut();
+        }
+        run.recorder->note("partition", label);
+        run.open_fault(label);
+    }
+
+    void operator()(const HealAllStep&) {
+        for (Relay* r : run.herd->relays()) {
+            r->clear_faults();
+            r->set_delay(run.scenario.default_delay, run.scenario.default_jitter);
+        }
+        run.recorder->note("heal-all", "every link fault cleared");
+        run.close_faults_except_crashes();
+    }
+
+    void operator()(const DelayStep& s) {
+        for (Relay* r : relays_of(run, s.link)) r->set_delay(s.delay, s.jitter);
+        const std::string label = "delay " + link_label(s.link);
+        run.recorder->note("delay", label + " " + std::to_string(s.delay.count()) + " ms +/- " +
+                                        std::to_string(s.jitter.count()) + " ms");
+        run.close_fault(label);
+        if (s.delay.count() > 0 || s.jitter.count() > 0) run.open_fault(label);
+    }
+
+    void operator()(const DropStep& s) {
+        for (Relay* r : relays_of(run, s.link)) r->add_drop(s.command, s.client, s.first);
+        run.recorder->note("drop", link_label(s.link) + " command=" + s.command + " client=" + s.client +
+                                       " first=" + std::to_string(s.first));
+        run.open_fault("drop " + link_label(s.link));
+    }
+
+    void operator()(const ResetAfterStep& s) {
+        for (Relay* r : relays_of(run, s.link)) r->reset_after(s.bytes);
+        run.recorder->note("reset-after", link_label(s.link) + " after " + std::to_string(s.bytes) + " bytes");
+    }
+
+    void operator()(const StallStep& s) {
+        for (Relay* r : relays_of(run, s.link)) r->stall(s.stalled);
+        const std::string label = "stall " + link_label(s.link);
+        run.recorder->note(s.stalled ? "stall" : "unstall", link_label(s.link));
+        if (s.stalled)
+            run.open_fault(label);
+        else
+            run.close_fault(label);
+    }
+
+    void operator()(const PlacesStep& s) {
+        run.places->set_rules(to_mock_rules(s.rules));
+        run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
+    }
+
+    void operator()(const WaitStep& s) {
+        const auto until = std::chrono::steady_clock::now() + s.duration;
+        run.run_until([&] { return std::chrono::steady_clock::now() >= until; }, s.duration + std::chrono::seconds(1));
+    }
+
+    void operator()(const WaitQuietStep& s) {
+        const bool quiet = run.run_until([&] {
+            const auto now = run.recorder->now();
+            return run.active_workloads == 0 && run.herd->quiet() && now - run.recorder->last_activity() >= s.quiet &&
+                   now - run.last_change >= s.quiet;
+        }, s.timeout);
+        if (!quiet)
+            run.verdict(step, "quiet for " + std::to_string(s.quiet.count()) + " ms", false,
+                        "floods still in flight after " + std::to_string(s.timeout.count()) + " ms");
+    }
+
+    void operator()(const ExpectKnowsStep& s) {
+        const std::string what = s.node + (s.knows ? " knows " : " does not know ") + s.client;
+        if (!run.herd->is_up(s.node)) return run.verdict(step, what, false, s.node + " is down");
+        const auto record = run.herd->server(s.node).node().table().find(s.client);
+        if (!s.knows)
+            return run.verdict(step, what, !record,
+                               record ? "it holds \"" + std::string(record->at_line) + "\"" : "unknown, as expected");
+        std::optional<Nanos> want;
+        std::string want_text;
+        if (s.time) {
+            want = parse_posix_time(*s.time);
+            want_text = *s.time;
+        } else if (auto it = run.newest_sent.find(s.client); it != run.newest_sent.end()) {
+            want = it->second;
+            want_text = "the newest sent (" + format_posix_time(it->second) + ")";
+        }
+        if (!want) return run.verdict(step, what, false, "no IAMAT for " + s.client + " was sent in this run");
+        if (!record) return run.verdict(step, what + " at " + want_text, false, "it does not know " + s.client);
+        const bool ok = record->time == *want;
+        run.verdict(step, what + " at " + want_text, ok,
+                    ok ? "holds \"" + std::string(record->at_line) + "\""
+                       : "it holds an other record: \"" + std::string(record->at_line) + "\"");
+    }
+
+    void operator()(const ExpectConvergedStep&) {
+        // Every group of live nodes that can reach each other must hold identical records.
+        std::set<std::string> seen;
+        std::string problem;
+        for (const auto& name : run.herd->names()) {
+            if (!run.herd->is_up(name) || seen.count(name)) continue;
+            const auto group = run.herd->reachable(name);
+            seen.insert(group.begin(), group.end());
+            const auto& reference = run.herd->server(name).node().table();
+            for (const auto& other : group) {
+                const auto& table = run.herd->server(other).node().table();
+                if (table.size() != reference.size() && problem.empty())
+                    problem = other + " holds " + std::to_string(table.size()) + " clients, " + name + " holds " +
+                              std::to_string(reference.size());
+                reference.for_each([&](const Record& r) {
+                    if (!problem.empty()) return;
+                    const auto mine = table.find(r.client);
+                    if (!mine || mine->at_line != r.at_line)
+                        problem = other + " holds \"" + (mine ? std::string(mine->at_line) : "nothing") + "\" for " +
+                                  std::string(r.client) + " where " + name + " holds \"" + std::string(r.at_line) + "\"";
+                });
+            }
+        }
+        run.verdict(step, "the herd converged", problem.empty(),
+                    problem.empty() ? "every connected group of live nodes holds the same records" : problem);
+    }
+
+    void operator()(const ExpectLatencyStep& s) {
+        const Summary summary = run.recorder->summarize();
+        const auto& q = summary.full_coverage;
+        std::ostringstream measured;
+        measured << "full coverage over " << q.count << " updates: p50 " << q.p50 << " ms, p99 " << q.p99
+                 << " ms, max " << q.max << " ms";
+        bool ok = q.count > 0;
+        std::string failed;
+        auto gate = [&](const char* name, const std::optional<Millis>& bound, double value) {
+            if (bound && value > static_cast<double>(bound->count())) {
+                ok = false;
+                failed += std::string(failed.empty() ? "" : ", ") + name + " above " + std::to_string(bound->count()) + " ms";
+            }
+        };
+        gate("p50", s.p50, q.p50);
+        gate("p99", s.p99, q.p99);
+        gate("max", s.max, q.max);
+        if (q.count == 0) failed = "no update reached full coverage";
+        run.verdict(step, "full-coverage latency gate", ok, (failed.empty() ? "" : failed + "; ") + measured.str());
+    }
+
+    void operator()(const ExpectMessagesStep& s) {
+        const Summary summary = run.recorder->summarize();
+        const std::size_t n = run.herd->names().size();
+        const std::uint64_t expected = 2 * run.herd->edge_count() - (n - 1);
+        std::ostringstream measured;
+        measured << summary.messages.per_update.size() << " updates, messages per update mean "
+                 << summary.messages.mean << " min " << summary.messages.min << " max " << summary.messages.max
+                 << "; 2E-(N-1) = " << expected;
+        bool ok = !summary.messages.per_update.empty();
+        if (s.max_per_update && summary.messages.max > *s.max_per_update) ok = false;
+        if (s.exact_2e_minus_n_minus_1)
+            for (auto m : summary.messages.per_update) ok = ok && m == expected;
+        run.verdict(step, "messages per update", ok, measured.str());
+    }
+
+    void operator()(const ExpectLostStep& s) {
+        const Summary summary = run.recorder->summarize();
+        std::string detail = std::to_string(summary.lost.size()) + " of " + std::to_string(summary.updates) + " updates lost";
+        if (!summary.lost.empty()) {
+            const auto& first = summary.lost.front();
+            detail += "; first: " + first.client + " " + first.client_time + " from " + first.origin + " missing at";
+            for (const auto& m : first.missing) detail += " " + m;
+        }
+        run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost",
+                    summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
+    }
+
+    void operator()(const WorkloadStep& w) { start_workload(run, step, w); }
+};
+
+}  // namespace
+
+void execute_step(RunContext& run, const Step& step) {
+    std::visit(StepVisitor{run, step}, step.action);
+    const bool observes = std::holds_alternative<WaitStep>(step.action) || std::holds_alternative<WaitQuietStep>(step.action) ||
+                          std::holds_alternative<ExpectKnowsStep>(step.action) ||
+                          std::holds_alternative<ExpectConvergedStep>(step.action) ||
+                          std::holds_alternative<ExpectLatencyStep>(step.action) ||
+                          std::holds_alternative<ExpectMessagesStep>(step.action) ||
+                          std::holds_alternative<ExpectLostStep>(step.action);
+    if (!observes) run.last_change = std::chrono::steady_clock::now();
+}
+
+}  // namespace herd::sim

@@ -1,0 +1,139 @@
+// The five-server herd in one process on real loopback sockets.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include <boost/asio/io_context.hpp>
+
+#include "herd.hpp"
+#include "mock_places.hpp"
+#include "protocol/places_reply.hpp"
+#include "line_client.hpp"
+
+using namespace herd;
+using herd::sim::LineClient;
+using herd::sim::run_for;
+using herd::sim::run_until;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Counts flood lines handled per update, to check that no flood storms or echoes.
+struct FloodCounter : ServerObserver {
+    std::map<std::string, int> at_lines_per_client;
+    void on_handled(std::string_view, const Command& command, const Effects&) override {
+        if (const auto* at = std::get_if<At>(&command)) ++at_lines_per_client[std::string(at->client)];
+    }
+};
+
+struct HerdFixture {
+    boost::asio::io_context io;
+    std::mt19937_64 rng{7};
+    sim::MockPlaces places{io.get_executor()};
+    FloodCounter counter;
+    std::unique_ptr<sim::Herd> herd;
+
+    explicit HerdFixture(bool relays = false) {
+        sim::HerdOptions options;
+        options.relays = relays;
+        options.rng = &rng;
+        options.observer = &counter;
+        options.places.base_url = places.url();
+        options.places.timeout = std::chrono::milliseconds(500);
+        herd = std::make_unique<sim::Herd>(io, *preset("fall17"), options);
+        herd->start();
+    }
+
+    bool knows(const std::string& node, const std::string& client, Nanos time) {
+        auto r = herd->server(node).node().table().find(client);
+        return r && r->time == time;
+    }
+    bool all_know(const std::vector<std::string>& nodes, const std::string& client, Nanos time) {
+        for (const auto& n : nodes)
+            if (!knows(n, client, time)) return false;
+        return true;
+    }
+    std::string iamat(const std::string& node, const std::string& line) {
+        LineClient c(io, herd->port(node));
+        c.send(line + "\n");
+        std::string reply = c.read_line();
+        return reply.substr(0, reply.size() - 1);
+    }
+};
+
+const std::vector<std::string> everyone{"Alford", "Ball", "Hamilton", "Holiday", "Welsh"};
+
+}  // namespace
+
+TEST_CASE("IAMAT at one server: WHATSAT at every other returns that server's AT line", "[herd]") {
+    HerdFixture f;
+    const std::string body =
+        R"({"html_attributions": [], "results": [{"name": "a"}, {"name": "b"}, {"name": "c"}], "status": "OK"})";
+    f.places.set_rules({sim::MockPlacesRule{.location = "34.068930,-118.445127", .radius = "10000", .body = body}});
+    const std::string at = f.iamat("Alford", "IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997");
+    REQUIRE(at.rfind("AT Alford ", 0) == 0);
+    REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "kiwi.cs.ucla.edu", 1520023934918963997); }));
+    for (const char* node : {"Ball", "Hamilton", "Holiday", "Welsh"}) {
+        INFO(node);
+        LineClient c(f.io, f.herd->port(node));
+        c.send("WHATSAT kiwi.cs.ucla.edu 10 2\n");
+        CHECK(c.read_until("\n\n") == whatsat_reply(at, body, 2));
+    }
+    CHECK(f.places.request_count() == 4);
+}
+
+TEST_CASE("Every update costs exactly 2E - (N - 1) flood messages on the ring", "[herd]") {
+    HerdFixture f;
+    for (int i = 0; i < 5; ++i) {
+        const std::string client = "c" + std::to_string(i);
+        f.iamat(everyone[i], "IAMAT " + client + " +1+1 1520023934");
+        REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, client, 1520023934000000000); }));
+    }
+    run_for(f.io, 100ms);  // no late echoes either
+    for (int i = 0; i < 5; ++i) CHECK(f.counter.at_lines_per_client["c" + std::to_string(i)] == 2 * 5 - (5 - 1));
+}
+
+TEST_CASE("With a node down the rest converge the other way round the ring", "[herd][failure]") {
+    HerdFixture f;
+    f.herd->crash("Hamilton");
+    f.iamat("Alford", "IAMAT kiwi +34.068930-118.445127 1520023934");
+    // Alford -> Welsh -> Ball -> Holiday: Holiday's other neighbour is the dead Hamilton.
+    REQUIRE(run_until(f.io, [&] { return f.all_know({"Alford", "Welsh", "Ball", "Holiday"}, "kiwi", 1520023934000000000); }));
+    CHECK_FALSE(f.herd->is_up("Hamilton"));
+    LineClient c(f.io, f.herd->port("Holiday"));
+    c.send("WHATSAT kiwi 5 1\n");
+    CHECK(c.read_until("\n\n").rfind("AT Alford ", 0) == 0);
+}
+
+TEST_CASE("A restarted node starts empty and receives later floods", "[herd][failure]") {
+    HerdFixture f;
+    f.iamat("Ball", "IAMAT early +1+1 1520023934");
+    REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "early", 1520023934000000000); }));
+    f.herd->crash("Hamilton");
+    f.herd->restart("Hamilton");
+    CHECK(f.herd->server("Hamilton").node().table().size() == 0);
+    f.iamat("Ball", "IAMAT later +1+1 1520023935");
+    REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "later", 1520023935000000000); }));
+    CHECK_FALSE(f.herd->server("Hamilton").node().table().find("early"));
+}
+
+TEST_CASE("The newer report wins everywhere, whatever the order it arrives in", "[herd]") {
+    HerdFixture f;
+    f.iamat("Alford", "IAMAT kiwi +1+1 1520023935");
+    f.iamat("Holiday", "IAMAT kiwi +2+2 1520023934");  // older, reported elsewhere
+    REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "kiwi", 1520023935000000000); }));
+    run_for(f.io, 100ms);
+    CHECK(f.all_know(everyone, "kiwi", 1520023935000000000));
+}
+
+TEST_CASE("A neighbour that is down at start catches later floods when it comes up", "[herd][failure]") {
+    HerdFixture f;
+    f.herd->crash("Welsh");
+    f.iamat("Alford", "IAMAT while-down +1+1 1520023934");
+    REQUIRE(run_until(f.io, [&] { return f.all_know({"Alford", "Hamilton", "Holiday", "Ball"}, "while-down", 1520023934000000000); }));
+    f.herd->restart("Welsh");
+    // Floods queued for Welsh while it was down are delivered once the links reconnect.
+    REQUIRE(run_until(f.io, [&] { return f.knows("Welsh", "while-down", 1520023934000000000); }));
+    f.iamat("Alford", "IAMAT after +1+1 1520023936");
+    REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "after", 1520023936000000000); }));
+}

@@ -1,0 +1,141 @@
+// The node state machine: a line and a time in, exact effects out.
+#include <catch2/catch.hpp>
+
+#include "protocol/node.hpp"
+
+using namespace herd;
+
+namespace {
+const Nanos client_time = 1520023934918963997;
+const Nanos receipt = client_time + 263873386;
+const std::string iamat = "IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997";
+const std::string at_alford = "AT Alford +0.263873386 kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997";
+
+Effects feed(Node& node, const std::string& line, Nanos now = receipt) { return node.handle(parse_line(line), now); }
+}  // namespace
+
+TEST_CASE("IAMAT is answered with the AT line and flooded to every neighbour", "[node]") {
+    Node alford("Alford", {"Hamilton", "Welsh"});
+    auto e = feed(alford, iamat);
+    CHECK(e.outcome == Effects::Outcome::stored);
+    CHECK(e.reply == at_alford + "\n");
+    CHECK(e.flood == at_alford + " Alford\n");
+    CHECK(e.flood_to == std::vector<std::size_t>{0, 1});
+    CHECK(alford.table().find("kiwi.cs.ucla.edu")->at_line == at_alford);
+}
+
+TEST_CASE("The difference may be negative and is exact", "[node]") {
+    Node n("Alford", {});
+    auto e = feed(n, "IAMAT c +12-118 1520023934.5", 1520023934000000000);
+    CHECK(e.reply == "AT Alford -0.500000000 c +12-118 1520023934.5\n");
+    e = feed(n, "IAMAT d +12-118 1520023934", 1520023934000000000);
+    CHECK(e.reply == "AT Alford +0.000000000 d +12-118 1520023934\n");
+}
+
+TEST_CASE("Client fields are copied byte for byte, separators normalised", "[node]") {
+    Node n("Ball", {"Welsh"});
+    auto e = feed(n, "  IAMAT\tkiwi \t +04.0-018.40  1520023934.100\r", 1520023935100000000);
+    CHECK(e.reply == "AT Ball +1.000000000 kiwi +04.0-018.40 1520023934.100\n");
+}
+
+TEST_CASE("A report that is not newer is answered but neither stored nor flooded", "[node]") {
+    Node n("Alford", {"Hamilton", "Welsh"});
+    feed(n, iamat);
+    auto same = feed(n, iamat, receipt + 1);
+    CHECK(same.outcome == Effects::Outcome::stale);
+    CHECK(same.reply == "AT Alford +0.263873387 kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997\n");
+    CHECK(same.flood.empty());
+    CHECK(same.flood_to.empty());
+    auto older = feed(n, "IAMAT kiwi.cs.ucla.edu +10-10 1520023934.918963996");
+    CHECK(older.outcome == Effects::Outcome::stale);
+    CHECK(n.table().find("kiwi.cs.ucla.edu")->at_line == at_alford);
+    auto newer = feed(n, "IAMAT kiwi.cs.ucla.edu +10-10 1520023934.918963998");
+    CHECK(newer.outcome == Effects::Outcome::stored);
+    CHECK(newer.flood_to.size() == 2);
+}
+
+TEST_CASE("A flood line is stored and forwarded to all but its sender, never answered", "[node]") {
+    Node hamilton("Hamilton", {"Alford", "Holiday"});
+    auto e = feed(hamilton, at_alford + " Alford");
+    CHECK(e.outcome == Effects::Outcome::stored);
+    CHECK(e.reply.empty());
+    CHECK(e.flood == at_alford + " Hamilton\n");
+    CHECK(e.flood_to == std::vector<std::size_t>{1});
+    CHECK(hamilton.table().find("kiwi.cs.ucla.edu")->at_line == at_alford);
+
+    auto again = feed(hamilton, at_alford + " Holiday");
+    CHECK(again.outcome == Effects::Outcome::stale);
+    CHECK(again.reply.empty());
+    CHECK(again.flood_to.empty());
+}
+
+TEST_CASE("A six-field flood line goes to every neighbour", "[node]") {
+    Node welsh("Welsh", {"Alford", "Ball"});
+    auto e = feed(welsh, at_alford);
+    CHECK(e.flood == at_alford + " Welsh\n");
+    CHECK(e.flood_to == std::vector<std::size_t>{0, 1});
+}
+
+TEST_CASE("A leaf forwards nothing", "[node]") {
+    Node leaf("Leaf", {"Alford"});
+    auto e = feed(leaf, at_alford + " Alford");
+    CHECK(e.outcome == Effects::Outcome::stored);
+    CHECK(e.flood.empty());
+    CHECK(e.flood_to.empty());
+}
+
+TEST_CASE("WHATSAT for a known client asks for Places with the stored record", "[node]") {
+    Node hamilton("Hamilton", {"Alford"});
+    feed(hamilton, at_alford + " Alford");
+    auto e = feed(hamilton, "WHATSAT kiwi.cs.ucla.edu 2.5 5");
+    CHECK(e.outcome == Effects::Outcome::query);
+    CHECK(e.reply.empty());
+    REQUIRE(e.places);
+    CHECK(e.places->at_line == at_alford);
+    CHECK(e.places->latitude == "34.068930");
+    CHECK(e.places->longitude == "-118.445127");
+    CHECK(e.places->radius_metres == "2500");
+    CHECK(e.places->bound == 5);
+}
+
+TEST_CASE("WHATSAT for an unknown client is invalid", "[node]") {
+    Node n("Alford", {});
+    auto e = feed(n, "WHATSAT nobody 10 5");
+    CHECK(e.outcome == Effects::Outcome::rejected);
+    CHECK(e.reply == "? WHATSAT nobody 10 5\n");
+}
+
+TEST_CASE("Invalid lines are echoed exactly as received", "[node]") {
+    Node n("Alford", {"Hamilton"});
+    CHECK(feed(n, "IAMAT Clark +12-118").reply == "? IAMAT Clark +12-118\n");
+    CHECK(feed(n, "  bogus\tline  ").reply == "?   bogus\tline  \n");
+    CHECK(feed(n, "WHATSAT kiwi 51 5").reply == "? WHATSAT kiwi 51 5\n");
+    auto blank = feed(n, "   ");
+    CHECK(blank.outcome == Effects::Outcome::nothing);
+    CHECK(blank.reply.empty());
+}
+
+TEST_CASE("forget() drops every record", "[node]") {
+    Node n("Alford", {});
+    feed(n, iamat);
+    n.forget();
+    CHECK(n.table().size() == 0);
+    CHECK(feed(n, "WHATSAT kiwi.cs.ucla.edu 10 5").outcome == Effects::Outcome::rejected);
+}
+
+TEST_CASE("The location table keeps the strictly newest record per client", "[table]") {
+    LocationTable t;
+    CHECK(t.offer("AT A +0.1 c1 +1+1 10", 10'000000000));
+    CHECK_FALSE(t.offer("AT B +0.1 c1 +2+2 10", 10'000000000));
+    CHECK_FALSE(t.offer("AT B +0.1 c1 +2+2 9", 9'000000000));
+    CHECK(t.offer("AT B +0.1 c1 +3+3 11", 11'000000000));
+    CHECK(t.offer("AT B +0.1 c2 +3+3 1", 1'000000000));
+    CHECK(t.size() == 2);
+    CHECK(t.find("c1")->at_line == "AT B +0.1 c1 +3+3 11");
+    CHECK(t.find("c1")->client == "c1");
+    CHECK(t.find("c1")->time == 11'000000000);
+    CHECK_FALSE(t.find("c3"));
+    std::size_t seen = 0;
+    t.for_each([&](const Record&) { ++seen; });
+    CHECK(seen == 2);
+}

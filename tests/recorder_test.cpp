@@ -1,0 +1,457 @@
+// The recorder driven directly through the observer hook with a hand-turned clock, so every
+// latency is exact; then the report written from it.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "recorder.hpp"
+#include "report.hpp"
+
+using namespace herd;
+using namespace herd::sim;
+using namespace std::chrono_literals;
+using Outcome = Effects::Outcome;
+
+namespace {
+
+const std::string kiwi1 = "1520023934.918963997";
+const std::string kiwi2 = "1520023940.5";
+const std::string at_kiwi1 = "AT A +0.263873386 kiwi +34.068930-118.445127 " + kiwi1;
+const std::string at_kiwi2 = "AT B +0.100000000 kiwi +34.068930-118.445127 " + kiwi2;
+
+// A clock the test moves by hand: the recorder reads it at each hook.
+struct FakeClock {
+    Recorder::TimePoint now = Recorder::TimePoint{} + 1h;
+    Recorder::ClockFn fn() {
+        return [this] { return now; };
+    }
+};
+
+void feed(Recorder& r, std::string_view node, const std::string& line, Outcome outcome) {
+    Effects e;
+    e.outcome = outcome;
+    r.on_handled(node, parse_line(line), e);
+}
+
+void whatsat(Recorder& r, std::string_view node, const std::string& served_at_line) {
+    Effects e;
+    e.outcome = Outcome::query;
+    e.places = PlacesQuery{served_at_line, "34.068930", "-118.445127", "10000", 5};
+    r.on_handled(node, parse_line("WHATSAT kiwi 10 5"), e);
+}
+
+// A ring A-B-C-D-A. Update 0 (kiwi, first time) is born at A at 1 ms and floods the whole ring:
+// 2E - (N-1) = 5 AT lines, two of them duplicates. Update 1 (kiwi, newer) is born at B at 10 ms
+// while only B and C are reachable. Update 2 (plum) is born at C at 20 ms; D crashes before
+// storing it and B never does, so it is lost, missing B only.
+struct Scripted {
+    FakeClock clock;
+    Recorder rec{{"A", "B", "C", "D"}, clock.fn()};
+    Recorder::TimePoint start = clock.now;
+
+    void at_ms(double ms) { clock.now = start + std::chrono::microseconds(static_cast<long long>(ms * 1000)); }
+
+    Scripted() {
+        at_ms(1);
+        feed(rec, "A", "IAMAT kiwi +34.068930-118.445127 " + kiwi1, Outcome::stored);
+        at_ms(1.25);
+        feed(rec, "B", at_kiwi1 + " A", Outcome::stored);
+        at_ms(1.3);
+        feed(rec, "D", at_kiwi1 + " A", Outcome::stored);
+        at_ms(1.6);
+        feed(rec, "C", at_kiwi1 + " B", Outcome::stored);
+        at_ms(1.7);
+        feed(rec, "C", at_kiwi1 + " D", Outcome::stale);
+        at_ms(1.9);
+        feed(rec, "D", at_kiwi1 + " C", Outcome::stale);
+
+        rec.set_reachable([](std::string_view origin) {
+            return origin == "B" ? std::vector<std::string>{"B", "C"} : std::vector<std::string>{"A", "B", "C", "D"};
+        });
+        at_ms(10);
+        feed(rec, "B", "IAMAT kiwi +34.068930-118.445127 " + kiwi2, Outcome::stored);
+        at_ms(10.5);
+        feed(rec, "C", at_kiwi2 + " B", Outcome::stored);
+
+        at_ms(20);
+        feed(rec, "C", "IAMAT plum +10-20 1600000000", Outcome::stored);
+        at_ms(20.75);
+        feed(rec, "A", "AT C +0.1 plum +10-20 1600000000", Outcome::stored);  // six fields: sender "?"
+        at_ms(21);
+        rec.note("crash", "D", {"D"});
+        rec.node_crashed("D");
+        at_ms(22);
+        rec.on_peer_link("C", "D", false);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("Quantiles are nearest-rank", "[recorder]") {
+    std::vector<double> hundred;
+    for (int i = 100; i >= 1; --i) hundred.push_back(i);  // unsorted on purpose
+    auto q = quantiles(hundred);
+    CHECK(q.count == 100);
+    CHECK(q.p50 == 50);
+    CHECK(q.p95 == 95);
+    CHECK(q.p99 == 99);
+    CHECK(q.max == 100);
+
+    q = quantiles({3, 1, 2, 4, 5, 6, 7, 8, 9, 10});
+    CHECK(q.p50 == 5);
+    CHECK(q.p95 == 10);
+    CHECK(q.p99 == 10);
+
+    q = quantiles({0.25});
+    CHECK((q.p50 == 0.25 && q.p99 == 0.25 && q.max == 0.25));
+    CHECK(quantiles({}).count == 0);
+}
+
+TEST_CASE("Updates are born at their origin and timed at every node", "[recorder]") {
+    Scripted s;
+    const auto& updates = s.rec.updates();
+    REQUIRE(updates.size() == 3);
+    const auto& u0 = updates[0];
+    CHECK(u0.id == 0);
+    CHECK(u0.client == "kiwi");
+    CHECK(u0.client_time_text == kiwi1);
+    CHECK(u0.client_time == 1520023934918963997);
+    CHECK(u0.origin == "A");
+    CHECK(s.rec.ms_since_start(u0.born) == Approx(1.0));
+    CHECK(u0.messages == 5);
+    CHECK(u0.deliveries[*s.rec.node_index("C")].duplicates == 1);
+    CHECK(u0.deliveries[*s.rec.node_index("C")].messages == 2);
+
+    CHECK(s.rec.newest_update("kiwi")->id == 1);
+    CHECK(s.rec.newest_update("plum")->id == 2);
+    CHECK(s.rec.newest_update("nobody") == nullptr);
+    CHECK(s.rec.ms_since_start(s.rec.last_activity()) == Approx(20.75));
+    CHECK(s.rec.start_time() == s.start);
+
+    const Summary sum = s.rec.summarize();
+    CHECK(sum.updates == 3);
+    CHECK(sum.duration_ms == Approx(22));
+    REQUIRE(sum.full_coverage_ms.size() == 3);
+    CHECK(*sum.full_coverage_ms[0] == Approx(0.6));
+    CHECK(*sum.full_coverage_ms[1] == Approx(0.5));  // only B and C were required
+    CHECK_FALSE(sum.full_coverage_ms[2]);
+    CHECK(sum.full_coverage.count == 2);
+    CHECK(sum.full_coverage.p50 == Approx(0.5));
+    CHECK(sum.full_coverage.max == Approx(0.6));
+
+    CHECK(sum.per_node.at("A").count == 1);  // plum; kiwi was born at A
+    CHECK(sum.per_node.at("A").max == Approx(0.75));
+    CHECK(sum.per_node.at("B").max == Approx(0.25));
+    CHECK(sum.per_node.at("C").count == 2);
+    CHECK(sum.per_node.at("C").p50 == Approx(0.5));
+    CHECK(sum.per_node.at("C").max == Approx(0.6));
+    CHECK(sum.per_node.at("D").max == Approx(0.3));
+
+    CHECK(sum.messages.per_update == std::vector<std::uint64_t>{5, 1, 1});
+    CHECK(sum.messages.min == 1);
+    CHECK(sum.messages.max == 5);
+    CHECK(sum.messages.mean == Approx(7.0 / 3));
+    CHECK(sum.duplicates_per_node == std::map<std::string, std::uint64_t>{{"A", 0}, {"B", 0}, {"C", 1}, {"D", 1}});
+    CHECK(sum.link_messages == std::map<std::pair<std::string, std::string>, std::uint64_t>{
+                                   {{"?", "A"}, 1},
+                                   {{"A", "B"}, 1},
+                                   {{"A", "D"}, 1},
+                                   {{"B", "C"}, 2},
+                                   {{"C", "D"}, 1},
+                                   {{"D", "C"}, 1}});
+
+    REQUIRE(sum.lost.size() == 1);
+    CHECK(sum.lost[0].id == 2);
+    CHECK(sum.lost[0].client == "plum");
+    CHECK(sum.lost[0].origin == "C");
+    CHECK(sum.lost[0].missing == std::vector<std::string>{"B"});  // D was excused by its crash
+    CHECK(sum.unmatched_messages == 0);
+}
+
+TEST_CASE("A required node that never stores makes the update lost until it does", "[recorder]") {
+    FakeClock clock;
+    Recorder rec({"A", "B"}, clock.fn());
+    feed(rec, "A", "IAMAT c +1+2 100", Outcome::stored);
+    auto sum = rec.summarize();
+    REQUIRE(sum.lost.size() == 1);
+    CHECK(sum.lost[0].missing == std::vector<std::string>{"B"});
+    CHECK(sum.full_coverage.count == 0);
+
+    clock.now += 3ms;
+    feed(rec, "B", "AT A +0 c +1+2 100 A", Outcome::stored);
+    sum = rec.summarize();
+    CHECK(sum.lost.empty());
+    CHECK(sum.full_coverage.max == Approx(3));
+}
+
+TEST_CASE("node_crashed excuses only what the node had not stored", "[recorder]") {
+    FakeClock clock;
+    Recorder rec({"A", "B", "C"}, clock.fn());
+    feed(rec, "A", "IAMAT c +1+2 100", Outcome::stored);
+    clock.now += 1ms;
+    feed(rec, "B", "AT A +0 c +1+2 100 A", Outcome::stored);
+    clock.now += 1ms;
+    rec.node_crashed("B");  // B had it: still counted, at 1 ms
+    rec.node_crashed("C");  // C did not: no longer required
+    auto sum = rec.summarize();
+    CHECK(sum.lost.empty());
+    CHECK(*sum.full_coverage_ms[0] == Approx(1));
+
+    // After the crash, C's restart: a new update requires it again (no reachable function: all nodes).
+    feed(rec, "A", "IAMAT c +1+2 200", Outcome::stored);
+    sum = rec.summarize();
+    REQUIRE(sum.lost.size() == 1);
+    CHECK(sum.lost[0].missing == std::vector<std::string>{"B", "C"});
+}
+
+TEST_CASE("The same report stored again is the same update, not a new one", "[recorder]") {
+    FakeClock clock;
+    Recorder rec({"A", "B"}, clock.fn());
+    feed(rec, "A", "IAMAT c +1+2 100", Outcome::stored);
+    clock.now += 2ms;
+    // B had not heard of it (a partition) when the client repeated itself to B.
+    feed(rec, "B", "IAMAT c +1+2 100.0", Outcome::stored);
+    REQUIRE(rec.updates().size() == 1);
+    CHECK(*rec.summarize().full_coverage_ms[0] == Approx(2));
+    // IAMATs that were not newer, and other outcomes, create nothing.
+    feed(rec, "A", "IAMAT c +1+2 50", Outcome::stale);
+    feed(rec, "A", "IAMAT c +1+2", Outcome::rejected);
+    CHECK(rec.updates().size() == 1);
+}
+
+TEST_CASE("AT lines for reports nobody was seen storing first are counted apart", "[recorder]") {
+    FakeClock clock;
+    Recorder rec({"A", "B"}, clock.fn());
+    clock.now += 4ms;
+    feed(rec, "B", "AT A +0 ghost +1+2 100 A", Outcome::stored);
+    const auto sum = rec.summarize();
+    CHECK(sum.updates == 0);
+    CHECK(sum.unmatched_messages == 1);
+    CHECK(sum.link_messages.at({"A", "B"}) == 1);
+    CHECK(rec.ms_since_start(rec.last_activity()) == Approx(4));
+}
+
+TEST_CASE("A WHATSAT answered from an older record than the newest born is a stale read", "[recorder]") {
+    Scripted s;
+    s.at_ms(30);
+    whatsat(s.rec, "A", at_kiwi1);  // A never got update 1
+    whatsat(s.rec, "C", at_kiwi2);  // C has the newest
+    REQUIRE(s.rec.stale_reads().size() == 1);
+    const auto& r = s.rec.stale_reads()[0];
+    CHECK(r.node == "A");
+    CHECK(r.client == "kiwi");
+    CHECK(r.served_time == kiwi1);
+    CHECK(r.newest_time == kiwi2);
+    CHECK(r.newest_update == 1);
+    CHECK(r.t_ms == Approx(30));
+    CHECK(s.rec.summarize().stale_reads == 1);
+}
+
+TEST_CASE("Faults and link changes go in the event log with their time", "[recorder]") {
+    Scripted s;
+    s.at_ms(25);
+    s.rec.on_peer_overflow("A", "B", 7);
+    const auto& e = s.rec.events();
+    REQUIRE(e.size() == 3);
+    CHECK(e[0].t_ms == Approx(21));
+    CHECK(e[0].kind == "crash");
+    CHECK(e[0].detail == "D");
+    CHECK(e[0].nodes == std::vector<std::string>{"D"});
+    CHECK(e[1].kind == "link_down");
+    CHECK(e[1].detail == "C->D");
+    CHECK(e[1].t_ms == Approx(22));
+    CHECK(e[2].kind == "overflow");
+    CHECK(e[2].detail == "A->B dropped 7 lines");
+}
+
+TEST_CASE("The default clock is steady_clock", "[recorder]") {
+    const auto before = std::chrono::steady_clock::now();
+    Recorder rec({"A"});
+    CHECK(rec.start_time() >= before);
+    CHECK(rec.now() >= rec.start_time());
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("herdsim-report-test-" + std::to_string(::getpid()));
+    TempDir() { fs::remove_all(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+ReportContext context(const fs::path& root, std::string run) {
+    ReportContext ctx;
+    ctx.scenario = "ring4";
+    ctx.run_id = run;
+    ctx.output_dir = root / "ring4" / run;
+    ctx.command = "herdsim run scenarios/ring4.json --seed 9";
+    ctx.seed = 9;
+    ctx.nodes = {"A", "B", "C", "D"};
+    ctx.edges = 4;
+    ctx.faults = {{21, std::nullopt, "crash D"}, {5, 8, "cut A-B"}};
+    ctx.verdicts = {{3, "converged", true, ""}, {4, "lost <= 0", false, "1 update lost"}};
+    return ctx;
+}
+
+}  // namespace
+
+TEST_CASE("write_report writes every file with the documented columns", "[report]") {
+    TempDir tmp;
+    Scripted s;
+    s.at_ms(30);
+    whatsat(s.rec, "A", at_kiwi1);
+    const auto sum = s.rec.summarize();
+    auto ctx = context(tmp.path, "run1");
+    const bool have_gnuplot = fs::exists("/usr/bin/gnuplot");
+    if (!have_gnuplot) ctx.gnuplot.clear();
+    const auto warnings = write_report(s.rec, sum, ctx);
+    const fs::path dir = ctx.output_dir;
+
+    const auto updates = lines(slurp(dir / "updates.csv"));
+    REQUIRE(updates.size() == 1 + 3 * 4);
+    CHECK(updates[0] ==
+          "update_id,client,client_time,origin,node,born_ms,stored_ms,latency_ms,duplicates,messages_for_update");
+    CHECK(updates[1] == "0,kiwi," + kiwi1 + ",A,A,1.000,1.000,0.000,0,5");
+    CHECK(updates[3] == "0,kiwi," + kiwi1 + ",A,C,1.000,1.600,0.600,1,5");
+    CHECK(updates[6] == "1,kiwi," + kiwi2 + ",B,B,10.000,10.000,0.000,0,1");
+    CHECK(updates[10] == "2,plum,1600000000,C,B,20.000,,,0,1");  // never stored
+
+    const auto links = lines(slurp(dir / "links.csv"));
+    REQUIRE(links.size() == 7);
+    CHECK(links[0] == "from,to,messages");
+    CHECK(links[1] == "?,A,1");
+    CHECK(links[4] == "B,C,2");
+
+    const auto events = lines(slurp(dir / "events.jsonl"));
+    REQUIRE(events.size() == 2);
+    const auto crash = nlohmann::json::parse(events[0]);
+    CHECK(crash["kind"] == "crash");
+    CHECK(crash["t_ms"].get<double>() == Approx(21));
+    CHECK(crash["nodes"] == nlohmann::json::array({"D"}));
+
+    const auto j = nlohmann::json::parse(slurp(dir / "summary.json"));
+    CHECK(j["scenario"] == "ring4");
+    CHECK(j["run_id"] == "run1");
+    CHECK(j["seed"] == 9);
+    CHECK(j["command"] == ctx.command);
+    CHECK(j["passed"] == false);
+    CHECK(j["herd"]["nodes"] == 4);
+    CHECK(j["herd"]["edges"] == 4);
+    CHECK(j["herd"]["flood_messages_per_update"] == 5);
+    CHECK(j["updates"] == 3);
+    CHECK(j["lost"] == 1);
+    CHECK(j["lost_updates"][0]["missing"] == nlohmann::json::array({"B"}));
+    CHECK(j["stale_reads"] == 1);
+    CHECK(j["full_coverage_ms"]["count"] == 2);
+    CHECK(j["full_coverage_ms"]["max"].get<double>() == Approx(0.6));
+    CHECK(j["per_node_ms"]["C"]["max"].get<double>() == Approx(0.6));
+    CHECK(j["messages_per_update"]["per_update"] == nlohmann::json::array({5, 1, 1}));
+    CHECK(j["duplicates_per_node"]["D"] == 1);
+    CHECK(j["links"].size() == 6);
+    CHECK(j["verdicts"].size() == 2);
+    CHECK(j["verdicts"][1]["detail"] == "1 update lost");
+    CHECK(j["faults"][0]["end_ms"].is_null());
+    CHECK(j["warnings"] == nlohmann::json(warnings));
+
+    CHECK(fs::is_symlink(tmp.path / "ring4" / "latest"));
+    CHECK(fs::read_symlink(tmp.path / "ring4" / "latest") == "run1");
+    CHECK(fs::exists(dir / "latency_per_node.gp"));
+    CHECK(fs::exists(dir / "coverage_cdf.gp"));
+    CHECK(slurp(dir / "latency_per_node.gp").find("rect from first 0.021000, graph 0 to first 0.030000") !=
+          std::string::npos);
+    if (have_gnuplot) {
+        CHECK(warnings.empty());
+        CHECK(fs::file_size(dir / "latency_per_node.png") > 0);
+        CHECK(fs::file_size(dir / "coverage_cdf.png") > 0);
+    }
+
+    // A second run takes over "latest".
+    const auto second = context(tmp.path, "run2");
+    auto quiet = second;
+    quiet.gnuplot.clear();
+    write_report(s.rec, sum, quiet);
+    CHECK(fs::read_symlink(tmp.path / "ring4" / "latest") == "run2");
+}
+
+TEST_CASE("Without a working gnuplot the report still has its data, and says so", "[report]") {
+    TempDir tmp;
+    Scripted s;
+    auto ctx = context(tmp.path, "nognuplot");
+    ctx.gnuplot = "/nonexistent/gnuplot";
+    const auto warnings = write_report(s.rec, s.rec.summarize(), ctx);
+    REQUIRE(warnings.size() == 2);
+    CHECK_THAT(warnings[0], Catch::Matchers::Contains("could not run /nonexistent/gnuplot"));
+    for (const char* file : {"summary.json", "updates.csv", "links.csv", "events.jsonl", "latency_per_node.gp"})
+        CHECK(fs::exists(ctx.output_dir / file));
+    CHECK_FALSE(fs::exists(ctx.output_dir / "latency_per_node.png"));
+}
+
+TEST_CASE("Odd client ids are quoted in the CSV; big herds plot a band", "[report]") {
+    TempDir tmp;
+    FakeClock clock;
+    std::vector<std::string> nodes;
+    for (int i = 0; i < 25; ++i) nodes.push_back("N" + std::to_string(i));
+    Recorder rec(nodes, clock.fn());
+    clock.now += 1ms;
+    feed(rec, "N0", "IAMAT a,\"b\" +1+2 100", Outcome::stored);
+    for (int i = 1; i < 25; ++i) {
+        clock.now += 100us;
+        feed(rec, "N" + std::to_string(i), "AT N0 +0 a,\"b\" +1+2 100 N0", Outcome::stored);
+    }
+    ReportContext ctx;
+    ctx.scenario = "big";
+    ctx.run_id = "r";
+    ctx.output_dir = tmp.path / "big" / "r/";  // a trailing slash names the same run
+    ctx.nodes = nodes;
+    if (!fs::exists("/usr/bin/gnuplot")) ctx.gnuplot.clear();
+    const auto warnings = write_report(rec, rec.summarize(), ctx);
+    const fs::path dir = tmp.path / "big" / "r";
+    CHECK(lines(slurp(dir / "updates.csv"))[1] == "0,\"a,\"\"b\"\"\",100,N0,N0,1.000,1.000,0.000,0,24");
+    CHECK(slurp(dir / "latency_per_node.gp").find("filledcurves") != std::string::npos);
+    CHECK(fs::read_symlink(tmp.path / "big" / "latest") == "r");
+    if (!ctx.gnuplot.empty()) {
+        CHECK(warnings.empty());
+        CHECK(fs::exists(dir / "latency_per_node.png"));
+    }
+}
+
+TEST_CASE("terminal_table aligns one line per run", "[report]") {
+    Scripted s;
+    Summary empty;
+    const auto table = terminal_table({make_run_row("ring4", false, s.rec.summarize()),
+                                       make_run_row("a-much-longer-name", true, empty)});
+    const auto rows = lines(table);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].rfind("scenario          ", 0) == 0);
+    CHECK(rows[0].find("verdict") == rows[1].find("FAIL"));
+    CHECK(rows[1].find("FAIL") == rows[2].find("PASS"));
+    // Numbers are right-aligned: every line ends in the same column.
+    CHECK(rows[0].size() == rows[1].size());
+    CHECK(rows[1].size() == rows[2].size());
+    CHECK(rows[1].find("0.500") != std::string::npos);   // p50
+    CHECK(rows[1].find("0.600") != std::string::npos);   // p99, max
+    CHECK(rows[2].find(" - ") != std::string::npos);     // no covered update
+    CHECK(rows[1].find("2.3") != std::string::npos);     // 7 AT lines over 3 updates
+}

@@ -1,0 +1,438 @@
+// The link relay on real loopback sockets: a plain client socket plays node A, a sink server that only
+// collects what it receives plays node B. Each test has its own io_context and bounded run loops.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "relay.hpp"
+#include "line_client.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using herd::sim::Relay;
+using herd::sim::LineClient;
+using herd::sim::run_for;
+using herd::sim::run_until;
+using namespace std::chrono_literals;
+
+const tcp::endpoint loopback_any(asio::ip::address_v4::loopback(), 0);
+
+// Node B: accepts, collects every byte with its arrival time, closes on EOF or error.
+struct Sink : std::enable_shared_from_this<Sink> {
+    struct Peer {
+        explicit Peer(tcp::socket s) : socket(std::move(s)) {}
+        tcp::socket socket;
+        std::string data;
+        std::vector<std::pair<std::size_t, Clock::time_point>> arrivals;  // (bytes so far, when)
+        bool closed = false;
+        boost::system::error_code error;  // how the read ended: eof, connection_reset, ...
+        char chunk[4096];
+
+        // When the byte at `offset` arrived.
+        Clock::time_point arrival_of(std::size_t offset) const {
+            for (const auto& [size, at] : arrivals)
+                if (size > offset) return at;
+            return Clock::time_point::max();
+        }
+    };
+
+    explicit Sink(asio::io_context& io) : acceptor(io, loopback_any) {}
+
+    static std::shared_ptr<Sink> start(asio::io_context& io) {
+        auto sink = std::make_shared<Sink>(io);
+        asio::co_spawn(io, sink->accept(), asio::detached);
+        return sink;
+    }
+
+    std::uint16_t port() const { return acceptor.local_endpoint().port(); }
+
+    std::string all() const {
+        std::string out;
+        for (const auto& peer : peers) out += peer->data;
+        return out;
+    }
+
+    asio::awaitable<void> accept() {
+        auto self = shared_from_this();
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            auto peer = peers.emplace_back(std::make_shared<Peer>(std::move(socket)));
+            asio::co_spawn(acceptor.get_executor(), read(self, peer), asio::detached);
+        }
+    }
+
+    static asio::awaitable<void> read(std::shared_ptr<Sink>, std::shared_ptr<Peer> peer) {
+        for (;;) {
+            auto [ec, n] = co_await peer->socket.async_read_some(asio::buffer(peer->chunk), asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                peer->error = ec;
+                peer->closed = true;
+                peer->socket.close(ec);
+                co_return;
+            }
+            peer->data.append(peer->chunk, n);
+            peer->arrivals.emplace_back(peer->data.size(), Clock::now());
+        }
+    }
+
+    tcp::acceptor acceptor;
+    std::vector<std::shared_ptr<Peer>> peers;
+};
+
+// A port nothing listens on.
+std::uint16_t closed_port(asio::io_context& io) {
+    tcp::acceptor probe(io, loopback_any);
+    return probe.local_endpoint().port();
+}
+
+struct Fixture {
+    asio::io_context io;
+    std::mt19937_64 rng{42};
+    std::shared_ptr<Sink> sink = Sink::start(io);
+    Relay relay{io.get_executor(), "Alford", "Hamilton", rng};
+    std::uint16_t port = relay.listen();
+
+    Fixture() { relay.set_target(sink->port()); }
+
+    bool delivered(const std::string& expected, std::chrono::milliseconds limit = 3000ms) {
+        return run_until(io, [&] { return sink->all() == expected; }, limit);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("relay forwards bytes exactly, split on lines however they were written", "[relay]") {
+    Fixture f;
+    CHECK(f.relay.from() == "Alford");
+    CHECK(f.relay.to() == "Hamilton");
+    LineClient a(f.io, f.port);
+
+    a.send("AT Alford +0.263873386 kiwi");
+    a.send(".cs.ucla.edu +34.068930-118.445127 1520023934.918963997 Alford\n");
+    a.send("one\ntwo\r\nthree\n");
+    const std::string expected =
+        "AT Alford +0.263873386 kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997 Alford\n"
+        "one\ntwo\r\nthree\n";
+    REQUIRE(f.delivered(expected));
+    REQUIRE(run_until(f.io, [&] { return f.relay.idle(); }));
+
+    const auto& stats = f.relay.stats();
+    CHECK(stats.connections == 1);
+    CHECK(stats.messages == 4);
+    CHECK(stats.bytes == expected.size());
+    CHECK(stats.dropped == 0);
+    CHECK(stats.resets == 0);
+    REQUIRE(f.sink->peers.size() == 1);
+
+    SECTION("B's bytes reach A, and B's close reaches A as EOF") {
+        asio::write(f.sink->peers[0]->socket, asio::buffer(std::string("hello\n")));
+        CHECK(a.read_line() == "hello\n");
+        f.sink->peers[0]->socket.close();
+        CHECK(a.read_to_eof().empty());
+        CHECK(a.eof());
+    }
+
+    SECTION("an unterminated tail goes through when A half-closes, and B sees EOF after it") {
+        a.send("tail without newline");
+        run_for(f.io, 50ms);
+        CHECK(f.sink->all() == expected);  // a partial line waits for the rest
+        a.shutdown_send();
+        REQUIRE(run_until(f.io, [&] { return f.sink->peers[0]->closed; }));
+        CHECK(f.sink->all() == expected + "tail without newline");
+        CHECK(f.sink->peers[0]->error == asio::error::eof);
+        CHECK(f.relay.stats().messages == 5);
+        a.read_to_eof();  // the sink closed in turn: its EOF comes back to A
+        CHECK(a.eof());
+    }
+}
+
+TEST_CASE("relay carries concurrent connections independently", "[relay]") {
+    Fixture f;
+    LineClient a1(f.io, f.port);
+    LineClient a2(f.io, f.port);
+    a1.send("first ");
+    a2.send("second ");
+    a1.send("from one\n");
+    a2.send("from two\n");
+    const std::vector<std::string> expected{"first from one\n", "second from two\n"};
+    REQUIRE(run_until(f.io, [&] { return f.sink->all().size() == expected[0].size() + expected[1].size(); }));
+    REQUIRE(f.sink->peers.size() == 2);
+    std::vector<std::string> got{f.sink->peers[0]->data, f.sink->peers[1]->data};
+    std::sort(got.begin(), got.end());
+    CHECK(got == expected);
+    CHECK(f.relay.stats().connections == 2);
+    CHECK(f.relay.stats().messages == 2);
+}
+
+TEST_CASE("relay delays every line by at least the delay, measured from when it read it", "[relay]") {
+    Fixture f;
+    f.relay.set_delay(150ms, 0us);
+    LineClient a(f.io, f.port);
+
+    const auto first_sent = Clock::now();
+    a.send("one\n");
+    run_for(f.io, 50ms);
+    CHECK_FALSE(f.relay.idle());  // held
+    const auto second_sent = Clock::now();
+    a.send("two\n");
+    REQUIRE(f.delivered("one\ntwo\n"));
+    CHECK(f.relay.idle());
+
+    const auto& peer = *f.sink->peers.at(0);
+    const auto first_at = peer.arrival_of(0);
+    const auto second_at = peer.arrival_of(4);
+    CHECK(first_at - first_sent >= 150ms);
+    CHECK(second_at - second_sent >= 150ms);
+    CHECK(first_at - first_sent < 1500ms);
+}
+
+TEST_CASE("relay jitter never reorders lines", "[relay]") {
+    Fixture f;
+    SECTION("delay with jitter") { f.relay.set_delay(20ms, 20ms); }
+    SECTION("jitter larger than the delay (clipped at zero)") { f.relay.set_delay(0ms, 30ms); }
+    LineClient a(f.io, f.port);
+    std::string expected;
+    for (int i = 0; i < 60; ++i) {
+        const std::string line = "line " + std::to_string(i) + "\n";
+        expected += line;
+        a.send(line);
+        if (i % 10 == 0) run_for(f.io, 3ms);  // spread the read times
+    }
+    REQUIRE(f.delivered(expected));
+    CHECK(f.relay.stats().messages == 60);
+}
+
+TEST_CASE("relay drops lines by command, client and count", "[relay]") {
+    Fixture f;
+    const std::vector<std::string> lines{
+        "IAMAT kiwi +1+1 1\n",
+        "WHATSAT kiwi 10 5\n",
+        "AT Alford +0.1 kiwi +1+1 1 Alford\n",
+        "AT Alford +0.1 lemon +1+1 2 Alford\n",
+        "IAMAT lemon +1+1 3\n",
+        "AT Ball +0.1 kiwi +1+1 4\n",
+        "END\n",
+    };
+    std::vector<bool> keep(lines.size(), true);
+    SECTION("by command") {
+        f.relay.add_drop("IAMAT", "", -1);
+        keep[0] = keep[4] = false;
+    }
+    SECTION("by client: the 4th word of AT, the 2nd of IAMAT and WHATSAT") {
+        f.relay.add_drop("", "kiwi", -1);
+        keep[0] = keep[1] = keep[2] = keep[5] = false;
+    }
+    SECTION("by command and client") {
+        f.relay.add_drop("AT", "lemon", -1);
+        keep[3] = false;
+    }
+    SECTION("only the first N matches") {
+        f.relay.add_drop("AT", "", 2);
+        keep[2] = keep[3] = false;
+    }
+    SECTION("rules add up; clear_faults removes them") {
+        f.relay.add_drop("WHATSAT", "", -1);
+        f.relay.add_drop("", "lemon", 1);
+        keep[1] = keep[3] = false;
+    }
+    SECTION("first = 0 drops nothing") { f.relay.add_drop("", "", 0); }
+
+    LineClient a(f.io, f.port);
+    std::string expected;
+    std::uint64_t dropped = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        a.send(lines[i]);
+        if (keep[i])
+            expected += lines[i];
+        else
+            ++dropped;
+    }
+    REQUIRE(f.delivered(expected));
+    CHECK(f.relay.stats().dropped == dropped);
+    CHECK(f.relay.stats().messages == lines.size() - dropped);
+
+    f.relay.clear_faults();
+    a.send(lines[0]);
+    CHECK(f.delivered(expected + lines[0]));
+}
+
+TEST_CASE("relay cut closes connections and refuses new ones until healed", "[relay]") {
+    Fixture f;
+    LineClient a(f.io, f.port);
+    a.send("before\n");
+    REQUIRE(f.delivered("before\n"));
+
+    f.relay.cut();
+    CHECK(f.relay.is_cut());
+    CHECK(a.read_to_eof().empty());
+    CHECK(a.eof());
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
+    CHECK(f.sink->peers[0]->error == asio::error::eof);
+
+    // The relay stops listening while cut: a reconnect is refused, as on a dead route.
+    CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+    CHECK(f.sink->peers.size() == 1);  // never reached B
+
+    f.relay.heal();
+    CHECK_FALSE(f.relay.is_cut());
+    LineClient again(f.io, f.port);
+    again.send("after\n");
+    REQUIRE(f.delivered("before\nafter\n"));
+    CHECK(f.relay.stats().connections == 2);
+    CHECK(f.relay.stats().messages == 2);
+}
+
+TEST_CASE("relay cut drops the lines it holds", "[relay]") {
+    Fixture f;
+    f.relay.set_delay(1s, 0us);
+    LineClient a(f.io, f.port);
+    a.send("held one\nheld two\n");
+    REQUIRE(run_until(f.io, [&] { return !f.relay.idle(); }));
+    f.relay.cut();
+    CHECK(f.relay.idle());
+    CHECK(f.relay.stats().dropped == 2);
+    a.read_to_eof();
+    CHECK(a.eof());
+    run_for(f.io, 100ms);
+    CHECK(f.sink->all().empty());
+    CHECK(f.relay.stats().messages == 0);
+}
+
+TEST_CASE("relay closes A's connection when B is down", "[relay]") {
+    Fixture f;
+    f.relay.set_target(closed_port(f.io));
+    LineClient a(f.io, f.port);
+    a.read_to_eof();
+    CHECK(a.eof());
+    CHECK(f.relay.stats().connections == 1);
+}
+
+TEST_CASE("relay reset_after resets both sides after exactly N bytes, once", "[relay]") {
+    Fixture f;
+    f.relay.reset_after(10);
+    tcp::socket a(f.io);
+    a.connect(tcp::endpoint(asio::ip::address_v4::loopback(), f.port));
+    asio::write(a, asio::buffer(std::string("0123456\n")));
+    asio::write(a, asio::buffer(std::string("abcdefgh\n")));
+
+    char byte;
+    boost::system::error_code a_error;
+    bool a_done = false;
+    a.async_read_some(asio::buffer(&byte, 1), [&](boost::system::error_code ec, std::size_t) {
+        a_error = ec;
+        a_done = true;
+    });
+    REQUIRE(run_until(f.io, [&] { return a_done; }));
+    CHECK((a_error == asio::error::connection_reset || a_error == asio::error::eof));
+
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
+    CHECK(f.sink->all() == "0123456\nab");
+    CHECK((f.sink->peers[0]->error == asio::error::connection_reset || f.sink->peers[0]->error == asio::error::eof));
+
+    const auto& stats = f.relay.stats();
+    CHECK(stats.resets == 1);
+    CHECK(stats.bytes == 10);
+    CHECK(stats.messages == 1);
+    CHECK(stats.dropped == 1);  // the line cut off in the middle
+
+    // One-shot: the next connection carries everything.
+    LineClient again(f.io, f.port);
+    again.send("0123456789 0123456789\n");
+    REQUIRE(f.delivered("0123456\nab0123456789 0123456789\n"));
+    CHECK(f.relay.stats().resets == 1);
+}
+
+TEST_CASE("relay stall stops delivery until resumed, then everything arrives in order", "[relay]") {
+    Fixture f;
+    LineClient a(f.io, f.port);
+    a.send("a\n");
+    REQUIRE(f.delivered("a\n"));
+
+    f.relay.stall(true);
+    a.send("b\n");  // the relay's read was already under way: it is held all the same
+    a.send("c\n");
+    run_for(f.io, 200ms);
+    CHECK(f.sink->all() == "a\n");
+
+    f.relay.stall(false);
+    REQUIRE(f.delivered("a\nb\nc\n"));
+}
+
+TEST_CASE("relay stall builds backpressure until A's writes block", "[relay]") {
+    Fixture f;
+    f.relay.stall(true);
+    tcp::socket a(f.io);
+    a.connect(tcp::endpoint(asio::ip::address_v4::loopback(), f.port));
+    run_for(f.io, 20ms);  // the relay connects to B
+    a.non_blocking(true);
+
+    std::string stream;
+    const std::string line = std::string(999, 'x') + "\n";
+    bool blocked = false;
+    while (!blocked && stream.size() < 64 * 1024 * 1024) {
+        std::string chunk;
+        for (int i = 0; i < 64; ++i) chunk += std::to_string(stream.size() / line.size() + i) + line;
+        boost::system::error_code ec;
+        const std::size_t n = a.write_some(asio::buffer(chunk), ec);
+        stream += chunk.substr(0, n);
+        blocked = ec == asio::error::would_block;
+        if (ec && !blocked) FAIL(ec.message());
+        f.io.restart();
+        f.io.poll();
+    }
+    CHECK(blocked);
+    CHECK(f.sink->all().empty());
+
+    a.shutdown(tcp::socket::shutdown_send);  // whatever the kernel took, the relay must deliver
+    f.relay.stall(false);
+    REQUIRE(run_until(f.io, [&] { return f.sink->all().size() == stream.size(); }));
+    CHECK(f.sink->all() == stream);
+}
+
+TEST_CASE("relay stop closes everything, twice is fine, and nothing dangles after destruction", "[relay]") {
+    asio::io_context io;
+    std::mt19937_64 rng{7};
+    auto sink = Sink::start(io);
+    auto relay = std::make_unique<Relay>(io.get_executor(), "Ball", "Welsh", rng);
+    const auto port = relay->listen();
+    relay->set_target(sink->port());
+    relay->set_delay(500ms, 100ms);
+
+    LineClient a(io, port);
+    a.send("held\n");
+    REQUIRE(run_until(io, [&] { return !relay->idle(); }));
+
+    SECTION("stop") {
+        relay->stop();
+        relay->stop();
+        CHECK(relay->idle());
+        a.read_to_eof();
+        CHECK(a.eof());
+        CHECK(relay->stats().dropped == 1);
+    }
+    SECTION("destroy with a line held and a connection open") {
+        relay.reset();
+        a.read_to_eof();
+        CHECK(a.eof());
+    }
+    run_for(io, 50ms);
+    CHECK(sink->all().empty());
+    REQUIRE(run_until(io, [&] { return sink->peers.at(0)->closed; }));
+}

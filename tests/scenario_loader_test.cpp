@@ -1,0 +1,407 @@
+// The scenario file format (docs/scenarios.md): every step kind, and precise errors for every
+// kind of mistake.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "scenario/loader.hpp"
+
+using namespace herd::sim;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kScenarios = fs::path(HERDSIM_TEST_DATA_DIR) / "scenarios";
+
+LoadResult parse(std::string_view text) { return parse_scenario(text, kScenarios / "inline.json"); }
+
+// A whole scenario around some steps (a JSON array's inside), on the given herd.
+std::string with_steps(const std::string& steps, const std::string& herd = R"({"preset": "fall17"})") {
+    return R"({"description": "A test.", "herd": )" + herd + R"(, "steps": [)" + steps + "]}";
+}
+
+std::string all_errors(const LoadResult& result) {
+    std::string out;
+    for (const auto& e : result.errors) out += e.to_string() + "\n";
+    return out;
+}
+
+// True when some error is about `field` and says `fragment`.
+bool has_error(const LoadResult& result, std::string_view field, std::string_view fragment) {
+    for (const auto& e : result.errors)
+        if (e.field == field && e.message.find(fragment) != std::string::npos) return true;
+    return false;
+}
+
+#define CHECK_ERROR(result, field, fragment)                                  \
+    do {                                                                      \
+        INFO(all_errors(result));                                             \
+        CHECK_FALSE((result).scenario);                                       \
+        CHECK(has_error((result), (field), (fragment)));                     \
+    } while (false)
+
+template <class T>
+const T& action(const Scenario& s, std::size_t i) {
+    REQUIRE(i < s.steps.size());
+    REQUIRE(std::holds_alternative<T>(s.steps[i].action));
+    return std::get<T>(s.steps[i].action);
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("A file with every step kind loads into the right structs", "[scenario]") {
+    const auto result = load_scenario(kScenarios / "every_step.json");
+    INFO(all_errors(result));
+    REQUIRE(result.scenario);
+    const Scenario& s = *result.scenario;
+    CHECK(result.herd_summary == "preset fall17, 5 nodes");
+    CHECK(s.name == "every-step");
+    CHECK(s.seed == 42);
+    CHECK(s.herd.preset == "fall17");
+    CHECK(s.herd.fixed_ports);
+    CHECK(s.default_delay == Millis(5));
+    CHECK(s.default_jitter == Millis(2));
+
+    SECTION("places") {
+        CHECK(s.places.api == herd::PlacesApi::places_new);
+        CHECK(s.places.timeout == Millis(1500));
+        REQUIRE(s.places.rules.size() == 5);
+        const auto& r0 = s.places.rules[0];
+        CHECK(r0.api == "legacy");
+        CHECK(r0.location == "34.068930,-118.445127");
+        CHECK(r0.radius == "10000");
+        CHECK(r0.has_body);
+        CHECK(r0.body == R"({"results":[],"status":"ZERO_RESULTS"})");
+        CHECK(s.places.rules[1].body == "{not json");
+        CHECK(s.places.rules[1].delay == Millis(50));
+        CHECK(s.places.rules[1].fail_first == 2);
+        CHECK(s.places.rules[2].body == read_file(kScenarios / "files/ucla_body.json"));
+        CHECK(s.places.rules[2].malformed);
+        CHECK(s.places.rules[3].radius == "2500");
+        CHECK(s.places.rules[3].never_answer);
+        CHECK_FALSE(s.places.rules[3].has_body);
+        CHECK(s.places.rules[4].status == 503);
+        CHECK(s.places.rules[4].close_without_answer);
+    }
+
+    SECTION("timeline") {
+        REQUIRE(s.steps.size() == 26);
+        CHECK(s.steps[0].at == Millis(0));
+        CHECK(s.steps[0].note == "first report");
+        CHECK_FALSE(s.steps[1].at);
+        CHECK(s.steps[1].after == Millis(10));
+        CHECK(s.steps[2].after == Millis(0));
+        CHECK(s.steps[16].at == Millis(2000));
+        for (std::size_t i = 0; i < s.steps.size(); ++i) CHECK(s.steps[i].index == i);
+    }
+
+    SECTION("clients") {
+        const auto& first = action<SendStep>(s, 0);
+        CHECK(first.node == "Alford");
+        CHECK(first.line == "IAMAT kiwi +34.068930-118.445127 1520023934.918963997");
+        CHECK(first.connection == "c1");
+        CHECK(first.newline);
+        CHECK_FALSE(first.half_close);
+        CHECK(first.expect_pattern == R"(AT Alford [+-][0-9]+\.[0-9]{9} kiwi .*)");
+        CHECK(first.reply_timeout == Millis(3000));
+        const auto& second = action<SendStep>(s, 1);
+        CHECK_FALSE(second.newline);
+        CHECK(second.half_close);
+        CHECK(second.expect_reply == "AT x\n{}\n");
+        CHECK(second.reply_timeout == Millis(500));
+        CHECK(action<SendStep>(s, 2).expect_no_reply);
+        CHECK(action<SendStep>(s, 2).connection.empty());
+    }
+
+    SECTION("nodes and links") {
+        CHECK(action<CrashStep>(s, 3).node == "Hamilton");
+        CHECK(action<RestartStep>(s, 4).node == "Hamilton");
+        const auto& cut = action<CutStep>(s, 5).link;
+        CHECK((cut.from == "Alford" && cut.to == "Hamilton" && !cut.both_ways));
+        CHECK(action<HealStep>(s, 6).link.both_ways);
+        CHECK(action<PartitionStep>(s, 7).groups ==
+              std::vector<std::vector<std::string>>{{"Alford", "Hamilton"}, {"Ball", "Holiday", "Welsh"}});
+        action<HealAllStep>(s, 8);
+        const auto& delay = action<DelayStep>(s, 9);
+        CHECK((delay.link.from == "Ball" && delay.delay == Millis(100) && delay.jitter == Millis(10)));
+        const auto& drop = action<DropStep>(s, 10);
+        CHECK((drop.link.from.empty() && drop.link.to.empty()));
+        CHECK((drop.command == "AT" && drop.client == "kiwi" && drop.first == 2));
+        CHECK(action<ResetAfterStep>(s, 11).bytes == 100);
+        CHECK(action<StallStep>(s, 12).stalled);
+        CHECK_FALSE(action<StallStep>(s, 13).stalled);
+        CHECK(action<StallStep>(s, 13).link.from.empty());
+    }
+
+    SECTION("places, waits, expectations, workload") {
+        REQUIRE(action<PlacesStep>(s, 14).rules.size() == 1);
+        CHECK(action<PlacesStep>(s, 14).rules[0].status == 500);
+        CHECK(action<WaitStep>(s, 15).duration == Millis(500));
+        CHECK(action<WaitQuietStep>(s, 16).quiet == Millis(300));
+        CHECK(action<WaitQuietStep>(s, 16).timeout == Millis(5000));
+        const auto& knows = action<ExpectKnowsStep>(s, 17);
+        CHECK((knows.node == "Welsh" && knows.client == "kiwi" && knows.knows));
+        CHECK(knows.time == "1520023934.918963997");
+        CHECK_FALSE(action<ExpectKnowsStep>(s, 18).time);
+        CHECK_FALSE(action<ExpectKnowsStep>(s, 19).knows);
+        action<ExpectConvergedStep>(s, 20);
+        const auto& latency = action<ExpectLatencyStep>(s, 21);
+        CHECK((latency.p50 == Millis(50) && latency.p99 == Millis(200) && latency.max == Millis(500)));
+        CHECK(action<ExpectMessagesStep>(s, 22).max_per_update == 12.0);
+        CHECK_FALSE(action<ExpectMessagesStep>(s, 22).exact_2e_minus_n_minus_1);
+        CHECK(action<ExpectMessagesStep>(s, 23).exact_2e_minus_n_minus_1);
+        CHECK(action<ExpectLostStep>(s, 24).max_lost == 1);
+        const auto& workload = action<WorkloadStep>(s, 25);
+        CHECK((workload.updates == 100 && workload.rate == 50.0 && workload.clients == 20));
+        CHECK(workload.nodes == std::vector<std::string>{"Alford", "Ball"});
+    }
+}
+
+TEST_CASE("Relative config and body_file paths resolve against the scenario's folder", "[scenario]") {
+    const auto result = load_scenario(kScenarios / "config_herd.json");
+    INFO(all_errors(result));
+    REQUIRE(result.scenario);
+    CHECK(result.scenario->herd.config_file == kScenarios / "files/herd3.json");
+    CHECK(result.herd_summary == "config files/herd3.json, 3 nodes");
+    CHECK(result.scenario->name == "config_herd");
+    REQUIRE(result.scenario->places.rules.size() == 1);
+    CHECK(result.scenario->places.rules[0].body == read_file(kScenarios / "files/ucla_body.json"));
+
+    SECTION("the same text elsewhere does not find the files") {
+        const auto moved = parse_scenario(read_file(kScenarios / "config_herd.json"), "/nonexistent/config_herd.json");
+        CHECK_ERROR(moved, "herd.config", "cannot open");
+        CHECK_ERROR(moved, "places.rules[0].body_file", "/nonexistent/files/ucla_body.json");
+    }
+    SECTION("links of a config herd are checked") {
+        CHECK_ERROR(parse(with_steps(R"({"cut": {"from": "Ann", "to": "Cyd"}})", R"({"config": "files/herd3.json"})")),
+                    "steps[0].cut", "no link between Ann and Cyd (Ann talks with Bob)");
+    }
+}
+
+TEST_CASE("Every error in a file is reported, each with its step and field", "[scenario]") {
+    const auto result = load_scenario(kScenarios / "broken_many.json");
+    INFO(all_errors(result));
+    CHECK_FALSE(result.scenario);
+    CHECK(result.errors.size() == 6);
+    CHECK(has_error(result, "steps[0].at_m", "unknown key (did you mean \"at_ms\"?)"));
+    CHECK(has_error(result, "steps[0].send.node", "unknown node \"Bal\" (expected one of Alford, Ball, Hamilton, Holiday, Welsh)"));
+    CHECK(has_error(result, "steps[1].after_ms", "expected a non-negative integer (milliseconds), got \"10\""));
+    CHECK(has_error(result, "steps[2].cut", "no link between Alford and Ball"));
+    CHECK(has_error(result, "steps[3].send.expect_pattern", "not a valid ECMAScript regex"));
+    CHECK(has_error(result, "steps[4].expect_knows.time", "expected a POSIX time"));
+    for (const auto& e : result.errors) {
+        REQUIRE(e.step);
+        CHECK(e.field.rfind("steps[" + std::to_string(*e.step) + "]", 0) == 0);
+        CHECK(e.file == (kScenarios / "broken_many.json").string());
+    }
+    CHECK(result.errors[1].to_string() == (kScenarios / "broken_many.json").string() +
+                                              ": steps[0].send.node: unknown node \"Bal\" (expected one of Alford, Ball, "
+                                              "Hamilton, Holiday, Welsh)");
+}
+
+TEST_CASE("Broken JSON and unreadable files are reported with where", "[scenario]") {
+    const auto syntax = parse("{\n  \"description\": \"x\",\n  \"steps\": [}\n");
+    REQUIRE(syntax.errors.size() == 1);
+    CHECK(syntax.errors[0].field.empty());
+    CHECK_THAT(syntax.errors[0].message, Catch::Contains("not valid JSON") && Catch::Contains("line 3, column"));
+    const auto missing = load_scenario(kScenarios / "no_such_file.json");
+    REQUIRE(missing.errors.size() == 1);
+    CHECK_THAT(missing.errors[0].message, Catch::Contains("cannot read"));
+    CHECK_ERROR(parse("[1, 2]"), "", "expected a JSON object at the top level");
+}
+
+TEST_CASE("Top-level keys: required, typed, no strangers", "[scenario]") {
+    CHECK_ERROR(parse(R"({"steps": [{"wait_ms": 1}]})"), "description", "missing; expected a string: one sentence");
+    CHECK_ERROR(parse(R"({"description": "", "steps": [{"wait_ms": 1}]})"), "description", "got \"\"");
+    CHECK_ERROR(parse(R"({"description": "x"})"), "steps", "missing");
+    CHECK_ERROR(parse(R"({"description": "x", "steps": []})"), "steps", "at least one");
+    CHECK_ERROR(parse(R"({"description": "x", "seed": -1, "steps": [{"wait_ms": 1}]})"), "seed", "non-negative integer");
+    CHECK_ERROR(parse(R"({"description": "x", "step": [], "steps": [{"wait_ms": 1}]})"), "step",
+                "unknown key (did you mean \"steps\"?)");
+    CHECK_ERROR(parse(R"({"description": "x", "links": {"delay": 5}, "steps": [{"wait_ms": 1}]})"), "links.delay",
+                "did you mean \"delay_ms\"?");
+    CHECK_ERROR(parse(R"({"description": "x", "places": {"api": "old"}, "steps": [{"wait_ms": 1}]})"), "places.api",
+                "expected \"legacy\" or \"new\", got \"old\"");
+    CHECK_ERROR(parse(R"({"description": "x", "steps": [{"wait_ms": 1}], "steps": [{"wait_ms": 2}]})"), "steps",
+                "duplicate key");
+
+    const auto defaults = parse(R"({"description": "x", "steps": [{"wait_ms": 1}]})");
+    REQUIRE(defaults.scenario);
+    CHECK(defaults.scenario->name == "inline");
+    CHECK(defaults.scenario->herd.preset == "fall17");
+    CHECK(defaults.scenario->places.timeout == Millis(2000));
+}
+
+TEST_CASE("Herd: one source, known presets, valid topologies", "[scenario]") {
+    const std::string wait = R"({"wait_ms": 1})";
+    CHECK_ERROR(parse(with_steps(wait, R"({"preset": "fall18"})")), "herd.preset", "unknown preset \"fall18\" (expected one of fall17");
+    CHECK_ERROR(parse(with_steps(wait, R"({"preset": "w22", "config": "x.json"})")), "herd", "exactly one of preset, config, topology");
+    CHECK_ERROR(parse(with_steps(wait, R"({})")), "herd", "exactly one of");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "star", "nodes": 5}})")), "herd.topology.kind",
+                "expected one of line, ring, grid, tree, random, full, got \"star\"");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "grid", "rows": 5}})")), "herd.topology.cols", "missing");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "ring", "nodes": 5, "rows": 2}})")), "herd.topology.rows",
+                "unknown key");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "ring", "nodes": 2}})")), "herd.topology.nodes", "at least 3");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "random", "nodes": 5, "degree": 3}})")), "herd.topology",
+                "nodes x degree must be even");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "random", "nodes": 4, "degree": 4}})")),
+                "herd.topology.degree", "needs more than 4 nodes");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "line", "nodes": 5000}})")), "herd.topology.nodes",
+                "of at most 1000");
+    CHECK_ERROR(parse(with_steps(wait, R"({"topology": {"kind": "line", "nodes": 3}, "fixed_ports": true})")),
+                "herd.fixed_ports", "no fixed ports");
+}
+
+TEST_CASE("Generated herds: names are prefix + index, links follow the shape", "[scenario]") {
+    const std::string grid = R"({"topology": {"kind": "grid", "rows": 3, "cols": 4, "name_prefix": "g"}})";
+    const auto ok = parse(with_steps(R"({"cut": {"from": "g0", "to": "g4"}}, {"cut": {"from": "g5", "to": "g6"}},
+                                        {"crash": "g11"})", grid));
+    INFO(all_errors(ok));
+    REQUIRE(ok.scenario);
+    CHECK(ok.herd_summary == "grid 3x4, 12 nodes");
+    CHECK(ok.scenario->herd.topology->name_prefix == "g");
+    // g3 ends the first row, g4 starts the second: not neighbours.
+    CHECK_ERROR(parse(with_steps(R"({"cut": {"from": "g3", "to": "g4"}})", grid)), "steps[0].cut",
+                "no link between g3 and g4 (g3 talks with g2, g7)");
+    CHECK_ERROR(parse(with_steps(R"({"crash": "g12"})", grid)), "steps[0].crash", "unknown node \"g12\" (expected g0 to g11)");
+    CHECK(parse(with_steps(R"({"cut": {"from": "N0", "to": "N4"}})", R"({"topology": {"kind": "ring", "nodes": 5}})")).scenario);
+    CHECK(parse(with_steps(R"({"cut": {"from": "N2", "to": "N6"}})", R"({"topology": {"kind": "tree", "nodes": 7}})")).scenario);
+    CHECK_FALSE(parse(with_steps(R"({"cut": {"from": "N3", "to": "N4"}})", R"({"topology": {"kind": "tree", "nodes": 7}})")).scenario);
+    // A random graph's links are drawn at run time: only the names are checked.
+    const auto random = parse(with_steps(R"({"cut": {"from": "N0", "to": "N7"}})",
+                                         R"({"topology": {"kind": "random", "nodes": 8, "degree": 3, "seed": 9}})"));
+    REQUIRE(random.scenario);
+    CHECK(random.scenario->herd.topology->seed == 9);
+}
+
+TEST_CASE("Steps: exactly one action, a consistent timeline", "[scenario]") {
+    CHECK_ERROR(parse(with_steps(R"({"at_ms": 5})")), "steps[0]", "no action; expected one of: send, crash");
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball", "restart": "Ball"})")), "steps[0]",
+                "more than one action (\"crash\", \"restart\")");
+    CHECK_ERROR(parse(with_steps(R"({"sned": {}})")), "steps[0].sned", "did you mean \"send\"?");
+    CHECK_ERROR(parse(with_steps(R"({"at_ms": 5, "after_ms": 5, "wait_ms": 1})")), "steps[0]", "at_ms or after_ms, not both");
+    CHECK_ERROR(parse(with_steps(R"({"at_ms": 500, "wait_ms": 1}, {"wait_ms": 1}, {"at_ms": 100, "wait_ms": 1})")),
+                "steps[2].at_ms", "100 is before steps[0].at_ms (500)");
+    CHECK_ERROR(parse(with_steps(R"({"after_ms": -1, "wait_ms": 1})")), "steps[0].after_ms", "got -1");
+    CHECK_ERROR(parse(with_steps(R"({"after_ms": 1.5, "wait_ms": 1})")), "steps[0].after_ms", "got 1.5");
+    CHECK_ERROR(parse(with_steps(R"({"wait_ms": 100000000000})")), "steps[0].wait_ms", "of at most 86400000");
+    CHECK_ERROR(parse(with_steps(R"(5)")), "steps[0]", "expected an object with one action");
+    CHECK_ERROR(parse(with_steps(R"({"wait_ms": 1, "wait_ms": 2})")), "steps[0].wait_ms", "duplicate key");
+}
+
+TEST_CASE("Send: fields, expectations, named connections", "[scenario]") {
+    CHECK_ERROR(parse(with_steps(R"({"send": {"node": "Alford"}})")), "steps[0].send.line", "missing; expected a string");
+    CHECK_ERROR(parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "newline": "no"}})")), "steps[0].send.newline",
+                "expected true or false, got \"no\"");
+    CHECK_ERROR(parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "expect": "a", "expect_no_reply": true}})")),
+                "steps[0].send", "at most one of expect, expect_pattern, expect_no_reply");
+    CHECK_ERROR(parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "reply_timeout_ms": 0}})")),
+                "steps[0].send.reply_timeout_ms", "positive integer");
+    CHECK_ERROR(parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "connection": "c"}},
+                                   {"send": {"node": "Ball", "line": "x", "connection": "c"}})")),
+                "steps[1].send.connection", "\"c\" is a connection to Alford (opened at steps[0])");
+    CHECK_ERROR(parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "connection": "c", "half_close": true}},
+                                   {"send": {"node": "Alford", "line": "y", "connection": "c"}})")),
+                "steps[1].send.connection", "was half-closed at steps[0]");
+}
+
+TEST_CASE("Crash and restart follow each other", "[scenario]") {
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"crash": "Ball"})")), "steps[1].crash",
+                "Ball is already down (crashed at steps[0])");
+    CHECK_ERROR(parse(with_steps(R"({"restart": "Ball"})")), "steps[0].restart", "Ball is not down");
+    CHECK_ERROR(parse(with_steps(R"({"crash": ["Ball"]})")), "steps[0].crash", "expected a node name, got [\"Ball\"]");
+    CHECK(parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"crash": "Ball"})")).scenario);
+}
+
+TEST_CASE("Link faults name an existing link, or every link", "[scenario]") {
+    CHECK_ERROR(parse(with_steps(R"({"cut": {"from": "Alford"}})")), "steps[0].cut.to", "give both from and to, or neither");
+    CHECK_ERROR(parse(with_steps(R"({"cut": {"one_way": true}})")), "steps[0].cut.one_way", "needs from and to");
+    CHECK_ERROR(parse(with_steps(R"({"stall": {"from": "Ball", "to": "Ball"}})")), "steps[0].stall", "the same node");
+    CHECK_ERROR(parse(with_steps(R"({"delay": {"from": "Alford", "to": "Welsh"}})")), "steps[0].delay.delay_ms", "missing");
+    CHECK_ERROR(parse(with_steps(R"({"delay": {"from": "Alford", "to": "Welsh", "ms": 5}})")), "steps[0].delay.ms",
+                "unknown key");
+    CHECK_ERROR(parse(with_steps(R"({"drop": {"command": "A T"}})")), "steps[0].drop.command", "without whitespace");
+    CHECK_ERROR(parse(with_steps(R"({"drop": {"first": -1}})")), "steps[0].drop.first", "leave it out to drop every match");
+    CHECK_ERROR(parse(with_steps(R"({"reset_after": {}})")), "steps[0].reset_after.bytes", "missing");
+    CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford", "Ball"], ["Ball"]]})")), "steps[0].partition[1][0]",
+                "Ball is already in steps[0].partition[0]");
+    CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford"]]})")), "steps[0].partition", "at least two groups");
+    CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford"], ["Zed"]]})")), "steps[0].partition[1][0]", "unknown node \"Zed\"");
+    CHECK_ERROR(parse(with_steps(R"({"heal_all": false})")), "steps[0].heal_all", "expected true, got false");
+    const auto every = parse(with_steps(R"({"cut": {}}, {"heal": {}})"));
+    REQUIRE(every.scenario);
+    CHECK(action<CutStep>(*every.scenario, 0).link.from.empty());
+}
+
+TEST_CASE("Places rules: one body, sane options", "[scenario]") {
+    const auto rules = [](const std::string& rule) { return parse(with_steps(R"({"places": [)" + rule + "]}")); };
+    CHECK_ERROR(rules(R"({"body": {}, "body_text": "x"})"), "steps[0].places[0]", "at most one of body, body_text, body_file");
+    CHECK_ERROR(rules(R"({"body_file": "files/none.json"})"), "steps[0].places[0].body_file",
+                "paths are relative to the scenario's folder");
+    CHECK_ERROR(rules(R"({"status": 99})"), "steps[0].places[0].status", "HTTP status code from 100 to 599");
+    CHECK_ERROR(rules(R"({"never_answer": true, "close_without_answer": true})"), "steps[0].places[0]", "contradict");
+    CHECK_ERROR(rules(R"({"match": {"location": "34.06 -118.4"}})"), "steps[0].places[0].match.location", "\"lat,lng\"");
+    CHECK_ERROR(rules(R"({"match": {"radius": "10km"}})"), "steps[0].places[0].match.radius", "metres");
+    CHECK_ERROR(rules(R"({"match": {"api": "v2"}})"), "steps[0].places[0].match.api", "got \"v2\"");
+    CHECK_ERROR(rules(R"({"mach": {}})"), "steps[0].places[0].mach", "did you mean \"match\"?");
+    const auto ok = rules(R"({"body_text": ""}, {"body": "text"})");
+    REQUIRE(ok.scenario);
+    const auto& places = action<PlacesStep>(*ok.scenario, 0);
+    CHECK((places.rules[0].has_body && places.rules[0].body.empty()));
+    CHECK(places.rules[1].body == "\"text\"");
+}
+
+TEST_CASE("Expectations and workloads are checked", "[scenario]") {
+    CHECK_ERROR(parse(with_steps(R"({"expect_knows": {"node": "Ball"}})")), "steps[0].expect_knows.client", "missing");
+    CHECK_ERROR(parse(with_steps(R"({"expect_knows": {"node": "Ball", "client": "k", "time": "1e9"}})")),
+                "steps[0].expect_knows.time", "got \"1e9\"");
+    CHECK_ERROR(parse(with_steps(R"({"expect_unknown": {"node": "Ball", "client": "k", "time": "1"}})")),
+                "steps[0].expect_unknown.time", "unknown key");
+    CHECK_ERROR(parse(with_steps(R"({"expect_latency": {}})")), "steps[0].expect_latency", "at least one of p50_ms");
+    CHECK_ERROR(parse(with_steps(R"({"expect_messages": {}})")), "steps[0].expect_messages", "exactly one of");
+    CHECK_ERROR(parse(with_steps(R"({"expect_messages": {"exact": "2E"}})")), "steps[0].expect_messages.exact", "got \"2E\"");
+    CHECK_ERROR(parse(with_steps(R"({"expect_converged": 1})")), "steps[0].expect_converged", "expected true");
+    CHECK_ERROR(parse(with_steps(R"({"wait_quiet": {"quiet_ms": 500, "timeout_ms": 100}})")), "steps[0].wait_quiet",
+                "could never succeed");
+    CHECK_ERROR(parse(with_steps(R"({"workload": {"updates": 0, "rate_per_s": 0}})")), "steps[0].workload.updates",
+                "positive integer");
+    CHECK_ERROR(parse(with_steps(R"({"workload": {"updates": 5, "rate_per_s": 0}})")), "steps[0].workload.rate_per_s",
+                "greater than 0");
+    CHECK_ERROR(parse(with_steps(R"({"workload": {"updates": 5, "rate_per_s": 1, "nodes": ["Alford", "X"]}})")),
+                "steps[0].workload.nodes[1]", "unknown node \"X\"");
+    const auto defaults = parse(with_steps(R"({"wait_quiet": {}}, {"expect_lost": {}}, {"workload": {"updates": 3, "rate_per_s": 0.5}})"));
+    REQUIRE(defaults.scenario);
+    CHECK(action<WaitQuietStep>(*defaults.scenario, 0).quiet == Millis(200));
+    CHECK(action<WaitQuietStep>(*defaults.scenario, 0).timeout == Millis(10000));
+    CHECK(action<ExpectLostStep>(*defaults.scenario, 1).max_lost == 0);
+    CHECK(action<WorkloadStep>(*defaults.scenario, 2).clients == 1);
+}
+
+TEST_CASE("The examples in docs/scenarios.md are valid scenarios", "[scenario][docs]") {
+    const std::string doc = read_file(fs::path(HERDSIM_TEST_DATA_DIR) / "../../docs/scenarios.md");
+    REQUIRE_FALSE(doc.empty());
+    // Complete examples are the ```json blocks that have a description.
+    const std::regex block("```json\n([^`]*)```");
+    int examples = 0;
+    for (std::sregex_iterator it(doc.begin(), doc.end(), block), end; it != end; ++it) {
+        const std::string text = (*it)[1];
+        if (text.find("\"description\"") == std::string::npos) continue;
+        ++examples;
+        const auto result = parse(text);
+        INFO(text);
+        INFO(all_errors(result));
+        CHECK(result.scenario);
+    }
+    CHECK(examples >= 3);
+}

@@ -1,0 +1,341 @@
+// One herd server on real loopback sockets: framing, replies byte for byte, floods, Places.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <boost/asio/io_context.hpp>
+
+#include "mock_places.hpp"
+#include "net/server.hpp"
+#include "protocol/places_reply.hpp"
+#include "line_client.hpp"
+#include "support/sink_server.hpp"
+
+using namespace herd;
+using namespace herd::test;
+using herd::sim::LineClient;
+using herd::sim::run_for;
+using herd::sim::run_until;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string iamat = "IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997";
+const std::regex at_reply(
+    R"(AT Alford [+-]\d+\.\d{9} kiwi\.cs\.ucla\.edu \+34\.068930-118\.445127 1520023934\.918963997\n)");
+
+struct Fixture {
+    boost::asio::io_context io;
+    sim::MockPlaces places{io.get_executor()};
+    std::unique_ptr<SinkServer> neighbour = std::make_unique<SinkServer>(io);
+    std::unique_ptr<Server> server;
+
+    explicit Fixture(ServerOptions options = {}) {
+        if (options.name.empty()) options.name = "Alford";
+        options.peers = {{"Hamilton", "127.0.0.1", neighbour->port()}};
+        options.places.base_url = places.url();
+        options.places.timeout = std::chrono::milliseconds(400);
+        server = std::make_unique<Server>(io, std::move(options));
+        server->start();
+    }
+    LineClient client() { return LineClient(io, server->port()); }
+};
+
+std::string sample_body() {
+    std::ifstream in(std::string(HERDSIM_TEST_DATA_DIR) + "/places/nearbysearch_ok_ucla_2022_bound5.json");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string status_of(const std::string& reply) {
+    std::smatch m;
+    static const std::regex status(R"re("status": "([A-Z_]+)")re");
+    return std::regex_search(reply, m, status) ? m[1].str() : "";
+}
+
+}  // namespace
+
+TEST_CASE("IAMAT is answered with one exact AT line", "[server]") {
+    Fixture f;
+    auto c = f.client();
+    c.send(iamat + "\n");
+    const std::string reply = c.read_line();
+    CHECK(std::regex_match(reply, at_reply));
+}
+
+TEST_CASE("The time difference is the server's receipt time minus the client's", "[server]") {
+    Fixture f;
+    auto c = f.client();
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+    c.send("IAMAT c +1+1 " + std::to_string(seconds - 5) + "\n");
+    std::smatch m;
+    const std::string reply = c.read_line();
+    REQUIRE(std::regex_match(reply, m, std::regex(R"(AT Alford \+(\d+)\.\d{9} c \+1\+1 \d+\n)")));
+    CHECK(std::stoi(m[1]) >= 5);
+    CHECK(std::stoi(m[1]) <= 60);
+}
+
+TEST_CASE("A command split across writes is answered once complete", "[server][framing]") {
+    Fixture f;
+    auto c = f.client();
+    c.send("IAMAT kiwi.cs.ucla.edu +34.068");
+    run_for(f.io, 50ms);
+    c.send("930-118.445127 1520023934.9");
+    CHECK(c.read_to_eof(50ms).empty());
+    c.send("18963997\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+}
+
+TEST_CASE("Several commands in one write are answered in order", "[server][framing]") {
+    Fixture f;
+    auto c = f.client();
+    c.send(iamat + "\nHELLO there\n\n   \nIAMAT Clark +12-118\n" + iamat + "\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+    CHECK(c.read_line() == "? HELLO there\n");
+    CHECK(c.read_line() == "? IAMAT Clark +12-118\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+}
+
+TEST_CASE("An unterminated command is processed at half-close", "[server][framing]") {
+    Fixture f;
+    auto c = f.client();
+    c.send(iamat);
+    c.shutdown_send();
+    const std::string all = c.read_to_eof();
+    CHECK(std::regex_match(all, at_reply));
+    CHECK(c.eof());
+}
+
+TEST_CASE("CRLF line ends: the CR is not part of the line", "[server][framing]") {
+    Fixture f;
+    auto c = f.client();
+    c.send(iamat + "\r\nBAD line\r\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+    CHECK(c.read_line() == "? BAD line\n");
+}
+
+TEST_CASE("Blank lines get no reply", "[server][framing]") {
+    Fixture f;
+    auto c = f.client();
+    c.send("\n \t \r\n\n");
+    CHECK(c.read_to_eof(100ms).empty());
+    c.send("X\n");
+    CHECK(c.read_line() == "? X\n");
+}
+
+TEST_CASE("An over-long line gets '? ' and its first 64 bytes, then the connection closes", "[server][framing]") {
+    ServerOptions options;
+    options.max_line = 1000;
+    Fixture f(options);
+    SECTION("without a newline") {
+        auto c = f.client();
+        c.send(std::string(1500, 'A'));
+        CHECK(c.read_to_eof() == "? " + std::string(64, 'A') + "\n");
+        CHECK(c.eof());
+    }
+    SECTION("with a newline, after a good line") {
+        auto c = f.client();
+        c.send(iamat + "\n" + std::string(1001, 'B') + "\n" + iamat + "\n");
+        const std::string all = c.read_to_eof();
+        CHECK(std::regex_search(all, std::regex(R"(^AT Alford )")));
+        CHECK(all.substr(all.find('\n') + 1) == "? " + std::string(64, 'B') + "\n");
+    }
+    SECTION("a line of exactly the limit is fine") {
+        auto c = f.client();
+        c.send(std::string(1000, 'C') + "\n");
+        CHECK(c.read_line() == "? " + std::string(1000, 'C') + "\n");
+    }
+}
+
+TEST_CASE("The connection stays open across many commands", "[server]") {
+    Fixture f;
+    auto c = f.client();
+    for (int i = 0; i < 5; ++i) {
+        c.send("IAMAT c" + std::to_string(i) + " +1+1 1520023934\n");
+        CHECK(c.read_line().rfind("AT Alford ", 0) == 0);
+        run_for(f.io, 10ms);
+    }
+    CHECK_FALSE(c.eof());
+}
+
+TEST_CASE("A new record is flooded to the neighbour with the sender's name; a stale one is not", "[server][flood]") {
+    Fixture f;
+    auto c = f.client();
+    c.send(iamat + "\n");
+    const std::string reply = c.read_line();
+    REQUIRE(run_until(f.io, [&] { return f.neighbour->received().size() >= reply.size(); }));
+    CHECK(f.neighbour->received() == reply.substr(0, reply.size() - 1) + " Alford\n");
+
+    c.send(iamat + "\n");  // the same time: answered, not flooded
+    c.read_line();
+    c.send("IAMAT kiwi.cs.ucla.edu +1+1 1520023934.918963996\n");  // older
+    c.read_line();
+    run_for(f.io, 100ms);
+    CHECK(f.neighbour->received() == reply.substr(0, reply.size() - 1) + " Alford\n");
+}
+
+TEST_CASE("A flood line is stored and never answered", "[server][flood]") {
+    Fixture f;
+    auto c = f.client();
+    c.send("AT Welsh +0.5 kiwi +1+1 1520023934 Welsh\n");
+    CHECK(c.read_to_eof(100ms).empty());
+    REQUIRE(run_until(f.io, [&] { return !f.neighbour->received().empty(); }));
+    CHECK(f.neighbour->received() == "AT Welsh +0.5 kiwi +1+1 1520023934 Alford\n");
+    c.send("WHATSAT kiwi 1 1\n");
+    CHECK(c.read_until("\n\n").rfind("AT Welsh +0.5 kiwi +1+1 1520023934\n{", 0) == 0);
+}
+
+TEST_CASE("A dead neighbour never delays a reply; it gets the flood when it comes up", "[server][flood]") {
+    boost::asio::io_context io;
+    const std::uint16_t later = unused_port(io);
+    ServerOptions options;
+    options.name = "Alford";
+    options.peers = {{"Hamilton", "127.0.0.1", later}};
+    options.reconnect_initial = std::chrono::milliseconds(10);
+    options.reconnect_max = std::chrono::milliseconds(50);
+    Server server(io, options);
+    server.start();
+    LineClient c(io, server.port());
+    c.send(iamat + "\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+    run_for(io, 100ms);
+    CHECK(server.queued_to("Hamilton") == 1);
+
+    SinkServer hamilton(io, later);
+    REQUIRE(run_until(io, [&] { return hamilton.received().find('\n') != std::string::npos; }));
+    CHECK(hamilton.received().rfind("AT Alford ", 0) == 0);
+    c.send("IAMAT other +1+1 1520023934\n");
+    c.read_line();
+    REQUIRE(run_until(io, [&] { return hamilton.received().find("other") != std::string::npos; }));
+    CHECK(server.queued_to("Hamilton") == 0);
+}
+
+TEST_CASE("WHATSAT: the stored AT line, the Places JSON cut to the bound, an empty line", "[server][places]") {
+    Fixture f;
+    const std::string body = sample_body();
+    f.places.set_rules({sim::MockPlacesRule{.location = "34.068930,-118.445127", .radius = "10000", .body = body}});
+    auto c = f.client();
+    c.send(iamat + "\n");
+    const std::string at = c.read_line();
+    c.send("WHATSAT kiwi.cs.ucla.edu 10 2\n");
+    const std::string reply = c.read_until("\n\n");
+    CHECK(reply == whatsat_reply(at.substr(0, at.size() - 1), body, 2));
+    REQUIRE(f.places.request_count() == 1);
+    CHECK(f.places.requests()[0].rule == std::optional<std::size_t>(0));
+}
+
+TEST_CASE("WHATSAT for an unknown client or out of range is invalid", "[server][places]") {
+    Fixture f;
+    auto c = f.client();
+    c.send("WHATSAT nobody 10 5\nWHATSAT nobody 51 5\nWHATSAT nobody 10 21\n");
+    CHECK(c.read_line() == "? WHATSAT nobody 10 5\n");
+    CHECK(c.read_line() == "? WHATSAT nobody 51 5\n");
+    CHECK(c.read_line() == "? WHATSAT nobody 10 21\n");
+    CHECK(f.places.request_count() == 0);
+}
+
+TEST_CASE("Places failures are answered with UNKNOWN_ERROR within the timeout", "[server][places]") {
+    Fixture f;
+    auto c = f.client();
+    c.send(iamat + "\n");
+    const std::string at = c.read_line();
+    const std::string first_line = at;
+    sim::MockPlacesRule rule;
+    SECTION("HTTP 500") { rule.status = 500; }
+    SECTION("garbage body") { rule.malformed = true; }
+    SECTION("no answer") { rule.never_answer = true; }
+    SECTION("connection closed") { rule.close_without_answer = true; }
+    f.places.set_rules({rule});
+    c.send("WHATSAT kiwi.cs.ucla.edu 10 5\n");
+    const std::string reply = c.read_until("\n\n", 3000ms);
+    CHECK(reply.rfind(first_line, 0) == 0);
+    CHECK(status_of(reply) == "UNKNOWN_ERROR");
+    CHECK(reply.size() > 3);
+    CHECK(reply.substr(reply.size() - 3) == "}\n\n");
+    // And the connection still works.
+    c.send("X\n");
+    CHECK(c.read_line() == "? X\n");
+}
+
+TEST_CASE("A Places non-OK status passes through", "[server][places]") {
+    Fixture f;
+    f.places.set_rules({sim::MockPlacesRule{
+        .body = R"({"html_attributions": [], "results": [], "status": "REQUEST_DENIED", "error_message": "bad key"})"}});
+    auto c = f.client();
+    c.send(iamat + "\nWHATSAT kiwi.cs.ucla.edu 10 5\n");
+    c.read_line();
+    const std::string reply = c.read_until("\n\n");
+    CHECK(status_of(reply) == "REQUEST_DENIED");
+}
+
+TEST_CASE("Replies stay in order around a slow WHATSAT", "[server][places]") {
+    Fixture f;
+    f.places.set_rules({sim::MockPlacesRule{.delay = std::chrono::milliseconds(100)}});
+    auto c = f.client();
+    c.send(iamat + "\nWHATSAT kiwi.cs.ucla.edu 10 5\nBAD\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+    CHECK(c.read_until("\n\n").find("ZERO_RESULTS") != std::string::npos);
+    CHECK(c.read_line() == "? BAD\n");
+}
+
+TEST_CASE("A second server on a taken port says which", "[server]") {
+    Fixture f;
+    ServerOptions options;
+    options.name = "Hamilton";
+    options.port = f.server->port();
+    Server clash(f.io, options);
+    CHECK_THROWS_WITH(clash.start(), Catch::Contains("Hamilton: cannot listen on 127.0.0.1:" +
+                                                     std::to_string(f.server->port())) &&
+                                         Catch::Contains("in use"));
+}
+
+TEST_CASE("stop() is a crash: connections close, memory goes; start() serves the same port again", "[server]") {
+    Fixture f;
+    const auto port = f.server->port();
+    auto c = f.client();
+    c.send(iamat + "\n");
+    c.read_line();
+    f.server->stop();
+    c.read_to_eof(1000ms);
+    CHECK(c.eof());
+    f.server->start();
+    CHECK(f.server->port() == port);
+    auto d = f.client();
+    d.send("WHATSAT kiwi.cs.ucla.edu 10 5\n");
+    CHECK(d.read_line() == "? WHATSAT kiwi.cs.ucla.edu 10 5\n");
+}
+
+TEST_CASE("The log has every line in and out, and never the API key", "[server][log]") {
+    const auto dir = std::filesystem::temp_directory_path() / ("herdsim-log-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        ServerOptions options;
+        options.log_dir = dir;
+        options.places.api_key = "SECRET-KEY-123";
+        Fixture f(options);
+        auto c = f.client();
+        c.send(iamat + "\nWHATSAT kiwi.cs.ucla.edu 10 5\nBAD\n");
+        c.read_line();
+        c.read_until("\n\n");
+        c.read_line();
+        REQUIRE(run_until(f.io, [&] { return !f.neighbour->received().empty(); }));
+        f.server->stop();
+    }
+    std::ifstream in(dir / "Alford.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string log = text.str();
+    CHECK(log.find("received: " + iamat) != std::string::npos);
+    CHECK(log.find("sent: AT Alford") != std::string::npos);
+    CHECK(log.find("received: BAD") != std::string::npos);
+    CHECK(log.find("sent: ? BAD") != std::string::npos);
+    CHECK(log.find("link to peer Hamilton") != std::string::npos);
+    CHECK(log.find("Places request: GET") != std::string::npos);
+    CHECK(log.find("Places answered HTTP 200") != std::string::npos);
+    CHECK(log.find("SECRET-KEY-123") == std::string::npos);
+    std::filesystem::remove_all(dir);
+}
