@@ -4,13 +4,30 @@
 #include <set>
 #include <stdexcept>
 
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 
 namespace herd::sim {
 
+namespace {
+
+// Every node listens, and every link direction is a relay plus two connections: a 1000-node herd
+// needs thousands of descriptors, more than the usual soft limit of 1024.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+}  // namespace
+
 Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     : io_(io), config_(std::move(config)), options_(std::move(options)) {
     validate(config_, "herd");
+    raise_descriptor_limit();
     if (options_.relays && !options_.rng) throw std::invalid_argument("Herd: relays need the run's random source");
     for (const auto& address : config_.servers) {
         ServerOptions o;
