@@ -339,7 +339,6 @@ std::size_t MockPlaces::add_rule(MockPlacesRule rule) {
     return state_->rules.size() - 1;
 }
 
-void MockPlaces::clear_rules() { state_->rules.clear(); }
 
 const std::vector<MockPlacesRequest>& MockPlaces::requests() const { return state_->requests; }
 

@@ -75,10 +75,9 @@ public:
     std::string url() const;  // "http://127.0.0.1:PORT", or "https://localhost:PORT" with TLS
 
     // The first rule that matches a request answers it. Changes apply to the next request read;
-    // set_rules() and clear_rules() also restart every fail_first count.
+    // set_rules() also restarts every fail_first count.
     void set_rules(std::vector<MockPlacesRule> rules);
     std::size_t add_rule(MockPlacesRule rule);  // returns its index
-    void clear_rules();
 
     const std::vector<MockPlacesRequest>& requests() const;
     std::size_t request_count() const;

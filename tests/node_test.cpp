@@ -139,3 +139,33 @@ TEST_CASE("The location table keeps the strictly newest record per client", "[ta
     t.for_each([&](const Record&) { ++seen; });
     CHECK(seen == 2);
 }
+
+TEST_CASE("The location table keeps every client through growth, reuse and longer lines", "[table]") {
+    LocationTable t;
+    auto line = [](int client, int time, const std::string& padding = "") {
+        return "AT N" + padding + " +0.1 c" + std::to_string(client) + " +1+1 " + std::to_string(time);
+    };
+    for (int i = 0; i < 20000; ++i) CHECK(t.offer(line(i, 10), Nanos(10)));
+    CHECK(t.size() == 20000);
+    for (int i = 0; i < 20000; i += 2) CHECK(t.offer(line(i, 11), Nanos(11)));                // same length: reused
+    for (int i = 1; i < 20000; i += 4) CHECK(t.offer(line(i, 12, std::string(40, 'x')), Nanos(12)));  // longer
+    for (int i = 0; i < 20000; i += 3) CHECK_FALSE(t.offer(line(i, 9), Nanos(9)));
+    CHECK(t.size() == 20000);
+    for (int i = 0; i < 20000; ++i) {
+        const auto r = t.find("c" + std::to_string(i));
+        REQUIRE(r);
+        const std::string expected = i % 2 == 0 ? line(i, 11) : i % 4 == 1 ? line(i, 12, std::string(40, 'x')) : line(i, 10);
+        CHECK(r->at_line == expected);
+        CHECK(r->client == "c" + std::to_string(i));
+    }
+    CHECK_FALSE(t.find("c20000"));
+    std::size_t visited = 0;
+    t.for_each([&](const Record&) { ++visited; });
+    CHECK(visited == 20000);
+    LocationTable moved = std::move(t);
+    CHECK(moved.size() == 20000);
+    moved.clear();
+    CHECK(moved.size() == 0);
+    CHECK_FALSE(moved.find("c1"));
+    CHECK(moved.offer(line(1, 1), Nanos(1)));
+}

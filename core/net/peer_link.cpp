@@ -48,9 +48,9 @@ void PeerLink::stop() {
     in_flight_.clear();
 }
 
-void PeerLink::send(const std::string& line) {
+void PeerLink::send(std::string line) {
     if (stopped_) return;
-    queue_.push_back(line);
+    queue_.push_back(std::move(line));
     if (queue_.size() > limit_) {
         queue_.pop_front();
         if (dropped_++ % 1000 == 0)
@@ -145,7 +145,9 @@ asio::awaitable<void> PeerLink::write_until_closed() {
             if (!stopped_) log_->warn("write to peer {} failed: {}", peer_.name, ec.message());
             co_return;
         }
-        for (const auto& line : in_flight_) log_->info("sent to {}: {}", peer_.name, std::string_view(line).substr(0, line.size() - 1));
+        if (log_->should_log(spdlog::level::info))
+            for (const auto& line : in_flight_)
+                log_->info("sent to {}: {}", peer_.name, std::string_view(line).substr(0, line.size() - 1));
         in_flight_.clear();
     }
 }

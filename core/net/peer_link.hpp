@@ -25,8 +25,9 @@ public:
     void stop();
     void set_address(const PeerAddress& peer) { peer_ = peer; }
 
-    // Queues one '\n'-terminated line; when the queue is full the oldest line is dropped.
-    void send(const std::string& line);
+    // Queues one '\n'-terminated line (moved in: no copy); when the queue is full the oldest line is
+    // dropped.
+    void send(std::string line);
 
     const std::string& peer_name() const { return peer_.name; }
     std::size_t queued() const { return queue_.size() + in_flight_.size(); }

@@ -139,12 +139,6 @@ std::uint16_t Server::port() const { return state_->bound_port ? state_->bound_p
 const ServerOptions& Server::options() const { return state_->options; }
 const Node& Server::node() const { return state_->node; }
 
-std::size_t Server::queued_to_peers() const {
-    std::size_t total = 0;
-    for (const auto& peer : state_->peers) total += peer->queued();
-    return total;
-}
-
 std::size_t Server::queued_to(std::string_view name) const {
     for (const auto& peer : state_->peers)
         if (peer->peer_name() == name) return peer->queued();

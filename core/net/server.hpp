@@ -69,8 +69,7 @@ public:
     const ServerOptions& options() const;
     const Node& node() const;
 
-    // Flood lines queued for neighbours and not yet written; for "is a flood in flight" checks.
-    std::size_t queued_to_peers() const;
+    // Flood lines queued for `peer` and not yet written; for "is a flood in flight" checks.
     std::size_t queued_to(std::string_view peer) const;
 
     struct State;  // core/net's internals, shared by the accept loop, sessions and peer links

@@ -84,13 +84,22 @@ private:
     }
 
     asio::awaitable<void> handle(std::string_view line) {
-        log().info("{}: received: {}", name_, printable(line));
+        // The logger may be off (no log folder): then no line is made printable for it.
+        const bool logging = log().should_log(spdlog::level::info);
+        if (logging) log().info("{}: received: {}", name_, printable(line));
         const Command command = parse_line(line);
         Effects effects = state_->node.handle(command, posix_now());
         if (const auto* invalid = std::get_if<Invalid>(&command)) log().info("{}: invalid: {}", name_, invalid->reason);
         if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
 
-        for (std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
+        // Each neighbour but the last gets a copy of the flood line; the last one gets the line itself.
+        for (std::size_t i = 0; i < effects.flood_to.size(); ++i) {
+            auto& peer = *state_->peers[effects.flood_to[i]];
+            if (i + 1 < effects.flood_to.size())
+                peer.send(std::string(effects.flood));
+            else
+                peer.send(std::move(effects.flood));
+        }
         if (!effects.reply.empty()) queue_reply(effects.reply);
         if (effects.places) {
             // Replies stay in order: what came before the WHATSAT is written first.
@@ -113,7 +122,8 @@ private:
     }
 
     void queue_reply(const std::string& reply) {
-        log().info("{}: sent: {}", name_, printable(std::string_view(reply).substr(0, reply.find('\n'))));
+        if (log().should_log(spdlog::level::info))
+            log().info("{}: sent: {}", name_, printable(std::string_view(reply).substr(0, reply.find('\n'))));
         out_ += reply;
     }
 

@@ -1,12 +1,12 @@
 #pragma once
 // The newest record a node holds for each client: the six-field AT line and its exact time.
-// Compact on purpose (one allocation per record, the client key a view into it): a herd can hold
-// millions of clients.
+// Compact on purpose: a herd can hold millions of clients. Each record is one allocation (a small
+// header, then the AT line; the client key is a view into it), found through an open-addressing
+// table of (hash, pointer) slots, so a lookup touches one slot and one record and nothing else.
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
+#include <vector>
 
 #include "protocol/timestamp.hpp"
 
@@ -20,45 +20,55 @@ struct Record {
 
 class LocationTable {
 public:
+    LocationTable() = default;
+    ~LocationTable();
+    LocationTable(LocationTable&& other) noexcept;
+    LocationTable& operator=(LocationTable&& other) noexcept;
+    LocationTable(const LocationTable&) = delete;
+    LocationTable& operator=(const LocationTable&) = delete;
+
     // `at_line` is the normalised six-field AT line (single spaces), `time` its parsed time.
     // Stores it when its client is new or `time` is strictly newer than the one held.
     bool offer(std::string_view at_line, Nanos time);
 
     std::optional<Record> find(std::string_view client) const;
-    std::size_t size() const { return entries_.size(); }
-    void clear() { entries_.clear(); }
+    std::size_t size() const { return size_; }
+    void clear();  // forgets every record and gives the memory back
 
     // Visits every record; order is unspecified, so callers that need one sort.
     template <class F>
     void for_each(F&& visit) const {
-        for (const Entry& e : entries_) visit(e.record());
+        for (const Slot& s : slots_)
+            if (s.block) visit(s.block->record());
     }
 
 private:
-    struct Entry {
-        mutable std::unique_ptr<char[]> text;
-        mutable std::uint32_t size = 0;
-        mutable std::uint32_t client_offset = 0;
-        std::uint32_t client_size = 0;
-        mutable Nanos time = 0;
+    // One record: this header, then `capacity` bytes of which the first `size` are the AT line.
+    struct Block {
+        Nanos time;
+        std::uint32_t size;
+        std::uint32_t capacity;  // a newer record that fits reuses the block (no allocation)
+        std::uint32_t client_offset;
+        std::uint32_t client_size;
 
-        std::string_view client() const { return {text.get() + client_offset, client_size}; }
-        Record record() const { return {client(), {text.get(), size}, time}; }
-        void assign(std::string_view at_line, std::uint32_t client_offset, Nanos t) const;
+        char* text() { return reinterpret_cast<char*>(this + 1); }
+        const char* text() const { return reinterpret_cast<const char*>(this + 1); }
+        std::string_view client() const { return {text() + client_offset, client_size}; }
+        Record record() const { return {client(), {text(), size}, time}; }
     };
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-        std::size_t operator()(const Entry& e) const { return (*this)(e.client()); }
+    struct Slot {
+        std::uint64_t hash = 0;
+        Block* block = nullptr;  // null: empty
     };
-    struct Equal {
-        using is_transparent = void;
-        static std::string_view key(std::string_view s) { return s; }
-        static std::string_view key(const Entry& e) { return e.client(); }
-        template <class A, class B>
-        bool operator()(const A& a, const B& b) const { return key(a) == key(b); }
-    };
-    std::unordered_set<Entry, Hash, Equal> entries_;
+
+    static Block* make_block(std::string_view at_line, std::uint32_t client_offset, std::uint32_t client_size,
+                             Nanos time);
+    static void free_block(Block* block);
+    const Slot* lookup(std::string_view client, std::uint64_t hash) const;  // the slot holding it, or the empty one
+    void grow();
+
+    std::vector<Slot> slots_;  // a power of two in size, at most 3/4 full
+    std::size_t size_ = 0;
 };
 
 }  // namespace herd

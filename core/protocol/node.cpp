@@ -4,22 +4,16 @@ namespace herd {
 
 namespace {
 
-// The normalised six-field AT line; the client's fields are copied byte for byte.
-std::string at_line(std::string_view server, std::string_view difference, std::string_view client,
-                    std::string_view coordinates, std::string_view time) {
-    std::string line;
-    line.reserve(8 + server.size() + difference.size() + client.size() + coordinates.size() + time.size());
-    line += "AT ";
-    line += server;
-    line += ' ';
-    line += difference;
+// Appends the normalised AT line's fields after "AT <server> <difference>": the client's fields,
+// copied byte for byte.
+void append_client_fields(std::string& line, std::string_view client, std::string_view coordinates,
+                          std::string_view time) {
     line += ' ';
     line += client;
     line += ' ';
     line += coordinates;
     line += ' ';
     line += time;
-    return line;
 }
 
 }  // namespace
@@ -39,7 +33,7 @@ Effects Node::handle(const Command& command, Nanos now) {
     return std::visit([&](const auto& c) { return on(c, now); }, command);
 }
 
-Effects Node::store_and_flood(std::string line, Nanos time, std::string_view except) {
+Effects Node::store_and_flood(std::string_view line, Nanos time, std::string_view except) {
     Effects effects;
     if (!table_.offer(line, time)) {
         effects.outcome = Effects::Outcome::stale;
@@ -59,11 +53,18 @@ Effects Node::store_and_flood(std::string line, Nanos time, std::string_view exc
 }
 
 Effects Node::on(const IAmAt& c, Nanos now) {
-    std::string difference;
-    append_difference(difference, now - c.time);
-    std::string line = at_line(name_, difference, c.client, c.coordinates_text, c.time_text);
-    std::string reply = line + '\n';
-    Effects effects = store_and_flood(std::move(line), c.time, {});
+    // The reply is the AT line and its newline, made in place; the record is the same bytes without
+    // the newline.
+    std::string reply;
+    reply.reserve(36 + name_.size() + c.client.size() + c.coordinates_text.size() + c.time_text.size());
+    reply += "AT ";
+    reply += name_;
+    reply += ' ';
+    append_difference(reply, now - c.time);
+    append_client_fields(reply, c.client, c.coordinates_text, c.time_text);
+    const std::size_t line_size = reply.size();
+    reply += '\n';
+    Effects effects = store_and_flood(std::string_view(reply).substr(0, line_size), c.time, {});
     effects.reply = std::move(reply);
     return effects;
 }
@@ -87,9 +88,15 @@ Effects Node::on(const WhatsAt& c, Nanos) {
 }
 
 Effects Node::on(const At& c, Nanos) {
-    // A server never replies to a flood line, whatever becomes of it.
-    return store_and_flood(at_line(c.server, c.difference, c.client, c.coordinates_text, c.time_text), c.time,
-                           c.sender);
+    // A server never replies to a flood line, whatever becomes of it. The normalised line is made in
+    // a buffer the node keeps, so a flood line that is dropped allocates nothing.
+    scratch_.clear();
+    scratch_ += "AT ";
+    scratch_ += c.server;
+    scratch_ += ' ';
+    scratch_ += c.difference;
+    append_client_fields(scratch_, c.client, c.coordinates_text, c.time_text);
+    return store_and_flood(scratch_, c.time, c.sender);
 }
 
 Effects Node::on(const Invalid& c, Nanos) {

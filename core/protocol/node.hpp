@@ -54,11 +54,12 @@ private:
     Effects on(const At& c, Nanos now);
     Effects on(const Invalid& c, Nanos now);
     Effects on(const Blank& c, Nanos now);
-    Effects store_and_flood(std::string at_line, Nanos time, std::string_view except);
+    Effects store_and_flood(std::string_view at_line, Nanos time, std::string_view except);
 
     std::string name_;
     std::vector<std::string> peers_;
     LocationTable table_;
+    std::string scratch_;  // the normalised AT line of a flood line, reused from line to line
 };
 
 // "? <line>\n": the one answer to anything invalid.
