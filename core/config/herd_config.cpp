@@ -47,7 +47,8 @@ std::string string_field(const nlohmann::ordered_json& object, const char* key, 
 
 void check_known_keys(const nlohmann::ordered_json& object, std::initializer_list<const char*> known, std::string_view where,
                       std::string_view origin) {
-    for (const auto& [key, _] : object.items()) {
+    for (const auto& item : object.items()) {
+        const std::string& key = item.key();
         if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; }))
             fail(origin, std::string(where) + ": unknown field \"" + key + "\"");
     }
