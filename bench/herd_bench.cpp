@@ -1,0 +1,239 @@
+// The five-node herd (fall17, a ring) in one process: IAMAT round trip and throughput with the
+// full flood, flood latency to full coverage, and WHATSAT throughput against the mock Places.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <benchmark/benchmark.h>
+
+#include "bench_common.hpp"
+#include "herd_rig.hpp"
+#include "load_client.hpp"
+#include "topology.hpp"
+
+namespace herd::bench {
+
+namespace {
+
+HerdConfig ring5() { return *preset("fall17"); }  // Alford-Hamilton-Holiday-Ball-Welsh-Alford
+
+// Sequential IAMATs to Alford: one in flight, each a new update; the next goes only once the
+// previous one has reached every node, so the figure is one request's round trip on a herd
+// that is otherwise idle.
+void BM_IamatRoundTrip(benchmark::State& state) {
+    boost::asio::io_context io;
+    std::vector<double> samples;
+    {
+        HerdRig rig(io, ring5());
+        RoundTripClient client(io, rig.port("Alford"));
+        const std::uint64_t per_update = rig.nodes() - 1;
+        std::string line;
+        std::uint64_t i = 0;
+        for (auto _ : state) {
+            line.clear();
+            append_load_iamat(line, 0, i++);
+            const std::uint64_t target = rig.observer.at_stored + per_update;
+            const auto took = client.round_trip(line);
+            state.SetIterationTime(std::chrono::duration<double>(took).count());
+            samples.push_back(micros(took));
+            if (!drive(io, [&] { return rig.observer.at_stored >= target; }, 5s)) {
+                state.SkipWithError("an update did not reach every node");
+                break;
+            }
+        }
+    }
+    settle(io, 5ms);
+    const Percentiles p = percentiles(samples);
+    state.counters["p50_us"] = p.p50;
+    state.counters["p99_us"] = p.p99;
+    state.counters["floor_p50_us"] = floor_rtt_p50_us();
+    state.counters["ratio_to_floor"] = p.p50 / floor_rtt_p50_us();
+    state.counters["ratio_to_floor_p99"] = p.p99 / floor_rtt_p99_us();
+}
+
+// C connections (spread over the five nodes; C = 1: Alford), each with a window of IAMATs in
+// flight. An iteration ends when every reply is back AND every update has been stored by all five
+// nodes: the throughput includes the whole flood.
+void BM_IamatThroughput(benchmark::State& state, bool logging) {
+    const auto connections = static_cast<std::size_t>(state.range(0));
+    boost::asio::io_context io;
+    double seconds = 0, reply_seconds = 0;
+    std::uint64_t requests = 0;
+    std::filesystem::path log_dir;
+    if (logging) log_dir = std::filesystem::temp_directory_path() / ("herdsim-bench-logs-" + std::to_string(getpid()));
+    {
+        HerdRig rig(io, ring5(), log_dir);
+        LoadSpec spec;
+        spec.ports = rig.ports();
+        spec.connections = connections;
+        spec.window = load_window;
+        spec.requests = load_requests();
+        spec.request = append_load_iamat;
+        const std::uint64_t per_update = rig.nodes() - 1;
+        for (auto _ : state) {
+            const std::uint64_t target = rig.observer.at_stored + spec.requests * per_update;
+            const LoadResult r = run_load(io, spec);
+            if (!drive(io, [&] { return rig.observer.at_stored >= target; }, 60s)) {
+                state.SkipWithError("updates did not reach every node");
+                break;
+            }
+            // drive() checks after every handler, so this is the moment the last node stored.
+            const auto end = std::max(r.replies, Clock::now());
+            const double s = std::chrono::duration<double>(end - r.start).count();
+            state.SetIterationTime(s);
+            seconds += s;
+            reply_seconds += r.seconds();
+            requests += r.replied;
+        }
+        if (rig.observer.overflowed > 0) state.SkipWithError("a peer queue overflowed");
+    }
+    settle(io, 5ms);
+    if (logging) std::filesystem::remove_all(log_dir);
+    state.SetItemsProcessed(static_cast<std::int64_t>(requests));
+    const double rate = static_cast<double>(requests) / seconds;
+    state.counters["req_per_s"] = rate;
+    state.counters["replies_only_req_per_s"] = static_cast<double>(requests) / reply_seconds;
+    state.counters["floor_req_per_s"] = floor_throughput(connections);
+    state.counters["ratio_to_floor"] = rate / floor_throughput(connections);
+}
+
+// One update at a time from Alford; the time from Alford storing it to the last live node storing
+// it. With Welsh down the ring is a line of four and the farthest node is three hops away.
+void BM_Flood(benchmark::State& state, bool one_down) {
+    boost::asio::io_context io;
+    std::vector<double> samples;
+    std::uint64_t handled = 0, updates = 0;
+    HerdConfig config = ring5();
+    const std::string origin = "Alford", dead = "Welsh";
+    HerdConfig live = config;
+    if (one_down) std::erase_if(live.links, [&](const auto& l) { return l.first == dead || l.second == dead; });
+    int hops = 0;
+    std::size_t live_nodes = 0;
+    for (int d : sim::hop_distances(live, origin))
+        if (d >= 0) hops = std::max(hops, d), ++live_nodes;
+    const double expected = 2.0 * static_cast<double>(live.links.size()) - static_cast<double>(live_nodes - 1);
+    {
+        HerdRig rig(io, config);
+        if (one_down) {
+            rig.herd->crash(dead);
+            settle(io, 20ms);
+        }
+        rig.observer.trace = true;
+        RoundTripClient client(io, rig.port(origin));
+        std::string time_text, line;
+        std::uint64_t ns = 0, i = 0;
+        const std::uint64_t handled_before = rig.observer.at_handled;
+        for (auto _ : state) {
+            next_stamp(time_text, ns);
+            const std::string who = "f" + std::to_string(i++ % 1024);
+            line = "IAMAT " + who + " +34.068930-118.445127 " + time_text + "\n";
+            client.round_trip(line);
+            const UpdateTrace* u = nullptr;
+            const bool covered = drive(io, [&] {
+                u = rig.observer.find(who, time_text);
+                return u && u->stores >= live_nodes && static_cast<double>(u->messages) >= expected;
+            }, 5s);
+            if (!covered) {
+                state.SkipWithError("an update did not reach every live node");
+                break;
+            }
+            const auto took = u->last_store - u->born;
+            state.SetIterationTime(std::chrono::duration<double>(took).count());
+            samples.push_back(micros(took));
+            rig.observer.clear_traces();
+            ++updates;
+        }
+        rig.wait_quiet();
+        handled = rig.observer.at_handled - handled_before;
+    }
+    settle(io, 5ms);
+    const Percentiles p = percentiles(samples);
+    state.counters["p50_us"] = p.p50;
+    state.counters["p99_us"] = p.p99;
+    state.counters["hops"] = hops;
+    state.counters["per_hop_p50_us"] = p.p50 / hops;
+    state.counters["floor_rtt_p50_us"] = floor_rtt_p50_us();
+    state.counters["ratio_to_floor_rtt"] = p.p50 / floor_rtt_p50_us();
+    state.counters["msgs_per_update"] = updates ? static_cast<double>(handled) / static_cast<double>(updates) : 0;
+    state.counters["expected_2E_minus_N_minus_1"] = expected;
+}
+
+std::string places_sample() {
+    std::ifstream in(std::string(HERDSIM_BENCH_DATA_DIR) + "/places/nearbysearch_ok_ucla_2022_bound5.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// WHATSATs on C connections spread over the five nodes; each one costs the node a real HTTP
+// request to the mock Places, which answers at once with a five-result sample.
+void BM_WhatsatThroughput(benchmark::State& state) {
+    const auto connections = static_cast<std::size_t>(state.range(0));
+    boost::asio::io_context io;
+    double seconds = 0;
+    std::uint64_t requests = 0;
+    {
+        HerdRig rig(io, ring5());
+        if (std::string body = places_sample(); !body.empty()) rig.places.add_rule({.body = body});
+        RoundTripClient setup(io, rig.port("Alford"));
+        setup.round_trip("IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997\n");
+        rig.wait_quiet();
+        LoadSpec spec;
+        spec.ports = rig.ports();
+        spec.connections = connections;
+        spec.window = 4;
+        spec.requests = sized<std::uint64_t>(3000, 20);
+        spec.reply_end = ReplyEnd::blank_line;
+        spec.request = [](std::string& out, std::size_t, std::uint64_t) { out += "WHATSAT kiwi.cs.ucla.edu 10 5\n"; };
+        for (auto _ : state) {
+            const LoadResult r = run_load(io, spec);
+            state.SetIterationTime(r.seconds());
+            seconds += r.seconds();
+            requests += r.replied;
+        }
+        if (rig.observer.whatsat != requests) state.SkipWithError("not every WHATSAT reached the Places mock");
+    }
+    settle(io, 5ms);
+    state.SetItemsProcessed(static_cast<std::int64_t>(requests));
+    state.counters["req_per_s"] = static_cast<double>(requests) / seconds;
+    state.counters["floor_req_per_s"] = floor_throughput(connections);
+    state.counters["ratio_to_floor"] = static_cast<double>(requests) / seconds / floor_throughput(connections);
+}
+
+}  // namespace
+
+void register_herd_benchmarks() {
+    benchmark::RegisterBenchmark("Herd/IAMAT/RoundTrip", BM_IamatRoundTrip)
+        ->UseManualTime()
+        ->Unit(benchmark::kMicrosecond)
+        ->Iterations(sized<benchmark::IterationCount>(10000, 10));
+    for (int c : {1, 10, 100})
+        benchmark::RegisterBenchmark("Herd/IAMAT/Throughput", BM_IamatThroughput, false)
+            ->ArgName("C")
+            ->Arg(c)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(sized<benchmark::IterationCount>(5, 1));
+    benchmark::RegisterBenchmark("Herd/IAMAT/ThroughputWithLogs", BM_IamatThroughput, true)
+        ->ArgName("C")
+        ->Arg(100)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(sized<benchmark::IterationCount>(3, 1));
+    for (bool one_down : {false, true})
+        benchmark::RegisterBenchmark(one_down ? "Herd/Flood/Ring5OneDown" : "Herd/Flood/Ring5", BM_Flood, one_down)
+            ->UseManualTime()
+            ->Unit(benchmark::kMicrosecond)
+            ->Iterations(sized<benchmark::IterationCount>(5000, 10));
+    for (int c : {1, 10, 100})
+        benchmark::RegisterBenchmark("Herd/WHATSAT/Throughput", BM_WhatsatThroughput)
+            ->ArgName("C")
+            ->Arg(c)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(sized<benchmark::IterationCount>(3, 1));
+}
+
+}  // namespace herd::bench

@@ -1,0 +1,40 @@
+#pragma once
+// A herd for benchmarks: real herd::Servers on one io_context (no relays: links go straight to
+// the neighbours' ports), a mock Places on the same loop, and the BenchObserver on every node.
+// No log files unless asked for.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "bench_observer.hpp"
+#include "config/herd_config.hpp"
+#include "herd.hpp"
+#include "mock_places.hpp"
+
+namespace herd::bench {
+
+class HerdRig {
+public:
+    // Starts the herd and runs the loop until every peer link is up (throws after 60 s).
+    HerdRig(boost::asio::io_context& io, HerdConfig config, std::filesystem::path log_dir = {});
+    ~HerdRig();  // stops the herd and lets its coroutines end
+
+    boost::asio::io_context& io;
+    sim::MockPlaces places;
+    BenchObserver observer;
+    std::unique_ptr<sim::Herd> herd;
+    double setup_seconds = 0;  // from start() to every link up
+
+    std::uint16_t port(const std::string& node) const { return herd->port(node); }
+    std::vector<std::uint16_t> ports() const;  // in config order
+    std::size_t queued() const;                // flood lines queued for live neighbours, all nodes
+    std::size_t nodes() const { return herd->config().servers.size(); }
+    std::size_t edges() const { return herd->config().links.size(); }
+    // Waits until no node has a flood line queued and no flood line was handled for `quiet`.
+    void wait_quiet(Clock::duration quiet = 20ms, Clock::duration limit = 30s);
+};
+
+}  // namespace herd::bench

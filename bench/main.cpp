@@ -1,0 +1,32 @@
+// herdsim_bench: the Google Benchmark suite. `--smoke` (CTest) makes every benchmark one short
+// iteration on tiny sizes; every other flag is Google Benchmark's.
+#include <cstring>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "bench_common.hpp"
+
+int main(int argc, char** argv) {
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--smoke") == 0)
+            herd::bench::set_smoke(true);
+        else
+            args.push_back(argv[i]);
+    }
+    int count = static_cast<int>(args.size());
+    herd::bench::raise_descriptor_limit();
+
+    herd::bench::register_floor_benchmarks();
+    herd::bench::register_parse_benchmarks();
+    herd::bench::register_herd_benchmarks();
+    herd::bench::register_scale_benchmarks();
+    herd::bench::register_memory_benchmarks();
+
+    benchmark::Initialize(&count, args.data());
+    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,120 @@
+// Generated herds of N = 5, 25, 100, 1000 nodes (grid, and random regular of degree 4): time to
+// full coverage, flood lines per update against the exact 2E - (N - 1), and resident memory per
+// node. The herd is built once per benchmark; each iteration is one update from a different node.
+#include <benchmark/benchmark.h>
+
+#include "bench_common.hpp"
+#include "herd_rig.hpp"
+#include "load_client.hpp"
+#include "topology.hpp"
+
+namespace herd::bench {
+
+namespace {
+
+sim::TopologySpec spec_for(const std::string& kind, int n) {
+    sim::TopologySpec spec;
+    spec.kind = kind;
+    if (kind == "grid") {
+        // As square as N allows: 5 = 1x5, 25 = 5x5, 100 = 10x10, 1000 = 25x40.
+        int rows = 1;
+        for (int r = 1; r * r <= n; ++r)
+            if (n % r == 0) rows = r;
+        spec.rows = rows;
+        spec.cols = n / rows;
+    } else {
+        spec.nodes = n;
+        spec.degree = 4;
+        spec.seed = 1;
+    }
+    return spec;
+}
+
+void BM_Scale(benchmark::State& state, std::string kind, int n) {
+    const HerdConfig config = sim::make_topology(spec_for(kind, n));
+    const double nodes = static_cast<double>(config.servers.size());
+    const double edges = static_cast<double>(config.links.size());
+    const double expected = 2 * edges - (nodes - 1);
+    std::vector<double> samples, per_hop;
+    std::uint64_t handled = 0, updates = 0, min_msgs = ~0ull, max_msgs = 0;
+    double rss_before = 0, rss_after = 0, heap_before = 0, heap_after = 0, setup_s = 0;
+    boost::asio::io_context io;
+    {
+        rss_before = rss_mib();
+        heap_before = heap_bytes_in_use();
+        HerdRig rig(io, config);
+        settle(io, 10ms);
+        rss_after = rss_mib();
+        heap_after = heap_bytes_in_use();
+        setup_s = rig.setup_seconds;
+        rig.observer.trace = true;
+        const std::uint64_t handled_before = rig.observer.at_handled;
+        std::string time_text, line;
+        std::uint64_t ns = 0, k = 0;
+        for (auto _ : state) {
+            const auto& origin = config.servers[(k * 7919 + 13) % config.servers.size()].name;
+            int hops = 0;
+            for (int d : sim::hop_distances(config, origin)) hops = std::max(hops, d);
+            next_stamp(time_text, ns);
+            const std::string who = "s" + std::to_string(k++);
+            line = "IAMAT " + who + " +34.068930-118.445127 " + time_text + "\n";
+            RoundTripClient client(io, rig.port(origin));
+            client.round_trip(line);
+            const UpdateTrace* u = nullptr;
+            const bool covered = drive(io, [&] {
+                u = rig.observer.find(who, time_text);
+                return u && static_cast<double>(u->stores) >= nodes && static_cast<double>(u->messages) >= expected;
+            }, 30s);
+            if (!covered) {
+                state.SkipWithError("an update did not reach every node");
+                break;
+            }
+            const auto took = u->last_store - u->born;
+            state.SetIterationTime(std::chrono::duration<double>(took).count());
+            samples.push_back(micros(took));
+            per_hop.push_back(micros(took) / std::max(hops, 1));
+            ++updates;
+        }
+        rig.wait_quiet();
+        handled = rig.observer.at_handled - handled_before;
+        for (const auto& [key, u] : rig.observer.traces()) {
+            min_msgs = std::min(min_msgs, u.messages);
+            max_msgs = std::max(max_msgs, u.messages);
+        }
+    }
+    settle(io, 5ms);
+    const Percentiles p = percentiles(samples);
+    state.counters["nodes"] = nodes;
+    state.counters["edges"] = edges;
+    state.counters["p50_us"] = p.p50;
+    state.counters["p99_us"] = p.p99;
+    state.counters["per_hop_p50_us"] = percentiles(per_hop).p50;
+    state.counters["ratio_to_floor_rtt"] = p.p50 / floor_rtt_p50_us();
+    state.counters["msgs_per_update"] = updates ? static_cast<double>(handled) / static_cast<double>(updates) : 0;
+    state.counters["msgs_min"] = updates ? static_cast<double>(min_msgs) : 0;
+    state.counters["msgs_max"] = static_cast<double>(max_msgs);
+    state.counters["expected_2E_minus_N_minus_1"] = expected;
+    // RSS grows only where malloc could not reuse memory an earlier benchmark freed: a floor, and
+    // 0 for small herds. The heap in use is what the herd holds (sockets' kernel buffers excluded).
+    state.counters["rss_MiB_per_node"] = (rss_after - rss_before) / nodes;
+    state.counters["heap_KiB_per_node"] = (heap_after - heap_before) / 1024 / nodes;
+    state.counters["setup_s"] = setup_s;
+}
+
+}  // namespace
+
+void register_scale_benchmarks() {
+    for (const char* kind : {"grid", "random"})
+        for (int n : {5, 25, 100, 1000}) {
+            // Smoke: the same benchmarks on at most 25 nodes.
+            const int size = smoke() ? std::min(n, 25) : n;
+            const auto updates = smoke() ? 3 : (n >= 1000 ? 40 : 200);
+            benchmark::RegisterBenchmark(("Scale/" + std::string(kind) + "/N:" + std::to_string(n)).c_str(), BM_Scale,
+                                         std::string(kind), size)
+                ->UseManualTime()
+                ->Unit(benchmark::kMicrosecond)
+                ->Iterations(updates);
+        }
+}
+
+}  // namespace herd::bench
