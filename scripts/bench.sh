@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-./scripts/build.sh release
+./scripts/build.sh release herdsim_bench
 mkdir -p results/bench
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 json="results/bench/${stamp}.json"

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-./scripts/build.sh release
+./scripts/build.sh release herdsim  # the tests and benchmarks are not needed to run it
 exec ./build/release/sim/herdsim run scenarios/ "$@"
