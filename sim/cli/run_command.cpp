@@ -24,27 +24,6 @@ struct RunArgs {
     bool json = false;
 };
 
-// Files as given; folders contribute their *.json files (not their subfolders), sorted.
-std::vector<fs::path> scenario_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
-    std::vector<fs::path> files;
-    for (const auto& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<fs::path> found;
-            for (const auto& entry : fs::directory_iterator(p, ec))
-                if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path());
-            std::sort(found.begin(), found.end());
-            if (found.empty()) errors.push_back(p + ": no *.json scenario files in this folder");
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(p, ec)) {
-            files.emplace_back(p);
-        } else {
-            errors.push_back(p + ": no such file or folder");
-        }
-    }
-    return files;
-}
-
 std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
     std::string command = "herdsim run " + file.string() + " --seed " + std::to_string(seed);
     if (args.out != "results") command += " --out " + args.out;

@@ -14,18 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A directory stands for the *.json files directly in it (not below: sub-folders hold the herd
-// configs and Places bodies that scenarios refer to), sorted so the output is stable.
-std::vector<fs::path> expand(const fs::path& arg) {
-    std::error_code ec;
-    if (!fs::is_directory(arg, ec)) return {arg};
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(arg, ec))
-        if (entry.is_regular_file(ec) && entry.path().extension() == ".json") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-
 bool validate_file(const fs::path& file) {
     const auto result = herd::sim::load_scenario(file);
     for (const auto& error : result.errors) std::cerr << error.to_string() << "\n";
@@ -36,15 +24,11 @@ bool validate_file(const fs::path& file) {
 }
 
 int validate(const std::vector<std::string>& args) {
-    bool all_valid = true;
-    for (const auto& arg : args) {
-        const auto files = expand(arg);
-        if (files.empty()) {
-            std::cerr << arg << ": no *.json files in this folder\n";
-            all_valid = false;
-        }
-        for (const auto& file : files) all_valid = validate_file(file) && all_valid;
-    }
+    std::vector<std::string> errors;
+    const auto files = herd::sim::scenario_files(args, errors);
+    for (const auto& e : errors) std::cerr << e << "\n";
+    bool all_valid = errors.empty();
+    for (const auto& file : files) all_valid = validate_file(file) && all_valid;
     return all_valid ? 0 : 2;
 }
 

@@ -33,4 +33,10 @@ struct LoadResult {
 LoadResult load_scenario(const std::filesystem::path& file);
 LoadResult parse_scenario(std::string_view json_text, const std::filesystem::path& file_for_messages);
 
+// The scenario files that command-line arguments name: a file as it is; a folder, the *.json files
+// directly in it (sub-folders hold the herd configs and Places bodies scenarios refer to), sorted.
+// An argument that names nothing, or a folder with no *.json, adds a message to `errors`.
+std::vector<std::filesystem::path> scenario_files(const std::vector<std::string>& arguments,
+                                                  std::vector<std::string>& errors);
+
 }  // namespace herd::sim
