@@ -24,21 +24,21 @@ std::vector<std::string> peer_names(const ServerOptions& options) {
 
 constexpr std::chrono::milliseconds log_flush_period{500};
 
-asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
-    auto& acceptor = *state->acceptor;
-    while (state->running && acceptor.is_open()) {
-        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uint64_t generation) {
+    for (;;) {
+        auto [ec, socket] = co_await state->acceptor->async_accept(nothrow);
+        if (!state->running || state->generation != generation) co_return;  // stopped meanwhile
         if (ec) {
-            if (!state->running || ec == asio::error::operation_aborted) co_return;
             // Out of descriptors and the like: say so, and keep serving the connections we have.
             state->log->warn("accept failed: {}", ec.message());
-            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+            asio::steady_timer pause(state->io, std::chrono::milliseconds(50));
             co_await pause.async_wait(nothrow);
+            if (!state->running || state->generation != generation) co_return;
             continue;
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        asio::co_spawn(acceptor.get_executor(), serve_connection(state, std::move(socket)), asio::detached);
+        asio::co_spawn(state->io, serve_connection(state, std::move(socket)), asio::detached);
     }
 }
 
@@ -91,13 +91,14 @@ std::uint16_t Server::listen() {
     s.bound_port = acceptor.local_endpoint().port();
     s.acceptor.emplace(std::move(acceptor));
     s.running = true;
+    ++s.generation;
     s.log->info("listening on {}:{} with {} neighbour(s)", s.options.host, s.bound_port, s.options.peers.size());
     // Links exist (and queue floods) from now on; start() connects them.
     s.peers.clear();
     for (const auto& peer : s.options.peers)
         s.peers.push_back(std::make_shared<PeerLink>(s.io.get_executor(), s.options, peer, s.log, s.observer));
     s.links_started = false;
-    asio::co_spawn(s.io, accept_loop(state_), asio::detached);
+    asio::co_spawn(s.io, accept_loop(state_, s.generation), asio::detached);
     asio::co_spawn(s.io, flush_log_periodically(state_), asio::detached);
     return s.bound_port;
 }

@@ -33,6 +33,9 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     std::uint16_t bound_port = 0;
     bool running = false;
     bool links_started = false;
+    // Counts listen()s. A completion that was already queued when the server stopped (an accept, a
+    // read) belongs to an older generation and must not act on the restarted server.
+    std::uint64_t generation = 0;
 };
 
 // One client (or neighbour) connection: line framing, handling, replies. Ends when the peer

@@ -30,6 +30,7 @@ public:
         boost::system::error_code ec;
         auto remote = socket_.remote_endpoint(ec);
         id_ = state_->next_connection++;
+        generation_ = state_->generation;
         name_ = "conn " + std::to_string(id_) + " " +
                 (ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port()));
         state_->connections[id_] = &socket_;
@@ -48,13 +49,16 @@ public:
 private:
     spdlog::logger& log() { return *state_->log; }
 
+    // This connection belongs to the server as it runs now: not stopped, not restarted since.
+    bool serving() const { return socket_.is_open() && state_->running && state_->generation == generation_; }
+
     asio::awaitable<void> read_lines() {
         std::array<char, 16384> chunk;
         const std::size_t max_line = state_->options.max_line;
         for (;;) {
             auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), nothrow);
             if (ec) {
-                if (ec == asio::error::eof && !buffer_.empty() && buffer_.size() <= max_line) {
+                if (ec == asio::error::eof && serving() && !buffer_.empty() && buffer_.size() <= max_line) {
                     // A command may end at EOF with no newline.
                     co_await handle(trim_cr(buffer_));
                     co_await flush();
@@ -63,6 +67,9 @@ private:
                 }
                 co_return;
             }
+            // stop() closes every connection at once, but a read that had already completed is
+            // still delivered: a stopped (crashed) server must not act on it.
+            if (!serving()) co_return;
             last_read_ = asio::steady_timer::clock_type::now();
             buffer_.append(chunk.data(), n);
 
@@ -70,12 +77,12 @@ private:
             for (std::size_t nl; (nl = buffer_.find('\n', start)) != std::string::npos; start = nl + 1) {
                 if (nl - start > max_line) co_return co_await reject_overlong(std::string_view(buffer_).substr(start));
                 co_await handle(trim_cr(std::string_view(buffer_).substr(start, nl - start)));
-                if (!socket_.is_open()) co_return;
+                if (!serving()) co_return;
             }
             buffer_.erase(0, start);
             if (buffer_.size() > max_line) co_return co_await reject_overlong(buffer_);
             co_await flush();
-            if (!socket_.is_open()) co_return;
+            if (!serving()) co_return;
         }
     }
 
@@ -170,6 +177,7 @@ private:
     asio::steady_timer idle_;
     asio::steady_timer::time_point last_read_ = asio::steady_timer::clock_type::now();
     std::uint64_t id_ = 0;
+    std::uint64_t generation_ = 0;
     std::string name_;
     std::string buffer_;
     std::string out_;
