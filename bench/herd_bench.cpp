@@ -130,18 +130,13 @@ void BM_Flood(benchmark::State& state, bool one_down) {
             const std::string who = "f" + std::to_string(i++ % 1024);
             line = "IAMAT " + who + " +34.068930-118.445127 " + time_text + "\n";
             client.round_trip(line);
-            const UpdateTrace* u = nullptr;
-            const bool covered = drive(io, [&] {
-                u = rig.observer.find(who, time_text);
-                return u && u->stores >= live_nodes && static_cast<double>(u->messages) >= expected;
-            }, 5s);
-            if (!covered) {
+            const auto took = rig.await_coverage(who, time_text, live_nodes, expected, 5s);
+            if (!took) {
                 state.SkipWithError("an update did not reach every live node");
                 break;
             }
-            const auto took = u->last_store - u->born;
-            state.SetIterationTime(std::chrono::duration<double>(took).count());
-            samples.push_back(micros(took));
+            state.SetIterationTime(std::chrono::duration<double>(*took).count());
+            samples.push_back(micros(*took));
             rig.observer.clear_traces();
             ++updates;
         }

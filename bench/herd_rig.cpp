@@ -48,6 +48,17 @@ std::size_t HerdRig::queued() const {
     return total;
 }
 
+std::optional<Clock::duration> HerdRig::await_coverage(const std::string& client, const std::string& time_text,
+                                                       std::size_t nodes, double messages, Clock::duration limit) {
+    const UpdateTrace* u = nullptr;
+    const bool covered = drive(io, [&] {
+        u = observer.find(client, time_text);
+        return u && u->stores >= nodes && static_cast<double>(u->messages) >= messages;
+    }, limit);
+    if (!covered) return std::nullopt;
+    return u->last_store - u->born;
+}
+
 void HerdRig::wait_quiet(Clock::duration quiet, Clock::duration limit) {
     const auto deadline = Clock::now() + limit;
     std::uint64_t handled = observer.at_handled;

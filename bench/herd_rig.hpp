@@ -4,6 +4,7 @@
 // No log files unless asked for.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ public:
     std::size_t queued() const;                // flood lines queued for live neighbours, all nodes
     std::size_t nodes() const { return herd->config().servers.size(); }
     std::size_t edges() const { return herd->config().links.size(); }
+    // Runs the loop until the update (client, time text) was stored by `nodes` nodes and cost at
+    // least `messages` flood lines; returns the time from its birth to the last store, or nothing
+    // if that did not happen within `limit`. Needs observer.trace on.
+    std::optional<Clock::duration> await_coverage(const std::string& client, const std::string& time_text,
+                                                  std::size_t nodes, double messages, Clock::duration limit);
     // Waits until no node has a flood line queued and no flood line was handled for `quiet`.
     void wait_quiet(Clock::duration quiet = 20ms, Clock::duration limit = 30s);
 };

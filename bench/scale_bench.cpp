@@ -60,19 +60,14 @@ void BM_Scale(benchmark::State& state, std::string kind, int n) {
             line = "IAMAT " + who + " +34.068930-118.445127 " + time_text + "\n";
             RoundTripClient client(io, rig.port(origin));
             client.round_trip(line);
-            const UpdateTrace* u = nullptr;
-            const bool covered = drive(io, [&] {
-                u = rig.observer.find(who, time_text);
-                return u && static_cast<double>(u->stores) >= nodes && static_cast<double>(u->messages) >= expected;
-            }, 30s);
-            if (!covered) {
+            const auto took = rig.await_coverage(who, time_text, config.servers.size(), expected, 30s);
+            if (!took) {
                 state.SkipWithError("an update did not reach every node");
                 break;
             }
-            const auto took = u->last_store - u->born;
-            state.SetIterationTime(std::chrono::duration<double>(took).count());
-            samples.push_back(micros(took));
-            per_hop.push_back(micros(took) / std::max(hops, 1));
+            state.SetIterationTime(std::chrono::duration<double>(*took).count());
+            samples.push_back(micros(*took));
+            per_hop.push_back(micros(*took) / std::max(hops, 1));
             ++updates;
         }
         rig.wait_quiet();
