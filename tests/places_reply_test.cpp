@@ -85,3 +85,51 @@ TEST_CASE("Failures get a Places-shaped UNKNOWN_ERROR body", "[places]") {
         CHECK_FALSE(json["error_message"].get<std::string>().empty());
     }
 }
+
+namespace {
+// {"results":[],"status":"OK","x":[[[...]]]} with `levels` levels in all.
+std::string nested_body(std::size_t levels) {
+    return R"({"results":[],"status":"OK","x":)" + std::string(levels - 1, '[') + std::string(levels - 1, ']') + "}";
+}
+
+std::string error_message(const std::string& reply) {
+    const auto json = nlohmann::json::parse(json_part(reply));
+    CHECK(json["status"] == "UNKNOWN_ERROR");
+    CHECK(json["results"].empty());
+    return json["error_message"].get<std::string>();
+}
+}  // namespace
+
+TEST_CASE("Nesting is counted in one pass, brackets in strings left out", "[places][limits]") {
+    CHECK(json_nesting("{}", 100) == 1);
+    CHECK(json_nesting(R"({"a": [1, {"b": [[]]}]})", 100) == 5);
+    CHECK(json_nesting(R"({"a": "[[[{{{\"[[["})", 100) == 1);
+    CHECK(json_nesting("", 100) == 0);
+    CHECK(json_nesting(std::string(1'000'000, '['), 40) == 41);  // stops past the cap
+}
+
+TEST_CASE("A Places answer nested past the limit is an UNKNOWN_ERROR, never a crash", "[places][limits]") {
+    const PlacesReplyLimits limits;
+    // At the limit it is an answer; one level more is refused.
+    CHECK(nlohmann::json::parse(json_part(whatsat_reply(at, nested_body(limits.max_depth), 5)))["status"] == "OK");
+    CHECK(error_message(whatsat_reply(at, nested_body(limits.max_depth + 1), 5)) ==
+          "the Places service answered JSON nested deeper than 32 levels");
+    // The hostile answer that took a server down: 1,000,000 levels, 2 MB.
+    CHECK(error_message(whatsat_reply(at, nested_body(1'000'000), 5)) ==
+          "the Places service answered JSON nested deeper than 32 levels");
+}
+
+TEST_CASE("A Places answer that would make a reply over the limit is an UNKNOWN_ERROR", "[places][limits]") {
+    // 20,000 one-character strings at depth 31: each becomes a line of about 100 bytes.
+    std::string body = R"({"results":[],"status":"OK","x":)" + std::string(30, '[');
+    for (int i = 0; i < 20'000; ++i) body += i ? ",\"a\"" : "\"a\"";
+    body += std::string(30, ']') + "}";
+    const std::string whole = whatsat_reply(at, body, 5, {.max_depth = 32, .max_reply_bytes = 10 * 1024 * 1024});
+    const std::size_t json_size = whole.size() - at.size() - 3;
+    REQUIRE(json_size > 1024 * 1024);
+    CHECK(error_message(whatsat_reply(at, body, 5)) == "the Places answer would make a reply of " +
+                                                           std::to_string(json_size) +
+                                                           " bytes, over the limit of 1048576");
+    // At exactly the size it passes.
+    CHECK(whatsat_reply(at, body, 5, {.max_depth = 32, .max_reply_bytes = json_size}) == whole);
+}
