@@ -9,6 +9,7 @@
 #include "mock_places.hpp"
 #include "protocol/places_reply.hpp"
 #include "line_client.hpp"
+#include "topology.hpp"
 
 using namespace herd;
 using herd::sim::LineClient;
@@ -18,11 +19,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Counts flood lines handled per update, to check that no flood storms or echoes.
+// Counts flood lines handled per update, to check that no flood storms or echoes, and follows
+// every peer link's state, so a test can wait until a sender has noticed a fault.
 struct FloodCounter : ServerObserver {
     std::map<std::string, int> at_lines_per_client;
+    std::map<std::pair<std::string, std::string>, bool> link_up;
     void on_handled(std::string_view, const Command& command, const Effects&) override {
         if (const auto* at = std::get_if<At>(&command)) ++at_lines_per_client[std::string(at->client)];
+    }
+    void on_peer_link(std::string_view node, std::string_view peer, bool up) override {
+        link_up[{std::string(node), std::string(peer)}] = up;
+    }
+    bool up(const std::string& node, const std::string& peer) const {
+        auto it = link_up.find({node, peer});
+        return it != link_up.end() && it->second;
     }
 };
 
@@ -33,14 +43,14 @@ struct HerdFixture {
     FloodCounter counter;
     std::unique_ptr<sim::Herd> herd;
 
-    explicit HerdFixture(bool relays = false) {
+    explicit HerdFixture(bool relays = false, HerdConfig config = *preset("fall17")) {
         sim::HerdOptions options;
         options.relays = relays;
         options.rng = &rng;
         options.observer = &counter;
         options.places.base_url = places.url();
         options.places.timeout = std::chrono::milliseconds(500);
-        herd = std::make_unique<sim::Herd>(io, *preset("fall17"), options);
+        herd = std::make_unique<sim::Herd>(io, std::move(config), options);
         herd->start();
     }
 
@@ -62,6 +72,9 @@ struct HerdFixture {
 };
 
 const std::vector<std::string> everyone{"Alford", "Ball", "Hamilton", "Holiday", "Welsh"};
+
+// N0 - N1, every link direction through a relay.
+HerdConfig two_node_line() { return sim::make_topology({.kind = "line", .nodes = 2}); }
 
 }  // namespace
 
@@ -136,4 +149,19 @@ TEST_CASE("A neighbour that is down at start catches later floods when it comes 
     REQUIRE(run_until(f.io, [&] { return f.knows("Welsh", "while-down", 1520023934000000000); }));
     f.iamat("Alford", "IAMAT after +1+1 1520023936");
     REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "after", 1520023936000000000); }));
+}
+
+TEST_CASE("Through relays, floods made while a node is down all reach it after its restart", "[herd][failure][relay]") {
+    HerdFixture f(true, two_node_line());
+    REQUIRE(run_until(f.io, [&] { return f.counter.up("N0", "N1"); }));
+    f.herd->crash("N1");
+    // A line written before N0 notices the crash would be lost, as on a real network.
+    REQUIRE(run_until(f.io, [&] { return !f.counter.up("N0", "N1"); }));
+    for (int i = 0; i < 50; ++i) REQUIRE(f.iamat("N0", "IAMAT c" + std::to_string(i) + " +1+1 1520023934").rfind("AT N0 ", 0) == 0);
+    f.herd->restart("N1");
+    const auto& table = f.herd->server("N1").node().table();
+    const bool all = run_until(f.io, [&] { return table.size() == 50; });
+    INFO("N1 holds " << table.size() << " of 50");
+    CHECK(all);
+    CHECK(run_until(f.io, [&] { return f.herd->quiet(); }));
 }

@@ -337,6 +337,40 @@ TEST_CASE("relay closes A's connection when B is down", "[relay]") {
     CHECK(f.relay.stats().connections == 1);
 }
 
+TEST_CASE("relay refuses connections while its target is down, as a dead host does", "[relay]") {
+    Fixture f;
+    LineClient a(f.io, f.port);
+    a.send("before\n");
+    REQUIRE(f.delivered("before\n"));
+
+    f.relay.set_target_up(false);
+    CHECK_FALSE(f.relay.target_up());
+    CHECK(a.read_to_eof().empty());  // the open connection ends
+    CHECK(a.eof());
+    CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+
+    // The relay listens only when neither a cut nor a dead target holds it back.
+    SECTION("cut while down: the target coming back is not enough") {
+        f.relay.cut();
+        f.relay.set_target_up(true);
+        CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+        f.relay.heal();
+    }
+    SECTION("healed while down: the heal is not enough") {
+        f.relay.cut();
+        f.relay.heal();
+        CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+        f.relay.set_target_up(true);
+    }
+    SECTION("the target comes back") { f.relay.set_target_up(true); }
+
+    CHECK(f.relay.target_up());
+    LineClient again(f.io, f.port);
+    again.send("after\n");
+    REQUIRE(f.delivered("before\nafter\n"));
+    CHECK(f.relay.stats().connections == 2);  // the refused attempts were never accepted
+}
+
 TEST_CASE("relay reset_after resets both sides after exactly N bytes, once", "[relay]") {
     Fixture f;
     f.relay.reset_after(10);
