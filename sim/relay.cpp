@@ -83,6 +83,7 @@ struct Connection {
     std::uint64_t id;
 
     std::string tail;                  // bytes from A after the last '\n'
+    std::size_t unsplit = 0;           // bytes read from A and not split yet: a stall holds them here
     std::deque<Held> queue;            // lines waiting for their release time
     std::vector<std::string> in_flight;  // lines in the write to B now
     Clock::time_point last_release{};  // keeps release times in order (FIFO)
@@ -226,7 +227,9 @@ asio::awaitable<void> read_from_a(std::shared_ptr<State> state, std::shared_ptr<
     for (;;) {
         if (!co_await wait_unstalled(state, c)) co_return;
         const auto [ec, n] = co_await c->a.async_read_some(asio::buffer(c->from_a), use_tuple);
+        c->unsplit = n;
         if (!co_await wait_unstalled(state, c)) co_return;
+        c->unsplit = 0;
         if (ec == asio::error::eof) {
             c->a_eof = true;
             co_return state->split(*c, {}, true);
@@ -454,7 +457,7 @@ bool Relay::idle() const {
     return std::all_of(state_->connections.begin(), state_->connections.end(), [](const auto& entry) {
         const Connection& c = *entry.second;
         boost::system::error_code ec;
-        return c.queue.empty() && c.in_flight.empty() && c.a.available(ec) == 0;
+        return c.queue.empty() && c.in_flight.empty() && c.unsplit == 0 && c.a.available(ec) == 0;
     });
 }
 

@@ -84,8 +84,9 @@ public:
 
     void clear_faults();  // heal, no delay, no drops, no pending reset, not stalled
 
-    // True when no line is held or being written and no byte from A waits unread (a stall keeps
-    // it busy). A partial line waiting for its '\n' does not count. For "wait for quiet".
+    // True when no line is held or being written and no byte from A waits, unread in the socket or
+    // read and held back by a stall: a stall that holds bytes keeps the relay busy until it ends. A
+    // partial line waiting for its '\n' does not count. For "wait for quiet".
     bool idle() const;
     const RelayStats& stats() const;
     const std::string& from() const;

@@ -165,3 +165,36 @@ TEST_CASE("Through relays, floods made while a node is down all reach it after i
     CHECK(all);
     CHECK(run_until(f.io, [&] { return f.herd->quiet(); }));
 }
+
+TEST_CASE("Not quiet while a stalled relay holds a line for a node that is up", "[herd][relay]") {
+    HerdFixture f(true, two_node_line());
+    REQUIRE(run_until(f.io, [&] { return f.counter.up("N0", "N1"); }));
+    f.herd->relay("N0", "N1")->stall(true);
+    CHECK(run_until(f.io, [&] { return f.herd->quiet(); }));  // a stall that holds nothing is quiet
+    f.iamat("N0", "IAMAT kiwi +1+1 1520023934");
+    REQUIRE(run_until(f.io, [&] { return f.herd->server("N0").queued_to("N1") == 0; }));  // written into the relay
+    CHECK_FALSE(run_until(f.io, [&] { return f.herd->quiet(); }, 500ms));
+
+    SECTION("until the stall ends and the line is delivered") {
+        f.herd->relay("N0", "N1")->stall(false);
+        CHECK(run_until(f.io, [&] { return f.knows("N1", "kiwi", 1520023934000000000) && f.herd->quiet(); }));
+    }
+    SECTION("or until the target crashes: the line is lost with it") {
+        f.herd->crash("N1");
+        CHECK(f.herd->quiet());
+        f.herd->restart("N1");
+        CHECK(run_until(f.io, [&] { return f.counter.up("N0", "N1") && f.herd->quiet(); }));
+        CHECK_FALSE(f.herd->server("N1").node().table().find("kiwi"));
+    }
+}
+
+TEST_CASE("Lines queued for a neighbour that is down or cut off do not count against quiet", "[herd][relay]") {
+    HerdFixture f(true, two_node_line());
+    REQUIRE(run_until(f.io, [&] { return f.counter.up("N0", "N1"); }));
+    SECTION("down") { f.herd->crash("N1"); }
+    SECTION("cut one way") { f.herd->relay("N0", "N1")->cut(); }
+    REQUIRE(run_until(f.io, [&] { return !f.counter.up("N0", "N1"); }));
+    f.iamat("N0", "IAMAT kiwi +1+1 1520023934");
+    CHECK(f.herd->quiet());
+    CHECK(f.herd->server("N0").queued_to("N1") == 1);
+}

@@ -371,6 +371,23 @@ TEST_CASE("relay refuses connections while its target is down, as a dead host do
     CHECK(f.relay.stats().connections == 2);  // the refused attempts were never accepted
 }
 
+TEST_CASE("relay loses what a stall holds when its target goes down, and is idle then", "[relay]") {
+    Fixture f;
+    LineClient a(f.io, f.port);
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.size() == 1; }));
+    f.relay.stall(true);
+    a.send("held\n");
+    settle(f.io);
+    CHECK_FALSE(f.relay.idle());
+
+    f.relay.set_target_up(false);
+    CHECK(f.relay.idle());
+    a.read_to_eof();
+    CHECK(a.eof());
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers[0]->closed; }));
+    CHECK(f.sink->all().empty());
+}
+
 TEST_CASE("relay reset_after resets both sides after exactly N bytes, once", "[relay]") {
     Fixture f;
     f.relay.reset_after(10);
@@ -418,6 +435,7 @@ TEST_CASE("relay stall stops delivery until resumed, then everything arrives in 
     settle(f.io);
     CHECK(f.sink->all() == "a\n");
     CHECK(f.sink->peers[0]->socket.available() == 0);
+    CHECK_FALSE(f.relay.idle());
 
     f.relay.stall(false);
     REQUIRE(f.delivered("a\nb\nc\n"));
