@@ -1,6 +1,7 @@
 // The five-server herd in one process on real loopback sockets.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <random>
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,8 @@
 #include "mock_places.hpp"
 #include "protocol/places_reply.hpp"
 #include "line_client.hpp"
+#include "runner.hpp"
+#include "scenario/loader.hpp"
 #include "topology.hpp"
 
 using namespace herd;
@@ -197,4 +200,52 @@ TEST_CASE("Lines queued for a neighbour that is down or cut off do not count aga
     f.iamat("N0", "IAMAT kiwi +1+1 1520023934");
     CHECK(f.herd->quiet());
     CHECK(f.herd->server("N0").queued_to("N1") == 1);
+}
+
+namespace {
+
+// Plays a scenario in this process; the verdict of each step that gave one.
+std::map<std::size_t, bool> verdicts_of(std::string_view scenario_json) {
+    const auto loaded = sim::parse_scenario(scenario_json, "test.json");
+    REQUIRE(loaded.scenario);
+    const auto out = std::filesystem::temp_directory_path() / "herdsim-herd-test";
+    sim::RunOptions options;
+    options.out_dir = out;
+    const auto outcome = sim::run_scenario(*loaded.scenario, options);
+    std::filesystem::remove_all(out);
+    std::map<std::size_t, bool> passed;
+    for (const auto& v : outcome.verdicts) passed[v.step] = v.passed;
+    return passed;
+}
+
+}  // namespace
+
+// A wait_quiet that holds gives no verdict.
+TEST_CASE("expect_converged with a one-way cut: both ends form one group, so it fails until the heal", "[herd][scenario]") {
+    CHECK(verdicts_of(R"({
+      "description": "N0 -> N1 cut one way; N0's report reaches N1 only after the heal.",
+      "herd": {"topology": {"kind": "line", "nodes": 2}},
+      "steps": [
+        {"cut": {"from": "N0", "to": "N1", "one_way": true}},
+        {"after_ms": 50, "send": {"node": "N0", "line": "IAMAT down +2+2 1600000001", "expect_pattern": "AT N0 .*"}},
+        {"wait_quiet": {}},
+        {"expect_converged": true},
+        {"heal": {"from": "N0", "to": "N1", "one_way": true}},
+        {"wait_quiet": {}},
+        {"expect_converged": true}
+      ]})") == std::map<std::size_t, bool>{{1, true}, {3, false}, {6, true}});
+}
+
+TEST_CASE("wait_quiet times out while a stall holds a line, and holds once it ends", "[herd][scenario]") {
+    CHECK(verdicts_of(R"({
+      "description": "A stalled link N0 -> N1 holds N0's flood line.",
+      "herd": {"topology": {"kind": "line", "nodes": 2}},
+      "steps": [
+        {"stall": {"from": "N0", "to": "N1"}},
+        {"send": {"node": "N0", "line": "IAMAT held +2+2 1600000001", "expect_pattern": "AT N0 .*"}},
+        {"wait_quiet": {"quiet_ms": 100, "timeout_ms": 1000}},
+        {"unstall": {"from": "N0", "to": "N1"}},
+        {"wait_quiet": {}},
+        {"expect_knows": {"node": "N1", "client": "held"}}
+      ]})") == std::map<std::size_t, bool>{{1, true}, {2, false}, {5, true}});
 }
