@@ -286,29 +286,53 @@ TEST_CASE("relay drops lines by command, client and count", "[relay]") {
     CHECK(f.delivered(expected + lines[0]));
 }
 
-TEST_CASE("relay cut closes connections and refuses new ones until healed", "[relay]") {
+TEST_CASE("relay refuses connections while cut or while its target is down, until neither holds", "[relay]") {
     Fixture f;
     LineClient a(f.io, f.port);
     a.send("before\n");
     REQUIRE(f.delivered("before\n"));
 
-    f.relay.cut();
-    CHECK(f.relay.is_cut());
-    CHECK(a.read_to_eof().empty());
-    CHECK(a.eof());
-    REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
-    CHECK(f.sink->peers[0]->error == asio::error::eof);
+    // Either reason ends the open connection (both ends see EOF) and stops the listener, so a
+    // reconnect is refused, as on a dead route or to a dead host.
+    const auto refuses = [&] {
+        CHECK(a.read_to_eof().empty());
+        CHECK(a.eof());
+        REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
+        CHECK(f.sink->peers[0]->error == asio::error::eof);
+        CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+        CHECK(f.sink->peers.size() == 1);  // never reached B
+    };
+    SECTION("cut") {
+        f.relay.cut();
+        CHECK(f.relay.is_cut());
+        refuses();
+        SECTION("healed") { f.relay.heal(); }
+        SECTION("target down meanwhile: the heal is not enough") {
+            f.relay.set_target_up(false);
+            f.relay.heal();
+            CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+            f.relay.set_target_up(true);
+        }
+    }
+    SECTION("target down") {
+        f.relay.set_target_up(false);
+        CHECK_FALSE(f.relay.target_up());
+        refuses();
+        SECTION("back up") { f.relay.set_target_up(true); }
+        SECTION("cut meanwhile: the target coming back is not enough") {
+            f.relay.cut();
+            f.relay.set_target_up(true);
+            CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+            f.relay.heal();
+        }
+    }
 
-    // The relay stops listening while cut: a reconnect is refused, as on a dead route.
-    CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
-    CHECK(f.sink->peers.size() == 1);  // never reached B
-
-    f.relay.heal();
     CHECK_FALSE(f.relay.is_cut());
+    CHECK(f.relay.target_up());
     LineClient again(f.io, f.port);
     again.send("after\n");
     REQUIRE(f.delivered("before\nafter\n"));
-    CHECK(f.relay.stats().connections == 2);
+    CHECK(f.relay.stats().connections == 2);  // the refused attempts were never accepted
     CHECK(f.relay.stats().messages == 2);
 }
 
@@ -335,40 +359,6 @@ TEST_CASE("relay closes A's connection when B is down", "[relay]") {
     a.read_to_eof();
     CHECK(a.eof());
     CHECK(f.relay.stats().connections == 1);
-}
-
-TEST_CASE("relay refuses connections while its target is down, as a dead host does", "[relay]") {
-    Fixture f;
-    LineClient a(f.io, f.port);
-    a.send("before\n");
-    REQUIRE(f.delivered("before\n"));
-
-    f.relay.set_target_up(false);
-    CHECK_FALSE(f.relay.target_up());
-    CHECK(a.read_to_eof().empty());  // the open connection ends
-    CHECK(a.eof());
-    CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
-
-    // The relay listens only when neither a cut nor a dead target holds it back.
-    SECTION("cut while down: the target coming back is not enough") {
-        f.relay.cut();
-        f.relay.set_target_up(true);
-        CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
-        f.relay.heal();
-    }
-    SECTION("healed while down: the heal is not enough") {
-        f.relay.cut();
-        f.relay.heal();
-        CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
-        f.relay.set_target_up(true);
-    }
-    SECTION("the target comes back") { f.relay.set_target_up(true); }
-
-    CHECK(f.relay.target_up());
-    LineClient again(f.io, f.port);
-    again.send("after\n");
-    REQUIRE(f.delivered("before\nafter\n"));
-    CHECK(f.relay.stats().connections == 2);  // the refused attempts were never accepted
 }
 
 TEST_CASE("relay loses what a stall holds when its target goes down, and is idle then", "[relay]") {
