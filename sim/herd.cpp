@@ -105,9 +105,20 @@ std::vector<Relay*> Herd::relays() {
     return out;
 }
 
-void Herd::crash(std::string_view name) { server(name).stop(); }
+void Herd::crash(std::string_view name) {
+    server(name).stop();
+    set_relays_into(name, false);
+}
 
-void Herd::restart(std::string_view name) { server(name).start(); }
+void Herd::restart(std::string_view name) {
+    server(name).start();
+    set_relays_into(name, true);
+}
+
+void Herd::set_relays_into(std::string_view name, bool up) {
+    for (auto& [key, relay] : relays_)
+        if (key.second == name) relay->set_target_up(up);
+}
 
 bool Herd::link_usable(const std::string& from, const std::string& to) const {
     if (!is_up(from) || !is_up(to)) return false;

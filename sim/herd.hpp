@@ -54,8 +54,10 @@ public:
     Relay* relay(std::string_view from, std::string_view to);
     std::vector<Relay*> relays();
 
-    void crash(std::string_view name);    // the server is stopped: sockets closed, memory lost
-    void restart(std::string_view name);  // the same port again, empty memory
+    // The server is stopped (sockets closed, memory lost), and the relays into it refuse its
+    // neighbours as a dead host would, so their lines stay queued until the restart.
+    void crash(std::string_view name);
+    void restart(std::string_view name);  // the same port again, empty memory; the relays into it listen again
 
     // Nodes a flood from `origin` can reach now: through live nodes and uncut relays (a stalled
     // relay still delivers once it resumes).
@@ -68,6 +70,7 @@ public:
 
 private:
     bool link_usable(const std::string& from, const std::string& to) const;
+    void set_relays_into(std::string_view name, bool up);
 
     boost::asio::io_context& io_;
     HerdConfig config_;

@@ -83,6 +83,7 @@ struct Connection {
     std::uint64_t id;
 
     std::string tail;                  // bytes from A after the last '\n'
+    std::size_t unsplit = 0;           // bytes read from A and not split yet: a stall holds them here
     std::deque<Held> queue;            // lines waiting for their release time
     std::vector<std::string> in_flight;  // lines in the write to B now
     Clock::time_point last_release{};  // keeps release times in order (FIFO)
@@ -108,7 +109,10 @@ struct Relay::State {
     std::uint16_t target = 0;
 
     bool cut = false;
-    std::uint16_t port = 0;  // kept across a cut, so that heal() listens where A connects
+    bool target_up = true;
+    std::uint16_t port = 0;  // kept while not listening, so that A finds the relay where it was
+    // Bumped whenever the acceptor closes: an accept loop serves only the opening it was started for.
+    std::uint64_t closings = 0;
     bool stalled = false;
     bool stopped = false;
     std::chrono::microseconds delay{0};
@@ -143,6 +147,18 @@ struct Relay::State {
         for (auto& [id, c] : connections) open.push_back(c);
         for (auto& c : open) close(*c, reset);
         if (reset) stats.resets += open.size();
+    }
+
+    // A cut link and a dead host both refuse: the relay listens only while neither holds.
+    bool should_listen() const { return !stopped && !cut && target_up; }
+
+    // Closing the listener makes new connections fail at once (refused), so nothing is written into
+    // a connection that cannot deliver it; the open ones end (both sides see EOF), held lines are lost.
+    void refuse() {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        ++closings;
+        close_all(false);
     }
 
     // A direction ended cleanly (EOF passed on); the connection ends when both have.
@@ -211,7 +227,9 @@ asio::awaitable<void> read_from_a(std::shared_ptr<State> state, std::shared_ptr<
     for (;;) {
         if (!co_await wait_unstalled(state, c)) co_return;
         const auto [ec, n] = co_await c->a.async_read_some(asio::buffer(c->from_a), use_tuple);
+        c->unsplit = n;
         if (!co_await wait_unstalled(state, c)) co_return;
+        c->unsplit = 0;
         if (ec == asio::error::eof) {
             c->a_eof = true;
             co_return state->split(*c, {}, true);
@@ -307,9 +325,10 @@ asio::awaitable<void> relay(std::shared_ptr<State> state, std::shared_ptr<Connec
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
-    while (state->acceptor.is_open()) {
+    const std::uint64_t opening = state->closings;
+    for (;;) {
         auto [ec, socket] = co_await state->acceptor.async_accept(use_tuple);
-        if (state->stopped || !state->acceptor.is_open()) co_return;  // stopped, or cut
+        if (state->closings != opening) co_return;  // closed since (stop, cut, target down), maybe reopened
         if (ec) continue;  // e.g. a peer that reset before we accepted
         ++state->stats.connections;
         auto c = std::make_shared<Connection>(std::move(socket), ++state->next_id);
@@ -341,12 +360,11 @@ boost::system::error_code open_acceptor(State& state, std::uint16_t port) {
     return ec;
 }
 
-// Heal: listen on the relay's port again. Another socket may hold the port for a moment (an
-// outgoing connection's ephemeral port), so keep trying until it is free, the link is cut again,
-// or the relay stops.
+// Listen on the relay's port again. Another socket may hold the port for a moment (an outgoing
+// connection's ephemeral port), so keep trying until it is free or the relay must refuse again.
 asio::awaitable<void> reopen(std::shared_ptr<State> state) {
     asio::steady_timer pause(state->executor);
-    while (!state->stopped && !state->cut && !state->acceptor.is_open()) {
+    while (state->should_listen() && !state->acceptor.is_open()) {
         if (!open_acceptor(*state, state->port)) {
             asio::co_spawn(state->executor, accept_loop(state), rethrow);
             co_return;
@@ -354,6 +372,16 @@ asio::awaitable<void> reopen(std::shared_ptr<State> state) {
         pause.expires_after(std::chrono::milliseconds(10));
         co_await pause.async_wait(use_tuple);
     }
+}
+
+// Listens again when nothing holds it back any more: at once if the port is free (so A's next
+// connect succeeds), else as soon as it is.
+void listen_again(const std::shared_ptr<State>& state) {
+    if (!state->should_listen() || state->acceptor.is_open()) return;
+    if (!open_acceptor(*state, state->port))
+        asio::co_spawn(state->executor, accept_loop(state), rethrow);
+    else
+        asio::co_spawn(state->executor, reopen(state), rethrow);
 }
 
 }  // namespace
@@ -367,31 +395,33 @@ std::uint16_t Relay::listen() {
 
 void Relay::set_target(std::uint16_t port) { state_->target = port; }
 
+void Relay::set_target_up(bool up) {
+    if (state_->stopped || state_->target_up == up) return;
+    state_->target_up = up;
+    if (up)
+        listen_again(state_);
+    else
+        state_->refuse();
+}
+
+bool Relay::target_up() const { return state_->target_up; }
+
 void Relay::stop() {
     if (state_->stopped) return;
     state_->stopped = true;
-    boost::system::error_code ignored;
-    state_->acceptor.close(ignored);
-    state_->close_all(false);
+    state_->refuse();
 }
 
 void Relay::cut() {
     if (state_->stopped) return;
     state_->cut = true;
-    // Closing the listener makes new connections fail at once (refused), as a dead route would,
-    // so nothing is written into a connection that cannot deliver it.
-    boost::system::error_code ignored;
-    state_->acceptor.close(ignored);
-    state_->close_all(false);
+    state_->refuse();
 }
 
 void Relay::heal() {
     if (state_->stopped || !state_->cut) return;
     state_->cut = false;
-    if (!open_acceptor(*state_, state_->port))
-        asio::co_spawn(state_->executor, accept_loop(state_), rethrow);
-    else
-        asio::co_spawn(state_->executor, reopen(state_), rethrow);
+    listen_again(state_);
 }
 
 bool Relay::is_cut() const { return state_->cut; }
@@ -427,7 +457,7 @@ bool Relay::idle() const {
     return std::all_of(state_->connections.begin(), state_->connections.end(), [](const auto& entry) {
         const Connection& c = *entry.second;
         boost::system::error_code ec;
-        return c.queue.empty() && c.in_flight.empty() && c.a.available(ec) == 0;
+        return c.queue.empty() && c.in_flight.empty() && c.unsplit == 0 && c.a.available(ec) == 0;
     });
 }
 

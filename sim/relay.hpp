@@ -19,7 +19,7 @@
 namespace herd::sim {
 
 struct RelayStats {
-    std::uint64_t connections = 0;      // accepted from A, including those closed at once (cut, B down)
+    std::uint64_t connections = 0;      // accepted from A, including those closed at once (B refused)
     std::uint64_t messages = 0;         // whole lines delivered to B
     std::uint64_t bytes = 0;            // bytes delivered to B (B -> A bytes are not counted anywhere)
     std::uint64_t dropped = 0;          // lines dropped by a drop rule, or lost to a cut, reset, stop or error
@@ -36,19 +36,23 @@ public:
 
     std::uint16_t listen();                 // binds 127.0.0.1:0, starts accepting; returns the port. Once.
     // B's real port (127.0.0.1), used by connections accepted from then on. Each connection from A
-    // gets its own connection to B; when B refuses (or no target is set) A's connection is closed, so
-    // A sees EOF and retries with its own backoff.
+    // gets its own connection to B; when B refuses anyway (or no target is set) A's connection is
+    // closed, so A sees EOF and retries with its own backoff.
     void set_target(std::uint16_t port);
     void stop();                            // closes the acceptor and every connection for good; idempotent
 
-    // cut: existing connections are closed at once (A sees EOF, B sees EOF) and the relay stops
-    // listening, so A's reconnect attempts are refused until heal(), which listens on the same port
-    // again; A then reconnects on its own backoff. Lines held (delay queue) are dropped. A closed
-    // socket with unread input sends RST instead of FIN (the kernel's rule), so a stalled A may see
-    // a reset.
+    // The relay refuses A, as a dead route or a dead host does, while the link is cut or B is down:
+    // existing connections are closed at once (A sees EOF, B sees EOF), lines held (delay queue,
+    // stall) are dropped, and the relay stops listening, so A's connects are refused and A keeps its
+    // lines queued. It listens on the same port again once neither holds; A then reconnects on its
+    // own backoff. A closed socket with unread input sends RST instead of FIN (the kernel's rule), so
+    // a stalled A may see a reset.
     void cut();
     void heal();
     bool is_cut() const;
+    // Whether B is up: the herd says so when B crashes and restarts. Up from the start.
+    void set_target_up(bool up);
+    bool target_up() const;
 
     // Every line is held for delay + U(-jitter, +jitter) (clipped at 0), measured from the moment
     // the relay read it; order is kept (a line never overtakes the one before it on its connection:
@@ -80,8 +84,9 @@ public:
 
     void clear_faults();  // heal, no delay, no drops, no pending reset, not stalled
 
-    // True when no line is held or being written and no byte from A waits unread (a stall keeps
-    // it busy). A partial line waiting for its '\n' does not count. For "wait for quiet".
+    // True when no line is held or being written and no byte from A waits, unread in the socket or
+    // read and held back by a stall: a stall that holds bytes keeps the relay busy until it ends. A
+    // partial line waiting for its '\n' does not count. For "wait for quiet".
     bool idle() const;
     const RelayStats& stats() const;
     const std::string& from() const;

@@ -1,6 +1,7 @@
 // The five-server herd in one process on real loopback sockets.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <random>
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,9 @@
 #include "mock_places.hpp"
 #include "protocol/places_reply.hpp"
 #include "line_client.hpp"
+#include "runner.hpp"
+#include "scenario/loader.hpp"
+#include "topology.hpp"
 
 using namespace herd;
 using herd::sim::LineClient;
@@ -18,11 +22,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Counts flood lines handled per update, to check that no flood storms or echoes.
+// Counts flood lines handled per update, to check that no flood storms or echoes, and follows
+// every peer link's state, so a test can wait until a sender has noticed a fault.
 struct FloodCounter : ServerObserver {
     std::map<std::string, int> at_lines_per_client;
+    std::map<std::pair<std::string, std::string>, bool> link_up;
     void on_handled(std::string_view, const Command& command, const Effects&) override {
         if (const auto* at = std::get_if<At>(&command)) ++at_lines_per_client[std::string(at->client)];
+    }
+    void on_peer_link(std::string_view node, std::string_view peer, bool up) override {
+        link_up[{std::string(node), std::string(peer)}] = up;
+    }
+    bool up(const std::string& node, const std::string& peer) const {
+        auto it = link_up.find({node, peer});
+        return it != link_up.end() && it->second;
     }
 };
 
@@ -33,14 +46,14 @@ struct HerdFixture {
     FloodCounter counter;
     std::unique_ptr<sim::Herd> herd;
 
-    explicit HerdFixture(bool relays = false) {
+    explicit HerdFixture(bool relays = false, HerdConfig config = *preset("fall17")) {
         sim::HerdOptions options;
         options.relays = relays;
         options.rng = &rng;
         options.observer = &counter;
         options.places.base_url = places.url();
         options.places.timeout = std::chrono::milliseconds(500);
-        herd = std::make_unique<sim::Herd>(io, *preset("fall17"), options);
+        herd = std::make_unique<sim::Herd>(io, std::move(config), options);
         herd->start();
     }
 
@@ -62,6 +75,9 @@ struct HerdFixture {
 };
 
 const std::vector<std::string> everyone{"Alford", "Ball", "Hamilton", "Holiday", "Welsh"};
+
+// N0 - N1, every link direction through a relay.
+HerdConfig two_node_line() { return sim::make_topology({.kind = "line", .nodes = 2}); }
 
 }  // namespace
 
@@ -136,4 +152,100 @@ TEST_CASE("A neighbour that is down at start catches later floods when it comes 
     REQUIRE(run_until(f.io, [&] { return f.knows("Welsh", "while-down", 1520023934000000000); }));
     f.iamat("Alford", "IAMAT after +1+1 1520023936");
     REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "after", 1520023936000000000); }));
+}
+
+TEST_CASE("Through relays, floods made while a node is down all reach it after its restart", "[herd][failure][relay]") {
+    HerdFixture f(true, two_node_line());
+    REQUIRE(run_until(f.io, [&] { return f.counter.up("N0", "N1"); }));
+    f.herd->crash("N1");
+    // A line written before N0 notices the crash would be lost, as on a real network.
+    REQUIRE(run_until(f.io, [&] { return !f.counter.up("N0", "N1"); }));
+    for (int i = 0; i < 50; ++i) REQUIRE(f.iamat("N0", "IAMAT c" + std::to_string(i) + " +1+1 1520023934").rfind("AT N0 ", 0) == 0);
+    f.herd->restart("N1");
+    const auto& table = f.herd->server("N1").node().table();
+    const bool all = run_until(f.io, [&] { return table.size() == 50; });
+    INFO("N1 holds " << table.size() << " of 50");
+    CHECK(all);
+    CHECK(run_until(f.io, [&] { return f.herd->quiet(); }));
+}
+
+TEST_CASE("Not quiet while a stalled relay holds a line for a node that is up", "[herd][relay]") {
+    HerdFixture f(true, two_node_line());
+    REQUIRE(run_until(f.io, [&] { return f.counter.up("N0", "N1"); }));
+    f.herd->relay("N0", "N1")->stall(true);
+    CHECK(run_until(f.io, [&] { return f.herd->quiet(); }));  // a stall that holds nothing is quiet
+    f.iamat("N0", "IAMAT kiwi +1+1 1520023934");
+    REQUIRE(run_until(f.io, [&] { return f.herd->server("N0").queued_to("N1") == 0; }));  // written into the relay
+    CHECK_FALSE(run_until(f.io, [&] { return f.herd->quiet(); }, 500ms));
+
+    SECTION("until the stall ends and the line is delivered") {
+        f.herd->relay("N0", "N1")->stall(false);
+        CHECK(run_until(f.io, [&] { return f.knows("N1", "kiwi", 1520023934000000000) && f.herd->quiet(); }));
+    }
+    SECTION("or until the target crashes: the line is lost with it") {
+        f.herd->crash("N1");
+        CHECK(f.herd->quiet());
+        f.herd->restart("N1");
+        CHECK(run_until(f.io, [&] { return f.counter.up("N0", "N1") && f.herd->quiet(); }));
+        CHECK_FALSE(f.herd->server("N1").node().table().find("kiwi"));
+    }
+}
+
+TEST_CASE("Lines queued for a neighbour that is down or cut off do not count against quiet", "[herd][relay]") {
+    HerdFixture f(true, two_node_line());
+    REQUIRE(run_until(f.io, [&] { return f.counter.up("N0", "N1"); }));
+    SECTION("down") { f.herd->crash("N1"); }
+    SECTION("cut one way") { f.herd->relay("N0", "N1")->cut(); }
+    REQUIRE(run_until(f.io, [&] { return !f.counter.up("N0", "N1"); }));
+    f.iamat("N0", "IAMAT kiwi +1+1 1520023934");
+    CHECK(f.herd->quiet());
+    CHECK(f.herd->server("N0").queued_to("N1") == 1);
+}
+
+namespace {
+
+// Plays a scenario in this process; the verdict of each step that gave one.
+std::map<std::size_t, bool> verdicts_of(std::string_view scenario_json) {
+    const auto loaded = sim::parse_scenario(scenario_json, "test.json");
+    REQUIRE(loaded.scenario);
+    const auto out = std::filesystem::temp_directory_path() / "herdsim-herd-test";
+    sim::RunOptions options;
+    options.out_dir = out;
+    const auto outcome = sim::run_scenario(*loaded.scenario, options);
+    std::filesystem::remove_all(out);
+    std::map<std::size_t, bool> passed;
+    for (const auto& v : outcome.verdicts) passed[v.step] = v.passed;
+    return passed;
+}
+
+}  // namespace
+
+// A wait_quiet that holds gives no verdict.
+TEST_CASE("expect_converged with a one-way cut: both ends form one group, so it fails until the heal", "[herd][scenario]") {
+    CHECK(verdicts_of(R"({
+      "description": "N0 -> N1 cut one way; N0's report reaches N1 only after the heal.",
+      "herd": {"topology": {"kind": "line", "nodes": 2}},
+      "steps": [
+        {"cut": {"from": "N0", "to": "N1", "one_way": true}},
+        {"after_ms": 50, "send": {"node": "N0", "line": "IAMAT down +2+2 1600000001", "expect_pattern": "AT N0 .*"}},
+        {"wait_quiet": {}},
+        {"expect_converged": true},
+        {"heal": {"from": "N0", "to": "N1", "one_way": true}},
+        {"wait_quiet": {}},
+        {"expect_converged": true}
+      ]})") == std::map<std::size_t, bool>{{1, true}, {3, false}, {6, true}});
+}
+
+TEST_CASE("wait_quiet times out while a stall holds a line, and holds once it ends", "[herd][scenario]") {
+    CHECK(verdicts_of(R"({
+      "description": "A stalled link N0 -> N1 holds N0's flood line.",
+      "herd": {"topology": {"kind": "line", "nodes": 2}},
+      "steps": [
+        {"stall": {"from": "N0", "to": "N1"}},
+        {"send": {"node": "N0", "line": "IAMAT held +2+2 1600000001", "expect_pattern": "AT N0 .*"}},
+        {"wait_quiet": {"quiet_ms": 100, "timeout_ms": 1000}},
+        {"unstall": {"from": "N0", "to": "N1"}},
+        {"wait_quiet": {}},
+        {"expect_knows": {"node": "N1", "client": "held"}}
+      ]})") == std::map<std::size_t, bool>{{1, true}, {2, false}, {5, true}});
 }

@@ -27,7 +27,6 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using herd::sim::Relay;
 using herd::sim::LineClient;
-using herd::sim::run_for;
 using herd::sim::run_until;
 using namespace std::chrono_literals;
 
@@ -96,6 +95,17 @@ struct Sink : std::enable_shared_from_this<Sink> {
     std::vector<std::shared_ptr<Peer>> peers;
 };
 
+// Runs every handler that is ready until none is. On loopback a write is readable at the other end
+// as soon as it returns, so afterwards everything the relay would pass on at once has arrived:
+// "nothing got through" is then a fact, not a guess about timing. Bounded, in case something spins.
+void settle(asio::io_context& io) {
+    for (int round = 0; round < 10000; ++round) {
+        io.restart();
+        if (io.poll() == 0) return;
+    }
+    FAIL("the io_context never ran out of ready work");
+}
+
 // A port nothing listens on.
 std::uint16_t closed_port(asio::io_context& io) {
     tcp::acceptor probe(io, loopback_any);
@@ -151,8 +161,10 @@ TEST_CASE("relay forwards bytes exactly, split on lines however they were writte
 
     SECTION("an unterminated tail goes through when A half-closes, and B sees EOF after it") {
         a.send("tail without newline");
-        run_for(f.io, 50ms);
+        settle(f.io);
+        CHECK(f.relay.idle());  // read, and a partial line does not count
         CHECK(f.sink->all() == expected);  // a partial line waits for the rest
+        CHECK(f.sink->peers[0]->socket.available() == 0);
         a.shutdown_send();
         REQUIRE(run_until(f.io, [&] { return f.sink->peers[0]->closed; }));
         CHECK(f.sink->all() == expected + "tail without newline");
@@ -188,10 +200,11 @@ TEST_CASE("relay delays every line by at least the delay, measured from when it 
 
     const auto first_sent = Clock::now();
     a.send("one\n");
-    run_for(f.io, 50ms);
-    CHECK_FALSE(f.relay.idle());  // held
+    settle(f.io);
+    CHECK_FALSE(f.relay.idle());  // read and held
+    CHECK(f.sink->all().empty());
     const auto second_sent = Clock::now();
-    a.send("two\n");
+    a.send("two\n");  // read while "one" is still held: its delay counts from its own read
     REQUIRE(f.delivered("one\ntwo\n"));
     CHECK(f.relay.idle());
 
@@ -213,7 +226,7 @@ TEST_CASE("relay jitter never reorders lines", "[relay]") {
         const std::string line = "line " + std::to_string(i) + "\n";
         expected += line;
         a.send(line);
-        if (i % 10 == 0) run_for(f.io, 3ms);  // spread the read times
+        if (i % 10 == 9) settle(f.io);  // the relay reads in several batches, each with its own draws
     }
     REQUIRE(f.delivered(expected));
     CHECK(f.relay.stats().messages == 60);
@@ -273,29 +286,53 @@ TEST_CASE("relay drops lines by command, client and count", "[relay]") {
     CHECK(f.delivered(expected + lines[0]));
 }
 
-TEST_CASE("relay cut closes connections and refuses new ones until healed", "[relay]") {
+TEST_CASE("relay refuses connections while cut or while its target is down, until neither holds", "[relay]") {
     Fixture f;
     LineClient a(f.io, f.port);
     a.send("before\n");
     REQUIRE(f.delivered("before\n"));
 
-    f.relay.cut();
-    CHECK(f.relay.is_cut());
-    CHECK(a.read_to_eof().empty());
-    CHECK(a.eof());
-    REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
-    CHECK(f.sink->peers[0]->error == asio::error::eof);
+    // Either reason ends the open connection (both ends see EOF) and stops the listener, so a
+    // reconnect is refused, as on a dead route or to a dead host.
+    const auto refuses = [&] {
+        CHECK(a.read_to_eof().empty());
+        CHECK(a.eof());
+        REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
+        CHECK(f.sink->peers[0]->error == asio::error::eof);
+        CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+        CHECK(f.sink->peers.size() == 1);  // never reached B
+    };
+    SECTION("cut") {
+        f.relay.cut();
+        CHECK(f.relay.is_cut());
+        refuses();
+        SECTION("healed") { f.relay.heal(); }
+        SECTION("target down meanwhile: the heal is not enough") {
+            f.relay.set_target_up(false);
+            f.relay.heal();
+            CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+            f.relay.set_target_up(true);
+        }
+    }
+    SECTION("target down") {
+        f.relay.set_target_up(false);
+        CHECK_FALSE(f.relay.target_up());
+        refuses();
+        SECTION("back up") { f.relay.set_target_up(true); }
+        SECTION("cut meanwhile: the target coming back is not enough") {
+            f.relay.cut();
+            f.relay.set_target_up(true);
+            CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
+            f.relay.heal();
+        }
+    }
 
-    // The relay stops listening while cut: a reconnect is refused, as on a dead route.
-    CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);
-    CHECK(f.sink->peers.size() == 1);  // never reached B
-
-    f.relay.heal();
     CHECK_FALSE(f.relay.is_cut());
+    CHECK(f.relay.target_up());
     LineClient again(f.io, f.port);
     again.send("after\n");
     REQUIRE(f.delivered("before\nafter\n"));
-    CHECK(f.relay.stats().connections == 2);
+    CHECK(f.relay.stats().connections == 2);  // the refused attempts were never accepted
     CHECK(f.relay.stats().messages == 2);
 }
 
@@ -310,7 +347,7 @@ TEST_CASE("relay cut drops the lines it holds", "[relay]") {
     CHECK(f.relay.stats().dropped == 2);
     a.read_to_eof();
     CHECK(a.eof());
-    run_for(f.io, 100ms);
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.size() == 1 && f.sink->peers[0]->closed; }));
     CHECK(f.sink->all().empty());
     CHECK(f.relay.stats().messages == 0);
 }
@@ -322,6 +359,23 @@ TEST_CASE("relay closes A's connection when B is down", "[relay]") {
     a.read_to_eof();
     CHECK(a.eof());
     CHECK(f.relay.stats().connections == 1);
+}
+
+TEST_CASE("relay loses what a stall holds when its target goes down, and is idle then", "[relay]") {
+    Fixture f;
+    LineClient a(f.io, f.port);
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.size() == 1; }));
+    f.relay.stall(true);
+    a.send("held\n");
+    settle(f.io);
+    CHECK_FALSE(f.relay.idle());
+
+    f.relay.set_target_up(false);
+    CHECK(f.relay.idle());
+    a.read_to_eof();
+    CHECK(a.eof());
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers[0]->closed; }));
+    CHECK(f.sink->all().empty());
 }
 
 TEST_CASE("relay reset_after resets both sides after exactly N bytes, once", "[relay]") {
@@ -368,8 +422,10 @@ TEST_CASE("relay stall stops delivery until resumed, then everything arrives in 
     f.relay.stall(true);
     a.send("b\n");  // the relay's read was already under way: it is held all the same
     a.send("c\n");
-    run_for(f.io, 200ms);
+    settle(f.io);
     CHECK(f.sink->all() == "a\n");
+    CHECK(f.sink->peers[0]->socket.available() == 0);
+    CHECK_FALSE(f.relay.idle());
 
     f.relay.stall(false);
     REQUIRE(f.delivered("a\nb\nc\n"));
@@ -380,7 +436,7 @@ TEST_CASE("relay stall builds backpressure until A's writes block", "[relay]") {
     f.relay.stall(true);
     tcp::socket a(f.io);
     a.connect(tcp::endpoint(asio::ip::address_v4::loopback(), f.port));
-    run_for(f.io, 20ms);  // the relay connects to B
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.size() == 1; }));  // the relay connected to B
     a.non_blocking(true);
 
     std::string stream;
@@ -432,7 +488,6 @@ TEST_CASE("relay stop closes everything, twice is fine, and nothing dangles afte
         a.read_to_eof();
         CHECK(a.eof());
     }
-    run_for(io, 50ms);
+    REQUIRE(run_until(io, [&] { return sink->peers.size() == 1 && sink->peers[0]->closed; }));
     CHECK(sink->all().empty());
-    REQUIRE(run_until(io, [&] { return sink->peers.at(0)->closed; }));
 }
