@@ -348,6 +348,22 @@ TEST_CASE("The log has every line in and out, and never the API key", "[server][
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("A Places failure's body is the documented bytes: 3-space indent, four keys in order", "[server][places]") {
+    Fixture f;
+    f.places.set_rules({sim::MockPlacesRule{.malformed = true}});
+    auto c = f.client();
+    c.send(iamat + "\n");
+    const std::string at = c.read_line();
+    c.send("WHATSAT kiwi.cs.ucla.edu 10 5\n");
+    CHECK(c.read_until("\n\n") == at +
+                                      "{\n"
+                                      "   \"html_attributions\": [],\n"
+                                      "   \"results\": [],\n"
+                                      "   \"status\": \"UNKNOWN_ERROR\",\n"
+                                      "   \"error_message\": \"the Places service answered a body that is not JSON\"\n"
+                                      "}\n\n");
+}
+
 namespace {
 
 // A coroutine that throws `error` (after its first resumption, as a real one would), or returns.
