@@ -6,10 +6,11 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include "net/report_failure.hpp"
 
 namespace herd::bench {
 
@@ -59,14 +60,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<EchoServer::State> state) {
         if (ec) co_return;
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        asio::co_spawn(state->acceptor.get_executor(), echo(state, std::move(socket)), asio::detached);
+        asio::co_spawn(state->acceptor.get_executor(), echo(state, std::move(socket)),
+                       report_failure("echo floor: connection", print_failure));
     }
 }
 
 }  // namespace
 
 EchoServer::EchoServer(asio::io_context& io) : state_(std::make_shared<State>(io)) {
-    asio::co_spawn(io, accept_loop(state_), asio::detached);
+    asio::co_spawn(io, accept_loop(state_), report_failure("echo floor: accept loop", print_failure));
 }
 
 EchoServer::~EchoServer() { stop(); }

@@ -5,11 +5,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include "net/report_failure.hpp"
 
 namespace herd::bench {
 
@@ -92,7 +93,11 @@ RoundTripClient::~RoundTripClient() {
 Clock::duration RoundTripClient::round_trip(std::string_view request) {
     state_->done = false;
     state_->error.clear();
-    asio::co_spawn(io_, one_round_trip(state_, std::string(request)), asio::detached);
+    asio::co_spawn(io_, one_round_trip(state_, std::string(request)),
+                   report_failure("round trip", [s = state_](const std::string& message) {
+                       s->error = message;
+                       s->done = true;
+                   }));
     if (!drive(io_, [&] { return state_->done; }, 10s)) throw std::runtime_error("round trip: no reply within 10 s");
     if (!state_->error.empty()) throw std::runtime_error("round trip: " + state_->error);
     return state_->took;
@@ -122,6 +127,14 @@ struct Load {
         for (auto& s : sockets) s->close(ignored);
     }
 };
+
+// A coroutine of the load that throws ends the load with its message.
+FailureSink fails(std::shared_ptr<Load> load) {
+    return [load = std::move(load)](const std::string& message) {
+        load->fail(message);
+        load->finished = true;
+    };
+}
 
 asio::awaitable<void> worker(std::shared_ptr<Load> load, std::size_t connection, std::uint64_t quota) {
     tcp::socket& socket = *load->sockets[connection];
@@ -179,7 +192,7 @@ asio::awaitable<void> run(std::shared_ptr<Load> load) {
     load->result.start = Clock::now();
     const std::uint64_t base = spec.requests / spec.connections, extra = spec.requests % spec.connections;
     for (std::size_t i = 0; i < spec.connections; ++i)
-        asio::co_spawn(load->io, worker(load, i, base + (i < extra ? 1 : 0)), asio::detached);
+        asio::co_spawn(load->io, worker(load, i, base + (i < extra ? 1 : 0)), report_failure("load worker", fails(load)));
     co_await load->all_done.async_wait(nothrow);
     load->result.replies = Clock::now();
     load->result.replied = load->replied;
@@ -194,7 +207,7 @@ LoadResult run_load(asio::io_context& io, const LoadSpec& spec, Clock::duration 
     if (spec.connections == 0 || spec.ports.empty() || !spec.request)
         throw std::invalid_argument("run_load: needs connections, ports and a request maker");
     auto load = std::make_shared<Load>(io, spec);
-    asio::co_spawn(io, run(load), asio::detached);
+    asio::co_spawn(io, run(load), report_failure("load", fails(load)));
     const bool ended = drive(io, [&] { return load->finished; }, limit);
     if (!ended) {
         load->fail("no end within the time limit");

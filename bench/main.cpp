@@ -1,11 +1,10 @@
 // herdsim_bench: the Google Benchmark suite. `--smoke` (CTest) makes every benchmark one short
-// iteration on tiny sizes; every other flag is Google Benchmark's.
+// iteration on tiny sizes; every other flag is Google Benchmark's. Exits 1 when a check failed.
 #include <cstring>
 #include <vector>
 
-#include <benchmark/benchmark.h>
-
 #include "bench_common.hpp"
+#include "run_checked.hpp"
 
 int main(int argc, char** argv) {
     std::vector<char*> args;
@@ -15,7 +14,6 @@ int main(int argc, char** argv) {
         else
             args.push_back(argv[i]);
     }
-    int count = static_cast<int>(args.size());
     herd::bench::raise_descriptor_limit();
 
     herd::bench::register_floor_benchmarks();
@@ -24,9 +22,5 @@ int main(int argc, char** argv) {
     herd::bench::register_scale_benchmarks();
     herd::bench::register_memory_benchmarks();
 
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return herd::bench::run_checked_benchmarks(static_cast<int>(args.size()), args.data());
 }

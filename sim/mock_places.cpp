@@ -8,7 +8,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "net/report_failure.hpp"
 #include "places/places_settings.hpp"
 
 namespace herd::sim {
@@ -310,7 +310,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
         if (ec) continue;  // e.g. a client that reset before we accepted
         auto connection = std::make_shared<Connection>(std::move(socket), ++state->next_id);
         state->connections.emplace(connection->id, connection);
-        asio::co_spawn(state->executor, serve(state, std::move(connection)), asio::detached);
+        asio::co_spawn(state->executor, serve(state, std::move(connection)),
+                       report_failure("mock Places: connection", print_failure));
     }
 }
 
@@ -318,7 +319,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
 
 MockPlaces::MockPlaces(asio::any_io_executor executor, MockPlacesOptions options)
     : state_(std::make_shared<State>(std::move(executor), options)) {
-    asio::co_spawn(state_->executor, accept_loop(state_), asio::detached);
+    asio::co_spawn(state_->executor, accept_loop(state_), report_failure("mock Places: accept loop", print_failure));
 }
 
 MockPlaces::~MockPlaces() { stop(); }

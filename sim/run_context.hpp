@@ -11,6 +11,7 @@
 #include "herd.hpp"
 #include "line_client.hpp"
 #include "mock_places.hpp"
+#include "net/report_failure.hpp"
 #include "recorder.hpp"
 #include "report.hpp"
 #include "runner.hpp"
@@ -30,9 +31,15 @@ public:
     }
     std::size_t links_up() const { return up_.size(); }
 
+    // A coroutine failed (a server's, or the runner's own): the run ends, and could not run.
+    void on_failure(std::string_view, std::string_view message) override { fail(std::string(message)); }
+    void fail(std::string message) { failures_.push_back(std::move(message)); }
+    const std::vector<std::string>& failures() const { return failures_; }
+
 private:
     Recorder& recorder_;
     std::set<std::pair<std::string, std::string>> up_;
+    std::vector<std::string> failures_;
 };
 
 struct RunContext {
@@ -64,8 +71,12 @@ struct RunContext {
     void open_fault(const std::string& label);
     void close_fault(const std::string& label);
     void close_faults_except_crashes();
+    // The sink for the runner's own coroutines: a failure ends the run as a server's does.
+    FailureSink failed() {
+        return [this](const std::string& message) { observer->fail(message); };
+    }
 
-    // Runs the herd until `done()` or `limit`; refreshes the progress line.
+    // Runs the herd until `done()`, `limit`, or a coroutine failure; refreshes the progress line.
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
     void progress_line(bool final = false);
     bool progress_shown = false;

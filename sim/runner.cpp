@@ -53,10 +53,19 @@ void play_timeline(RunContext& run) {
             run.recorder->note("late", "steps[" + std::to_string(step.index) + "] started " +
                                            std::to_string(late.count()) + " ms after its at_ms");
         execute_step(run, step);
+        if (!run.observer->failures().empty()) return;
         previous_end = Clock::now();
     }
     // Background workloads finish before the run is judged.
     run.run_until([&] { return run.active_workloads == 0; }, std::chrono::hours(24));
+}
+
+// A coroutine that failed ends the run: it could not run, and the error says why.
+bool ended_by_failure(const RunContext& run, RunOutcome& outcome) {
+    const auto& failures = run.observer->failures();
+    if (failures.empty()) return false;
+    outcome.error = run.scenario.file.string() + ": " + failures.front();
+    return true;
 }
 
 }  // namespace
@@ -98,8 +107,8 @@ void RunContext::close_faults_except_crashes() {
 bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     return sim::run_until(io, [&] {
         progress_line();
-        return done();
-    }, limit);
+        return !observer->failures().empty() || done();
+    }, limit) && observer->failures().empty();
 }
 
 void RunContext::progress_line(bool final) {
@@ -173,6 +182,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         return outcome;
     }
     if (!wait_for_links(run)) {
+        if (ended_by_failure(run, outcome)) return outcome;
         outcome.error = scenario.file.string() + ": the herd's peer links did not all come up within 20 s (" +
                         std::to_string(run.observer->links_up()) + " of " +
                         std::to_string(2 * run.herd->edge_count()) + ")";
@@ -183,6 +193,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
 
     play_timeline(run);
     run.progress_line(true);
+    if (ended_by_failure(run, outcome)) return outcome;
     outcome.summary = run.recorder->summarize();
     outcome.verdicts = run.verdicts;
     const bool all_held = std::all_of(run.verdicts.begin(), run.verdicts.end(), [](const Verdict& v) { return v.passed; });

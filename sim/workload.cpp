@@ -2,7 +2,6 @@
 // and partitions can land in the middle of it).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -74,7 +73,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
                 ++skipped;
                 continue;
             }
-            asio::co_spawn(run.io, discard_replies(socket), asio::detached);
+            asio::co_spawn(run.io, discard_replies(socket), report_failure("workload: reading replies", run.failed()));
         }
         auto [ec, n] = co_await asio::async_write(*socket, asio::buffer(line), nothrow);
         (void)n;
@@ -100,7 +99,7 @@ void start_workload(RunContext& run, const Step& step, const WorkloadStep& workl
     run.recorder->note("workload", std::to_string(workload.updates) + " reports at " + std::to_string(workload.rate) +
                                        "/s from " + std::to_string(workload.clients) + " clients (step " +
                                        std::to_string(step.index) + ")");
-    asio::co_spawn(run.io, run_workload(run, workload, run.workload_rng()), asio::detached);
+    asio::co_spawn(run.io, run_workload(run, workload, run.workload_rng()), report_failure("workload", run.failed()));
 }
 
 }  // namespace herd::sim

@@ -9,17 +9,16 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "line_client.hpp"
 #include "mock_places.hpp"
 #include "places/places_client.hpp"
 #include "support/test_certificate.hpp"
@@ -38,6 +37,7 @@ using herd::sim::MockPlaces;
 using herd::sim::MockPlacesOptions;
 using herd::sim::MockPlacesRule;
 using herd::sim::MockPlacesTls;
+using herd::sim::run_until;
 using herd::test::make_test_certificate;
 using herd::test::TemporaryFile;
 
@@ -70,8 +70,8 @@ std::string sample(const std::string& name) {
     return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-// Fetches `times` times in a row, then stops the mock so the context runs out of work. Bounded: a
-// fetch that never returns fails the test instead of hanging it.
+// Fetches `times` times in a row, then stops the mock. Bounded: a fetch that never returns fails
+// the test instead of hanging it.
 std::vector<PlacesAnswer> fetch(asio::io_context& io, PlacesClient& client, MockPlaces* mock, int times = 1,
                                 const PlacesQuery& query = ucla()) {
     std::vector<PlacesAnswer> answers;
@@ -82,7 +82,7 @@ std::vector<PlacesAnswer> fetch(asio::io_context& io, PlacesClient& client, Mock
             if (mock) mock->stop();
         },
         asio::detached);
-    io.run_for(10s);
+    run_until(io, [&] { return answers.size() == static_cast<std::size_t>(times); }, 10s);
     REQUIRE(answers.size() == static_cast<std::size_t>(times));
     for (const auto& answer : answers) CHECK_THAT(answer.error, !Contains(api_key));
     return answers;
@@ -206,7 +206,7 @@ TEST_CASE("rules match on API, location and radius; the first match answers", "[
             mock.stop();
         },
         asio::detached);
-    io.run_for(10s);
+    run_until(io, [&] { return answers.size() == 2; }, 10s);
     REQUIRE(answers.size() == 2);
     CHECK(answers[0].body == "legacy UCLA");
     CHECK(answers[1].body == "any UCLA");
@@ -456,28 +456,24 @@ TEST_CASE("MockPlaces: stop() closes a connection it never answered", "[mock_pla
     asio::io_context io;
     MockPlaces mock(io.get_executor());
     mock.add_rule({.never_answer = true});
-    std::optional<boost::system::error_code> read_error;
+    asio::ip::tcp::socket socket(io);
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
-            asio::ip::tcp::socket socket(io);
             co_await socket.async_connect({asio::ip::address_v4::loopback(), mock.port()}, asio::use_awaitable);
             const std::string request =
                 "GET /maps/api/place/nearbysearch/json?location=1,2 HTTP/1.1\r\nHost: x\r\n\r\n";
             co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
-            asio::steady_timer pause(io, 100ms);
-            co_await pause.async_wait(asio::use_awaitable);
-            CHECK(mock.request_count() == 1);
-            CHECK(mock.open_connections() == 1);
-            mock.stop();
-            char byte;
-            const auto [ec, n] =
-                co_await asio::async_read(socket, asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
-            read_error = ec;
         },
         asio::detached);
-    io.run_for(10s);
-    REQUIRE(read_error.has_value());
+    // The mock has read the request and holds the connection, unanswered.
+    REQUIRE(run_until(io, [&] { return mock.request_count() == 1; }, 10s));
+    CHECK(mock.open_connections() == 1);
+    mock.stop();
+    std::optional<boost::system::error_code> read_error;
+    char byte;
+    asio::async_read(socket, asio::buffer(&byte, 1), [&](boost::system::error_code ec, std::size_t) { read_error = ec; });
+    REQUIRE(run_until(io, [&] { return read_error.has_value(); }, 10s));
     CHECK(*read_error == asio::error::eof);
     CHECK(mock.open_connections() == 0);
     CHECK(mock.requests().at(0).location == "1,2");

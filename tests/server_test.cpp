@@ -5,9 +5,15 @@
 #include <regex>
 #include <sstream>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "mock_places.hpp"
+#include "net/report_failure.hpp"
 #include "net/server.hpp"
 #include "protocol/places_reply.hpp"
 #include "line_client.hpp"
@@ -19,6 +25,7 @@ using herd::sim::LineClient;
 using herd::sim::run_for;
 using herd::sim::run_until;
 using namespace std::chrono_literals;
+namespace asio = boost::asio;
 
 namespace {
 
@@ -32,22 +39,26 @@ struct Fixture {
     std::unique_ptr<SinkServer> neighbour = std::make_unique<SinkServer>(io);
     std::unique_ptr<Server> server;
 
-    explicit Fixture(ServerOptions options = {}) {
+    explicit Fixture(ServerOptions options = {}, ServerObserver* observer = nullptr) {
         if (options.name.empty()) options.name = "Alford";
         options.peers = {{"Hamilton", "127.0.0.1", neighbour->port()}};
         options.places.base_url = places.url();
         options.places.timeout = std::chrono::milliseconds(400);
-        server = std::make_unique<Server>(io, std::move(options));
+        server = std::make_unique<Server>(io, std::move(options), observer);
         server->start();
     }
     LineClient client() { return LineClient(io, server->port()); }
 };
 
-std::string sample_body() {
-    std::ifstream in(std::string(HERDSIM_TEST_DATA_DIR) + "/places/nearbysearch_ok_ucla_2022_bound5.json");
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+std::string sample_body() {
+    return read_text(std::string(HERDSIM_TEST_DATA_DIR) + "/places/nearbysearch_ok_ucla_2022_bound5.json");
 }
 
 std::string status_of(const std::string& reply) {
@@ -325,10 +336,7 @@ TEST_CASE("The log has every line in and out, and never the API key", "[server][
         REQUIRE(run_until(f.io, [&] { return !f.neighbour->received().empty(); }));
         f.server->stop();
     }
-    std::ifstream in(dir / "Alford.log");
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string log = text.str();
+    const std::string log = read_text(dir / "Alford.log");
     CHECK(log.find("received: " + iamat) != std::string::npos);
     CHECK(log.find("sent: AT Alford") != std::string::npos);
     CHECK(log.find("received: BAD") != std::string::npos);
@@ -337,5 +345,106 @@ TEST_CASE("The log has every line in and out, and never the API key", "[server][
     CHECK(log.find("Places request: GET") != std::string::npos);
     CHECK(log.find("Places answered HTTP 200") != std::string::npos);
     CHECK(log.find("SECRET-KEY-123") == std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("A Places failure's body is the documented bytes: 3-space indent, four keys in order", "[server][places]") {
+    Fixture f;
+    f.places.set_rules({sim::MockPlacesRule{.malformed = true}});
+    auto c = f.client();
+    c.send(iamat + "\n");
+    const std::string at = c.read_line();
+    c.send("WHATSAT kiwi.cs.ucla.edu 10 5\n");
+    CHECK(c.read_until("\n\n") == at +
+                                      "{\n"
+                                      "   \"html_attributions\": [],\n"
+                                      "   \"results\": [],\n"
+                                      "   \"status\": \"UNKNOWN_ERROR\",\n"
+                                      "   \"error_message\": \"the Places service answered a body that is not JSON\"\n"
+                                      "}\n\n");
+}
+
+namespace {
+
+// A coroutine that throws `error` (after its first resumption, as a real one would), or returns.
+asio::awaitable<void> end_with(std::exception_ptr error) {
+    co_await asio::post(asio::use_awaitable);
+    if (error) std::rethrow_exception(error);
+}
+
+std::exception_ptr system_error(boost::system::error_code ec) {
+    return std::make_exception_ptr(boost::system::system_error(ec));
+}
+
+}  // namespace
+
+TEST_CASE("report_failure: what a coroutine throws reaches the sink; a return or an expected end does not",
+          "[failure]") {
+    asio::io_context io;
+    std::vector<std::string> messages;
+    auto sink = [&](const std::string& message) { messages.push_back(message); };
+    asio::co_spawn(io, end_with(std::make_exception_ptr(std::runtime_error("boom"))), report_failure("here", sink));
+    asio::co_spawn(io, end_with(system_error(asio::error::connection_reset)), report_failure("there", sink));
+    asio::co_spawn(io, end_with(nullptr), report_failure("returned", sink));
+    asio::co_spawn(io, end_with(system_error(asio::error::operation_aborted)), report_failure("aborted", sink));
+    asio::co_spawn(io, end_with(system_error(asio::error::eof)), report_failure("eof", sink));
+    io.run();
+    REQUIRE(messages.size() == 2);
+    CHECK(messages[0] == "here: boom");
+    CHECK_THAT(messages[1], Catch::StartsWith("there: ") && Catch::Contains("reset"));
+}
+
+namespace {
+
+// A bug in whatever a server calls back: the observer throws from inside the server's coroutines.
+struct ThrowingObserver : ServerObserver {
+    bool throw_on_handled = false;
+    bool throw_on_link = false;
+    std::vector<std::pair<std::string, std::string>> failures;
+
+    void on_handled(std::string_view, const Command&, const Effects&) override {
+        if (throw_on_handled) throw std::runtime_error("observer bug in on_handled");
+    }
+    void on_peer_link(std::string_view, std::string_view, bool) override {
+        if (throw_on_link) throw std::runtime_error("observer bug in on_peer_link");
+    }
+    void on_failure(std::string_view node, std::string_view message) override {
+        failures.emplace_back(node, message);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("A server coroutine that throws is reported to the observer and the node log", "[server][failure]") {
+    const auto dir = std::filesystem::temp_directory_path() / ("herdsim-failure-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    ThrowingObserver observer;
+    ServerOptions options;
+    options.log_dir = dir;
+    std::string where;
+    SECTION("a connection") {
+        observer.throw_on_handled = true;
+        where = "Alford: connection from 127.0.0.1:";
+    }
+    SECTION("a peer link") {
+        observer.throw_on_link = true;
+        where = "Alford: link to Hamilton: ";
+    }
+    {
+        Fixture f(options, &observer);
+        auto c = f.client();
+        c.send(iamat + "\n");
+        REQUIRE(run_until(f.io, [&] { return !observer.failures.empty(); }));
+        CHECK(observer.failures.front().first == "Alford");
+        CHECK_THAT(observer.failures.front().second, Catch::StartsWith(where) && Catch::Contains("observer bug"));
+        // The server goes on: a new connection is served.
+        if (observer.throw_on_handled) {
+            observer.throw_on_handled = false;
+            auto d = f.client();
+            d.send(iamat + "\n");
+            CHECK(std::regex_match(d.read_line(), at_reply));
+        }
+    }
+    CHECK_THAT(read_text(dir / "Alford.log"), Catch::Contains(" error " + observer.failures.front().second));
     std::filesystem::remove_all(dir);
 }

@@ -24,6 +24,17 @@ std::shared_ptr<spdlog::logger> make_node_log(const std::string& name, const std
     }
 }
 
+FailureSink node_failure_sink(std::shared_ptr<spdlog::logger> log, ServerObserver* observer, std::string name) {
+    return [log = std::move(log), observer, name = std::move(name)](const std::string& message) {
+        log->error("{}", message);
+        log->flush();
+        if (observer)
+            observer->on_failure(name, message);
+        else
+            print_failure(message);
+    };
+}
+
 std::string printable(std::string_view text) {
     std::string out;
     out.reserve(text.size());

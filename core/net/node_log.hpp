@@ -7,11 +7,18 @@
 
 #include <spdlog/logger.h>
 
+#include "net/report_failure.hpp"
+#include "net/server_observer.hpp"
+
 namespace herd {
 
 // "<dir>/<name>.log", appended to; with an empty `dir`, a logger that discards everything without
 // formatting it. Throws std::runtime_error when the file cannot be opened.
 std::shared_ptr<spdlog::logger> make_node_log(const std::string& name, const std::filesystem::path& dir);
+
+// Where the failures of node `name`'s coroutines go: its log, written at once, and `observer`; with
+// no observer, stderr as well, so that a failure of `herdsim serve` is seen.
+FailureSink node_failure_sink(std::shared_ptr<spdlog::logger> log, ServerObserver* observer, std::string name);
 
 // Shows a line's control characters (\r, \t, ...) so that a log line stays one line.
 std::string printable(std::string_view text);

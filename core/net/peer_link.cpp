@@ -1,9 +1,11 @@
 #include "net/peer_link.hpp"
 
+#include "net/node_log.hpp"
+#include "net/until_either.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -35,7 +37,8 @@ PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options,
       pause_(executor) {}
 
 void PeerLink::start() {
-    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);
+    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); },
+                   report_failure(self_ + ": link to " + peer_.name, node_failure_sink(log_, observer_, self_)));
 }
 
 void PeerLink::stop() {
@@ -86,7 +89,7 @@ asio::awaitable<void> PeerLink::run() {
         log_->info("link to peer {} at {}:{} up", peer_.name, peer_.host, peer_.port);
         if (observer_) observer_->on_peer_link(self_, peer_.name, true);
 
-        co_await (write_until_closed() || watch_for_close());
+        co_await until_either(write_until_closed(), watch_for_close());
 
         boost::system::error_code ignored;
         socket_.close(ignored);

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "net/node_log.hpp"
@@ -38,7 +37,11 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uin
         }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        asio::co_spawn(state->io, serve_connection(state, std::move(socket)), asio::detached);
+        const auto remote = socket.remote_endpoint(ignored);
+        auto where = state->options.name + ": connection from " + remote.address().to_string() + ":" +
+                     std::to_string(remote.port());
+        asio::co_spawn(state->io, serve_connection(state, std::move(socket)),
+                       report_failure(std::move(where), state->failed));
     }
 }
 
@@ -60,6 +63,7 @@ Server::State::State(asio::io_context& io_, ServerOptions options_, ServerObserv
       node(options.name, peer_names(options)),
       places(io.get_executor(), options.places),
       log(make_node_log(options.name, options.log_dir)),
+      failed(node_failure_sink(log, observer, options.name)),
       flush_timer(io) {}
 
 Server::Server(asio::io_context& io, ServerOptions options, ServerObserver* observer)
@@ -98,8 +102,8 @@ std::uint16_t Server::listen() {
     for (const auto& peer : s.options.peers)
         s.peers.push_back(std::make_shared<PeerLink>(s.io.get_executor(), s.options, peer, s.log, s.observer));
     s.links_started = false;
-    asio::co_spawn(s.io, accept_loop(state_, s.generation), asio::detached);
-    asio::co_spawn(s.io, flush_log_periodically(state_), asio::detached);
+    asio::co_spawn(s.io, accept_loop(state_, s.generation), report_failure(s.options.name + ": accept loop", s.failed));
+    asio::co_spawn(s.io, flush_log_periodically(state_), report_failure(s.options.name + ": log flush", s.failed));
     return s.bound_port;
 }
 

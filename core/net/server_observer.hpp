@@ -25,6 +25,10 @@ public:
     virtual void on_peer_overflow(std::string_view node, std::string_view peer, std::size_t count) {
         (void)node, (void)peer, (void)count;
     }
+
+    // A coroutine of `node` ended by an exception: `message` says which one and what it threw
+    // ("Alford: connection conn 3 127.0.0.1:40112: ..."). The server goes on without it.
+    virtual void on_failure(std::string_view node, std::string_view message) { (void)node, (void)message; }
 };
 
 }  // namespace herd

@@ -11,6 +11,7 @@
 #include <spdlog/logger.h>
 
 #include "net/peer_link.hpp"
+#include "net/report_failure.hpp"
 #include "net/server.hpp"
 #include "places/places_client.hpp"
 
@@ -25,6 +26,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     Node node;
     PlacesClient places;
     std::shared_ptr<spdlog::logger> log;
+    FailureSink failed;  // every coroutine of this server reports to it (node_failure_sink)
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
     boost::asio::steady_timer flush_timer;
     std::vector<std::shared_ptr<PeerLink>> peers;  // in the order of node.peers()

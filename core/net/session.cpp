@@ -1,19 +1,18 @@
 #include <array>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "net/node_log.hpp"
 #include "net/server_state.hpp"
+#include "net/until_either.hpp"
 #include "protocol/places_reply.hpp"
 
 namespace herd {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
@@ -40,7 +39,7 @@ public:
     asio::awaitable<void> run() {
         log().info("{}: open", name_);
         // Whichever ends first cancels the other; both have ended when this returns.
-        co_await (read_lines() || watch_idle());
+        co_await until_either(read_lines(), watch_idle());
         boost::system::error_code ignored;
         socket_.close(ignored);
         log().info("{}: closed", name_);

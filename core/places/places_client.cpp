@@ -11,7 +11,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -21,6 +20,8 @@
 #include <boost/beast/http.hpp>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+
+#include "net/report_failure.hpp"
 
 namespace herd {
 
@@ -318,7 +319,8 @@ struct PlacesClient::Impl {
         auto request = this->request(query);
         auto exchange = std::make_shared<Exchange>(executor, tls_context);
         exchange->deadline.expires_after(settings.timeout);
-        asio::co_spawn(executor, watch(exchange), asio::detached);
+        // PlacesClient has no one to tell but stderr; the request's own failures are its answer.
+        asio::co_spawn(executor, watch(exchange), report_failure("Places request watchdog", print_failure));
 
         PlacesAnswer answer = co_await run(*exchange, request);
         exchange->deadline.cancel();

@@ -1,14 +1,16 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/version.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"herdsim: run, replay and measure an application server herd (the CS131 proxy herd)", "herdsim"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", HERDSIM_VERSION_LINE, "Print \"herdsim <version> (<git commit>)\" and exit");
     app.footer(R"(Examples:
   herdsim serve                               the default herd (fall17) on 127.0.0.1:19625-19629
   herdsim serve --preset w22 --node Clark     one server of the w22 herd, in this process
-  herdsim serve --config herd.json --log-dir /tmp/herd-logs
+  herdsim serve --config tests/data/scenarios/files/herd3.json --log-dir logs
   herdsim run scenarios/                      every scenario; results in results/<scenario>/
   herdsim validate scenarios/*.json           check scenario files without running them
 Run 'herdsim <command> --help' for a command's options.)");
@@ -20,6 +22,11 @@ Run 'herdsim <command> --help' for a command's options.)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        // A misspelt command or option is named, with the nearest one, before anything CLI11 says.
+        if (const auto unknown = herdsim::cli::unknown_argument(app)) {
+            std::cerr << *unknown << "\nRun 'herdsim --help' for the commands and their options.\n";
+            return 2;
+        }
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -20,7 +21,7 @@ struct RunArgs {
     std::vector<std::string> paths;
     std::optional<std::uint64_t> seed;
     std::string out = "results";
-    int repeat = 1;
+    std::uint64_t repeat = 1;
     bool json = false;
 };
 
@@ -63,9 +64,9 @@ int run(const RunArgs& args) {
         }
         const Scenario& scenario = *loaded.scenario;
         const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
-        for (int k = 0; k < args.repeat; ++k) {
+        for (std::uint64_t k = 0; k < args.repeat; ++k) {
             RunOptions options;
-            options.seed = first_seed + static_cast<std::uint64_t>(k);
+            options.seed = first_seed + k;
             options.out_dir = args.out;
             options.repeat_command = repeat_command(file, *options.seed, args);
             options.progress = ::isatty(STDERR_FILENO);
@@ -86,15 +87,26 @@ int run(const RunArgs& args) {
     }
     if (!rows.empty()) table_out << terminal_table(rows);
     if (args.json) {
-        if (summaries.size() == 1) {
-            std::cout << summaries.front();
-        } else {
-            std::cout << "[";
-            for (std::size_t i = 0; i < summaries.size(); ++i) std::cout << (i ? ",\n" : "\n") << summaries[i];
-            std::cout << "]\n";
-        }
+        // Always an array, one summary per run, whatever the number of runs (even none).
+        std::cout << "[";
+        for (std::size_t i = 0; i < summaries.size(); ++i) std::cout << (i ? ",\n" : "\n") << summaries[i];
+        std::cout << "]\n";
     }
     return worst;
+}
+
+// Decimal digits only, no sign: "-1" must not wrap around to 2^64 - 1.
+CLI::Validator whole_number(std::uint64_t least, const std::string& range) {
+    return CLI::Validator(
+        [least, range](std::string& text) -> std::string {
+            std::uint64_t value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, ec] = std::from_chars(text.data(), end, value);
+            if (text.empty() || ec != std::errc() || stop != end || value < least)
+                return "must be a whole number " + range + ", not \"" + text + "\"";
+            return {};
+        },
+        "UINT");
 }
 
 }  // namespace
@@ -103,12 +115,15 @@ void add_run_command(CLI::App& app, Action& action) {
     auto args = std::make_shared<RunArgs>();
     auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, and judge them");
     cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)")->required();
-    cmd->add_option("--seed", args->seed, "Seed for every random choice (default: the scenario's own)");
+    cmd->add_option("--seed", args->seed, "Seed for every random choice (default: the scenario's own)")
+        ->check(whole_number(0, "from 0 to 18446744073709551615"));
     cmd->add_option("--out", args->out, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
     cmd->add_option("--repeat", args->repeat, "Run each scenario K times, with seeds seed, seed+1, ...")
-        ->check(CLI::PositiveNumber);
-    cmd->add_flag("--json", args->json, "Print each run's summary.json to stdout (the table goes to stderr)");
+        ->check(whole_number(1, "from 1 up"));
+    cmd->add_flag("--json", args->json, "Print every run's summary.json to stdout as one JSON array (the table goes to stderr)");
     cmd->footer(R"(Exit code: 0 every expectation held, 1 some failed (each printed with its step), 2 could not run.
+--json prints one JSON array on stdout, one summary.json object per run, in run order; always an
+array, also for one run ([{...}]) or none ([]).
 
 Examples:
   herdsim run scenarios/

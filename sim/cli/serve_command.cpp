@@ -131,7 +131,7 @@ Examples:
   herdsim serve
   herdsim serve --preset w22
   herdsim serve --preset fall17 --node Alford --log-dir ./logs
-  herdsim serve --config herd.json --places-url http://127.0.0.1:8080 --places-api legacy
+  herdsim serve --config tests/data/scenarios/files/herd3.json --places-url http://127.0.0.1:8080 --places-api legacy
   printf 'IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997\n' | nc -q1 127.0.0.1 19625)");
     cmd->callback([options, &action] { action = [options] { return serve(*options); }; });
 }

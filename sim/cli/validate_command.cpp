@@ -42,7 +42,7 @@ void add_validate_command(CLI::App& app, Action& action) {
 one per line, as FILE: FIELD: MESSAGE. Exit code 0 when every file is valid, 2 otherwise.
 
 Examples:
-  herdsim validate scenarios/partition_heal.json
+  herdsim validate scenarios/partition-heal.json
   herdsim validate scenarios/)footer");
     cmd->callback([files, &action] { action = [files] { return validate(*files); }; });
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "edit_distance.hpp"
 #include "protocol/timestamp.hpp"
 
 namespace herd::sim {
@@ -54,21 +55,6 @@ std::string join(const Keys& keys) { return join(std::vector<std::string>(keys.b
 
 bool has_whitespace(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char c) { return std::string_view(" \t\r\n\f\v").find(c) != std::string_view::npos; });
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    std::iota(row.begin(), row.end(), std::size_t{0});
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
 }
 
 // The known key a typo most likely meant ("at_m" -> "at_ms", "delay" -> "delay_ms"), if one is

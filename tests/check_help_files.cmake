@@ -1,0 +1,28 @@
+# Runs COMMAND (a ;-list that prints help) and checks that every file named after its "Examples:"
+# exists under SOURCE_DIR: each word ending in .json, and each folder word ending in /, except what
+# a shell would write (after ">"); a glob must match at least one file.
+execute_process(COMMAND ${COMMAND} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "exit code ${code}\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+string(FIND "${out}" "Examples:" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "no \"Examples:\" in the help\n${out}")
+endif()
+string(SUBSTRING "${out}" ${start} -1 examples)
+string(REGEX REPLACE ">[ ]*[^ \n]+" "" examples "${examples}")
+string(REGEX MATCHALL "[A-Za-z0-9_.*/-]+(\\.json|/)" words "${examples}")
+set(named 0)
+foreach(word IN LISTS words)
+  if(word MATCHES "^/|^results/")
+    continue()  # an absolute path or a results folder is not a file the repo ships
+  endif()
+  file(GLOB found "${SOURCE_DIR}/${word}")
+  if(NOT found AND NOT EXISTS "${SOURCE_DIR}/${word}")
+    message(FATAL_ERROR "the help names \"${word}\", which does not exist in the source tree\n${out}")
+  endif()
+  math(EXPR named "${named} + 1")
+endforeach()
+if(named EQUAL 0)
+  message(FATAL_ERROR "the help names no file at all; nothing was checked\n${out}")
+endif()
