@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <sstream>
@@ -55,8 +56,11 @@ void play_timeline(RunContext& run) {
         execute_step(run, step);
         previous_end = Clock::now();
     }
-    // Background workloads finish before the run is judged.
-    run.run_until([&] { return run.active_workloads == 0; }, std::chrono::hours(24));
+    // Background workloads finish, and replies still awaited are judged, before the run ends.
+    run.run_until([&] { return run.active_workloads == 0 && run.pending_replies == 0; }, std::chrono::hours(24));
+    // In step order: a reply judged in the background is listed under its send.
+    std::stable_sort(run.verdicts.begin(), run.verdicts.end(),
+                     [](const Verdict& a, const Verdict& b) { return a.step < b.step; });
 }
 
 }  // namespace
@@ -163,6 +167,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         herd_options.places.timeout = scenario.places.timeout;
         herd_options.observer = run.observer.get();
         herd_options.rng = &run.link_rng;
+        run.max_line = herd_options.max_line;
         run.herd = std::make_unique<Herd>(run.io, config, herd_options);
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();

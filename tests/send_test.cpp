@@ -1,5 +1,6 @@
 // Scenario steps end to end: a scenario given inline plays against a real herd on loopback, and
-// its verdicts and results are read back.
+// its verdicts and results are read back. Then the reply framing alone, against a hand-driven
+// socket.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -8,12 +9,16 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/write.hpp>
 
+#include "reply.hpp"
 #include "runner.hpp"
 #include "scenario/loader.hpp"
 
 using namespace herd::sim;
 namespace fs = std::filesystem;
+namespace asio = boost::asio;
 
 namespace {
 
@@ -56,7 +61,75 @@ std::string slurp(const fs::path& path) {
     return text.str();
 }
 
+// A verdict's detail, looked up by step; fails the test when the step has no verdict.
+const Verdict& verdict_of(const RunOutcome& outcome, std::size_t step) {
+    for (const auto& v : outcome.verdicts)
+        if (v.step == step) return v;
+    FAIL("no verdict for steps[" << step << "]");
+    throw std::logic_error("unreachable");
+}
+
 }  // namespace
+
+TEST_CASE("A reply that never comes fails expect \"\" and expect_pattern [^]*", "[send][reply]") {
+    Results cleanup;
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "line": "   ", "expect": "", "reply_timeout_ms": 200}},
+        {"send": {"node": "Alford", "line": "   ", "expect_pattern": "[^]*", "reply_timeout_ms": 200}},
+        {"send": {"node": "Alford", "line": "HELLO", "expect_pattern": "[^]*"}}])");
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 3);
+    CHECK_FALSE(verdict_of(outcome, 0).passed);
+    CHECK(verdict_of(outcome, 0).detail == "no reply: timed out after 200 ms");
+    CHECK_FALSE(verdict_of(outcome, 1).passed);
+    CHECK(verdict_of(outcome, 1).detail == "no reply: timed out after 200 ms");
+    CHECK(verdict_of(outcome, 2).passed);  // a reply: [^]* accepts it
+    CHECK(outcome.exit_code == 1);
+}
+
+TEST_CASE("A connection the server closed without answering fails expect and expect_pattern", "[send][reply]") {
+    Results cleanup;
+    // Nothing sent, then EOF: the server has nothing to answer and closes.
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "line": "", "newline": false, "half_close": true, "expect_pattern": "[^]*"}},
+        {"send": {"node": "Ball", "line": "", "newline": false, "half_close": true, "expect": ""}},
+        {"send": {"node": "Ball", "line": "HELLO", "newline": false, "half_close": true, "expect": "? HELLO"}}])");
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 3);
+    CHECK_FALSE(verdict_of(outcome, 0).passed);
+    CHECK(verdict_of(outcome, 0).detail == "no reply: connection closed by the server before any byte");
+    CHECK_FALSE(verdict_of(outcome, 1).passed);
+    CHECK(verdict_of(outcome, 1).detail == "no reply: connection closed by the server before any byte");
+    CHECK(verdict_of(outcome, 2).passed);  // an unterminated command at EOF is answered
+}
+
+TEST_CASE("The send right after an overlong line reopens its named connection", "[send][connection]") {
+    Results cleanup;
+    const std::string overlong(70000, 'x');  // over the servers' 64 KiB line limit: answered, then closed
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "connection": "k", "line": ")" + overlong + R"(", "expect_pattern": "\\? x{64}"}},
+        {"send": {"node": "Alford", "connection": "k", "line": "IAMAT kiwi +34-118 1600000000", "expect_pattern": "AT Alford .* kiwi .*"}},
+        {"send": {"node": "Alford", "connection": "k", "line": "WHATSAT nobody 10 1", "expect": "? WHATSAT nobody 10 1"}}])");
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 3);
+    CHECK(verdict_of(outcome, 0).passed);
+    CHECK(verdict_of(outcome, 1).passed);
+    CHECK(verdict_of(outcome, 2).passed);
+}
+
+TEST_CASE("The send right after crash and restart reopens its named connection", "[send][connection]") {
+    Results cleanup;
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "connection": "k", "line": "IAMAT kiwi +34-118 1600000000", "expect_pattern": "AT Alford .*"}},
+        {"crash": "Alford"},
+        {"restart": "Alford"},
+        {"send": {"node": "Alford", "connection": "k", "line": "IAMAT kiwi +34-118 1600000001", "expect_pattern": "AT Alford .* 1600000001"}},
+        {"send": {"node": "Ball", "connection": "b", "line": "IAMAT plum +1+1 1600000000", "expect_pattern": "AT Ball .*"}},
+        {"send": {"node": "Ball", "connection": "b", "line": "IAMAT plum +1+1 1600000001", "expect_pattern": "AT Ball .* 1600000001"}}])");
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 4);
+    for (const auto& v : outcome.verdicts) CHECK(v.passed);
+}
 
 TEST_CASE("A workload without nodes sends every report while one node is up", "[send][workload]") {
     Results cleanup;
@@ -93,4 +166,102 @@ TEST_CASE("A workload's draws depend on the seed and the nodes that are up", "[s
     const std::string first = drawn();
     CHECK(first.size() > 20 * 10);
     CHECK(drawn() == first);
+}
+
+TEST_CASE("wait_reply false: later steps play at once, the reply is judged under its send", "[send][wait_reply]") {
+    Results cleanup;
+    const std::string places = R"({"timeout_ms": 5000, "rules": [{"match": {"radius": "5000"}, "delay_ms": 1500,
+        "body": {"html_attributions": [], "results": [{"name": "Slow Cafe"}], "status": "OK"}}]})";
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "line": "IAMAT slow +34.068930-118.445127 1600000000", "expect_pattern": "AT Alford .*"}},
+        {"send": {"node": "Alford", "connection": "s", "line": "WHATSAT slow 5 3", "wait_reply": false, "reply_timeout_ms": 5000,
+                  "expect_pattern": "AT Alford [^\\n]*\\n\\{[^]*\"Slow Cafe\"[^]*\\}\\n"}},
+        {"send": {"node": "Alford", "line": "IAMAT quick +10+20 1600000001", "reply_timeout_ms": 500,
+                  "expect_pattern": "AT Alford .* quick .*"}},
+        {"send": {"node": "Alford", "line": "WHATSAT slow 10 3", "reply_timeout_ms": 500,
+                  "expect_pattern": "AT Alford [^\\n]*\\n\\{[^]*ZERO_RESULTS[^]*\\}\\n"}},
+        {"send": {"node": "Alford", "connection": "t", "line": "WHATSAT slow 5 3", "wait_reply": false, "reply_timeout_ms": 300,
+                  "expect_pattern": "[^]*"}},
+        {"send": {"node": "Alford", "connection": "s", "line": "IAMAT slow +34.068930-118.445127 1600000002",
+                  "expect_pattern": "AT Alford .* 1600000002"}}])",
+                              places);
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 6);
+    for (std::size_t i = 0; i < outcome.verdicts.size(); ++i) CHECK(outcome.verdicts[i].step == i);  // step order
+    CHECK(verdict_of(outcome, 1).passed);
+    CHECK(verdict_of(outcome, 2).passed);  // not held up by the slow WHATSAT
+    CHECK(verdict_of(outcome, 3).passed);
+    CHECK_FALSE(verdict_of(outcome, 4).passed);
+    CHECK(verdict_of(outcome, 4).detail == "no reply: timed out after 300 ms");
+    CHECK(verdict_of(outcome, 5).passed);  // after the pending reply on "s", not taken for it
+}
+
+TEST_CASE("A 300 KB WHATSAT reply is matched by expect_pattern without overflowing the stack", "[send][reply]") {
+    Results cleanup;
+    const std::string name(300000, 'n');
+    const std::string places = R"({"rules": [{"body": {"html_attributions": [], "results": [{"name": ")" + name +
+                               R"("}], "status": "OK"}}]})";
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "line": "IAMAT kiwi +34-118 1600000000", "expect_pattern": "AT Alford .*"}},
+        {"send": {"node": "Alford", "line": "WHATSAT kiwi 10 1", "expect_pattern": "AT Alford [^\\n]*\\n\\{[^]*\"n+\"[^]*\\}\\n"}},
+        {"send": {"node": "Alford", "line": "WHATSAT kiwi 10 1", "expect_pattern": "AT Alford [^\\n]*\\n\\{[^]*\"m+\"[^]*\\}\\n"}}])",
+                              places);
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 3);
+    CHECK(verdict_of(outcome, 1).passed);
+    CHECK_FALSE(verdict_of(outcome, 2).passed);
+}
+
+namespace {
+
+// A LineClient on one end, a plain socket the test writes on the other.
+struct Wire {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor{io, {asio::ip::address_v4::loopback(), 0}};
+    LineClient client{io, acceptor.local_endpoint().port()};
+    asio::ip::tcp::socket server = acceptor.accept();
+
+    Reply read(bool whatsat, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+        std::optional<Reply> got;
+        asio::co_spawn(io, read_reply(client, whatsat, std::chrono::steady_clock::now() + limit),
+                       [&](std::exception_ptr e, Reply r) {
+                           if (e) std::rethrow_exception(e);
+                           got = std::move(r);
+                       });
+        REQUIRE(run_until(io, [&] { return got.has_value(); }, limit + std::chrono::seconds(5)));
+        return *got;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("read_reply: a line, a WHATSAT reply up to its blank line, the rest left for the next", "[reply]") {
+    Wire wire;
+    asio::write(wire.server, asio::buffer(std::string("AT A +0.1 kiwi +1+1 1\n{\n   \"results\": []\n}\n\n? X\n")));
+    const Reply whatsat = wire.read(true);
+    CHECK(whatsat.end == Reply::End::complete);
+    CHECK(whatsat.bytes == "AT A +0.1 kiwi +1+1 1\n{\n   \"results\": []\n}\n\n");
+    const Reply error = wire.read(true);  // a "?" reply to a WHATSAT is one line
+    CHECK(error.end == Reply::End::complete);
+    CHECK(error.bytes == "? X\n");
+}
+
+TEST_CASE("read_reply: a partial line, then EOF, is no reply", "[reply]") {
+    Wire wire;
+    asio::write(wire.server, asio::buffer(std::string("AT A +0.1 ki")));
+    wire.server.close();
+    const Reply reply = wire.read(false);
+    CHECK(reply.end == Reply::End::closed);
+    CHECK(reply.bytes == "AT A +0.1 ki");
+    CHECK(missing_reply(reply, std::chrono::milliseconds(3000)) ==
+          "no reply: connection closed by the server after \"AT A +0.1 ki\"");
+}
+
+TEST_CASE("read_reply: a WHATSAT reply cut before its blank line times out", "[reply]") {
+    Wire wire;
+    asio::write(wire.server, asio::buffer(std::string("AT A +0.1 kiwi +1+1 1\n{}\n")));
+    const Reply reply = wire.read(true, std::chrono::milliseconds(100));
+    CHECK(reply.end == Reply::End::timed_out);
+    CHECK(missing_reply(reply, std::chrono::milliseconds(100)) ==
+          "no reply: timed out after 100 ms, with only \"AT A +0.1 kiwi +1+1 1\\n{}\\n\"");
 }

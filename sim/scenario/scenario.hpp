@@ -78,6 +78,8 @@ struct SendStep {
     std::optional<std::string> expect_pattern;
     bool expect_no_reply = false;
     Millis reply_timeout{3000};
+    // false: the step ends once the line is written; the reply is read and judged in the background.
+    bool wait_reply = true;
 };
 
 struct CrashStep { std::string node; };
