@@ -190,8 +190,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     run.progress_line(true);
     outcome.summary = run.recorder->summarize();
     outcome.verdicts = run.verdicts;
-    const bool all_held = std::all_of(run.verdicts.begin(), run.verdicts.end(), [](const Verdict& v) { return v.passed; });
-    outcome.exit_code = all_held ? 0 : 1;
+    outcome.verdict = run_verdict(run.verdicts, has_expectation(scenario));
+    outcome.exit_code = outcome.verdict == RunVerdict::fail ? 1 : 0;
 
     ReportContext report;
     report.scenario = scenario.name;
@@ -203,6 +203,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.edges = config.links.size();
     report.faults = run.faults;
     report.verdicts = run.verdicts;
+    report.has_expectation = has_expectation(scenario);
     try {
         outcome.warnings = write_report(*run.recorder, outcome.summary, report);
     } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/write.hpp>
+#include <nlohmann/json.hpp>
 
 #include "reply.hpp"
 #include "runner.hpp"
@@ -210,6 +211,37 @@ TEST_CASE("A 300 KB WHATSAT reply is matched by expect_pattern without overflowi
     REQUIRE(outcome.verdicts.size() == 3);
     CHECK(verdict_of(outcome, 1).passed);
     CHECK_FALSE(verdict_of(outcome, 2).passed);
+}
+
+TEST_CASE("A scenario with no expectation is UNCHECKED, not a pass", "[send][verdict]") {
+    Results cleanup;
+    const auto unchecked = play(R"([{"send": {"node": "Alford", "line": "IAMAT kiwi +34-118 1600000000"}}, {"wait_quiet": {}}])");
+    INFO(describe(unchecked));
+    CHECK(unchecked.verdicts.empty());
+    CHECK(unchecked.verdict == RunVerdict::unchecked);
+    CHECK(unchecked.exit_code == 0);
+    CHECK(nlohmann::json::parse(slurp(unchecked.run_dir / "summary.json"))["verdict"] == "unchecked");
+
+    const auto checked = play(R"([{"send": {"node": "Alford", "line": "HELLO", "expect": "? HELLO"}}])");
+    INFO(describe(checked));
+    CHECK(checked.verdict == RunVerdict::pass);
+    CHECK(nlohmann::json::parse(slurp(checked.run_dir / "summary.json"))["verdict"] == "pass");
+}
+
+TEST_CASE("has_expectation: reply expectations and expect_* steps count, wait_quiet does not", "[send][verdict]") {
+    CHECK_FALSE(has_expectation(scenario(R"([{"wait_quiet": {}}, {"send": {"node": "Alford", "line": "HELLO"}}])")));
+    CHECK(has_expectation(scenario(R"([{"send": {"node": "Alford", "line": "HELLO", "expect_no_reply": true}}])")));
+    CHECK(has_expectation(scenario(R"([{"send": {"node": "Alford", "line": "HELLO", "expect": "? HELLO"}}])")));
+    CHECK(has_expectation(scenario(R"([{"expect_converged": true}])")));
+    CHECK(has_expectation(scenario(R"([{"expect_lost": {"max": 0}}])")));
+    // Every shipped scenario checks something.
+    for (const auto& entry : fs::directory_iterator(fs::path(HERDSIM_TEST_DATA_DIR) / "../../scenarios")) {
+        if (entry.path().extension() != ".json") continue;
+        const auto loaded = load_scenario(entry.path());
+        INFO(entry.path().string());
+        REQUIRE(loaded.scenario);
+        CHECK(has_expectation(*loaded.scenario));
+    }
 }
 
 namespace {
