@@ -142,6 +142,14 @@ TEST_CASE("A workload without nodes sends every report while one node is up", "[
     INFO(describe(outcome));
     CHECK(outcome.summary.updates == 5);
     CHECK(outcome.exit_code == 0);
+
+    // With every node down there is nothing to draw from: each report is skipped.
+    const auto none_up = play(R"([
+        {"crash": "Alford"}, {"crash": "Ball"}, {"crash": "Hamilton"}, {"crash": "Holiday"}, {"crash": "Welsh"},
+        {"workload": {"updates": 3, "rate_per_s": 200}},
+        {"wait_quiet": {}}])");
+    CHECK(none_up.summary.updates == 0);
+    CHECK(slurp(none_up.run_dir / "events.jsonl").find("0 reports sent, 3 skipped") != std::string::npos);
 }
 
 TEST_CASE("A workload's draws depend on the seed and the nodes that are up", "[send][workload]") {
@@ -177,6 +185,7 @@ TEST_CASE("wait_reply false: later steps play at once, the reply is judged under
         {"send": {"node": "Alford", "line": "IAMAT slow +34.068930-118.445127 1600000000", "expect_pattern": "AT Alford .*"}},
         {"send": {"node": "Alford", "connection": "s", "line": "WHATSAT slow 5 3", "wait_reply": false, "reply_timeout_ms": 5000,
                   "expect_pattern": "AT Alford [^\\n]*\\n\\{[^]*\"Slow Cafe\"[^]*\\}\\n"}},
+        {"wait_quiet": {"quiet_ms": 100, "timeout_ms": 1000}},
         {"send": {"node": "Alford", "line": "IAMAT quick +10+20 1600000001", "reply_timeout_ms": 500,
                   "expect_pattern": "AT Alford .* quick .*"}},
         {"send": {"node": "Alford", "line": "WHATSAT slow 10 3", "reply_timeout_ms": 500,
@@ -187,14 +196,45 @@ TEST_CASE("wait_reply false: later steps play at once, the reply is judged under
                   "expect_pattern": "AT Alford .* 1600000002"}}])",
                               places);
     INFO(describe(outcome));
+    // In step order; the wait_quiet (step 2) held without waiting for the pending reply.
     REQUIRE(outcome.verdicts.size() == 6);
-    for (std::size_t i = 0; i < outcome.verdicts.size(); ++i) CHECK(outcome.verdicts[i].step == i);  // step order
+    const std::size_t steps[] = {0, 1, 3, 4, 5, 6};
+    for (std::size_t i = 0; i < outcome.verdicts.size(); ++i) CHECK(outcome.verdicts[i].step == steps[i]);
     CHECK(verdict_of(outcome, 1).passed);
-    CHECK(verdict_of(outcome, 2).passed);  // not held up by the slow WHATSAT
-    CHECK(verdict_of(outcome, 3).passed);
-    CHECK_FALSE(verdict_of(outcome, 4).passed);
-    CHECK(verdict_of(outcome, 4).detail == "no reply: timed out after 300 ms");
-    CHECK(verdict_of(outcome, 5).passed);  // after the pending reply on "s", not taken for it
+    CHECK(verdict_of(outcome, 3).passed);  // not held up by the slow WHATSAT
+    CHECK(verdict_of(outcome, 4).passed);
+    CHECK_FALSE(verdict_of(outcome, 5).passed);
+    CHECK(verdict_of(outcome, 5).detail == "no reply: timed out after 300 ms");
+    CHECK(verdict_of(outcome, 6).passed);  // after the pending reply on "s", not taken for it
+}
+
+TEST_CASE("A send without an expectation still waits for its reply, which is noted", "[send][reply]") {
+    Results cleanup;
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "connection": "k", "line": "HELLO"}},
+        {"send": {"node": "Alford", "connection": "k", "line": "WHATSAT nobody 10 1", "expect": "? WHATSAT nobody 10 1"}},
+        {"send": {"node": "Alford", "line": "   ", "reply_timeout_ms": 100}}])");
+    INFO(describe(outcome));
+    CHECK(verdict_of(outcome, 1).passed);  // the reply to HELLO was not taken for this one
+    const std::string events = slurp(outcome.run_dir / "events.jsonl");
+    CHECK(events.find(R"("kind":"reply","detail":"Alford: ? HELLO")") != std::string::npos);
+    CHECK(events.find(R"("kind":"no-reply","detail":"Alford: no reply: timed out after 100 ms")") != std::string::npos);
+}
+
+TEST_CASE("expect_unknown on a crashed node fails; a pattern with a back-reference fails and says why",
+          "[send][verdict]") {
+    Results cleanup;
+    const auto outcome = play(R"([
+        {"send": {"node": "Alford", "line": "HELLO", "expect_pattern": "(\\?) HELLO"}},
+        {"send": {"node": "Alford", "line": "HELLO", "expect_pattern": "(\\?) HELLO\\1?"}},
+        {"crash": "Ball"},
+        {"expect_unknown": {"node": "Ball", "client": "kiwi"}}])");
+    INFO(describe(outcome));
+    CHECK(verdict_of(outcome, 0).passed);
+    CHECK_FALSE(verdict_of(outcome, 1).passed);
+    CHECK(verdict_of(outcome, 1).detail.find("back-reference") != std::string::npos);
+    CHECK_FALSE(verdict_of(outcome, 3).passed);
+    CHECK(verdict_of(outcome, 3).detail == "Ball is down");
 }
 
 TEST_CASE("A 300 KB WHATSAT reply is matched by expect_pattern without overflowing the stack", "[send][reply]") {
