@@ -1,6 +1,8 @@
 #include "line_client.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 namespace herd::sim {
@@ -46,7 +48,19 @@ void LineClient::start_read() {
         state->reading = false;
         state->received.append(state->chunk, n);
         if (ec) state->eof = true;
+        state->wake.cancel();
     });
+}
+
+asio::awaitable<void> LineClient::wait_for_bytes(std::chrono::steady_clock::time_point deadline) {
+    const auto state = state_;  // the client may be dropped while this waits
+    const std::size_t before = state->received.size();
+    start_read();
+    while (state->received.size() == before && !state->eof && std::chrono::steady_clock::now() < deadline) {
+        state->wake.expires_at(deadline);
+        co_await state->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+        start_read();
+    }
 }
 
 std::string LineClient::read_until(std::string_view terminator, std::chrono::milliseconds limit) {

@@ -6,8 +6,10 @@
 #include <functional>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace herd::sim {
 
@@ -37,14 +39,20 @@ public:
     std::string read_to_eof(std::chrono::milliseconds limit = 5000ms);
     bool eof() const { return state_->eof; }
 
+    // For readers on the io_context itself (a coroutine, not the caller's thread): waits until
+    // more bytes arrived, the server closed the connection, or `deadline` passed. The bytes
+    // collect in received(), where the reader takes what it consumes.
+    boost::asio::awaitable<void> wait_for_bytes(std::chrono::steady_clock::time_point deadline);
+    std::string& received() { return state_->received; }
 
 private:
     void start_read();
 
     // Shared with the pending read, which may complete after the client is gone.
     struct State {
-        explicit State(boost::asio::io_context& io) : socket(io) {}
+        explicit State(boost::asio::io_context& io) : socket(io), wake(io) {}
         boost::asio::ip::tcp::socket socket;
+        boost::asio::steady_timer wake;  // wait_for_bytes sleeps on it; a completed read cancels it
         std::string received;
         char chunk[8192];
         bool reading = false;

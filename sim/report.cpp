@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -89,6 +90,7 @@ std::string summary_json(const Recorder& recorder, const Summary& s, const Repor
     j["seed"] = ctx.seed;
     j["command"] = ctx.command;
     j["passed"] = std::all_of(ctx.verdicts.begin(), ctx.verdicts.end(), [](const Verdict& v) { return v.passed; });
+    j["verdict"] = verdict_name(run_verdict(ctx.verdicts, ctx.has_expectation));
     const auto n = static_cast<long long>(ctx.nodes.size()), e = static_cast<long long>(ctx.edges);
     j["herd"] = {{"nodes", n},
                  {"edges", e},
@@ -340,6 +342,20 @@ void point_latest(const fs::path& run_dir, std::vector<std::string>& warnings) {
 
 }  // namespace
 
+RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation) {
+    if (std::any_of(verdicts.begin(), verdicts.end(), [](const Verdict& v) { return !v.passed; })) return RunVerdict::fail;
+    return has_expectation ? RunVerdict::pass : RunVerdict::unchecked;
+}
+
+const char* verdict_name(RunVerdict verdict) {
+    switch (verdict) {
+        case RunVerdict::pass: return "pass";
+        case RunVerdict::fail: return "fail";
+        case RunVerdict::unchecked: return "unchecked";
+    }
+    return "fail";
+}
+
 std::vector<std::string> write_report(const Recorder& recorder, const Summary& summary, const ReportContext& ctx) {
     // "results/x/run/" and "results/x/run" name the same run; the trailing slash would hide its name.
     fs::path dir = ctx.output_dir.lexically_normal();
@@ -368,8 +384,8 @@ std::vector<std::string> write_report(const Recorder& recorder, const Summary& s
     return warnings;
 }
 
-RunRow make_run_row(std::string scenario, bool passed, const Summary& summary) {
-    return {std::move(scenario),         passed,
+RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary) {
+    return {std::move(scenario),         verdict,
             summary.updates,             summary.lost.size(),
             summary.full_coverage,       summary.messages.mean,
             summary.stale_reads,         summary.duration_ms / 1000.0};
@@ -381,7 +397,9 @@ std::string terminal_table(const std::vector<RunRow>& rows) {
     std::vector<std::vector<std::string>> cells{header};
     for (const auto& r : rows) {
         const bool any = r.full_coverage.count > 0;
-        cells.push_back({r.scenario, r.passed ? "PASS" : "FAIL", std::to_string(r.updates), std::to_string(r.lost),
+        std::string verdict = verdict_name(r.verdict);
+        std::transform(verdict.begin(), verdict.end(), verdict.begin(), [](unsigned char c) { return std::toupper(c); });
+        cells.push_back({r.scenario, verdict, std::to_string(r.updates), std::to_string(r.lost),
                          any ? ms(r.full_coverage.p50) : "-", any ? ms(r.full_coverage.p99) : "-",
                          any ? ms(r.full_coverage.max) : "-", fixed(r.messages_per_update, 1),
                          std::to_string(r.stale_reads), fixed(r.duration_s, 1)});

@@ -27,6 +27,12 @@ struct Verdict {
     std::string detail;  // why it failed, or what was measured
 };
 
+// A run as a whole: fail when some expectation failed; unchecked when none failed and the scenario
+// has no expectation at all (so nothing could have failed); otherwise pass.
+enum class RunVerdict { pass, fail, unchecked };
+RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation);
+const char* verdict_name(RunVerdict verdict);  // "pass", "fail", "unchecked"
+
 struct ReportContext {
     std::string scenario;
     std::string run_id;
@@ -37,6 +43,7 @@ struct ReportContext {
     std::size_t edges = 0;             // E, undirected links
     std::vector<FaultWindow> faults;
     std::vector<Verdict> verdicts;
+    bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
     std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
 };
 
@@ -49,7 +56,7 @@ std::vector<std::string> write_report(const Recorder& recorder, const Summary& s
 // One run's line in the terminal table.
 struct RunRow {
     std::string scenario;
-    bool passed = false;
+    RunVerdict verdict = RunVerdict::fail;
     std::size_t updates = 0;
     std::size_t lost = 0;
     Quantiles full_coverage;  // ms; count 0 shows "-"
@@ -57,9 +64,9 @@ struct RunRow {
     std::size_t stale_reads = 0;
     double duration_s = 0;
 };
-RunRow make_run_row(std::string scenario, bool passed, const Summary& summary);
+RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary);
 
-// Columns: scenario, verdict (PASS/FAIL), updates, lost, full-coverage p50/p99/max ms,
+// Columns: scenario, verdict (PASS/FAIL/UNCHECKED), updates, lost, full-coverage p50/p99/max ms,
 // msgs/update, stale reads, duration s. Aligned, one line per run, a header line first.
 std::string terminal_table(const std::vector<RunRow>& rows);
 

@@ -42,6 +42,17 @@ private:
     std::vector<std::string> failures_;
 };
 
+// A client connection a scenario names, reused by later sends to the same node.
+struct NamedConnection {
+    std::shared_ptr<LineClient> client;
+    std::string node;
+    std::size_t unterminated = 0;  // bytes written since the last "\n": the server's line so far
+    // The server has closed it or will (it crashed, or was sent an overlong line): the next send
+    // opens a new connection rather than write into a dead one.
+    bool dead = false;
+    std::shared_ptr<bool> reply_done;  // the last send's reply has been read (or given up on)
+};
+
 struct RunContext {
     RunContext(const Scenario& scenario, const RunOptions& options, std::uint64_t seed);
 
@@ -56,11 +67,13 @@ struct RunContext {
     std::unique_ptr<Recorder> recorder;
     std::unique_ptr<RunObserver> observer;
     std::unique_ptr<Herd> herd;
-    std::map<std::string, std::unique_ptr<LineClient>> connections;  // named client connections
+    std::map<std::string, std::shared_ptr<NamedConnection>> connections;
+    std::size_t max_line = 0;         // the servers' line limit: a longer line closes the connection
     std::map<std::string, Nanos, std::less<>> newest_sent;            // per client: newest IAMAT time sent
     std::vector<Verdict> verdicts;
     std::vector<FaultWindow> faults;
     std::size_t active_workloads = 0;
+    std::size_t pending_replies = 0;  // sends whose reply is still being read
     // The last step that changed the herd or its network (a fault, a restart, a send): a flood it
     // sets off may not have reached any node yet, so "quiet" is counted from it too.
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
@@ -85,6 +98,10 @@ struct RunContext {
 
 // Carries out one step: an action, a fault, or an expectation that adds a verdict.
 void execute_step(RunContext& run, const Step& step);
+
+// Writes a send step's line and reads its reply: before the step ends, or in the background with
+// wait_reply false (counted in run.pending_replies until judged).
+void send_line(RunContext& run, const Step& step, const SendStep& send);
 
 // Starts a workload in the background; it counts itself in run.active_workloads while it lasts.
 void start_workload(RunContext& run, const Step& step, const WorkloadStep& workload);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <sstream>
@@ -56,8 +57,11 @@ void play_timeline(RunContext& run) {
         if (!run.observer->failures().empty()) return;
         previous_end = Clock::now();
     }
-    // Background workloads finish before the run is judged.
-    run.run_until([&] { return run.active_workloads == 0; }, std::chrono::hours(24));
+    // Background workloads finish, and replies still awaited are judged, before the run ends.
+    run.run_until([&] { return run.active_workloads == 0 && run.pending_replies == 0; }, std::chrono::hours(24));
+    // In step order: a reply judged in the background is listed under its send.
+    std::stable_sort(run.verdicts.begin(), run.verdicts.end(),
+                     [](const Verdict& a, const Verdict& b) { return a.step < b.step; });
 }
 
 // A coroutine that failed ends the run: it could not run, and the error says why.
@@ -172,6 +176,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         herd_options.places.timeout = scenario.places.timeout;
         herd_options.observer = run.observer.get();
         herd_options.rng = &run.link_rng;
+        run.max_line = herd_options.max_line;
         run.herd = std::make_unique<Herd>(run.io, config, herd_options);
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();
@@ -196,8 +201,8 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (ended_by_failure(run, outcome)) return outcome;
     outcome.summary = run.recorder->summarize();
     outcome.verdicts = run.verdicts;
-    const bool all_held = std::all_of(run.verdicts.begin(), run.verdicts.end(), [](const Verdict& v) { return v.passed; });
-    outcome.exit_code = all_held ? 0 : 1;
+    outcome.verdict = run_verdict(run.verdicts, has_expectation(scenario));
+    outcome.exit_code = outcome.verdict == RunVerdict::fail ? 1 : 0;
 
     ReportContext report;
     report.scenario = scenario.name;
@@ -209,6 +214,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.edges = config.links.size();
     report.faults = run.faults;
     report.verdicts = run.verdicts;
+    report.has_expectation = has_expectation(scenario);
     try {
         outcome.warnings = write_report(*run.recorder, outcome.summary, report);
     } catch (const std::exception& e) {

@@ -21,7 +21,8 @@ struct RunOptions {
 };
 
 struct RunOutcome {
-    int exit_code = 2;           // 0 every expectation held, 1 some failed, 2 could not run
+    int exit_code = 2;           // 0 no expectation failed, 1 some failed, 2 could not run
+    RunVerdict verdict = RunVerdict::fail;
     std::string error;           // why it could not run
     std::uint64_t seed = 0;
     std::vector<Verdict> verdicts;

@@ -1,5 +1,4 @@
 // What each scenario step does to the herd, and the checks that turn into verdicts.
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -9,18 +8,6 @@
 namespace herd::sim {
 
 namespace {
-
-// Expectations see a reply without its final "\n" (a WHATSAT reply then ends in "}\n").
-std::string without_final_newline(std::string text) {
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    return text;
-}
-
-std::string show(const std::string& text) {
-    std::string out;
-    for (char c : text) out += c == '\n' ? std::string("\\n") : std::string(1, c);
-    return out.size() > 400 ? out.substr(0, 400) + "..." : out;
-}
 
 std::string link_label(const LinkRef& link) {
     if (link.from.empty()) return "every link";
@@ -41,63 +28,12 @@ struct StepVisitor {
     RunContext& run;
     const Step& step;
 
-    void operator()(const SendStep& s) {
-        const std::string where = s.node + ": " + s.line;
-        run.recorder->note("send", where, {s.node});
-        const Command parsed = parse_line(s.line);
-        if (const auto* iamat = std::get_if<IAmAt>(&parsed)) {
-            auto& newest = run.newest_sent[std::string(iamat->client)];
-            newest = std::max(newest, iamat->time);
-        }
-        std::unique_ptr<LineClient> fresh;
-        LineClient* client = nullptr;
-        try {
-            if (s.connection.empty()) {
-                fresh = std::make_unique<LineClient>(run.io, run.herd->port(s.node));
-                client = fresh.get();
-            } else {
-                auto& named = run.connections[s.connection];
-                if (!named || named->eof()) named = std::make_unique<LineClient>(run.io, run.herd->port(s.node));
-                client = named.get();
-            }
-            client->send(s.newline ? s.line + "\n" : s.line);
-            if (s.half_close) client->shutdown_send();
-        } catch (const std::exception& e) {
-            if (s.expect_reply || s.expect_pattern || s.expect_no_reply)
-                run.verdict(step, "reply to \"" + s.line + "\" at " + s.node, false,
-                            std::string("could not send: ") + e.what());
-            else
-                run.recorder->note("send-failed", where + ": " + e.what(), {s.node});
-            return;
-        }
-
-        if (s.expect_no_reply) {
-            const std::string got = client->read_to_eof(s.reply_timeout);
-            run.verdict(step, "no reply to \"" + s.line + "\" at " + s.node, got.empty(),
-                        got.empty() ? "nothing came back in " + std::to_string(s.reply_timeout.count()) + " ms"
-                                    : "got \"" + show(got) + "\"");
-            return;
-        }
-        // A flood line is never answered: do not wait for what will not come.
-        if (std::holds_alternative<At>(parsed) && !s.expect_reply && !s.expect_pattern) return;
-        std::string reply = client->read_line(s.reply_timeout);
-        if (std::holds_alternative<WhatsAt>(parsed) && reply.rfind("AT ", 0) == 0)
-            reply += client->read_until("\n\n", s.reply_timeout);
-        run.recorder->note("reply", s.node + ": " + show(without_final_newline(reply)), {s.node});
-        const std::string got = without_final_newline(reply);
-        if (s.expect_reply)
-            run.verdict(step, "reply to \"" + s.line + "\" at " + s.node, got == *s.expect_reply,
-                        got == *s.expect_reply ? "exact match"
-                                               : "expected \"" + show(*s.expect_reply) + "\", got \"" + show(got) + "\"");
-        if (s.expect_pattern) {
-            const bool ok = std::regex_match(got, std::regex(*s.expect_pattern));
-            run.verdict(step, "reply to \"" + s.line + "\" at " + s.node + " matches /" + *s.expect_pattern + "/", ok,
-                        ok ? "matched" : "got \"" + show(got) + "\"");
-        }
-    }
+    void operator()(const SendStep& s) { send_line(run, step, s); }
 
     void operator()(const CrashStep& s) {
         run.herd->crash(s.node);
+        for (auto& [name, connection] : run.connections)
+            if (connection->node == s.node) connection->dead = true;
         run.recorder->node_crashed(s.node);
         run.recorder->note("crash", s.node, {s.node});
         run.open_fault("crash " + s.node);

@@ -43,14 +43,22 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
     asio::steady_timer timer(run.io);
     const auto start = std::chrono::steady_clock::now();
     const auto spacing = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / w.rate));
-    const std::vector<std::string> candidates = w.nodes.empty() ? run.herd->names() : w.nodes;
     std::size_t sent = 0, skipped = 0;
 
     for (int i = 0; i < w.updates; ++i) {
         timer.expires_at(start + i * spacing);
         co_await timer.async_wait(nothrow);
-        // Every draw happens whatever the herd's state, so the sequence depends on the seed alone.
-        const std::string& node = candidates[draw(rng, candidates.size())];
+        // Without `nodes`, any node that is up now: the draws then depend on the seed and on which
+        // nodes are up when each report is due, nothing else.
+        std::vector<std::string> candidates = w.nodes;
+        if (candidates.empty())
+            for (const auto& name : run.herd->names())
+                if (run.herd->is_up(name)) candidates.push_back(name);
+        if (candidates.empty()) {
+            ++skipped;
+            continue;
+        }
+        const std::string node = candidates[draw(rng, candidates.size())];
         const std::string client = "client-" + std::to_string(draw(rng, static_cast<std::uint64_t>(w.clients)));
         const std::string where = coordinate(rng, 90, 2) + coordinate(rng, 180, 3);
         if (!run.herd->is_up(node)) {

@@ -357,6 +357,7 @@ TEST_CASE("write_report writes every file with the documented columns", "[report
     CHECK(j["seed"] == 9);
     CHECK(j["command"] == ctx.command);
     CHECK(j["passed"] == false);
+    CHECK(j["verdict"] == "fail");
     CHECK(j["herd"]["nodes"] == 4);
     CHECK(j["herd"]["edges"] == 4);
     CHECK(j["herd"]["flood_messages_per_update"] == 5);
@@ -440,10 +441,12 @@ TEST_CASE("Odd client ids are quoted in the CSV; big herds plot a band", "[repor
 TEST_CASE("terminal_table aligns one line per run", "[report]") {
     Scripted s;
     Summary empty;
-    const auto table = terminal_table({make_run_row("ring4", false, s.rec.summarize()),
-                                       make_run_row("a-much-longer-name", true, empty)});
+    const auto table = terminal_table({make_run_row("ring4", RunVerdict::fail, s.rec.summarize()),
+                                       make_run_row("a-much-longer-name", RunVerdict::pass, empty),
+                                       make_run_row("nothing-checked", RunVerdict::unchecked, empty)});
     const auto rows = lines(table);
-    REQUIRE(rows.size() == 3);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[3].find("UNCHECKED") == rows[1].find("FAIL"));
     CHECK(rows[0].rfind("scenario          ", 0) == 0);
     CHECK(rows[0].find("verdict") == rows[1].find("FAIL"));
     CHECK(rows[1].find("FAIL") == rows[2].find("PASS"));
@@ -454,4 +457,15 @@ TEST_CASE("terminal_table aligns one line per run", "[report]") {
     CHECK(rows[1].find("0.600") != std::string::npos);   // p99, max
     CHECK(rows[2].find(" - ") != std::string::npos);     // no covered update
     CHECK(rows[1].find("2.3") != std::string::npos);     // 7 AT lines over 3 updates
+}
+
+TEST_CASE("A run fails on any failed verdict, else is unchecked without an expectation", "[report]") {
+    const std::vector<Verdict> held{{0, "converged", true, ""}};
+    const std::vector<Verdict> one_failed{{0, "converged", true, ""}, {1, "quiet for 200 ms", false, "floods in flight"}};
+    CHECK(run_verdict(held, true) == RunVerdict::pass);
+    CHECK(run_verdict(one_failed, true) == RunVerdict::fail);
+    CHECK(run_verdict({}, false) == RunVerdict::unchecked);
+    // A wait_quiet that timed out is a failure even in a scenario with no expectation.
+    CHECK(run_verdict({{1, "quiet for 200 ms", false, "floods in flight"}}, false) == RunVerdict::fail);
+    CHECK(std::string(verdict_name(RunVerdict::unchecked)) == "unchecked");
 }

@@ -405,3 +405,14 @@ TEST_CASE("The examples in docs/scenarios.md are valid scenarios", "[scenario][d
     }
     CHECK(examples >= 3);
 }
+
+TEST_CASE("send: wait_reply is a boolean, true unless given", "[scenario][send]") {
+    const auto loaded = parse(with_steps(R"({"send": {"node": "Alford", "line": "HELLO"}},
+        {"send": {"node": "Alford", "line": "HELLO", "wait_reply": false, "expect": "? HELLO"}})"));
+    INFO(all_errors(loaded));
+    REQUIRE(loaded.scenario);
+    CHECK(action<SendStep>(*loaded.scenario, 0).wait_reply);
+    CHECK_FALSE(action<SendStep>(*loaded.scenario, 1).wait_reply);
+    const auto wrong = parse(with_steps(R"({"send": {"node": "Alford", "line": "HELLO", "wait_reply": "no"}})"));
+    CHECK_ERROR(wrong, "steps[0].send.wait_reply", "expected true or false");
+}

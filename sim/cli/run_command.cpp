@@ -81,7 +81,7 @@ int run(const RunArgs& args) {
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             std::cerr << "  results: " << outcome.run_dir.string() << "\n";
             worst = std::max(worst, outcome.exit_code);
-            rows.push_back(make_run_row(scenario.name, outcome.exit_code == 0, outcome.summary));
+            rows.push_back(make_run_row(scenario.name, outcome.verdict, outcome.summary));
             if (args.json) summaries.push_back(read_file(outcome.run_dir / "summary.json"));
         }
     }

@@ -18,6 +18,9 @@ bool validate_file(const fs::path& file) {
     const auto result = herd::sim::load_scenario(file);
     for (const auto& error : result.errors) std::cerr << error.to_string() << "\n";
     if (!result.scenario) return false;
+    if (!herd::sim::has_expectation(*result.scenario))
+        std::cerr << file.string() << ": warning: no expectation (no send expect, expect_pattern or expect_no_reply, "
+                     "no expect_* step): a run cannot fail and is reported UNCHECKED\n";
     std::cout << file.string() << ": ok (" << result.scenario->steps.size() << " steps, herd: " << result.herd_summary
               << ")\n";
     return true;

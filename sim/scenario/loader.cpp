@@ -840,7 +840,7 @@ void Loader::read_timing(const At& at, Step& step) {
 std::optional<StepAction> Loader::read_send(const Json& v, const std::string& path, std::size_t step) {
     const auto at = open(v, path, "an object with node and line",
                          {"node", "line", "connection", "newline", "half_close", "expect", "expect_pattern",
-                          "expect_no_reply", "reply_timeout_ms"});
+                          "expect_no_reply", "reply_timeout_ms", "wait_reply"});
     if (!at) return std::nullopt;
     SendStep send;
     read_node(*at, "node", send.node);
@@ -850,6 +850,7 @@ std::optional<StepAction> Loader::read_send(const Json& v, const std::string& pa
     read_bool(*at, "half_close", send.half_close);
     read_reply_expectation(*at, send);
     read_millis(*at, "reply_timeout_ms", send.reply_timeout, kPositiveMillisRule);
+    read_bool(*at, "wait_reply", send.wait_reply);
     track_connection(send, path, step);
     return send;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // A scenario, as loaded from its JSON file (docs/scenarios.md is the reference). Plain data: the
 // loader fills it and reports every error; the runner plays it.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -78,6 +79,8 @@ struct SendStep {
     std::optional<std::string> expect_pattern;
     bool expect_no_reply = false;
     Millis reply_timeout{3000};
+    // false: the step ends once the line is written; the reply is read and judged in the background.
+    bool wait_reply = true;
 };
 
 struct CrashStep { std::string node; };
@@ -145,5 +148,19 @@ struct Scenario {
     Millis default_delay{0}, default_jitter{0};  // every link, from the start
     std::vector<Step> steps;
 };
+
+// Whether any step can give a passing verdict: a send with a reply expectation or an expect_*
+// step. A wait_quiet only ever fails, so it alone leaves a scenario unchecked.
+inline bool has_expectation(const Scenario& scenario) {
+    return std::any_of(scenario.steps.begin(), scenario.steps.end(), [](const Step& step) {
+        if (const auto* send = std::get_if<SendStep>(&step.action))
+            return send->expect_reply || send->expect_pattern || send->expect_no_reply;
+        return std::holds_alternative<ExpectKnowsStep>(step.action) ||
+               std::holds_alternative<ExpectConvergedStep>(step.action) ||
+               std::holds_alternative<ExpectLatencyStep>(step.action) ||
+               std::holds_alternative<ExpectMessagesStep>(step.action) ||
+               std::holds_alternative<ExpectLostStep>(step.action);
+    });
+}
 
 }  // namespace herd::sim
