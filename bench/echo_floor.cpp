@@ -11,6 +11,8 @@
 #include <boost/asio/write.hpp>
 
 #include "net/report_failure.hpp"
+#include "net/server.hpp"
+#include "protocol/line_framer.hpp"
 
 namespace herd::bench {
 
@@ -34,15 +36,14 @@ asio::awaitable<void> echo(std::shared_ptr<EchoServer::State> state, tcp::socket
     const std::uint64_t id = state->next++;
     state->connections[id] = &socket;
     std::array<char, 16384> chunk;
-    std::string buffer, out;
+    LineFramer framer(ServerOptions{}.max_line);
+    std::string out;
     for (;;) {
         auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), nothrow);
         if (ec) break;
-        buffer.append(chunk.data(), n);
-        std::size_t start = 0;
-        for (std::size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1)
-            out.append(buffer, start, nl + 1 - start);
-        buffer.erase(0, start);
+        framer.feed({chunk.data(), n});
+        // Every frame goes back byte for byte; the limit only bounds what a connection holds.
+        while (const auto frame = framer.next()) out.append(frame->text).append(frame->ending);
         if (out.empty()) continue;
         auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), nothrow);
         (void)written;

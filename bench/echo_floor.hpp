@@ -1,7 +1,7 @@
 #pragma once
 // The floor: the least a line server on one io_context can do. It frames lines exactly as the
-// herd's sessions do (read what is there, split at '\n', answer every complete line of one read in
-// one write) and echoes each line back. Nothing else: no parsing, no state, no peers.
+// herd's sessions do (read what is there, the sessions' LineFramer, answer every complete line of
+// one read in one write) and echoes each line back. Nothing else: no parsing, no state, no peers.
 #include <cstdint>
 #include <memory>
 

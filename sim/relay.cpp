@@ -18,6 +18,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "protocol/line_framer.hpp"
+
 namespace herd::sim {
 
 namespace {
@@ -28,8 +30,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t read_chunk = 16 * 1024;
-// A tail without '\n' longer than this is released as a message of its own, so a peer that never
-// ends its line cannot make the relay buffer without bound.
+// Bytes without '\n' beyond this are released as a message of their own (the framer's "overlong"),
+// so a peer that never ends its line cannot make the relay buffer without bound.
 constexpr std::size_t max_tail = 1024 * 1024;
 
 // Detached coroutines must not swallow a bug: an exception leaves io_context::run().
@@ -82,7 +84,7 @@ struct Connection {
     asio::steady_timer resume;  // the reader sleeps on it while the relay is stalled
     std::uint64_t id;
 
-    std::string tail;                  // bytes from A after the last '\n'
+    LineFramer framer{max_tail};       // holds the bytes from A after the last '\n'
     std::size_t unsplit = 0;           // bytes read from A and not split yet: a stall holds them here
     std::deque<Held> queue;            // lines waiting for their release time
     std::vector<std::string> in_flight;  // lines in the write to B now
@@ -195,15 +197,14 @@ struct Relay::State {
         c.queue.push_back({std::move(line), release});
     }
 
-    // Splits what A sent into lines; `eof` also releases an unterminated tail.
+    // Splits what A sent into lines, each passed on byte for byte (CR and '\n' included); `eof`
+    // also releases an unterminated tail.
     void split(Connection& c, std::string_view bytes, bool eof) {
         const auto now = Clock::now();
-        c.tail.append(bytes);
-        std::size_t start = 0;
-        for (std::size_t nl; (nl = c.tail.find('\n', start)) != std::string::npos; start = nl + 1)
-            take(c, c.tail.substr(start, nl + 1 - start), now);
-        c.tail.erase(0, start);
-        if ((eof && !c.tail.empty()) || c.tail.size() > max_tail) take(c, std::exchange(c.tail, {}), now);
+        c.framer.feed(bytes);
+        while (const auto frame = c.framer.next()) take(c, frame->bytes(), now);
+        if (eof)
+            if (const auto tail = c.framer.finish()) take(c, tail->bytes(), now);
         c.wake.cancel();
     }
 };

@@ -448,3 +448,40 @@ TEST_CASE("A server coroutine that throws is reported to the observer and the no
     CHECK_THAT(read_text(dir / "Alford.log"), Catch::Contains(" error " + observer.failures.front().second));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("An AT tail at EOF is dropped and logged, never stored; a client command tail is still answered",
+          "[server][framing]") {
+    const auto dir = std::filesystem::temp_directory_path() / ("herdsim-tail-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    const std::string cut_flood = "AT Alford +0.1 kiwi +34-118 1520023934.91";
+    {
+        ServerOptions options;
+        options.log_dir = dir;
+        Fixture f(options);
+        auto peer = f.client();
+        peer.send(cut_flood);
+        peer.shutdown_send();
+        // The server closes the connection once it has dealt with the tail.
+        CHECK(peer.read_to_eof().empty());
+        REQUIRE(peer.eof());
+        CHECK_FALSE(f.server->node().table().find("kiwi").has_value());
+        auto client = f.client();
+        client.send("WHATSAT kiwi 10 5\n");
+        CHECK(client.read_line() == "? WHATSAT kiwi 10 5\n");
+
+        // The rule is for flood lines only: other tails are processed as if their '\n' had come.
+        auto other = f.client();
+        other.send("IAMAT kiwi +34-118 1520023934.91\r");
+        other.shutdown_send();
+        CHECK(std::regex_match(other.read_to_eof(), std::regex(R"(AT Alford [+-]\d+\.\d{9} kiwi \+34-118 1520023934\.91\n)")));
+        auto invalid = f.client();
+        invalid.send("ATX kiwi");
+        invalid.shutdown_send();
+        CHECK(invalid.read_to_eof() == "? ATX kiwi\n");
+        f.server->stop();
+    }
+    const std::string log = read_text(dir / "Alford.log");
+    CHECK_THAT(log, Catch::Contains("unterminated flood line at EOF dropped: " + cut_flood));
+    CHECK_THAT(log, !Catch::Contains("dropped: IAMAT"));
+    std::filesystem::remove_all(dir);
+}

@@ -7,6 +7,8 @@
 #include "net/node_log.hpp"
 #include "net/server_state.hpp"
 #include "net/until_either.hpp"
+#include "protocol/eof_tail.hpp"
+#include "protocol/line_framer.hpp"
 #include "protocol/places_reply.hpp"
 
 namespace herd {
@@ -53,13 +55,12 @@ private:
 
     asio::awaitable<void> read_lines() {
         std::array<char, 16384> chunk;
-        const std::size_t max_line = state_->options.max_line;
+        LineFramer framer(state_->options.max_line);
         for (;;) {
             auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), nothrow);
             if (ec) {
-                if (ec == asio::error::eof && serving() && !buffer_.empty() && buffer_.size() <= max_line) {
-                    // A command may end at EOF with no newline.
-                    co_await handle(trim_cr(buffer_));
+                if (ec == asio::error::eof && serving()) {
+                    if (const auto tail = framer.finish()) co_await handle_tail(tail->text);
                     co_await flush();
                 } else if (ec != asio::error::eof && state_->running) {
                     log().info("{}: read ended: {}", name_, ec.message());
@@ -70,23 +71,21 @@ private:
             // still delivered: a stopped (crashed) server must not act on it.
             if (!serving()) co_return;
             last_read_ = asio::steady_timer::clock_type::now();
-            buffer_.append(chunk.data(), n);
-
-            std::size_t start = 0;
-            for (std::size_t nl; (nl = buffer_.find('\n', start)) != std::string::npos; start = nl + 1) {
-                if (nl - start > max_line) co_return co_await reject_overlong(std::string_view(buffer_).substr(start));
-                co_await handle(trim_cr(std::string_view(buffer_).substr(start, nl - start)));
+            framer.feed({chunk.data(), n});
+            while (const auto frame = framer.next()) {
+                if (frame->kind == Frame::Kind::overlong) co_return co_await reject_overlong(frame->text);
+                co_await handle(frame->text);
                 if (!serving()) co_return;
             }
-            buffer_.erase(0, start);
-            if (buffer_.size() > max_line) co_return co_await reject_overlong(buffer_);
             co_await flush();
             if (!serving()) co_return;
         }
     }
 
-    static std::string_view trim_cr(std::string_view line) {
-        return !line.empty() && line.back() == '\r' ? line.substr(0, line.size() - 1) : line;
+    // A command may end at EOF with no newline; a flood line may not (PROTOCOL.md).
+    asio::awaitable<void> handle_tail(std::string_view tail) {
+        if (processed_at_eof(tail)) co_return co_await handle(tail);
+        log().warn("{}: unterminated flood line at EOF dropped: {}", name_, printable(tail));
     }
 
     asio::awaitable<void> handle(std::string_view line) {
@@ -178,7 +177,6 @@ private:
     std::uint64_t id_ = 0;
     std::uint64_t generation_ = 0;
     std::string name_;
-    std::string buffer_;
     std::string out_;
 };
 
