@@ -1,0 +1,45 @@
+// The one mapping from a herd config to a server's options.
+#include <catch2/catch.hpp>
+
+#include "serve/server_options.hpp"
+
+namespace {
+
+herd::HerdConfig three_nodes() {
+    return herd::parse_config(R"({"servers": {"A": {"host": "127.0.0.1", "port": 9001},
+                                              "B": {"host": "127.0.0.2", "port": 9002},
+                                              "C": {"host": "127.0.0.3", "port": 9003}},
+                                  "links": [["B", "A"], ["A", "C"]],
+                                  "places": {"api": "new", "url": "http://127.0.0.1:8080", "timeout_ms": 700}})",
+                              "three");
+}
+
+}  // namespace
+
+TEST_CASE("server_options: the node's address, its neighbours in link order, the herd's Places; tunables kept") {
+    herd::ServerOptions tunables;
+    tunables.log_dir = "logs";
+    tunables.max_line = 100;
+    tunables.peer_queue_limit = 7;
+    tunables.reconnect_max = std::chrono::milliseconds(90);
+    tunables.peers = {{"stale", "10.0.0.1", 1}};
+    const auto o = herd::server_options(three_nodes(), "A", tunables);
+    CHECK(o.name == "A");
+    CHECK(o.host == "127.0.0.1");
+    CHECK(o.port == 9001);
+    REQUIRE(o.peers.size() == 2);
+    CHECK((o.peers[0].name == "B" && o.peers[0].host == "127.0.0.2" && o.peers[0].port == 9002));
+    CHECK((o.peers[1].name == "C" && o.peers[1].host == "127.0.0.3" && o.peers[1].port == 9003));
+    CHECK(o.places.api == herd::PlacesApi::places_new);
+    CHECK(o.places.base_url == "http://127.0.0.1:8080");
+    CHECK(o.places.timeout == std::chrono::milliseconds(700));
+    CHECK(o.log_dir == "logs");
+    CHECK(o.max_line == 100);
+    CHECK(o.peer_queue_limit == 7);
+    CHECK(o.reconnect_max == std::chrono::milliseconds(90));
+
+    const auto b = herd::server_options(three_nodes(), "B");
+    REQUIRE(b.peers.size() == 1);
+    CHECK(b.peers[0].name == "A");
+    CHECK_THROWS_AS(herd::server_options(three_nodes(), "D"), std::out_of_range);
+}
