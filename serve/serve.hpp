@@ -4,7 +4,7 @@
 
 namespace herd::serve {
 
-// Exit code: 0 after a signal, 2 when the herd or a port is refused (said on stderr).
+// Exit code: 0 after a signal, 2 when the herd, the mock's answer or a port is refused (said on stderr).
 int serve(const ServeFlags& flags);
 
 }  // namespace herd::serve

@@ -13,6 +13,8 @@ struct ServeFlags {
     std::string places_api;
     int places_timeout_ms = 0;  // 0: the config's
     std::string places_ca;
+    bool mock_places = false;       // answer WHATSAT from a built-in mock Places in this process
+    std::string mock_places_file;   // its answer; empty: the bundled sample
 };
 
 }  // namespace herd::serve
