@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev
   catch2 libbenchmark-dev
   gnuplot-nox
+  netcat-openbsd lsof   # trying a herd by hand: the README's nc examples, and who holds a port
 )
 
 missing=()

@@ -8,6 +8,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "serve/server_options.hpp"
+
 namespace herd::sim {
 
 namespace {
@@ -29,20 +31,24 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     validate(config_, "herd");
     raise_descriptor_limit();
     if (options_.relays && !options_.rng) throw std::invalid_argument("Herd: relays need the run's random source");
-    for (const auto& address : config_.servers) {
-        ServerOptions o;
-        o.name = address.name;
-        o.host = "127.0.0.1";
-        o.port = options_.fixed_ports ? address.port : 0;
-        o.places = options_.places;
-        o.log_dir = options_.log_dir;
-        o.max_line = options_.max_line;
-        o.peer_queue_limit = options_.peer_queue_limit;
-        o.reconnect_initial = options_.reconnect_initial;
-        o.reconnect_max = options_.reconnect_max;
-        neighbours_[address.name] = config_.neighbours(address.name);
-        for (const auto& peer : neighbours_[address.name]) o.peers.push_back({peer, "127.0.0.1", 0});
-        servers_.emplace(address.name, std::make_unique<Server>(io_, std::move(o), options_.observer));
+    // The herd as the simulator runs it: every node on loopback, on its config port or one the OS
+    // picks, asking the run's Places service. Peer ports are set at start(), once they are known.
+    HerdConfig local = config_;
+    for (auto& address : local.servers) {
+        address.host = "127.0.0.1";
+        if (!options_.fixed_ports) address.port = 0;
+    }
+    local.places = options_.places;
+    ServerOptions tunables;
+    tunables.log_dir = options_.log_dir;
+    tunables.max_line = options_.max_line;
+    tunables.peer_queue_limit = options_.peer_queue_limit;
+    tunables.reconnect_initial = options_.reconnect_initial;
+    tunables.reconnect_max = options_.reconnect_max;
+    for (const auto& address : local.servers) {
+        neighbours_[address.name] = local.neighbours(address.name);
+        servers_.emplace(address.name,
+                         std::make_unique<Server>(io_, server_options(local, address.name, tunables), options_.observer));
     }
 }
 

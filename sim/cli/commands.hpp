@@ -1,6 +1,7 @@
 #pragma once
 // Each herdsim subcommand registers itself on the CLI11 app and leaves the action to run when it
-// was chosen. Exit codes: 0 success, 1 an expectation failed, 2 could not run.
+// was chosen (serve, the product's own, in serve/serve_command.hpp). Exit codes: 0 success, 1 an
+// expectation failed, 2 could not run.
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,7 +12,6 @@ namespace herdsim::cli {
 
 using Action = std::function<int()>;
 
-void add_serve_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 

@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
+#include "serve/serve_command.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"herdsim: run, replay and measure an application server herd (the CS131 proxy herd)", "herdsim"};
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
 Run 'herdsim <command> --help' for a command's options.)");
 
     herdsim::cli::Action action;
-    herdsim::cli::add_serve_command(app, action);
+    herd::serve::add_serve_command(app, action);
     herdsim::cli::add_run_command(app, action);
     herdsim::cli::add_validate_command(app, action);
     try {

@@ -1,0 +1,30 @@
+#include "serve/load_herd.hpp"
+
+#include <cstdlib>
+
+namespace herd::serve {
+
+HerdConfig load_herd(const ServeFlags& flags) {
+    HerdConfig config;
+    if (!flags.config_file.empty()) {
+        config = load_config_file(flags.config_file);
+    } else {
+        auto found = preset(flags.preset);
+        if (!found) throw ConfigError("--preset: unknown preset \"" + flags.preset + "\"");
+        config = *found;
+    }
+    // Flags override the file.
+    if (!flags.places_api.empty()) config.places.api = *places_api_from_string(flags.places_api);
+    if (!flags.places_url.empty()) config.places.base_url = flags.places_url;
+    if (flags.places_timeout_ms > 0) config.places.timeout = std::chrono::milliseconds(flags.places_timeout_ms);
+    if (!flags.places_ca.empty()) config.places.ca_file = flags.places_ca;
+    if (const char* key = std::getenv("PLACES_API_KEY")) config.places.api_key = key;
+    if (!flags.node.empty() && !config.find(flags.node)) {
+        std::string names;
+        for (const auto& s : config.servers) names += (names.empty() ? "" : ", ") + s.name;
+        throw ConfigError("--node: no server \"" + flags.node + "\" in this herd (it has " + names + ")");
+    }
+    return config;
+}
+
+}  // namespace herd::serve
