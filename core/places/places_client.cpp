@@ -317,7 +317,7 @@ struct PlacesClient::Impl {
     asio::awaitable<PlacesAnswer> fetch(const PlacesQuery& query) const {
         auto request = this->request(query);
         auto exchange = std::make_shared<Exchange>(executor, tls_context);
-        exchange->deadline.expires_after(settings.timeout);
+        exchange->deadline.expires_at(places_deadline(std::chrono::steady_clock::now(), settings.timeout));
         asio::co_spawn(executor, watch(exchange), asio::detached);
 
         PlacesAnswer answer = co_await run(*exchange, request);

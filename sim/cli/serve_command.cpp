@@ -121,8 +121,8 @@ void add_serve_command(CLI::App& app, Action& action) {
                     "Places service base URL, http:// or https:// (default: Google's for the API)");
     cmd->add_option("--places-api", options->places_api, "legacy (Nearby Search GET) or new (searchNearby POST)")
         ->check(CLI::IsMember({"legacy", "new"}));
-    cmd->add_option("--places-timeout", options->places_timeout_ms, "Places request timeout in ms (default 5000)")
-        ->check(CLI::PositiveNumber);
+    cmd->add_option("--places-timeout", options->places_timeout_ms, "Places request timeout in ms, 1 to 86400000 (default 5000)")
+        ->check(CLI::Range(1, static_cast<int>(herd::max_places_timeout.count())));
     cmd->add_option("--places-ca", options->places_ca, "Extra CA bundle (PEM) to trust for the Places service")
         ->check(CLI::ExistingFile);
     cmd->footer(R"(The API key comes from the environment variable PLACES_API_KEY and is never logged.
