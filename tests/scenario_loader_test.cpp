@@ -2,6 +2,9 @@
 // kind of mistake.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -470,6 +473,7 @@ TEST_CASE("Hostile files get a precise error instead of a crash", "[scenario][li
         CHECK(parse(with_steps(R"({"send": {"node": "Alford", "line": ")" + std::string(1 << 20, 'x') + "\"}}")).scenario);
         one_error(parse(R"({"description": "x", "name": ")" + std::string(129, 'n') + R"(", "steps": [{"wait_ms": 1}]})"),
                   "name", "(at most 128 bytes), got 129 bytes");
+        CHECK(parse(R"({"description": "x", "name": ")" + std::string(128, 'n') + R"(", "steps": [{"wait_ms": 1}]})").scenario);
         one_error(parse(with_steps(R"({"expect_unknown": {"node": "Ball", "client": ")" + std::string(65, 'k') + "\"}}")),
                   "steps[0].expect_unknown.client", "(at most 64 bytes), got 65 bytes");
         one_error(parse(with_steps(R"({"send": {"node": "Ball", "line": "x", "connection": ")" + std::string(65, 'c') + "\"}}")),
@@ -496,5 +500,11 @@ TEST_CASE("A device or a folder is refused without being read", "[scenario][limi
         CHECK(result.errors[0].to_string() == std::string(path) + ": not a regular file");
     }
     CHECK(load_scenario(kScenarios).errors.at(0).message == "not a regular file");
+    const fs::path fifo = fs::temp_directory_path() / ("herdsim-fifo-" + std::to_string(::getpid()) + ".json");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const auto from_fifo = load_scenario(fifo);  // nobody writes it: reading would block for ever
+    fs::remove(fifo);
+    REQUIRE(from_fifo.errors.size() == 1);
+    CHECK(from_fifo.errors[0].message == "not a regular file");
     CHECK_ERROR(parse(with_steps(R"({"wait_ms": 1})", R"({"config": "/dev/zero"})")), "herd.config", "not a regular file");
 }
