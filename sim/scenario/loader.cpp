@@ -33,7 +33,6 @@ using Json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 using Keys = std::vector<std::string_view>;
 
-
 // ---- text ----------------------------------------------------------------------------------
 
 std::string shown(const Json& value) {
