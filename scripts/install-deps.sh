@@ -4,6 +4,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config
+  clang libclang-rt-14-dev
   libboost1.81-dev libssl-dev ca-certificates
   nlohmann-json3-dev libcli11-dev libspdlog-dev
   catch2 libbenchmark-dev

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "config/herd_config.hpp"
+#include "places/places_settings.hpp"
 #include "serve/serve.hpp"
 
 namespace herd::serve {
@@ -21,8 +22,8 @@ void add_serve_command(CLI::App& app, std::function<int()>& action) {
                                     "Places service base URL, http:// or https:// (default: Google's for the API)");
     cmd->add_option("--places-api", flags->places_api, "legacy (Nearby Search GET) or new (searchNearby POST)")
         ->check(CLI::IsMember({"legacy", "new"}));
-    cmd->add_option("--places-timeout", flags->places_timeout_ms, "Places request timeout in ms (default 5000)")
-        ->check(CLI::PositiveNumber);
+    cmd->add_option("--places-timeout", flags->places_timeout_ms, "Places request timeout in ms, 1 to 86400000 (default 5000)")
+        ->check(CLI::Range(1, static_cast<int>(herd::max_places_timeout.count())));
     cmd->add_option("--places-ca", flags->places_ca, "Extra CA bundle (PEM) to trust for the Places service")
         ->check(CLI::ExistingFile);
     auto* mock_opt = cmd->add_option("--mock-places", flags->mock_places_file,

@@ -86,3 +86,38 @@ TEST_CASE("Bad config files get precise errors", "[config]") {
 TEST_CASE("A missing file says so", "[config]") {
     CHECK_THROWS_WITH(load_config_file("/nonexistent/herd.json"), Catch::Contains("cannot open the file"));
 }
+
+// Files that used to overflow the stack, escape as an exception without a position, or set a
+// timeout that overflowed the Places deadline: each is refused with a precise error.
+TEST_CASE("Hostile config files get a precise error instead of a crash", "[config][limits]") {
+    const std::string one_server = R"("servers": {"A": {"host": "127.0.0.1", "port": 1}})";
+    const std::string links = "{" + one_server + ", \"links\": ";
+    // The 65th level is the 64th bracket of the links.
+    CHECK(error_of(links + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}") ==
+          "herd.json: line 1, column " + std::to_string(links.size() + 64) + ": nested deeper than 64 levels of arrays and objects");
+    CHECK(error_of("{\"servers\": {\"A\": {\"host\": \"127.0.0.1\",\n \"port\": 1e400}}}") ==
+          "herd.json: line 2, column 10: number 1e400 is out of range (a number must fit a double: at most about 1.8e308)");
+    for (const char* timeout : {"0", "86400001", "9223372036854775807", "18446744073709551615", "-1", "1.5"})
+        CHECK(error_of("{" + one_server + R"(, "places": {"timeout_ms": )" + timeout + "}}") ==
+              std::string("herd.json: places.timeout_ms: expected an integer from 1 to 86400000 (milliseconds), got ") + timeout);
+    CHECK(parse_config("{" + one_server + R"(, "places": {"timeout_ms": 86400000}})", "herd.json").places.timeout ==
+          std::chrono::milliseconds(86'400'000));
+    CHECK(error_of(R"({"servers": {")" + std::string(65, 'n') + R"(": {"host": "127.0.0.1", "port": 1}}})") ==
+          "herd.json: servers: server name \"" + std::string(40, 'n') + "...\" is longer than 64 bytes");
+    CHECK(error_of(R"({"servers": {"A": {"host": ")" + std::string(256, 'h') + R"(", "port": 1}}})") ==
+          "herd.json: servers.A.host: longer than 255 bytes");
+    CHECK(error_of("{" + one_server + R"(, "places": {"url": ")" + std::string(2049, 'u') + "\"}}") ==
+          "herd.json: places.url: longer than 2048 bytes");
+    CHECK_THROWS_WITH(load_config_file("/dev/zero"), "/dev/zero: not a regular file");
+}
+
+TEST_CASE("The Places deadline saturates instead of overflowing", "[config][limits]") {
+    using Clock = std::chrono::steady_clock;
+    using std::chrono::milliseconds;
+    const auto now = Clock::now();
+    CHECK(places_deadline(now, milliseconds(5000)) == now + milliseconds(5000));
+    CHECK(places_deadline(now, max_places_timeout) == now + max_places_timeout);
+    CHECK(places_deadline(now, milliseconds::max()) == Clock::time_point::max());
+    CHECK(places_deadline(now, milliseconds(0)) == now);
+    CHECK(places_deadline(Clock::time_point::max() - milliseconds(1), milliseconds(2)) == Clock::time_point::max());
+}

@@ -332,6 +332,18 @@ TEST_CASE("a delayed answer within the timeout arrives", "[places_client]") {
     CHECK(answer.body == "late");
 }
 
+TEST_CASE("a timeout too large for the clock still waits for the answer", "[places_client]") {
+    // milliseconds::max() used to overflow the deadline into the past: every request failed at once.
+    asio::io_context io;
+    MockPlaces mock(io.get_executor());
+    auto settings = settings_for(mock.url());
+    settings.timeout = std::chrono::milliseconds::max();
+    PlacesClient client(io.get_executor(), settings);
+    const auto answer = fetch_one(io, client, &mock);
+    CHECK(answer.error.empty());
+    CHECK(answer.ok);
+}
+
 TEST_CASE("no answer at all ends in the timeout", "[places_client]") {
     asio::io_context io;
     MockPlaces mock(io.get_executor());

@@ -2,10 +2,15 @@
 // kind of mistake.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "scenario/loader.hpp"
 
@@ -415,4 +420,102 @@ TEST_CASE("send: wait_reply is a boolean, true unless given", "[scenario][send]"
     CHECK_FALSE(action<SendStep>(*loaded.scenario, 1).wait_reply);
     const auto wrong = parse(with_steps(R"({"send": {"node": "Alford", "line": "HELLO", "wait_reply": "no"}})"));
     CHECK_ERROR(wrong, "steps[0].send.wait_reply", "expected true or false");
+}
+
+// Files that used to overflow the stack (exit 139) or escape as an exception with no position:
+// each now gets one precise error, and the bounds are those docs/scenarios.md states.
+TEST_CASE("Hostile files get a precise error instead of a crash", "[scenario][limits]") {
+    const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    const auto one_error = [](const LoadResult& result, std::string_view field, std::string_view message) {
+        INFO(all_errors(result));
+        CHECK_FALSE(result.scenario);
+        REQUIRE(result.errors.size() == 1);
+        CHECK(result.errors[0].field == field);
+        CHECK_THAT(result.errors[0].message, Catch::Contains(std::string(message)));
+    };
+    SECTION("JSON nested past 64 levels, wherever it is") {
+        for (std::size_t depth : {50'000, 1'000'000}) {
+            INFO(depth);
+            // The 65th level is the 63rd bracket of the steps array's inside.
+            const std::string column = std::to_string(with_steps("").size() - 2 + 63);
+            one_error(parse(with_steps(nested(depth))), "", "line 1, column " + column + ": nested deeper than 64 levels");
+            one_error(parse(with_steps(R"({"places": [{"body": )" + nested(depth) + "}]}")), "",
+                      "nested deeper than 64 levels of arrays and objects");
+        }
+        // 64 levels in all load: the top object, "steps", the step, "places", the rule, and 59 in "body".
+        CHECK(parse(with_steps(R"({"places": [{"body": )" + nested(59) + "}]}")).scenario);
+        CHECK_FALSE(parse(with_steps(R"({"places": [{"body": )" + nested(60) + "}]}")).scenario);
+    }
+    SECTION("numbers beyond a double, with their line and column") {
+        one_error(parse("{\"description\": \"x\",\n \"steps\": [{\"wait_ms\": 1e400}]}"), "",
+                  "line 2, column 24: number 1e400 is out of range");
+        one_error(parse(with_steps(R"({"places": [{"body": [-)" + std::string(400, '9') + "]}]}")), "",
+                  "is out of range (a number must fit a double");
+        CHECK(parse(with_steps(R"({"places": [{"body": [1e308, 1e-400]}]})")).scenario);
+    }
+    SECTION("regexes: at most 1024 bytes, groups nested at most 32 deep") {
+        const auto pattern = [](const std::string& p) {
+            return parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "expect_pattern": )" + nlohmann::json(p).dump() + "}}"));
+        };
+        one_error(pattern(std::string(16'000, '(') + "a" + std::string(16'000, ')')), "steps[0].send.expect_pattern",
+                  "a pattern is at most 1024 bytes, got 32001");
+        one_error(pattern(std::string(100'000, 'a')), "steps[0].send.expect_pattern", "at most 1024 bytes, got 100000");
+        one_error(pattern(std::string(33, '(') + "a" + std::string(33, ')')), "steps[0].send.expect_pattern",
+                  "groups nested 33 deep; at most 32");
+        CHECK(pattern(std::string(32, '(') + "a" + std::string(32, ')')).scenario);
+        std::string escaped;  // 300 literal parentheses and 300 in a class: no group at all
+        for (int i = 0; i < 300; ++i) escaped += "\\(";
+        CHECK(pattern(escaped + "[" + std::string(300, '(') + "]").scenario);
+        CHECK(pattern(std::string(1024, 'a')).scenario);
+        CHECK_FALSE(pattern(std::string(1025, 'a')).scenario);
+    }
+    SECTION("match.location and a radius as text: at most 64 bytes, before std::regex reads them") {
+        const auto match = [](const std::string& m) { return parse(with_steps(R"({"places": [{"match": )" + m + "}]}")); };
+        for (std::size_t n : {26'000, 1'000'000})
+            one_error(match(R"({"location": ")" + std::string(n, '1') + "\"}"), "steps[0].places[0].match.location",
+                      "(at most 64 bytes), got " + std::to_string(n) + " bytes");
+        one_error(match(R"({"radius": ")" + std::string(1'000'000, '1') + "\"}"), "steps[0].places[0].match.radius",
+                  "text of at most 64 bytes");
+        CHECK(match(R"({"location": ")" + std::string(31, '1') + "." + std::string(30, '1') + ",1\"}").scenario);
+    }
+    SECTION("strings, names and words") {
+        one_error(parse(with_steps(R"({"send": {"node": "Alford", "line": ")" + std::string((1 << 20) + 1, 'x') + "\"}}")),
+                  "steps[0].send.line", "longer than 1048576 bytes");
+        CHECK(parse(with_steps(R"({"send": {"node": "Alford", "line": ")" + std::string(1 << 20, 'x') + "\"}}")).scenario);
+        one_error(parse(R"({"description": "x", "name": ")" + std::string(129, 'n') + R"(", "steps": [{"wait_ms": 1}]})"),
+                  "name", "(at most 128 bytes), got 129 bytes");
+        CHECK(parse(R"({"description": "x", "name": ")" + std::string(128, 'n') + R"(", "steps": [{"wait_ms": 1}]})").scenario);
+        one_error(parse(with_steps(R"({"expect_unknown": {"node": "Ball", "client": ")" + std::string(65, 'k') + "\"}}")),
+                  "steps[0].expect_unknown.client", "(at most 64 bytes), got 65 bytes");
+        one_error(parse(with_steps(R"({"send": {"node": "Ball", "line": "x", "connection": ")" + std::string(65, 'c') + "\"}}")),
+                  "steps[0].send.connection", "at most 64 bytes, got 65 bytes");
+        one_error(parse(with_steps(R"({"wait_ms": 1})", R"({"topology": {"kind": "line", "nodes": 3, "name_prefix": ")" +
+                                                           std::string(33, 'p') + "\"}}")),
+                  "herd.topology.name_prefix", "(at most 32 bytes), got 33 bytes");
+    }
+    SECTION("a workload's rate: 0.001 to 1000000 per second") {
+        const auto rate = [](const std::string& r) {
+            return parse(with_steps(R"({"workload": {"updates": 1, "rate_per_s": )" + r + "}}"));
+        };
+        one_error(rate("1e-300"), "steps[0].workload.rate_per_s", "from 0.001 to 1000000");
+        one_error(rate("1000001"), "steps[0].workload.rate_per_s", "from 0.001 to 1000000");
+        CHECK(rate("0.001").scenario);
+        CHECK(rate("1000000").scenario);
+    }
+}
+
+TEST_CASE("A device or a folder is refused without being read", "[scenario][limits]") {
+    for (const char* path : {"/dev/zero", "/dev/null"}) {
+        const auto result = load_scenario(path);
+        REQUIRE(result.errors.size() == 1);
+        CHECK(result.errors[0].to_string() == std::string(path) + ": not a regular file");
+    }
+    CHECK(load_scenario(kScenarios).errors.at(0).message == "not a regular file");
+    const fs::path fifo = fs::temp_directory_path() / ("herdsim-fifo-" + std::to_string(::getpid()) + ".json");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const auto from_fifo = load_scenario(fifo);  // nobody writes it: reading would block for ever
+    fs::remove(fifo);
+    REQUIRE(from_fifo.errors.size() == 1);
+    CHECK(from_fifo.errors[0].message == "not a regular file");
+    CHECK_ERROR(parse(with_steps(R"({"wait_ms": 1})", R"({"config": "/dev/zero"})")), "herd.config", "not a regular file");
 }

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_text.hpp"
+
 namespace herd {
 
 const ServerAddress* HerdConfig::find(std::string_view name) const {
@@ -39,9 +41,11 @@ const nlohmann::ordered_json& field(const nlohmann::ordered_json& object, const 
 }
 
 std::string string_field(const nlohmann::ordered_json& object, const char* key, std::string_view where,
-                         std::string_view origin) {
+                         std::string_view origin, std::size_t max_bytes) {
     const auto& value = field(object, key, where, origin);
     if (!value.is_string()) fail(origin, std::string(where) + "." + key + ": expected a string, got " + value.dump());
+    if (value.get_ref<const std::string&>().size() > max_bytes)
+        fail(origin, std::string(where) + "." + key + ": longer than " + std::to_string(max_bytes) + " bytes");
     return value.get<std::string>();
 }
 
@@ -61,6 +65,9 @@ void validate(const HerdConfig& config, std::string_view origin) {
     std::set<std::string> names;
     std::map<std::pair<std::string, std::uint16_t>, std::string> ports;
     for (const auto& s : config.servers) {
+        if (s.name.size() > max_server_name_bytes)
+            fail(origin, "servers: server name \"" + s.name.substr(0, 40) + "...\" is longer than " +
+                             std::to_string(max_server_name_bytes) + " bytes");
         if (s.name.empty() || std::any_of(s.name.begin(), s.name.end(), [](char c) {
                 return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
             }))
@@ -88,10 +95,9 @@ void validate(const HerdConfig& config, std::string_view origin) {
 HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
     nlohmann::ordered_json doc;
     try {
-        doc = nlohmann::ordered_json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.what() carries "at line L, column C" for syntax errors.
-        fail(origin, std::string("not valid JSON: ") + e.what());
+        doc = parse_json(json_text);
+    } catch (const JsonTextError& e) {
+        fail(origin, e.what());
     }
     if (!doc.is_object()) fail(origin, "expected a JSON object at the top level");
     check_known_keys(doc, {"servers", "links", "places"}, "top level", origin);
@@ -103,7 +109,7 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
         const std::string where = "servers." + name;
         if (!spec.is_object()) fail(origin, where + ": expected an object with \"host\" and \"port\"");
         check_known_keys(spec, {"host", "port"}, where, origin);
-        ServerAddress address{name, string_field(spec, "host", where, origin), 0};
+        ServerAddress address{name, string_field(spec, "host", where, origin, max_host_bytes), 0};
         const auto& port = field(spec, "port", where, origin);
         if (!port.is_number_integer() || port.get<long long>() < 1 || port.get<long long>() > 65535)
             fail(origin, where + ".port: expected an integer from 1 to 65535, got " + port.dump());
@@ -123,16 +129,21 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
         if (!it->is_object()) fail(origin, "places: expected an object with \"api\" and/or \"url\"");
         check_known_keys(*it, {"api", "url", "timeout_ms"}, "places", origin);
         if (it->contains("api")) {
-            auto api = places_api_from_string(string_field(*it, "api", "places", origin));
+            auto api = places_api_from_string(string_field(*it, "api", "places", origin, max_host_bytes));
             if (!api) fail(origin, "places.api: expected \"legacy\" or \"new\", got " + (*it)["api"].dump());
             config.places.api = *api;
         }
-        if (it->contains("url")) config.places.base_url = string_field(*it, "url", "places", origin);
+        if (it->contains("url")) config.places.base_url = string_field(*it, "url", "places", origin, max_url_bytes);
         if (it->contains("timeout_ms")) {
             const auto& t = (*it)["timeout_ms"];
-            if (!t.is_number_integer() || t.get<long long>() < 1)
-                fail(origin, "places.timeout_ms: expected a positive integer, got " + t.dump());
-            config.places.timeout = std::chrono::milliseconds(t.get<long long>());
+            const auto max = max_places_timeout.count();
+            // Unsigned first: a value above INT64_MAX must not wrap into the range.
+            const bool in_range = t.is_number_unsigned() ? t.get<std::uint64_t>() >= 1 && t.get<std::uint64_t>() <= std::uint64_t(max)
+                                                         : t.is_number_integer() && t.get<std::int64_t>() >= 1 && t.get<std::int64_t>() <= max;
+            if (!in_range)
+                fail(origin, "places.timeout_ms: expected an integer from 1 to " + std::to_string(max) + " (milliseconds), got " +
+                                 t.dump());
+            config.places.timeout = std::chrono::milliseconds(t.get<std::int64_t>());
         }
     }
     validate(config, origin);
@@ -140,6 +151,12 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
 }
 
 HerdConfig load_config_file(const std::filesystem::path& path) {
+    // Only a regular file: /dev/zero or a FIFO would never end, or never start.
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw ConfigError(path.string() + ": not a regular file");
+    if (const auto size = std::filesystem::file_size(path, ec); !ec && size > max_config_file_bytes)
+        throw ConfigError(path.string() + ": larger than " + std::to_string(max_config_file_bytes) + " bytes");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path.string() + ": cannot open the file");
     std::ostringstream text;

@@ -13,6 +13,13 @@
 
 namespace herd {
 
+// Bounds on what a config file may say (docs/scenarios.md, "Herd"): beyond them a value is a
+// mistake or an attack, never a herd.
+constexpr std::size_t max_server_name_bytes = 64;
+constexpr std::size_t max_host_bytes = 255;     // a DNS name is at most 253
+constexpr std::size_t max_url_bytes = 2048;
+constexpr std::uintmax_t max_config_file_bytes = 16 << 20;
+
 struct ServerAddress {
     std::string name;
     std::string host = "127.0.0.1";

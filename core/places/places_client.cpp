@@ -318,7 +318,7 @@ struct PlacesClient::Impl {
     asio::awaitable<PlacesAnswer> fetch(const PlacesQuery& query) const {
         auto request = this->request(query);
         auto exchange = std::make_shared<Exchange>(executor, tls_context);
-        exchange->deadline.expires_after(settings.timeout);
+        exchange->deadline.expires_at(places_deadline(std::chrono::steady_clock::now(), settings.timeout));
         // PlacesClient has no one to tell but stderr; the request's own failures are its answer.
         asio::co_spawn(executor, watch(exchange), report_failure("Places request watchdog", print_failure));
 

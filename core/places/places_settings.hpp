@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <string_view>
 
 namespace herd {
 
@@ -20,6 +19,14 @@ enum class PlacesApi {
 
 std::string_view to_string(PlacesApi api);
 std::optional<PlacesApi> places_api_from_string(std::string_view text);  // "legacy" | "new"
+
+// The longest Places timeout a config file, `serve --places-timeout` or a scenario may set: one day.
+constexpr std::chrono::milliseconds max_places_timeout{86'400'000};
+
+// When a request started at `now` times out: now + timeout, saturated at the clock's end, so no
+// timeout however large wraps the deadline into the past (which would fail every request at once).
+std::chrono::steady_clock::time_point places_deadline(std::chrono::steady_clock::time_point now,
+                                                      std::chrono::milliseconds timeout);
 
 struct PlacesSettings {
     PlacesApi api = PlacesApi::legacy;
