@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -447,4 +448,34 @@ TEST_CASE("A server coroutine that throws is reported to the observer and the no
     }
     CHECK_THAT(read_text(dir / "Alford.log"), Catch::Contains(" error " + observer.failures.front().second));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("A stopped server keeps its port: connects are refused, no other socket takes it, start() listens again",
+          "[server][link]") {
+    boost::asio::io_context io;
+    ServerOptions options;
+    options.name = "Alford";
+    Server server(io, options);
+    const std::uint16_t port = server.listen();
+    io.poll();  // the accept loop is under way, as in a running herd
+    server.stop();
+    namespace ip = boost::asio::ip;
+    const ip::tcp::endpoint endpoint(ip::address_v4::loopback(), port);
+    // What the kernel does when it picks this port as an outgoing connection's ephemeral one.
+    ip::tcp::socket other(io);
+    other.open(ip::tcp::v4());
+    boost::system::error_code ec;
+    other.bind(endpoint, ec);
+    CHECK(ec == boost::asio::error::address_in_use);
+    ip::tcp::socket probe(io);
+    probe.connect(endpoint, ec);
+    CHECK(ec == boost::asio::error::connection_refused);
+
+    server.start();
+    CHECK(server.port() == port);
+    LineClient c(io, port);
+    c.send(iamat + "\n");
+    const std::string reply = c.read_line();
+    INFO(reply);
+    CHECK(std::regex_match(reply, at_reply));
 }
