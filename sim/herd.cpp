@@ -38,6 +38,8 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
         o.log_dir = options_.log_dir;
         o.max_line = options_.max_line;
         o.peer_queue_limit = options_.peer_queue_limit;
+        o.link_policy = options_.link_policy;
+        o.link_linger = options_.link_linger;
         o.reconnect_initial = options_.reconnect_initial;
         o.reconnect_max = options_.reconnect_max;
         neighbours_[address.name] = config_.neighbours(address.name);
