@@ -45,6 +45,10 @@ Percentiles percentiles(std::vector<double> values);
 
 double micros(Clock::duration d);
 
+// User plus system CPU time of the whole process so far (getrusage), in seconds: the herd, its
+// clients and the loop all run in this process.
+double cpu_seconds();
+
 // Runs `io` one handler at a time until `done()` holds (checked after every handler, so no
 // polling granularity) or `limit` passes; returns done().
 bool drive(boost::asio::io_context& io, const std::function<bool()>& done, Clock::duration limit = 10s);

@@ -56,15 +56,15 @@ void BM_IamatRoundTrip(benchmark::State& state) {
 // C connections (spread over the five nodes; C = 1: Alford), each with a window of IAMATs in
 // flight. An iteration ends when every reply is back AND every update has been stored by all five
 // nodes: the throughput includes the whole flood.
-void BM_IamatThroughput(benchmark::State& state, bool logging) {
+void BM_IamatThroughput(benchmark::State& state, bool logging, LinkPolicy policy) {
     const auto connections = static_cast<std::size_t>(state.range(0));
     boost::asio::io_context io;
-    double seconds = 0, reply_seconds = 0;
+    double seconds = 0, reply_seconds = 0, cpu = 0;
     std::uint64_t requests = 0;
     std::filesystem::path log_dir;
     if (logging) log_dir = std::filesystem::temp_directory_path() / ("herdsim-bench-logs-" + std::to_string(getpid()));
     {
-        HerdRig rig(io, ring5(), log_dir);
+        HerdRig rig(io, ring5(), log_dir, policy);
         LoadSpec spec;
         spec.ports = rig.ports();
         spec.connections = connections;
@@ -73,6 +73,7 @@ void BM_IamatThroughput(benchmark::State& state, bool logging) {
         spec.request = append_load_iamat;
         const std::uint64_t per_update = rig.nodes() - 1;
         for (auto _ : state) {
+            const double cpu_before = cpu_seconds();
             const std::uint64_t target = rig.observer.at_stored + spec.requests * per_update;
             const LoadResult r = run_load(io, spec);
             if (!drive(io, [&] { return rig.observer.at_stored >= target; }, 60s)) {
@@ -81,6 +82,7 @@ void BM_IamatThroughput(benchmark::State& state, bool logging) {
             }
             // drive() checks after every handler, so this is the moment the last node stored.
             const auto end = std::max(r.replies, Clock::now());
+            cpu += cpu_seconds() - cpu_before;
             const double s = std::chrono::duration<double>(end - r.start).count();
             state.SetIterationTime(s);
             seconds += s;
@@ -97,14 +99,18 @@ void BM_IamatThroughput(benchmark::State& state, bool logging) {
     state.counters["replies_only_req_per_s"] = static_cast<double>(requests) / reply_seconds;
     state.counters["floor_req_per_s"] = floor_throughput(connections);
     state.counters["ratio_to_floor"] = rate / floor_throughput(connections);
+    state.counters["cpu_us_per_iamat"] = requests ? cpu * 1e6 / static_cast<double>(requests) : 0;
 }
 
 // One update at a time from Alford; the time from Alford storing it to the last live node storing
-// it. With Welsh down the ring is a line of four and the farthest node is three hops away.
-void BM_Flood(benchmark::State& state, bool one_down) {
+// it. With Welsh down the ring is a line of four and the farthest node is three hops away. `idle`
+// between updates (untimed) lets per_burst links close, so that every hop of the next update
+// opens a connection first.
+void BM_Flood(benchmark::State& state, bool one_down, LinkPolicy policy, Clock::duration idle) {
     boost::asio::io_context io;
     std::vector<double> samples;
     std::uint64_t handled = 0, updates = 0;
+    double cpu = 0;
     HerdConfig config = ring5();
     const std::string origin = "Alford", dead = "Welsh";
     HerdConfig live = config;
@@ -115,7 +121,7 @@ void BM_Flood(benchmark::State& state, bool one_down) {
         if (d >= 0) hops = std::max(hops, d), ++live_nodes;
     const double expected = 2.0 * static_cast<double>(live.links.size()) - static_cast<double>(live_nodes - 1);
     {
-        HerdRig rig(io, config);
+        HerdRig rig(io, config, {}, policy);
         if (one_down) {
             rig.herd->crash(dead);
             settle(io, 20ms);
@@ -126,11 +132,14 @@ void BM_Flood(benchmark::State& state, bool one_down) {
         std::uint64_t ns = 0, i = 0;
         const std::uint64_t handled_before = rig.observer.at_handled;
         for (auto _ : state) {
+            if (idle > Clock::duration::zero()) settle(io, idle);
             next_stamp(time_text, ns);
             const std::string who = "f" + std::to_string(i++ % 1024);
             line = "IAMAT " + who + " +34.068930-118.445127 " + time_text + "\n";
+            const double cpu_before = cpu_seconds();
             client.round_trip(line);
             const auto took = rig.await_coverage(who, time_text, live_nodes, expected, 5s);
+            cpu += cpu_seconds() - cpu_before;
             if (!took) {
                 state.SkipWithError("an update did not reach every live node");
                 break;
@@ -153,6 +162,7 @@ void BM_Flood(benchmark::State& state, bool one_down) {
     state.counters["ratio_to_floor_rtt"] = p.p50 / floor_rtt_p50_us();
     state.counters["msgs_per_update"] = updates ? static_cast<double>(handled) / static_cast<double>(updates) : 0;
     state.counters["expected_2E_minus_N_minus_1"] = expected;
+    state.counters["cpu_us_per_iamat"] = updates ? cpu * 1e6 / static_cast<double>(updates) : 0;
 }
 
 std::string places_sample() {
@@ -205,23 +215,42 @@ void register_herd_benchmarks() {
         ->Unit(benchmark::kMicrosecond)
         ->Iterations(sized<benchmark::IterationCount>(10000, 10));
     for (int c : {1, 10, 100})
-        benchmark::RegisterBenchmark("Herd/IAMAT/Throughput", BM_IamatThroughput, false)
+        benchmark::RegisterBenchmark("Herd/IAMAT/Throughput", BM_IamatThroughput, false, LinkPolicy::per_burst)
             ->ArgName("C")
             ->Arg(c)
             ->UseManualTime()
             ->Unit(benchmark::kMillisecond)
             ->Iterations(sized<benchmark::IterationCount>(5, 1));
-    benchmark::RegisterBenchmark("Herd/IAMAT/ThroughputWithLogs", BM_IamatThroughput, true)
+    benchmark::RegisterBenchmark("Herd/IAMAT/ThroughputWithLogs", BM_IamatThroughput, true, LinkPolicy::per_burst)
         ->ArgName("C")
         ->Arg(100)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond)
         ->Iterations(sized<benchmark::IterationCount>(3, 1));
     for (bool one_down : {false, true})
-        benchmark::RegisterBenchmark(one_down ? "Herd/Flood/Ring5OneDown" : "Herd/Flood/Ring5", BM_Flood, one_down)
+        benchmark::RegisterBenchmark(one_down ? "Herd/Flood/Ring5OneDown" : "Herd/Flood/Ring5", BM_Flood, one_down,
+                                     LinkPolicy::per_burst, Clock::duration::zero())
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond)
             ->Iterations(sized<benchmark::IterationCount>(5000, 10));
+    // The link policies side by side: flood latency back to back (per_burst links stay open within
+    // the linger) and with 10 ms idle before each update (every per_burst hop connects first), and
+    // CPU per IAMAT under load at C = 10.
+    for (const auto& [policy, name] : {std::pair{LinkPolicy::per_burst, "per_burst"}, std::pair{LinkPolicy::persistent, "persistent"}}) {
+        for (const auto& [idle, spacing] : {std::pair{Clock::duration::zero(), "back_to_back"}, std::pair<Clock::duration, const char*>{10ms, "idle_10ms"}})
+            benchmark::RegisterBenchmark(("Herd/Links/" + std::string(name) + "/Flood/Ring5/" + spacing).c_str(), BM_Flood,
+                                         false, policy, idle)
+                ->UseManualTime()
+                ->Unit(benchmark::kMicrosecond)
+                ->Iterations(sized<benchmark::IterationCount>(1000, 5));
+        benchmark::RegisterBenchmark(("Herd/Links/" + std::string(name) + "/IAMAT/Throughput").c_str(), BM_IamatThroughput,
+                                     false, policy)
+            ->ArgName("C")
+            ->Arg(10)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(sized<benchmark::IterationCount>(5, 1));
+    }
     for (int c : {1, 10, 100})
         benchmark::RegisterBenchmark("Herd/WHATSAT/Throughput", BM_WhatsatThroughput)
             ->ArgName("C")

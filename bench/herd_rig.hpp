@@ -19,15 +19,17 @@ namespace herd::bench {
 
 class HerdRig {
 public:
-    // Starts the herd and runs the loop until every peer link is up (throws after 60 s).
-    HerdRig(boost::asio::io_context& io, HerdConfig config, std::filesystem::path log_dir = {});
+    // Starts the herd; with persistent links, runs the loop until every peer link is up (throws
+    // after 60 s). per_burst links connect at the first flood.
+    HerdRig(boost::asio::io_context& io, HerdConfig config, std::filesystem::path log_dir = {},
+            LinkPolicy policy = LinkPolicy::per_burst);
     ~HerdRig();  // stops the herd and lets its coroutines end
 
     boost::asio::io_context& io;
     sim::MockPlaces places;
     BenchObserver observer;
     std::unique_ptr<sim::Herd> herd;
-    double setup_seconds = 0;  // from start() to every link up
+    double setup_seconds = 0;  // from start() to every link up (persistent) or to listening (per_burst)
 
     std::uint16_t port(const std::string& node) const { return herd->port(node); }
     std::vector<std::uint16_t> ports() const;  // in config order

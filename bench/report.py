@@ -119,6 +119,25 @@ def report(context, b):
                         "p50 / floor RTT", "msgs per update / 2E−(N−1)"], rows))
     lines.append("")
 
+    # Link policies
+    lines.append("## Peer-link policies, five-node ring: per_burst (default, course-compatible) beside persistent")
+    lines.append("")
+    lines.append("Flood: one update at a time from Alford, to full coverage; `idle 10 ms` waits before each update, so "
+                 "every per_burst link has closed and each hop connects first. CPU: user + system time of the process "
+                 "(getrusage) per IAMAT, herd and clients together.")
+    lines.append("")
+    rows = []
+    for policy in ("per_burst", "persistent"):
+        for spacing, what in (("back_to_back", "back to back"), ("idle_10ms", "idle 10 ms")):
+            x = b.get(f"Herd/Links/{policy}/Flood/Ring5/{spacing}")
+            rows.append([f"{policy}, flood, {what}", num(get(x, "p50_us")), num(get(x, "p99_us")),
+                         num(get(x, "ratio_to_floor_rtt"), 2) + "×", num(get(x, "cpu_us_per_iamat"))])
+        x = b.get(f"Herd/Links/{policy}/IAMAT/Throughput/C:10")
+        rows.append([f"{policy}, throughput C = 10: {num(get(x, 'req_per_s'))} req/s, "
+                     f"{num(get(x, 'ratio_to_floor'), 2)} × floor", "", "", "", num(get(x, "cpu_us_per_iamat"))])
+    lines.append(table(["", "p50 µs", "p99 µs", "p50 / floor RTT", "CPU µs per IAMAT"], rows))
+    lines.append("")
+
     # Scale
     lines.append("## Scale (generated herds; one update at a time from a different node each time)")
     lines.append("")
@@ -146,8 +165,9 @@ def report(context, b):
     lines.append("Coverage: from the origin storing the update to the last node storing it. Every node, and the "
                  "client, run on one thread, so a flood's lines are handled one after another: coverage grows with "
                  "the messages per update, not only with the hops. Heap per node: malloc bytes in use after the "
-                 "herd is up with every link connected, divided by N (kernel socket buffers not included); RSS "
-                 "growth is smaller where malloc reuses memory an earlier benchmark freed.")
+                 "herd is listening (per_burst links connect at the first flood), divided by N (kernel socket "
+                 "buffers not included); RSS growth is smaller where malloc reuses memory an earlier benchmark "
+                 "freed. Setup: from start() until every node listens.")
     lines.append("")
 
     # Memory

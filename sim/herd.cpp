@@ -43,6 +43,8 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     tunables.log_dir = options_.log_dir;
     tunables.max_line = options_.max_line;
     tunables.peer_queue_limit = options_.peer_queue_limit;
+    tunables.link_policy = options_.link_policy;
+    tunables.link_linger = options_.link_linger;
     tunables.reconnect_initial = options_.reconnect_initial;
     tunables.reconnect_max = options_.reconnect_max;
     for (const auto& address : local.servers) {

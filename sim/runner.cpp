@@ -36,12 +36,6 @@ std::string run_id(std::uint64_t seed) {
     return out;
 }
 
-// Waits until every directed peer link is up, so that measured latency is flooding, not connecting.
-bool wait_for_links(RunContext& run) {
-    const std::size_t directed = 2 * run.herd->edge_count();
-    return run.run_until([&] { return run.observer->links_up() >= directed; }, std::chrono::seconds(20));
-}
-
 void play_timeline(RunContext& run) {
     auto previous_end = Clock::now();
     const auto start = previous_end;
@@ -184,13 +178,6 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             relay->set_delay(scenario.default_delay, scenario.default_jitter);
     } catch (const std::exception& e) {
         outcome.error = scenario.file.string() + ": could not start the herd: " + e.what();
-        return outcome;
-    }
-    if (!wait_for_links(run)) {
-        if (ended_by_failure(run, outcome)) return outcome;
-        outcome.error = scenario.file.string() + ": the herd's peer links did not all come up within 20 s (" +
-                        std::to_string(run.observer->links_up()) + " of " +
-                        std::to_string(2 * run.herd->edge_count()) + ")";
         return outcome;
     }
     run.recorder->note("start", "herd up: " + std::to_string(config.servers.size()) + " nodes, " +

@@ -1,13 +1,17 @@
 // One herd server on real loopback sockets: framing, replies byte for byte, floods, Places.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -74,6 +78,7 @@ TEST_CASE("IAMAT is answered with one exact AT line", "[server]") {
     auto c = f.client();
     c.send(iamat + "\n");
     const std::string reply = c.read_line();
+    INFO(reply);
     CHECK(std::regex_match(reply, at_reply));
 }
 
@@ -484,4 +489,154 @@ TEST_CASE("An AT tail at EOF is dropped and logged, never stored; a client comma
     CHECK_THAT(log, Catch::Contains("unterminated flood line at EOF dropped: " + cut_flood));
     CHECK_THAT(log, !Catch::Contains("dropped: IAMAT"));
     std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// A neighbour that counts the connections it accepted and the EOFs it saw on them, so a test can
+// tell from the receiving side that the sender closed its link (while the sender keeps running).
+struct EofNeighbour {
+    boost::asio::ip::tcp::acceptor acceptor;
+    std::string received;
+    std::size_t accepted = 0;
+    std::size_t eofs = 0;
+
+    explicit EofNeighbour(boost::asio::io_context& io)
+        : acceptor(io, {boost::asio::ip::address_v4::loopback(), 0}) {
+        boost::asio::co_spawn(io, accept_loop(), boost::asio::detached);
+    }
+    std::uint16_t port() const { return acceptor.local_endpoint().port(); }
+    std::size_t lines() const { return static_cast<std::size_t>(std::count(received.begin(), received.end(), '\n')); }
+
+    boost::asio::awaitable<void> accept_loop() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (ec) co_return;
+            ++accepted;
+            boost::asio::co_spawn(acceptor.get_executor(), read_to_eof(std::move(socket)), boost::asio::detached);
+        }
+    }
+    boost::asio::awaitable<void> read_to_eof(boost::asio::ip::tcp::socket socket) {
+        char chunk[4096];
+        for (;;) {
+            auto [ec, n] = co_await socket.async_read_some(boost::asio::buffer(chunk),
+                                                           boost::asio::as_tuple(boost::asio::use_awaitable));
+            received.append(chunk, n);
+            if (ec == boost::asio::error::eof) ++eofs;
+            if (ec) co_return;
+        }
+    }
+};
+
+// Alford with one neighbour, Hamilton, at `port`.
+ServerOptions alford_linked_to(std::uint16_t port, LinkPolicy policy) {
+    ServerOptions options;
+    options.name = "Alford";
+    options.peers = {{"Hamilton", "127.0.0.1", port}};
+    options.link_policy = policy;
+    options.link_linger = 5ms;
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("A neighbour that comes up after many failed attempts gets the very next flood at once",
+          "[server][flood][link]") {
+    const auto policy = GENERATE(LinkPolicy::per_burst, LinkPolicy::persistent);
+    boost::asio::io_context io;
+    const std::uint16_t later = unused_port(io);
+    ServerOptions options = alford_linked_to(later, policy);
+    // Background retries so rare that within the limit below only the new flood's own attempt
+    // can deliver: no backoff window may skip a neighbour that is up.
+    options.reconnect_initial = std::chrono::minutes(1);
+    options.reconnect_max = std::chrono::minutes(1);
+    Server server(io, options);
+    server.start();
+    LineClient c(io, server.port());
+    for (int i = 0; i < 5; ++i) {  // every one of them tries to connect, and is refused
+        c.send("IAMAT down" + std::to_string(i) + " +1+1 1520023934\n");
+        REQUIRE(c.read_line().rfind("AT Alford ", 0) == 0);
+    }
+    CHECK(server.queued_to("Hamilton") == 5);
+
+    SinkServer hamilton(io, later);
+    c.send("IAMAT next +1+1 1520023934\n");
+    REQUIRE(c.read_line().rfind("AT Alford ", 0) == 0);
+    const bool delivered = run_until(io, [&] { return hamilton.received().find(" next ") != std::string::npos; }, 3000ms);
+    INFO("policy " << (policy == LinkPolicy::per_burst ? "per_burst" : "persistent") << ", Hamilton received: "
+                   << hamilton.received());
+    CHECK(delivered);
+    // The queued lines go first, in order, then the new one.
+    std::size_t at = 0;
+    for (const char* who : {" down0 ", " down1 ", " down2 ", " down3 ", " down4 ", " next "}) {
+        INFO(who);
+        at = hamilton.received().find(who, at);
+        REQUIRE(at != std::string::npos);
+    }
+    CHECK(std::count(hamilton.received().begin(), hamilton.received().end(), '\n') == 6);
+    CHECK(server.queued_to("Hamilton") == 0);
+}
+
+TEST_CASE("Once nothing is left to send, a per_burst link closes (EOF after every line); a persistent one stays open",
+          "[server][flood][link]") {
+    const auto policy = GENERATE(LinkPolicy::per_burst, LinkPolicy::persistent);
+    boost::asio::io_context io;
+    EofNeighbour hamilton(io);
+    Server server(io, alford_linked_to(hamilton.port(), policy));
+    server.start();
+    LineClient c(io, server.port());
+    std::string burst;
+    for (int i = 0; i < 200; ++i) burst += "IAMAT c" + std::to_string(i) + " +1+1 1520023934\n";
+    c.send(burst);
+    CHECK(c.read_until("c199 +1+1 1520023934\n").size() > 0);
+    REQUIRE(run_until(io, [&] { return hamilton.lines() == 200; }));
+
+    if (policy == LinkPolicy::persistent) {
+        CHECK_FALSE(run_until(io, [&] { return hamilton.eofs > 0; }, 300ms));
+        CHECK(hamilton.accepted == 1);
+        return;
+    }
+    REQUIRE(run_until(io, [&] { return hamilton.eofs == 1; }));
+    CHECK(server.running());
+    CHECK(hamilton.accepted == 1);
+    CHECK(hamilton.lines() == 200);
+    CHECK(server.queued_to("Hamilton") == 0);
+
+    // The next flood opens a new connection, which closes in turn.
+    c.send("IAMAT later +1+1 1520023934\n");
+    c.read_line();
+    REQUIRE(run_until(io, [&] { return hamilton.eofs == 2; }));
+    CHECK(hamilton.accepted == 2);
+    CHECK(hamilton.lines() == 201);
+    CHECK_THAT(hamilton.received, Catch::StartsWith("AT Alford ") && Catch::EndsWith(" later +1+1 1520023934 Alford\n"));
+}
+
+TEST_CASE("A stopped server keeps its port: connects are refused, no other socket takes it, start() listens again",
+          "[server][link]") {
+    boost::asio::io_context io;
+    ServerOptions options;
+    options.name = "Alford";
+    Server server(io, options);
+    const std::uint16_t port = server.listen();
+    io.poll();  // the accept loop is under way, as in a running herd
+    server.stop();
+    namespace ip = boost::asio::ip;
+    const ip::tcp::endpoint endpoint(ip::address_v4::loopback(), port);
+    // What the kernel does when it picks this port as an outgoing connection's ephemeral one.
+    ip::tcp::socket other(io);
+    other.open(ip::tcp::v4());
+    boost::system::error_code ec;
+    other.bind(endpoint, ec);
+    CHECK(ec == boost::asio::error::address_in_use);
+    ip::tcp::socket probe(io);
+    probe.connect(endpoint, ec);
+    CHECK(ec == boost::asio::error::connection_refused);
+
+    server.start();
+    CHECK(server.port() == port);
+    LineClient c(io, port);
+    c.send(iamat + "\n");
+    const std::string reply = c.read_line();
+    INFO(reply);
+    CHECK(std::regex_match(reply, at_reply));
 }

@@ -28,6 +28,8 @@ PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options,
     : self_(options.name),
       peer_(std::move(peer)),
       limit_(std::max<std::size_t>(options.peer_queue_limit, 1)),
+      persistent_(options.link_policy == LinkPolicy::persistent),
+      linger_(options.link_linger),
       backoff_initial_(options.reconnect_initial),
       backoff_max_(options.reconnect_max),
       log_(std::move(log)),
@@ -63,47 +65,66 @@ void PeerLink::send(std::string line) {
     } else if (queue_.size() < limit_ / 2) {
         dropped_ = 0;
     }
+    fresh_ = true;
     wake_.cancel();
+    pause_.cancel();
 }
 
 asio::awaitable<void> PeerLink::run() {
     auto backoff = backoff_initial_;
-    auto pause = [&]() -> asio::awaitable<void> {
-        pause_.expires_after(backoff);
-        co_await pause_.async_wait(nothrow);
-        backoff = std::min(backoff * 2, backoff_max_);
-    };
-    bool was_up = true;  // so that the first failure is logged
     while (!stopped_) {
+        if (!persistent_) co_await wait_for_lines();
+        if (stopped_) break;
+        fresh_ = false;
         if (auto ec = co_await connect()) {
             if (stopped_) break;
-            if (was_up)
-                log_->warn("cannot reach peer {} at {}:{}: {}; retrying with backoff up to {} ms", peer_.name,
-                           peer_.host, peer_.port, ec.message(), backoff_max_.count());
-            was_up = false;
-            co_await pause();
+            if (reported_up_ != false)
+                log_->warn("cannot reach peer {} at {}:{}: {}; queued lines are retried at every new flood and "
+                           "with backoff up to {} ms",
+                           peer_.name, peer_.host, peer_.port, ec.message(), backoff_max_.count());
+            report(false);
+            // A line queued while this attempt was under way gets an attempt of its own at once.
+            if (!fresh_) co_await retry_pause(backoff);
             continue;
         }
-        was_up = true;
         const auto up_since = asio::steady_timer::clock_type::now();
-        log_->info("link to peer {} at {}:{} up", peer_.name, peer_.host, peer_.port);
-        if (observer_) observer_->on_peer_link(self_, peer_.name, true);
+        log_->info("link to peer {} at {}:{} connected", peer_.name, peer_.host, peer_.port);
+        report(true);
 
-        co_await until_either(write_until_closed(), watch_for_close());
+        idle_ = false;
+        co_await until_either(write_until_idle(), watch_for_close());
+        if (idle_) {
+            co_await close_idle();
+            backoff = backoff_initial_;
+            continue;
+        }
 
         boost::system::error_code ignored;
         socket_.close(ignored);
         requeue_in_flight();
         if (stopped_) break;
         log_->warn("link to peer {} down; {} lines queued", peer_.name, queue_.size());
-        if (observer_) observer_->on_peer_link(self_, peer_.name, false);
+        report(false);
         // Only a link that stayed up a while earns an immediate reconnect: one that is closed right
         // after connecting (a peer that accepts and hangs up) must not make this loop spin.
         if (asio::steady_timer::clock_type::now() - up_since >= backoff_max_)
             backoff = backoff_initial_;
-        else
-            co_await pause();
+        else if (!fresh_)
+            co_await retry_pause(backoff);
     }
+}
+
+asio::awaitable<void> PeerLink::wait_for_lines() {
+    while (!stopped_ && queue_.empty()) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+        co_await wake_.async_wait(nothrow);
+    }
+}
+
+asio::awaitable<void> PeerLink::retry_pause(std::chrono::milliseconds& backoff) {
+    pause_.expires_after(backoff);
+    co_await pause_.async_wait(nothrow);
+    backoff = std::min(backoff * 2, backoff_max_);
 }
 
 asio::awaitable<boost::system::error_code> PeerLink::connect() {
@@ -128,12 +149,19 @@ asio::awaitable<boost::system::error_code> PeerLink::connect() {
     co_return cec;
 }
 
-asio::awaitable<void> PeerLink::write_until_closed() {
+asio::awaitable<void> PeerLink::write_until_idle() {
     std::vector<asio::const_buffer> buffers;
     while (!stopped_ && socket_.is_open()) {
         if (queue_.empty()) {
-            wake_.expires_at(asio::steady_timer::time_point::max());
-            co_await wake_.async_wait(nothrow);
+            if (persistent_)
+                wake_.expires_at(asio::steady_timer::time_point::max());
+            else
+                wake_.expires_after(linger_);
+            auto [ec] = co_await wake_.async_wait(nothrow);
+            if (!ec && queue_.empty()) {
+                idle_ = true;
+                co_return;
+            }
             continue;
         }
         // Move the batch out of the queue: send() may drop queued lines while the write is under way.
@@ -163,6 +191,23 @@ asio::awaitable<void> PeerLink::watch_for_close() {
         if (ec) co_return;
         (void)n;
     }
+}
+
+asio::awaitable<void> PeerLink::close_idle() {
+    // Every write has completed, so the FIN follows the data. Waiting (at most the linger) for the
+    // neighbour's own close means no reset can overtake the lines, whatever it wrote back.
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    asio::steady_timer deadline(socket_.get_executor(), linger_);
+    co_await (watch_for_close() || deadline.async_wait(nothrow));
+    socket_.close(ignored);
+    log_->info("link to peer {} closed: nothing left to send", peer_.name);
+}
+
+void PeerLink::report(bool up) {
+    if (reported_up_ == up) return;
+    reported_up_ = up;
+    if (observer_) observer_->on_peer_link(self_, peer_.name, up);
 }
 
 void PeerLink::requeue_in_flight() {

@@ -23,6 +23,20 @@ std::vector<std::string> peer_names(const ServerOptions& options) {
 
 constexpr std::chrono::milliseconds log_flush_period{500};
 
+// Stops listening but keeps the port bound: connects are refused, as by a dead host, and no
+// outgoing connection can be given the port as its ephemeral one before the restart listens
+// again (peer links connect per burst, so such connections come and go all the time).
+void reserve_port(tcp::acceptor& acceptor) {
+    boost::system::error_code ec;
+    const auto endpoint = acceptor.local_endpoint(ec);
+    acceptor.close(ec);
+    if (endpoint.port() == 0) return;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (ec) acceptor.close(ec);  // taken meanwhile: listen() will say so
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uint64_t generation) {
     for (;;) {
         auto [ec, socket] = co_await state->acceptor->async_accept(nothrow);
@@ -78,18 +92,21 @@ std::uint16_t Server::listen() {
     const auto address = asio::ip::make_address(s.options.host, ec);
     if (ec) throw std::runtime_error(s.options.name + ": \"" + s.options.host + "\" is not an IP address to listen on");
     const tcp::endpoint endpoint(address, s.bound_port ? s.bound_port : s.options.port);
-    tcp::acceptor acceptor(s.io);
+    // After a stop() the port is still bound (not listening): only listen() is left to do.
+    tcp::acceptor acceptor = s.acceptor ? std::move(*s.acceptor) : tcp::acceptor(s.io);
     auto fail = [&](const char* step) {
         throw std::runtime_error(s.options.name + ": cannot listen on " + s.options.host + ":" +
                                  std::to_string(endpoint.port()) + ": " + step + ": " + ec.message());
     };
-    acceptor.open(endpoint.protocol(), ec);
-    if (ec) fail("open");
-    // A restarted node binds its old port again at once, despite connections in TIME_WAIT.
-    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (ec) fail("setsockopt");
-    acceptor.bind(endpoint, ec);
-    if (ec) fail("bind");
+    if (!acceptor.is_open()) {
+        acceptor.open(endpoint.protocol(), ec);
+        if (ec) fail("open");
+        // A restarted node binds its old port again at once, despite connections in TIME_WAIT.
+        acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (ec) fail("setsockopt");
+        acceptor.bind(endpoint, ec);
+        if (ec) fail("bind");
+    }
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) fail("listen");
     s.bound_port = acceptor.local_endpoint().port();
@@ -129,7 +146,7 @@ void Server::stop() {
     if (!s.running) return;
     s.running = false;
     boost::system::error_code ignored;
-    s.acceptor->close(ignored);
+    reserve_port(*s.acceptor);
     for (auto& [id, socket] : s.connections) socket->close(ignored);
     for (auto& peer : s.peers) peer->stop();
     s.peers.clear();

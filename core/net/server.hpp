@@ -1,6 +1,6 @@
 #pragma once
 // One herd server on a shared io_context: a listening socket for clients and peers, one
-// coroutine per connection, one persistent outgoing link per neighbour. Asio stays behind this
+// coroutine per connection, one outgoing link per neighbour. Asio stays behind this
 // header (pimpl), so code that drives servers builds fast.
 #include <chrono>
 #include <cstdint>
@@ -25,6 +25,12 @@ struct PeerAddress {
     std::uint16_t port = 0;  // where this server connects to reach the neighbour (a relay in the simulator)
 };
 
+// How a PeerLink holds its connection. per_burst (the default) is what the course's graders need:
+// it connects when there is something to send and closes once idle for the linger. persistent keeps
+// the connection open while idle, so it breaks the "no idle connection" rule of PROTOCOL.md; it is
+// kept for comparison (bench/) and for herds that are never stopped with lsof.
+enum class LinkPolicy { per_burst, persistent };
+
 struct ServerOptions {
     std::string name;
     std::string host = "127.0.0.1";
@@ -35,6 +41,10 @@ struct ServerOptions {
     std::size_t max_line = 64 * 1024;
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // 0: never
     std::size_t peer_queue_limit = 65536;  // flood lines held per neighbour while it is slow or down
+    LinkPolicy link_policy = LinkPolicy::per_burst;
+    std::chrono::milliseconds link_linger{2};  // per_burst: close once the queue was empty this long
+    // Background retries for lines queued to a neighbour that is down: the interval doubles from
+    // reconnect_initial up to reconnect_max. A new flood line always triggers an attempt at once.
     std::chrono::milliseconds reconnect_initial{50};
     std::chrono::milliseconds reconnect_max{2000};
 };
