@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (protocol core, scenario loader, herd config loader) with clang +
+# Builds the libFuzzer targets (protocol core, scenario loader, herd config loader, Places reply) with clang +
 # ASan + UBSan into build/fuzz and runs each for SECONDS (default 60), seeded from the repo's own
 # scenario and herd config files. Exit 1 if any target finds a crash, a leak, undefined behaviour
 # or an input slower than 10 s; its input is kept in build/fuzz/artifacts/.
@@ -10,7 +10,7 @@ seconds="${1:-60}"
 sanitizers=-fsanitize=fuzzer-no-link,address,undefined
 cmake -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DHERDSIM_FUZZ=ON \
       "-DCMAKE_CXX_FLAGS=$sanitizers -fno-sanitize-recover=undefined" >/dev/null
-cmake --build build/fuzz --target protocol_fuzz scenario_fuzz config_fuzz
+cmake --build build/fuzz --target protocol_fuzz scenario_fuzz config_fuzz places_reply_fuzz
 
 # A fresh corpus per run from the files in git, so a run is repeatable from a clone.
 seed() {  # target, seed files...
@@ -22,9 +22,17 @@ seed() {  # target, seed files...
 seed protocol_fuzz
 seed scenario_fuzz scenarios/*.json tests/data/scenarios/*.json
 seed config_fuzz tests/data/bad_herd.json tests/data/scenarios/files/herd3.json
+# A Places input is one byte for the bound, then the body: the samples cut to their first result,
+# so that an execution stays cheap.
+seed places_reply_fuzz
+for file in tests/data/places/*.json; do
+  python3 -c 'import json, sys
+body = json.load(open(sys.argv[1])); body["results"] = body["results"][:1]
+sys.stdout.buffer.write(b"\x03" + json.dumps(body).encode())' "$file" >"build/fuzz/corpus/places_reply_fuzz/$(basename "$file")"
+done
 mkdir -p build/fuzz/artifacts
 
-for target in protocol_fuzz scenario_fuzz config_fuzz; do
+for target in protocol_fuzz scenario_fuzz config_fuzz places_reply_fuzz; do
   log=build/fuzz/$target.log
   status=0
   build/fuzz/tests/$target -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \

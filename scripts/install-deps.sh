@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev ca-certificates
   nlohmann-json3-dev libcli11-dev libspdlog-dev
   catch2 libbenchmark-dev
-  gnuplot-nox
+  gnuplot-nox python3
   netcat-openbsd lsof   # trying a herd by hand: the README's nc examples, and who holds a port
 )
 
