@@ -121,7 +121,7 @@ void add_run_command(CLI::App& app, Action& action) {
     cmd->add_option("--repeat", args->repeat, "Run each scenario K times, with seeds seed, seed+1, ...")
         ->check(whole_number(1, "from 1 up"));
     cmd->add_flag("--json", args->json, "Print every run's summary.json to stdout as one JSON array (the table goes to stderr)");
-    cmd->footer(R"(Exit code: 0 every expectation held, 1 some failed (each printed with its step), 2 could not run.
+    cmd->footer(R"(Exit code: 0 no expectation failed (PASS, or UNCHECKED when there is none), 1 some failed (each printed with its step), 2 could not run.
 --json prints one JSON array on stdout, one summary.json object per run, in run order; always an
 array, also for one run ([{...}]) or none ([]).
 
