@@ -77,7 +77,7 @@ void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& re
             run.verdict(step, matches, ok, ok ? "matched" : "got \"" + show(got) + "\"");
         } catch (const std::regex_error& e) {
             run.verdict(step, matches, false,
-                        std::string("the pattern cannot be matched without recursion (a back-reference?): ") + e.what());
+                        std::string("the pattern cannot be matched without recursion: ") + e.what());
         }
     }
 }

@@ -453,7 +453,7 @@ TEST_CASE("Hostile files get a precise error instead of a crash", "[scenario][li
                   "is out of range (a number must fit a double");
         CHECK(parse(with_steps(R"({"places": [{"body": [1e308, 1e-400]}]})")).scenario);
     }
-    SECTION("regexes: at most 1024 bytes, groups nested at most 32 deep") {
+    SECTION("regexes: at most 1024 bytes, groups nested at most 32 deep, counts at most 1000") {
         const auto pattern = [](const std::string& p) {
             return parse(with_steps(R"({"send": {"node": "Alford", "line": "x", "expect_pattern": )" + nlohmann::json(p).dump() + "}}"));
         };
@@ -468,6 +468,15 @@ TEST_CASE("Hostile files get a precise error instead of a crash", "[scenario][li
         CHECK(pattern(escaped + "[" + std::string(300, '(') + "]").scenario);
         CHECK(pattern(std::string(1024, 'a')).scenario);
         CHECK_FALSE(pattern(std::string(1025, 'a')).scenario);
+        // Repetition counts: libstdc++ reads them into a long that overflows (UB, found by the fuzzer).
+        for (const char* p : {"a{33333333333333333330}", "a{1001}", "a{2,1001}", "a{1001,}", "(ab){99999999999999999999999}"})
+            one_error(pattern(p), "steps[0].send.expect_pattern", "a repetition count ({n}, {n,m}) is at most 1000");
+        CHECK(pattern("a{1000}").scenario);
+        for (const char* p : {"(a)\\1", "x\\33333333333333333333333333", "[\\1]"})
+            one_error(pattern(p), "steps[0].send.expect_pattern", "back-references (\\1 ...) are not supported");
+        CHECK(pattern("\\\\1").scenario);  // an escaped backslash, then the digit 1
+        CHECK(pattern("[0-9]{2,9}").scenario);
+        CHECK(pattern("[{99999999999}]\\{99999999999}").scenario);  // in a class, or escaped: literal text
     }
     SECTION("match.location and a radius as text: at most 64 bytes, before std::regex reads them") {
         const auto match = [](const std::string& m) { return parse(with_steps(R"({"places": [{"match": )" + m + "}]}")); };

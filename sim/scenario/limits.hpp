@@ -17,6 +17,7 @@ constexpr std::size_t max_prefix_bytes = 32;           // topology name_prefix: 
 constexpr std::size_t max_location_bytes = 64;         // match.location, and match.radius as text
 constexpr std::size_t max_pattern_bytes = 1024;        // expect_pattern: std::regex compiles recursively
 constexpr int max_pattern_nesting = 32;                // expect_pattern: groups inside groups
+constexpr long max_pattern_repeat = 1000;               // expect_pattern: a count in {n}, {n,}, {n,m}
 constexpr double min_rate_per_s = 0.001;               // workload: one report per 1000 s at the slowest
 constexpr double max_rate_per_s = 1'000'000;
 
