@@ -225,7 +225,8 @@ struct detail::MockPlacesState {
         : executor(executor),
           acceptor(executor, tcp::endpoint(asio::ip::address_v4::loopback(), options.port)),
           port(acceptor.local_endpoint().port()),
-          tls(options.tls ? make_server_context(*options.tls) : nullptr) {}
+          tls(options.tls ? make_server_context(*options.tls) : nullptr),
+          failed(options.failed) {}
 
     // Records the request and decides its answer.
     Plan take(const http::request<http::string_body>& request) {
@@ -242,6 +243,7 @@ struct detail::MockPlacesState {
     tcp::acceptor acceptor;
     std::uint16_t port;  // kept: the closed acceptor no longer knows it
     std::unique_ptr<ssl::context> tls;
+    FailureSink failed;
     std::vector<Rule> rules;
     std::vector<MockPlacesRequest> requests;
     std::map<std::uint64_t, std::shared_ptr<Connection>> connections;
@@ -311,7 +313,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
         auto connection = std::make_shared<Connection>(std::move(socket), ++state->next_id);
         state->connections.emplace(connection->id, connection);
         asio::co_spawn(state->executor, serve(state, std::move(connection)),
-                       report_failure("mock Places: connection", print_failure));
+                       report_failure("mock Places: connection", state->failed));
     }
 }
 
@@ -319,7 +321,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
 
 MockPlaces::MockPlaces(asio::any_io_executor executor, MockPlacesOptions options)
     : state_(std::make_shared<State>(std::move(executor), options)) {
-    asio::co_spawn(state_->executor, accept_loop(state_), report_failure("mock Places: accept loop", print_failure));
+    asio::co_spawn(state_->executor, accept_loop(state_), report_failure("mock Places: accept loop", state_->failed));
 }
 
 MockPlaces::~MockPlaces() { stop(); }

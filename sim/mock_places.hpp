@@ -12,6 +12,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "net/report_failure.hpp"
+
 namespace herd::sim {
 
 namespace detail {
@@ -57,6 +59,7 @@ struct MockPlacesTls {
 struct MockPlacesOptions {
     std::uint16_t port = 0;              // 0: the system picks one
     std::optional<MockPlacesTls> tls{};  // set: serve HTTPS
+    FailureSink failed = print_failure;  // where a failure of its coroutines goes (the runner's ends the run)
 };
 
 class MockPlaces {

@@ -153,7 +153,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     HerdConfig config;
     try {
         config = herd_config(scenario.herd);
-        run.places = std::make_unique<MockPlaces>(run.io.get_executor());
+        run.places = std::make_unique<MockPlaces>(run.io.get_executor(), MockPlacesOptions{.failed = run.failed()});
         run.places->set_rules(to_mock_rules(scenario.places.rules));
         run.recorder = std::make_unique<Recorder>([&] {
             std::vector<std::string> names;
