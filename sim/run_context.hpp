@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <set>
 
 #include <boost/asio/io_context.hpp>
 
@@ -18,18 +17,19 @@
 
 namespace herd::sim {
 
-// Forwards every hook to the recorder and keeps the set of peer links that are up.
+// Forwards every hook to the recorder and keeps the coroutine failures that end the run.
 class RunObserver : public ServerObserver {
 public:
     explicit RunObserver(Recorder& recorder) : recorder_(recorder) {}
     void on_handled(std::string_view node, const Command& command, const Effects& effects) override {
         recorder_.on_handled(node, command, effects);
     }
-    void on_peer_link(std::string_view node, std::string_view peer, bool up) override;
+    void on_peer_link(std::string_view node, std::string_view peer, bool up) override {
+        recorder_.on_peer_link(node, peer, up);
+    }
     void on_peer_overflow(std::string_view node, std::string_view peer, std::size_t count) override {
         recorder_.on_peer_overflow(node, peer, count);
     }
-    std::size_t links_up() const { return up_.size(); }
 
     // A coroutine failed (a server's, or the runner's own): the run ends, and could not run.
     void on_failure(std::string_view, std::string_view message) override { fail(std::string(message)); }
@@ -38,7 +38,6 @@ public:
 
 private:
     Recorder& recorder_;
-    std::set<std::pair<std::string, std::string>> up_;
     std::vector<std::string> failures_;
 };
 

@@ -68,15 +68,6 @@ bool ended_by_failure(const RunContext& run, RunOutcome& outcome) {
 
 }  // namespace
 
-void RunObserver::on_peer_link(std::string_view node, std::string_view peer, bool up) {
-    const std::pair<std::string, std::string> key{std::string(node), std::string(peer)};
-    if (up)
-        up_.insert(key);
-    else
-        up_.erase(key);
-    recorder_.on_peer_link(node, peer, up);
-}
-
 RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t seed_)
     : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {}
 
