@@ -70,6 +70,14 @@ const Verdict& verdict_of(const RunOutcome& outcome, std::size_t step) {
     throw std::logic_error("unreachable");
 }
 
+// The step's verdict failed, saying exactly `detail`.
+void check_failed(const RunOutcome& outcome, std::size_t step, const std::string& detail) {
+    INFO("steps[" << step << "]");
+    const Verdict& v = verdict_of(outcome, step);
+    CHECK_FALSE(v.passed);
+    CHECK(v.detail == detail);
+}
+
 }  // namespace
 
 TEST_CASE("A reply that never comes fails expect \"\" and expect_pattern [^]*", "[send][reply]") {
@@ -80,10 +88,8 @@ TEST_CASE("A reply that never comes fails expect \"\" and expect_pattern [^]*", 
         {"send": {"node": "Alford", "line": "HELLO", "expect_pattern": "[^]*"}}])");
     INFO(describe(outcome));
     REQUIRE(outcome.verdicts.size() == 3);
-    CHECK_FALSE(verdict_of(outcome, 0).passed);
-    CHECK(verdict_of(outcome, 0).detail == "no reply: timed out after 200 ms");
-    CHECK_FALSE(verdict_of(outcome, 1).passed);
-    CHECK(verdict_of(outcome, 1).detail == "no reply: timed out after 200 ms");
+    check_failed(outcome, 0, "no reply: timed out after 200 ms");
+    check_failed(outcome, 1, "no reply: timed out after 200 ms");
     CHECK(verdict_of(outcome, 2).passed);  // a reply: [^]* accepts it
     CHECK(outcome.exit_code == 1);
 }
@@ -97,10 +103,8 @@ TEST_CASE("A connection the server closed without answering fails expect and exp
         {"send": {"node": "Ball", "line": "HELLO", "newline": false, "half_close": true, "expect": "? HELLO"}}])");
     INFO(describe(outcome));
     REQUIRE(outcome.verdicts.size() == 3);
-    CHECK_FALSE(verdict_of(outcome, 0).passed);
-    CHECK(verdict_of(outcome, 0).detail == "no reply: connection closed by the server before any byte");
-    CHECK_FALSE(verdict_of(outcome, 1).passed);
-    CHECK(verdict_of(outcome, 1).detail == "no reply: connection closed by the server before any byte");
+    check_failed(outcome, 0, "no reply: connection closed by the server before any byte");
+    check_failed(outcome, 1, "no reply: connection closed by the server before any byte");
     CHECK(verdict_of(outcome, 2).passed);  // an unterminated command at EOF is answered
 }
 
@@ -203,8 +207,7 @@ TEST_CASE("wait_reply false: later steps play at once, the reply is judged under
     CHECK(verdict_of(outcome, 1).passed);
     CHECK(verdict_of(outcome, 3).passed);  // not held up by the slow WHATSAT
     CHECK(verdict_of(outcome, 4).passed);
-    CHECK_FALSE(verdict_of(outcome, 5).passed);
-    CHECK(verdict_of(outcome, 5).detail == "no reply: timed out after 300 ms");
+    check_failed(outcome, 5, "no reply: timed out after 300 ms");
     CHECK(verdict_of(outcome, 6).passed);  // after the pending reply on "s", not taken for it
 }
 
@@ -229,8 +232,7 @@ TEST_CASE("expect_unknown on a crashed node fails, naming the node as down", "[s
         {"expect_unknown": {"node": "Ball", "client": "kiwi"}}])");
     INFO(describe(outcome));
     CHECK(verdict_of(outcome, 0).passed);
-    CHECK_FALSE(verdict_of(outcome, 2).passed);
-    CHECK(verdict_of(outcome, 2).detail == "Ball is down");
+    check_failed(outcome, 2, "Ball is down");
 }
 
 TEST_CASE("A 300 KB WHATSAT reply is matched by expect_pattern without overflowing the stack", "[send][reply]") {
