@@ -124,7 +124,11 @@ TEST_CASE("With a node down the rest converge the other way round the ring", "[h
 TEST_CASE("A restarted node starts empty and receives later floods", "[herd][failure]") {
     HerdFixture f;
     f.iamat("Ball", "IAMAT early +1+1 1520023934");
-    REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "early", 1520023934000000000); }));
+    // Every copy handled, duplicates included (2E - (N - 1) = 6 on the ring): a copy still on its
+    // way to Hamilton would be queued for it across the crash and rightly delivered after it.
+    REQUIRE(run_until(f.io, [&] {
+        return f.all_know(everyone, "early", 1520023934000000000) && f.counter.at_lines_per_client["early"] == 6;
+    }));
     f.herd->crash("Hamilton");
     f.herd->restart("Hamilton");
     CHECK(f.herd->server("Hamilton").node().table().size() == 0);
