@@ -1,0 +1,212 @@
+"""The hostile clients of issue 11, one coroutine each.
+
+`attack(port, scale, mock)` returns (what it did and saw, the Places requests it caused or None).
+
+`scale` is FULL or QUICK (each attack a few seconds). Every attack closes what it opened before it
+returns, so the soak can measure what the server gives back afterwards.
+"""
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+
+ATTACKER_COORDS = "+10.000000+10.000000"  # the Places mock counts and poisons searches here only
+
+
+@dataclass(frozen=True)
+class Scale:
+    idle_connections: int
+    idle_hold_s: float
+    drip_connections: int
+    drip_interval_s: float
+    drip_duration_s: float
+    junk_bytes: int
+    unfinished_lines: int
+    iamats: int
+    whatsat_clients: int
+    whatsat_duration_s: float
+    big_ids: int
+    nested_depth: int
+    nested_duration_s: float
+
+
+FULL = Scale(20_000, 20, 100, 2, 50, 10 * 1024 * 1024, 2_000, 100_000, 200, 30, 3_000, 10_000, 20)
+QUICK = Scale(1_000, 2, 20, 0.5, 3, 1024 * 1024, 200, 5_000, 20, 3, 300, 10_000, 2)
+CONNECT_AT_ONCE = 500
+
+
+async def _open_many(port, n):
+    """Up to n connections, CONNECT_AT_ONCE in flight; ((reader, writer) of each opened, how many failed)."""
+    gate = asyncio.Semaphore(CONNECT_AT_ONCE)
+
+    async def one():
+        async with gate:
+            try:
+                return await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+            except (OSError, asyncio.TimeoutError):
+                return None
+
+    results = await asyncio.gather(*(one() for _ in range(n)))
+    opened = [c for c in results if c is not None]
+    return opened, n - len(opened)
+
+
+def _close_all(connections):
+    for _, w in connections:
+        w.transport.abort()
+
+
+async def _drain_replies(reader):
+    """Reads replies until EOF; the bytes and lines read."""
+    total = lines = 0
+    while True:
+        chunk = await reader.read(1 << 20)
+        if not chunk:
+            break
+        total += len(chunk)
+        lines += chunk.count(b"\n")
+    return total, lines
+
+
+async def _read_whatsat(reader):
+    """One WHATSAT reply, read up to its closing empty line (or the end of a `? ` line); its size
+    (0 if the connection closed first)."""
+    size, head, tail = 0, b"", b""
+    while not tail.endswith(b"\n\n") and not (head == b"?" and tail.endswith(b"\n")):
+        chunk = await reader.read(1 << 20)
+        if not chunk:
+            return 0
+        head = head or chunk[:1]
+        size += len(chunk)
+        tail = (tail + chunk)[-2:]
+    return size
+
+
+async def idle_flood(port, scale, mock):
+    connections, failed = await _open_many(port, scale.idle_connections)
+    await asyncio.sleep(scale.idle_hold_s)
+    _close_all(connections)
+    return f"{len(connections)} idle connections held {scale.idle_hold_s:g} s, {failed} could not connect", None
+
+
+async def drip(port, scale, mock):
+    connections, failed = await _open_many(port, scale.drip_connections)
+    end = time.monotonic() + scale.drip_duration_s
+    while time.monotonic() < end:
+        for _, w in connections:
+            w.write(b"x")
+        await asyncio.sleep(scale.drip_interval_s)
+    # A connection the server closed has seen EOF (or a reset) by now, read or not.
+    still_open = sum(1 for r, w in connections if not r.at_eof() and not w.is_closing())
+    _close_all(connections)
+    return (f"1 byte every {scale.drip_interval_s:g} s of an endless line on {len(connections)} connections for "
+            f"{scale.drip_duration_s:g} s: {still_open} still open ({failed} could not connect)"), None
+
+
+async def junk(port, scale, mock):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    data = random.Random(11).randbytes(scale.junk_bytes)
+    drained = asyncio.ensure_future(_drain_replies(reader))
+    writer.write(data)
+    await writer.drain()
+    writer.write_eof()
+    replied, lines = await drained
+    writer.close()
+    return f"{len(data) / 2**20:g} MiB of random bytes: {lines} reply lines, {replied / 2**20:.1f} MiB back", None
+
+
+async def unfinished_lines(port, scale, mock):
+    connections, failed = await _open_many(port, scale.unfinished_lines)
+    for _, w in connections:
+        w.write(b"u" * 65_000)
+    await asyncio.gather(*(w.drain() for _, w in connections), return_exceptions=True)
+    for _, w in connections:
+        w.close()
+    return f"{len(connections)} lines of 65,000 bytes with no newline, then closed ({failed} could not connect)", None
+
+
+async def _iamats(port, lines, connections):
+    """Writes `lines` spread over `connections` pipelined connections; the AT replies read back."""
+    per = [lines[i::connections] for i in range(connections)]
+
+    async def one(batch):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        drained = asyncio.ensure_future(_drain_replies(reader))
+        writer.write(b"".join(batch))
+        writer.write_eof()
+        await writer.drain()
+        _, got = await drained
+        writer.close()
+        return got
+
+    return sum(await asyncio.gather(*(one(batch) for batch in per)))
+
+
+async def iamat_flood(port, scale, mock):
+    now = time.time()
+    lines = [f"IAMAT flood{i}.soak +34.068930-118.445127 {now:.9f}\n".encode() for i in range(scale.iamats)]
+    got = await _iamats(port, lines, 10)
+    return f"{scale.iamats} IAMATs for different clients on 10 connections: {got} replies", None
+
+
+async def big_ids(port, scale, mock):
+    now = time.time()
+    lines = [f"IAMAT {i:08d}{'i' * 59_992} +34.068930-118.445127 {now:.9f}\n".encode() for i in range(scale.big_ids)]
+    got = await _iamats(port, lines, 10)
+    return f"{scale.big_ids} IAMATs with 60,000-byte client IDs: {got} replies", None
+
+
+async def _whatsats_until(port, end):
+    """WHATSATs for the attacker's client on one connection each, until `end`; (answered, largest)."""
+    answered = largest = 0
+    while time.monotonic() < end:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.01)  # refused: try again, without spinning
+            continue
+        writer.write(b"WHATSAT attacker.soak 10 5\n")
+        size = await _read_whatsat(reader)
+        writer.close()
+        answered += size > 0
+        largest = max(largest, size)
+    return answered, largest
+
+
+async def _register_attacker(port):
+    await _iamats(port, [f"IAMAT attacker.soak {ATTACKER_COORDS} {time.time():.9f}\n".encode()], 1)
+
+
+async def whatsat_flood(port, scale, mock):
+    await _register_attacker(port)
+    mock.count()
+    end = time.monotonic() + scale.whatsat_duration_s
+    results = await asyncio.gather(*(_whatsats_until(port, end) for _ in range(scale.whatsat_clients)))
+    requests = mock.count()
+    return (f"{scale.whatsat_clients} clients sending WHATSATs for {scale.whatsat_duration_s:g} s: "
+            f"{sum(a for a, _ in results)} answered, {requests} Places requests"), requests
+
+
+async def nested_body(port, scale, mock):
+    await _register_attacker(port)
+    mock.nested(scale.nested_depth)
+    try:
+        mock.count()
+        answered, largest = await _whatsats_until(port, time.monotonic() + scale.nested_duration_s)
+        requests = mock.count()
+    finally:
+        mock.nested(0)
+    return (f"Places body nested {scale.nested_depth} deep, WHATSATs one after another for "
+            f"{scale.nested_duration_s:g} s: {answered} answered, largest reply {largest} bytes"), requests
+
+
+ATTACKS = {
+    "idle-flood": idle_flood,
+    "drip": drip,
+    "junk": junk,
+    "unfinished-lines": unfinished_lines,
+    "iamat-flood": iamat_flood,
+    "whatsat-flood": whatsat_flood,
+    "big-ids": big_ids,
+    "nested-body": nested_body,
+}

@@ -1,0 +1,211 @@
+"""Soak one `herdsim serve` node with issue 11's hostile inputs, one attack after another.
+
+For each attack: the server's RSS before, the most during, and after (VmRSS), how much its log
+grew, and what an honest bystander client saw meanwhile (IAMAT + WHATSAT round trips every 50 ms:
+p99, max, errors). WHATSAT is answered by a Places mock of our own (places_mock.py), which counts
+the attacker's Places requests and serves the deeply nested body. Exit 0 if the server survived
+every attack, 1 if not, 2 for bad flags.
+"""
+import argparse
+import asyncio
+import ctypes
+import json
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import attacks
+
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE.parent.parent / "tests" / "data" / "places" / "nearbysearch_ok_ucla_2022_bound5.json"
+ATTACK_LIMIT_S = 90
+SAMPLE_EVERY_S = 0.1
+UP_LIMIT_S = 10
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--herdsim", required=True, help="the herdsim binary to soak")
+    parser.add_argument("--quick", action="store_true", help="each attack scaled down to a few seconds")
+    parser.add_argument("--json", action="store_true", help="print the rows as one JSON array, not a table")
+    parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
+                        help="one more argument for herdsim serve (repeatable), e.g. a limit to try; "
+                             "write a flag as --serve-arg=--flag")
+    parser.add_argument("--attack", action="append", choices=list(attacks.ATTACKS),
+                        help="run only this attack (repeatable, run in the order given; default: all, in the order listed)")
+    args = parser.parse_args()
+    if not Path(args.herdsim).is_file():
+        parser.error(f"--herdsim: no such file: {args.herdsim}")
+    return args
+
+
+def _die_with_parent():
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphans
+
+
+def spawn(command, **kwargs):
+    return subprocess.Popen(command, preexec_fn=_die_with_parent, **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mock:
+    """The Places mock process, asked over HTTP."""
+
+    def __init__(self):
+        self.process = spawn([sys.executable, str(HERE / "places_mock.py"), str(SAMPLE)], stdout=subprocess.PIPE)
+        self.port = int(self.process.stdout.readline())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=10) as reply:
+            return reply.read()
+
+    def count(self):
+        """The attacker's Places requests since the last call."""
+        return int(self._get("/soak/count"))
+
+    def nested(self, depth):
+        self._get(f"/soak/nested?depth={depth}")
+
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def log_bytes(folder):
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_until_up(server, port):
+    deadline = time.monotonic() + UP_LIMIT_S
+    while time.monotonic() < deadline and server.poll() is None:
+        if accepts(port):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def run_attack(name, server, port, logs, scale, mock):
+    """One attack beside the bystander, the server's RSS sampled meanwhile: its row of the table."""
+    row = {"attack": name, "rss_before_mb": rss_mb(server.pid)}
+    logs_before = log_bytes(logs)
+    bystander = spawn([sys.executable, str(HERE / "bystander.py"), str(port)], stdin=subprocess.PIPE,
+                      stdout=subprocess.PIPE, text=True)
+    bystander.stdout.readline()  # its first round trip, before the attack
+    peak = row["rss_before_mb"] or 0
+
+    async def sample():
+        nonlocal peak
+        while True:
+            peak = max(peak, rss_mb(server.pid) or 0)
+            await asyncio.sleep(SAMPLE_EVERY_S)
+
+    sampler = asyncio.ensure_future(sample())
+    started = time.monotonic()
+    try:
+        row["detail"], row["places_requests"] = await asyncio.wait_for(
+            attacks.ATTACKS[name](port, scale, mock), ATTACK_LIMIT_S)
+    except (OSError, asyncio.TimeoutError) as e:
+        row["detail"], row["places_requests"] = f"attack failed: {type(e).__name__}: {e}", None
+    row["seconds"] = round(time.monotonic() - started, 1)
+    await asyncio.sleep(1)  # what the server gives back once the attacker is gone
+    sampler.cancel()
+    row["rss_max_mb"], row["rss_after_mb"] = peak, rss_mb(server.pid)
+    row["log_growth_mb"] = (log_bytes(logs) - logs_before) / 2**20
+    bystander.stdin.close()
+    row["bystander"] = json.loads(bystander.stdout.read() or "{}")
+    bystander.wait()
+    row["survived"] = server.poll() is None and accepts(port)
+    row["server_exit"] = server.poll()  # a negative number is the signal that ended it
+    return row
+
+
+def show(value, digits=1):
+    return "-" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def print_table(rows):
+    head = ("attack", "RSS before/max/after MB", "log +MB", "bystander p99/max ms", "errors", "Places req", "survived")
+    lines = [head]
+    for r in rows:
+        b = r["bystander"]
+        errors = sum(b.get("errors", {}).values())
+        lines.append((r["attack"], "/".join(show(r[k]) for k in ("rss_before_mb", "rss_max_mb", "rss_after_mb")),
+                      show(r["log_growth_mb"]), f"{show(b.get('p99_ms'))}/{show(b.get('max_ms'))}",
+                      f"{errors} of {errors + b.get('round_trips', 0)}", show(r["places_requests"]),
+                      "yes" if r["survived"] else f"NO (exit {show(r['server_exit'])})"))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    for line in lines:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+    for r in rows:
+        errors = r["bystander"].get("errors") or {}
+        print(f"{r['attack']}: {r['detail']} ({r['seconds']} s)" + (f"; bystander errors: {errors}" if errors else ""))
+
+
+def main():
+    args = parse_args()
+    scale = attacks.QUICK if args.quick else attacks.FULL
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it too
+    work = Path(tempfile.mkdtemp(prefix="herdsim-soak-"))
+    port = free_port()
+    (work / "herd.json").write_text(json.dumps({"servers": {"X": {"host": "127.0.0.1", "port": port}}, "links": []}))
+    mock = Mock()
+    server = spawn([args.herdsim, "serve", "--config", str(work / "herd.json"), "--node", "X",
+                    "--places-url", mock.url, "--log-dir", str(work / "logs"), *args.serve_arg],
+                   stdout=subprocess.DEVNULL, stderr=(work / "serve.stderr").open("wb"))
+    rows = []
+    try:
+        if not wait_until_up(server, port):
+            server.kill()
+            print(f"soak: herdsim serve did not come up on port {port}:\n{(work / 'serve.stderr').read_text()}",
+                  file=sys.stderr)
+            return 1
+        print(f"soak: herdsim serve pid {server.pid} on port {port}, fd limit {hard}", file=sys.stderr)
+        for name in args.attack or attacks.ATTACKS:
+            print(f"soak: {name} ...", file=sys.stderr)
+            rows.append(asyncio.run(run_attack(name, server, port, work / "logs", scale, mock)))
+            if not rows[-1]["survived"]:
+                print(f"soak: the server did not survive {name}; stopping", file=sys.stderr)
+                break
+    finally:
+        for process in (server, mock.process):
+            process.kill()
+            process.wait()
+        shutil.rmtree(work)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        print_table(rows)
+    return 0 if rows and all(r["survived"] for r in rows) and len(rows) == len(args.attack or attacks.ATTACKS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
