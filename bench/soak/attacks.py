@@ -33,22 +33,27 @@ class Scale:
 FULL = Scale(20_000, 20, 100, 2, 50, 10 * 1024 * 1024, 2_000, 100_000, 200, 30, 3_000, 10_000, 20)
 QUICK = Scale(1_000, 2, 20, 0.5, 3, 1024 * 1024, 200, 5_000, 20, 3, 300, 10_000, 2)
 CONNECT_AT_ONCE = 500
+CONNECT_LIMIT_S = 30  # a server that stops accepting leaves connects hanging: give up on them by then
 
 
-async def _open_many(port, n):
-    """Up to n connections, CONNECT_AT_ONCE in flight; ((reader, writer) of each opened, how many failed)."""
+async def _open_many(port, n, opened):
+    """Opens up to n connections, CONNECT_AT_ONCE in flight, each (reader, writer) appended to
+    `opened` (so the caller closes them however this ends); how many could not connect."""
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
+    deadline = time.monotonic() + CONNECT_LIMIT_S
 
     async def one():
         async with gate:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return 1
             try:
-                return await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+                opened.append(await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), left))
+                return 0
             except (OSError, asyncio.TimeoutError):
-                return None
+                return 1
 
-    results = await asyncio.gather(*(one() for _ in range(n)))
-    opened = [c for c in results if c is not None]
-    return opened, n - len(opened)
+    return sum(await asyncio.gather(*(one() for _ in range(n))))
 
 
 def _close_all(connections):
@@ -83,22 +88,28 @@ async def _read_whatsat(reader):
 
 
 async def idle_flood(port, scale, mock):
-    connections, failed = await _open_many(port, scale.idle_connections)
-    await asyncio.sleep(scale.idle_hold_s)
-    _close_all(connections)
+    connections = []
+    try:
+        failed = await _open_many(port, scale.idle_connections, connections)
+        await asyncio.sleep(scale.idle_hold_s)
+    finally:
+        _close_all(connections)
     return f"{len(connections)} idle connections held {scale.idle_hold_s:g} s, {failed} could not connect", None
 
 
 async def drip(port, scale, mock):
-    connections, failed = await _open_many(port, scale.drip_connections)
-    end = time.monotonic() + scale.drip_duration_s
-    while time.monotonic() < end:
-        for _, w in connections:
-            w.write(b"x")
-        await asyncio.sleep(scale.drip_interval_s)
-    # A connection the server closed has seen EOF (or a reset) by now, read or not.
-    still_open = sum(1 for r, w in connections if not r.at_eof() and not w.is_closing())
-    _close_all(connections)
+    connections = []
+    try:
+        failed = await _open_many(port, scale.drip_connections, connections)
+        end = time.monotonic() + scale.drip_duration_s
+        while time.monotonic() < end:
+            for _, w in connections:
+                w.write(b"x")
+            await asyncio.sleep(scale.drip_interval_s)
+        # A connection the server closed has seen EOF (or a reset) by now, read or not.
+        still_open = sum(1 for r, w in connections if not r.at_eof() and not w.is_closing())
+    finally:
+        _close_all(connections)
     return (f"1 byte every {scale.drip_interval_s:g} s of an endless line on {len(connections)} connections for "
             f"{scale.drip_duration_s:g} s: {still_open} still open ({failed} could not connect)"), None
 
@@ -116,12 +127,15 @@ async def junk(port, scale, mock):
 
 
 async def unfinished_lines(port, scale, mock):
-    connections, failed = await _open_many(port, scale.unfinished_lines)
-    for _, w in connections:
-        w.write(b"u" * 65_000)
-    await asyncio.gather(*(w.drain() for _, w in connections), return_exceptions=True)
-    for _, w in connections:
-        w.close()
+    connections = []
+    try:
+        failed = await _open_many(port, scale.unfinished_lines, connections)
+        for _, w in connections:
+            w.write(b"u" * 65_000)
+        await asyncio.gather(*(w.drain() for _, w in connections), return_exceptions=True)
+    finally:
+        for _, w in connections:
+            w.close()
     return f"{len(connections)} lines of 65,000 bytes with no newline, then closed ({failed} could not connect)", None
 
 
