@@ -35,6 +35,7 @@ LATE_LIMIT_S = 30
 def run(description, herd_file, title, grade):
     """A grader's whole run: its herd started as the course starts it, `grade(score, servers, links)`,
     the score printed; the exit code."""
+    sys.stdout.reconfigure(line_buffering=True)  # each check shows at once, also if the run is killed
     args = parse_args(description, herd_file)
     ports, links = load_herd(HERE / herd_file)
     score = Score(title)
