@@ -7,7 +7,8 @@ are the behaviour under test (a herd must cope with exactly that timing), not sy
 On a machine so loaded that a server is not yet accepting connections when its 0.5 s are up, or a
 stopped one has not yet exited when its 0.3 s are up, the course's timing cannot be kept: then the
 grader waits for that event (and says so) before it goes on, so the herd is graded on the course's
-order of events, never failed for the machine's slowness.
+order of events. A flood slowed by a starved CPU can still fail a check: the course's client does
+not wait for one, and neither does this one.
 """
 import argparse
 import ctypes
