@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "config/herd_config.hpp"
 #include "places/answer_cache.hpp"
 #include "places/cache_policy.hpp"
 #include "places/places_gate.hpp"
@@ -194,4 +195,47 @@ TEST_CASE("worth_caching: OK and ZERO_RESULTS answers only, and new API answers 
     CHECK(places_new("{}"));
     CHECK_FALSE(places_new(R"({"error": {"code": 403, "status": "PERMISSION_DENIED"}})"));
     CHECK_FALSE(places_new(R"(["places"])"));
+}
+
+TEST_CASE("Herd config: places limits default to serve's, and each key is bounded with a precise error", "[places_limits][config]") {
+    const auto parse = [](const std::string& places) {
+        return herd::parse_config(R"({"servers": {"A": {"host": "127.0.0.1", "port": 1}}, "places": )" + places + "}",
+                                  "herd.json");
+    };
+    const auto defaults = parse("{}").places.limits;
+    CHECK(defaults.rate_per_second == 10);
+    CHECK(defaults.burst == 200);
+    CHECK(defaults.max_in_flight == 128);
+    CHECK(defaults.cache_ttl == 30s);
+    CHECK(defaults.cache_entries == 1024);
+    CHECK(defaults.cache_bytes == 16u << 20);
+    CHECK(herd::preset("fall17")->places.limits.rate_per_second == 10);
+
+    const auto set = parse(R"({"rate_per_second": 0, "burst": 1, "max_in_flight": 0, "cache_ttl_ms": 0,
+                               "cache_entries": 5, "cache_bytes": 1073741824, "timeout_ms": 7})")
+                         .places;
+    CHECK(set.limits.rate_per_second == 0);
+    CHECK(set.limits.burst == 1);
+    CHECK(set.limits.max_in_flight == 0);
+    CHECK_FALSE(set.limits.caching());
+    CHECK(set.limits.cache_entries == 5);
+    CHECK(set.limits.cache_bytes == 1u << 30);
+    CHECK(set.timeout == 7ms);
+
+    CHECK_THROWS_WITH(parse(R"({"burst": 0})"), "herd.json: places.burst: expected an integer from 1 to 1000000, got 0");
+    CHECK_THROWS_WITH(parse(R"({"rate_per_second": -1})"),
+                      "herd.json: places.rate_per_second: expected an integer from 0 to 1000000 (0: no rate limit), got -1");
+    CHECK_THROWS_WITH(parse(R"({"max_in_flight": 18446744073709551615})"),
+                      "herd.json: places.max_in_flight: expected an integer from 0 to 1000000 (0: no bound), got "
+                      "18446744073709551615");
+    CHECK_THROWS_WITH(parse(R"({"cache_ttl_ms": 86400001})"),
+                      "herd.json: places.cache_ttl_ms: expected an integer from 0 to 86400000 (milliseconds, 0: no "
+                      "cache), got 86400001");
+    CHECK_THROWS_WITH(parse(R"({"cache_entries": "5"})"),
+                      "herd.json: places.cache_entries: expected an integer from 0 to 1000000 (0: no cache), got \"5\"");
+    CHECK_THROWS_WITH(parse(R"({"cache_bytes": 1073741825})"),
+                      "herd.json: places.cache_bytes: expected an integer from 0 to 1073741824 (0: no cache), got 1073741825");
+    CHECK_THROWS_WITH(parse(R"({"timeout_ms": 0})"),
+                      "herd.json: places.timeout_ms: expected an integer from 1 to 86400000 (milliseconds), got 0");
+    CHECK_THROWS_WITH(parse(R"({"cache": {}})"), "herd.json: places: unknown field \"cache\"");
 }
