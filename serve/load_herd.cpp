@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "serve/places_limit_options.hpp"
+
 namespace herd::serve {
 
 HerdConfig load_herd(const ServeFlags& flags) {
@@ -18,6 +20,7 @@ HerdConfig load_herd(const ServeFlags& flags) {
     if (!flags.places_url.empty()) config.places.base_url = flags.places_url;
     if (flags.places_timeout_ms > 0) config.places.timeout = std::chrono::milliseconds(flags.places_timeout_ms);
     if (!flags.places_ca.empty()) config.places.ca_file = flags.places_ca;
+    apply_places_limit_flags(flags, config.places.limits);
     if (const char* key = std::getenv("PLACES_API_KEY")) config.places.api_key = key;
     if (!flags.node.empty() && !config.find(flags.node)) {
         std::string names;

@@ -4,6 +4,7 @@
 
 #include "config/herd_config.hpp"
 #include "places/places_settings.hpp"
+#include "serve/places_limit_options.hpp"
 #include "serve/serve.hpp"
 
 namespace herd::serve {
@@ -26,6 +27,7 @@ void add_serve_command(CLI::App& app, std::function<int()>& action) {
         ->check(CLI::Range(1, static_cast<int>(herd::max_places_timeout.count())));
     cmd->add_option("--places-ca", flags->places_ca, "Extra CA bundle (PEM) to trust for the Places service")
         ->check(CLI::ExistingFile);
+    add_places_limit_options(*cmd, *flags);
     auto* mock_opt = cmd->add_option("--mock-places", flags->mock_places_file,
                                      "Answer WHATSAT from a mock Places service in this process, with FILE (a "
                                      "Nearby Search answer) or, without FILE, a bundled sample")

@@ -1,5 +1,7 @@
 #pragma once
 // What `herdsim serve` was asked for on its command line.
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace herd::serve {
@@ -13,6 +15,9 @@ struct ServeFlags {
     std::string places_api;
     int places_timeout_ms = 0;  // 0: the config's
     std::string places_ca;
+    // Places cost limits; unset: the config's (serve's defaults unless the config says otherwise).
+    std::optional<std::uint32_t> places_rate, places_burst, places_in_flight, places_cache_size;
+    std::optional<std::uint64_t> places_cache_ttl_ms, places_cache_bytes;
     bool mock_places = false;       // answer WHATSAT from a built-in mock Places in this process
     std::string mock_places_file;   // its answer; empty: the bundled sample
 };

@@ -159,6 +159,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         herd_options.places.api = scenario.places.api;
         herd_options.places.base_url = run.places->url();
         herd_options.places.timeout = scenario.places.timeout;
+        herd_options.places.limits = scenario.places.limits;
         herd_options.observer = run.observer.get();
         herd_options.rng = &run.link_rng;
         run.max_line = herd_options.max_line;

@@ -119,6 +119,8 @@ struct StepVisitor {
 
     void operator()(const PlacesStep& s) {
         run.places->set_rules(to_mock_rules(s.rules));
+        // Answers cached under the old rules would hide the new ones.
+        for (const auto& name : run.herd->names()) run.herd->server(name).clear_places_cache();
         run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
     }
 

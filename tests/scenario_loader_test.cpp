@@ -528,3 +528,39 @@ TEST_CASE("A device or a folder is refused without being read", "[scenario][limi
     CHECK(from_fifo.errors[0].message == "not a regular file");
     CHECK_ERROR(parse(with_steps(R"({"wait_ms": 1})", R"({"config": "/dev/zero"})")), "herd.config", "not a regular file");
 }
+
+TEST_CASE("Places limits: off unless the scenario sets them, each bounded as in a herd config", "[scenario][places]") {
+    const auto with_places = [](const std::string& places) {
+        return parse(R"({"description": "A test.", "places": )" + places + R"(, "steps": [{"wait_ms": 1}]})");
+    };
+    const auto plain = with_places("{}");
+    REQUIRE(plain.scenario);
+    const auto& off = plain.scenario->places.limits;
+    CHECK(off.rate_per_second == 0);
+    CHECK(off.max_in_flight == 0);
+    CHECK_FALSE(off.caching());
+    CHECK(off.burst == herd::serve_places_limits.burst);
+    CHECK(off.cache_entries == herd::serve_places_limits.cache_entries);
+    CHECK(off.cache_bytes == herd::serve_places_limits.cache_bytes);
+
+    const auto set = with_places(R"({"rate_per_second": 5, "burst": 7, "max_in_flight": 3, "cache_ttl_ms": 60000,
+                                     "cache_entries": 9, "cache_bytes": 4096})");
+    REQUIRE(set.scenario);
+    const auto& on = set.scenario->places.limits;
+    CHECK(on.rate_per_second == 5);
+    CHECK(on.burst == 7);
+    CHECK(on.max_in_flight == 3);
+    CHECK(on.cache_ttl == std::chrono::milliseconds(60000));
+    CHECK(on.cache_entries == 9);
+    CHECK(on.cache_bytes == 4096);
+    CHECK(on.caching());
+
+    CHECK_ERROR(with_places(R"({"rate_per_second": -1})"), "places.rate_per_second",
+                "expected an integer from 0 to 1000000 (0: no rate limit), got -1");
+    CHECK_ERROR(with_places(R"({"burst": 0})"), "places.burst", "expected an integer from 1 to 1000000, got 0");
+    CHECK_ERROR(with_places(R"({"max_in_flight": 1000001})"), "places.max_in_flight", "of at most 1000000, got 1000001");
+    CHECK_ERROR(with_places(R"({"cache_ttl_ms": "60s"})"), "places.cache_ttl_ms", "(milliseconds, 0: no cache), got \"60s\"");
+    CHECK_ERROR(with_places(R"({"cache_entries": 1.5})"), "places.cache_entries", "got 1.5");
+    CHECK_ERROR(with_places(R"({"cache_bytes": 1073741825})"), "places.cache_bytes", "of at most 1073741824");
+    CHECK_ERROR(with_places(R"({"cache_ttl": 1})"), "places.cache_ttl", "did you mean \"cache_ttl_ms\"?");
+}

@@ -149,3 +149,43 @@ TEST_CASE("serve --mock-places FILE --places-api new answers the file's results 
     }
     stop_and_check_exit(serve);
 }
+
+TEST_CASE("serve's Places limits come from the config's places section, and the flags override it") {
+    boost::asio::io_context io;
+    const auto folder = fresh_folder("serve-places-limits");
+    const auto config = write_fall17(io, folder / "herd.json");
+    json doc = json::parse(std::ifstream(folder / "herd.json"));
+    doc["places"] = {{"rate_per_second", 1}, {"burst", 1}, {"cache_ttl_ms", 0}};
+    std::ofstream(folder / "herd.json") << doc.dump();
+
+    // Five WHATSATs in one write, far less than a second apart: each reply, with "answered" for the
+    // mock's answer.
+    const auto five_whatsats = [&](std::vector<std::string> flags) {
+        flags.insert(flags.end(), {"--node", "Alford", "--mock-places"});
+        ChildProcess serve(io, HERDSIM_BINARY, serve_args(folder / "herd.json", flags), folder);
+        wait_until_serving(serve);
+        LineClient client(io, config.find("Alford")->port);
+        client.send(iamat);
+        const std::string at = at_line_of(client.read_line(10s));
+        std::string lines;
+        for (int i = 0; i < 5; ++i) lines += "WHATSAT kiwi.cs.ucla.edu 10 1\n";
+        client.send(lines);
+        std::vector<std::string> replies;
+        for (int i = 0; i < 5; ++i) {
+            const std::string reply = client.read_until("}\n\n", 10s);
+            replies.push_back(reply == herd::whatsat_reply(at, herd::serve::sample_places_body, 1) ? "answered" : reply);
+        }
+        stop_and_check_exit(serve);
+        return std::make_pair(at, replies);
+    };
+
+    const auto [at, limited] = five_whatsats({});
+    const std::string refused = herd::whatsat_failure_reply(
+        at, "Places rate limit reached: this server sends at most 1 requests a second (bursts of 1)");
+    CHECK(limited[0] == "answered");
+    CHECK(limited[1] == refused);
+    for (const auto& reply : limited) CHECK((reply == "answered" || reply == refused));
+
+    const auto [unused, unlimited] = five_whatsats({"--places-burst", "5"});
+    for (const auto& reply : unlimited) CHECK(reply == "answered");
+}

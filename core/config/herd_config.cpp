@@ -58,6 +58,38 @@ void check_known_keys(const nlohmann::ordered_json& object, std::initializer_lis
     }
 }
 
+// places.<key>, when given: an integer from lo to hi. Read as unsigned, after the sign check, so a
+// value above INT64_MAX cannot wrap into the range.
+std::optional<std::uint64_t> places_integer(const nlohmann::ordered_json& places, const char* key, std::uint64_t lo,
+                                            std::uint64_t hi, std::string_view unit, std::string_view origin) {
+    const auto it = places.find(key);
+    if (it == places.end()) return std::nullopt;
+    const bool whole = it->is_number_unsigned() || (it->is_number_integer() && it->get<std::int64_t>() >= 0);
+    const bool in_range = whole && it->get<std::uint64_t>() >= lo && it->get<std::uint64_t>() <= hi;
+    if (!in_range)
+        fail(origin, std::string("places.") + key + ": expected an integer from " + std::to_string(lo) + " to " +
+                         std::to_string(hi) + std::string(unit) + ", got " + it->dump());
+    return it->get<std::uint64_t>();
+}
+
+void read_places_numbers(const nlohmann::ordered_json& json, PlacesSettings& places, std::string_view origin) {
+    using std::chrono::milliseconds;
+    auto& limits = places.limits;
+    if (auto v = places_integer(json, "timeout_ms", 1, max_places_timeout.count(), " (milliseconds)", origin))
+        places.timeout = milliseconds(*v);
+    if (auto v = places_integer(json, "rate_per_second", 0, max_places_count, " (0: no rate limit)", origin))
+        limits.rate_per_second = static_cast<std::uint32_t>(*v);
+    if (auto v = places_integer(json, "burst", 1, max_places_count, "", origin)) limits.burst = static_cast<std::uint32_t>(*v);
+    if (auto v = places_integer(json, "max_in_flight", 0, max_places_count, " (0: no bound)", origin))
+        limits.max_in_flight = static_cast<std::uint32_t>(*v);
+    if (auto v = places_integer(json, "cache_ttl_ms", 0, max_places_cache_ttl.count(), " (milliseconds, 0: no cache)", origin))
+        limits.cache_ttl = milliseconds(*v);
+    if (auto v = places_integer(json, "cache_entries", 0, max_places_count, " (0: no cache)", origin))
+        limits.cache_entries = static_cast<std::uint32_t>(*v);
+    if (auto v = places_integer(json, "cache_bytes", 0, max_places_cache_bytes, " (0: no cache)", origin))
+        limits.cache_bytes = *v;
+}
+
 }  // namespace
 
 void validate(const HerdConfig& config, std::string_view origin) {
@@ -127,24 +159,17 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
     }
     if (auto it = doc.find("places"); it != doc.end()) {
         if (!it->is_object()) fail(origin, "places: expected an object with \"api\" and/or \"url\"");
-        check_known_keys(*it, {"api", "url", "timeout_ms"}, "places", origin);
+        check_known_keys(*it,
+                         {"api", "url", "timeout_ms", "rate_per_second", "burst", "max_in_flight", "cache_ttl_ms",
+                          "cache_entries", "cache_bytes"},
+                         "places", origin);
         if (it->contains("api")) {
             auto api = places_api_from_string(string_field(*it, "api", "places", origin, max_host_bytes));
             if (!api) fail(origin, "places.api: expected \"legacy\" or \"new\", got " + (*it)["api"].dump());
             config.places.api = *api;
         }
         if (it->contains("url")) config.places.base_url = string_field(*it, "url", "places", origin, max_url_bytes);
-        if (it->contains("timeout_ms")) {
-            const auto& t = (*it)["timeout_ms"];
-            const auto max = max_places_timeout.count();
-            // Unsigned first: a value above INT64_MAX must not wrap into the range.
-            const bool in_range = t.is_number_unsigned() ? t.get<std::uint64_t>() >= 1 && t.get<std::uint64_t>() <= std::uint64_t(max)
-                                                         : t.is_number_integer() && t.get<std::int64_t>() >= 1 && t.get<std::int64_t>() <= max;
-            if (!in_range)
-                fail(origin, "places.timeout_ms: expected an integer from 1 to " + std::to_string(max) + " (milliseconds), got " +
-                                 t.dump());
-            config.places.timeout = std::chrono::milliseconds(t.get<std::int64_t>());
-        }
+        read_places_numbers(*it, config.places, origin);
     }
     validate(config, origin);
     return config;

@@ -29,7 +29,12 @@ struct ServerAddress {
 struct HerdConfig {
     std::vector<ServerAddress> servers;                     // in file order
     std::vector<std::pair<std::string, std::string>> links;  // symmetric
-    PlacesSettings places;
+    // As `herdsim serve` runs it: its Places limits on, unless the file or a flag says otherwise.
+    PlacesSettings places = [] {
+        PlacesSettings settings;
+        settings.limits = serve_places_limits;
+        return settings;
+    }();
 
     const ServerAddress* find(std::string_view name) const;
     // The neighbours of `name`, in link order.

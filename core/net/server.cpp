@@ -75,8 +75,8 @@ Server::State::State(asio::io_context& io_, ServerOptions options_, ServerObserv
       options(std::move(options_)),
       observer(observer_),
       node(options.name, peer_names(options)),
-      places(io.get_executor(), options.places),
       log(make_node_log(options.name, options.log_dir)),
+      places(io.get_executor(), options.places, log),
       failed(node_failure_sink(log, observer, options.name)),
       flush_timer(io) {}
 
@@ -152,9 +152,12 @@ void Server::stop() {
     s.peers.clear();
     s.flush_timer.cancel();
     s.node.forget();
+    s.places.clear_cache();
     s.log->info("stopped: connections closed, every record forgotten");
     s.log->flush();
 }
+
+void Server::clear_places_cache() { state_->places.clear_cache(); }
 
 bool Server::running() const { return state_->running; }
 std::uint16_t Server::port() const { return state_->bound_port ? state_->bound_port : state_->options.port; }

@@ -71,8 +71,12 @@ public:
     void start();
 
     // Closes the listening socket, every connection and every peer link at once (peers see a real
-    // EOF), and forgets every record: a crash. start() may be called again: a restart, same port.
+    // EOF), and forgets every record and cached Places answer: a crash. start() may be called
+    // again: a restart, same port.
     void stop();
+
+    // The next WHATSAT for any place asks the Places service again (a scenario changed its answers).
+    void clear_places_cache();
 
     bool running() const;
     std::uint16_t port() const;

@@ -13,7 +13,7 @@
 #include "net/peer_link.hpp"
 #include "net/report_failure.hpp"
 #include "net/server.hpp"
-#include "places/places_client.hpp"
+#include "places/places_service.hpp"
 
 namespace herd {
 
@@ -24,8 +24,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     ServerOptions options;
     ServerObserver* observer;
     Node node;
-    PlacesClient places;
-    std::shared_ptr<spdlog::logger> log;
+    std::shared_ptr<spdlog::logger> log;  // before `places`, which logs to it
+    PlacesService places;
     FailureSink failed;  // every coroutine of this server reports to it (node_failure_sink)
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
     boost::asio::steady_timer flush_timer;

@@ -114,15 +114,9 @@ private:
     }
 
     asio::awaitable<void> answer_whatsat(const PlacesQuery& query) {
-        log().info("{}: Places request: {}", name_, state_->places.describe(query));
-        const PlacesAnswer answer = co_await state_->places.fetch(query);
-        if (answer.ok) {
-            log().info("{}: Places answered HTTP 200, {} bytes", name_, answer.body.size());
-            queue_reply(whatsat_reply(query.at_line, answer.body, query.bound));
-        } else {
-            log().warn("{}: Places failed: {}", name_, answer.error);
-            queue_reply(whatsat_failure_reply(query.at_line, answer.error));
-        }
+        const PlacesAnswer answer = co_await state_->places.fetch(query, name_);
+        queue_reply(answer.ok ? whatsat_reply(query.at_line, answer.body, query.bound)
+                              : whatsat_failure_reply(query.at_line, answer.error));
         co_await flush();
     }
 

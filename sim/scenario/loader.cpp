@@ -277,6 +277,7 @@ private:
     std::optional<TopologySpec> read_topology(const Json& value, std::uint64_t seed);
     void read_topology_sizes(const At& at, TopologySpec& t);
     void read_places(const Json& doc, PlacesSpec& places);
+    void read_places_limits(const At& at, PlacesLimits& limits);
     std::vector<PlacesRuleSpec> read_rules(const Json& value, const std::string& path);
     std::optional<PlacesRuleSpec> read_rule(const Json& value, const std::string& path);
     void read_match(const At& at, PlacesRuleSpec& rule);
@@ -683,7 +684,9 @@ void Loader::read_topology_sizes(const At& at, TopologySpec& t) {
 
 void Loader::read_places(const Json& doc, PlacesSpec& places) {
     if (!doc.contains("places")) return;
-    const auto at = open(doc["places"], "places", "an object with api, timeout_ms, rules", {"api", "timeout_ms", "rules"});
+    const auto at = open(doc["places"], "places", "an object with api, timeout_ms, rules and the Places limits",
+                         {"api", "timeout_ms", "rate_per_second", "burst", "max_in_flight", "cache_ttl_ms", "cache_entries",
+                          "cache_bytes", "rules"});
     if (!at) return;
     std::string api;
     if (read_string(*at, "api", api, Need::optional, "\"legacy\" or \"new\"")) {
@@ -691,7 +694,21 @@ void Loader::read_places(const Json& doc, PlacesSpec& places) {
         else error("places.api", "expected \"legacy\" or \"new\", got " + in_quotes(api));
     }
     read_millis(*at, "timeout_ms", places.timeout, kPositiveMillisRule);
+    read_places_limits(*at, places.limits);
     if (at->has("rules")) places.rules = read_rules(doc["places"]["rules"], "places.rules");
+}
+
+// The same keys and bounds as a herd config's "places" (serve reads them there).
+void Loader::read_places_limits(const At& at, PlacesLimits& limits) {
+    constexpr std::int64_t most = max_places_count;
+    read_int(at, "rate_per_second", limits.rate_per_second, IntRule{0, most, "an integer from 0 to 1000000 (0: no rate limit)"});
+    read_int(at, "burst", limits.burst, IntRule{1, most, "an integer from 1 to 1000000"});
+    read_int(at, "max_in_flight", limits.max_in_flight, IntRule{0, most, "an integer from 0 to 1000000 (0: no bound)"});
+    read_millis(at, "cache_ttl_ms", limits.cache_ttl,
+                IntRule{0, max_places_cache_ttl.count(), "an integer from 0 to 86400000 (milliseconds, 0: no cache)"});
+    read_int(at, "cache_entries", limits.cache_entries, IntRule{0, most, "an integer from 0 to 1000000 (0: no cache)"});
+    read_int(at, "cache_bytes", limits.cache_bytes,
+             IntRule{0, std::int64_t{max_places_cache_bytes}, "an integer from 0 to 1073741824 (0: no cache)"});
 }
 
 std::vector<PlacesRuleSpec> Loader::read_rules(const Json& value, const std::string& path) {

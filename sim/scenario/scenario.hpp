@@ -55,6 +55,13 @@ struct PlacesRuleSpec {
 struct PlacesSpec {
     PlacesApi api = PlacesApi::legacy;
     Millis timeout{2000};  // the nodes' Places client timeout
+    // Off unless the scenario sets them (a mock's answers change mid-run); burst and sizes as serve's.
+    PlacesLimits limits{.rate_per_second = 0,
+                        .burst = serve_places_limits.burst,
+                        .max_in_flight = 0,
+                        .cache_ttl = {},
+                        .cache_entries = serve_places_limits.cache_entries,
+                        .cache_bytes = serve_places_limits.cache_bytes};
     std::vector<PlacesRuleSpec> rules;
 };
 
