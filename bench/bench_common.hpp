@@ -84,6 +84,7 @@ void register_parse_benchmarks();
 void register_herd_benchmarks();
 void register_scale_benchmarks();
 void register_memory_benchmarks();
+void register_catch_up_benchmarks();
 
 // The floor's figures, from the floor benchmarks of this run, or measured now if they were
 // filtered out.

@@ -140,14 +140,9 @@ asio::awaitable<void> worker(std::shared_ptr<Load> load, std::size_t connection,
     tcp::socket& socket = *load->sockets[connection];
     const LoadSpec& spec = load->spec;
     ReplyCounter counter(spec.reply_end);
-    asio::steady_timer pause(socket.get_executor());
     std::string out;
     std::uint64_t sent = 0, received = 0;
     auto send_more = [&](std::uint64_t n) -> asio::awaitable<bool> {
-        while (spec.hold_back && spec.hold_back()) {
-            pause.expires_after(std::chrono::microseconds(200));
-            co_await pause.async_wait(nothrow);
-        }
         out.clear();
         for (std::uint64_t i = 0; i < n; ++i) spec.request(out, connection, sent + i);
         sent += n;

@@ -60,9 +60,6 @@ struct LoadSpec {
     ReplyEnd reply_end = ReplyEnd::line;
     // Appends request number `index` (0-based, per connection) of connection `connection` to `out`.
     std::function<void(std::string& out, std::size_t connection, std::uint64_t index)> request;
-    // Optional: while it returns true, connections hold their next requests back (the memory fill
-    // uses it so that floods never outrun the peer queues).
-    std::function<bool()> hold_back;
 };
 
 struct LoadResult {

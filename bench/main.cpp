@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     herd::bench::register_herd_benchmarks();
     herd::bench::register_scale_benchmarks();
     herd::bench::register_memory_benchmarks();
+    herd::bench::register_catch_up_benchmarks();
 
     return herd::bench::run_checked_benchmarks(static_cast<int>(args.size()), args.data());
 }

@@ -1,6 +1,8 @@
 // One million distinct clients in the five-node herd: every IAMAT goes over a real socket to one
 // of the five servers and floods to the four others, so each server's own table ends up holding
-// every client (5 million records in all). Resident memory is read before and after.
+// every client (5 million records in all). Resident memory is read before and after. The IAMATs are
+// written as fast as the servers take them (50 connections, 256 in flight on each): the herd's
+// backpressure, not the load, keeps the floods within the peer queues, and no queue may overflow.
 #include <malloc.h>
 
 #include <benchmark/benchmark.h>
@@ -15,7 +17,7 @@ namespace {
 
 void BM_MillionClients(benchmark::State& state) {
     const auto clients = static_cast<std::uint64_t>(state.range(0));
-    constexpr std::size_t connections = 10;  // two per node
+    constexpr std::size_t connections = 50;  // ten per node
     boost::asio::io_context io;
     double rss_before = 0, rss_after = 0, rss_trimmed = 0, fill_s = 0;
     std::size_t records = 0;
@@ -27,7 +29,7 @@ void BM_MillionClients(benchmark::State& state) {
         LoadSpec spec;
         spec.ports = rig.ports();
         spec.connections = connections;
-        spec.window = 64;
+        spec.window = 256;
         spec.requests = clients;
         spec.request = [](std::string& out, std::size_t connection, std::uint64_t index) {
             char client[24];
@@ -35,8 +37,6 @@ void BM_MillionClients(benchmark::State& state) {
                                         static_cast<unsigned long long>(index * connections + connection));
             append_iamat(out, std::string_view(client, static_cast<std::size_t>(n)));
         };
-        // Floods must never outrun the peer queues (which drop the oldest line when full).
-        spec.hold_back = [&] { return rig.queued() > 20000; };
         for (auto _ : state) {
             const auto t0 = Clock::now();
             run_load(io, spec, 600s);

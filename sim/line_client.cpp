@@ -33,6 +33,31 @@ void LineClient::send(std::string_view bytes) {
     asio::write(state_->socket, asio::buffer(bytes.data(), bytes.size()));
 }
 
+void LineClient::send_async(std::string bytes) {
+    auto state = state_;
+    state->sending = std::move(bytes);
+    asio::async_write(state->socket, asio::buffer(state->sending), [state](boost::system::error_code, std::size_t) {});
+}
+
+LineClient::LineCount LineClient::count_lines(std::size_t count, std::string_view prefix, std::chrono::milliseconds limit) {
+    auto& s = *state_;
+    LineCount counted;
+    std::size_t start = 0;  // where the next line begins in s.received
+    run_until(io_, [&] {
+        for (std::size_t end; counted.lines < count && (end = s.received.find('\n', start)) != std::string::npos;
+             start = end + 1) {
+            ++counted.lines;
+            if (std::string_view(s.received).substr(start, end - start).starts_with(prefix)) ++counted.matching;
+        }
+        s.received.erase(0, start);
+        start = 0;
+        if (counted.lines >= count || s.eof) return true;
+        start_read();
+        return false;
+    }, limit);
+    return counted;
+}
+
 void LineClient::shutdown_send() { state_->socket.shutdown(tcp::socket::shutdown_send); }
 
 void LineClient::close() {

@@ -26,6 +26,16 @@ public:
     LineClient(boost::asio::io_context& io, std::uint16_t port);
 
     void send(std::string_view bytes);
+    // Writes `bytes` in the background, for bursts bigger than the socket buffers: the server reads
+    // them on this same io_context, so a blocking send() could never finish.
+    void send_async(std::string bytes);
+    // Reads until `count` '\n'-terminated lines arrived, or `limit` passed; returns how many did and
+    // how many of them begin with `prefix`. The lines are consumed.
+    struct LineCount {
+        std::size_t lines = 0;
+        std::size_t matching = 0;
+    };
+    LineCount count_lines(std::size_t count, std::string_view prefix, std::chrono::milliseconds limit = 60000ms);
     void shutdown_send();  // half-close: the server sees EOF
     void close();
 
@@ -54,6 +64,7 @@ private:
         boost::asio::ip::tcp::socket socket;
         boost::asio::steady_timer wake;  // wait_for_bytes sleeps on it; a completed read cancels it
         std::string received;
+        std::string sending;  // send_async's bytes, alive until written
         char chunk[8192];
         bool reading = false;
         bool eof = false;

@@ -155,12 +155,17 @@ struct Relay::State {
     bool should_listen() const { return !stopped && !cut && target_up; }
 
     // Closing the listener makes new connections fail at once (refused), so nothing is written into
-    // a connection that cannot deliver it; the open ones end (both sides see EOF), held lines are lost.
+    // a connection that cannot deliver it. The open ones end: with EOF when they held nothing, and
+    // with RST when bytes A sent are lost with them (held, being written, or a line not ended yet),
+    // as a dead host resets a connection whose data it never read; so A can tell a loss from a close.
     void refuse() {
         boost::system::error_code ignored;
         acceptor.close(ignored);
         ++closings;
-        close_all(false);
+        std::vector<std::shared_ptr<Connection>> open;
+        for (auto& [id, c] : connections) open.push_back(c);
+        for (auto& c : open)
+            close(*c, !c->queue.empty() || !c->in_flight.empty() || c->unsplit > 0 || c->framer.partial_bytes() > 0);
     }
 
     // A direction ended cleanly (EOF passed on); the connection ends when both have.

@@ -42,11 +42,12 @@ public:
     void stop();                            // closes the acceptor and every connection for good; idempotent
 
     // The relay refuses A, as a dead route or a dead host does, while the link is cut or B is down:
-    // existing connections are closed at once (A sees EOF, B sees EOF), lines held (delay queue,
-    // stall) are dropped, and the relay stops listening, so A's connects are refused and A keeps its
-    // lines queued. It listens on the same port again once neither holds; A then reconnects on its
-    // own backoff. A closed socket with unread input sends RST instead of FIN (the kernel's rule), so
-    // a stalled A may see a reset.
+    // existing connections are closed at once, lines held (delay queue, stall, a write to B under
+    // way, a line not ended yet) are dropped, and the relay stops listening, so A's connects are
+    // refused and A keeps its lines queued. A connection that held nothing ends with EOF on both
+    // sides; one that lost bytes ends with RST, so A knows its lines did not all arrive (a dead host
+    // resets a connection whose data it never read). It listens on the same port again once neither
+    // holds; A then reconnects on its own backoff.
     void cut();
     void heal();
     bool is_cut() const;

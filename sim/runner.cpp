@@ -166,6 +166,10 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         run.herd = std::make_unique<Herd>(run.io, config, herd_options);
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();
+        // Every server asks its neighbours for a catch-up when it starts: the timeline begins once
+        // that exchange is over, so that no step's messages or faults mix with it.
+        if (!run.run_until([&] { return run.herd->quiet(); }, std::chrono::seconds(30)))
+            throw std::runtime_error("the start-up catch-up exchange did not end within 30 s");
         for (Relay* relay : run.herd->relays())
             relay->set_delay(scenario.default_delay, scenario.default_jitter);
     } catch (const std::exception& e) {

@@ -228,6 +228,7 @@ struct StepVisitor {
     }
 
     void operator()(const ExpectLostStep& s) {
+        if (s.required == LostRequired::now) return expect_lost_now(s);
         const Summary summary = run.recorder->summarize();
         std::string detail = std::to_string(summary.lost.size()) + " of " + std::to_string(summary.updates) + " updates lost";
         if (!summary.lost.empty()) {
@@ -237,6 +238,39 @@ struct StepVisitor {
         }
         run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost",
                     summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
+    }
+
+    // Judged on what the nodes hold now: for each update, the live nodes that hold it or a newer
+    // record for its client, and everything they can reach, must all hold one.
+    void expect_lost_now(const ExpectLostStep& s) {
+        // What each live node reaches (links may be cut one way), found once.
+        std::map<std::string, std::vector<std::string>> reach;
+        for (const auto& name : run.herd->names())
+            if (run.herd->is_up(name)) reach[name] = run.herd->reachable(name);
+        std::size_t lost = 0;
+        std::string first;
+        for (const auto& u : run.recorder->updates()) {
+            auto holds = [&](const std::string& node) {
+                const auto record = run.herd->server(node).node().table().find(u.client);
+                return record && record->time >= u.client_time;
+            };
+            std::set<std::string> required;
+            for (const auto& [node, reached] : reach)
+                if (holds(node)) required.insert(reached.begin(), reached.end());
+            std::vector<std::string> missing;
+            for (const auto& node : required)
+                if (!holds(node)) missing.push_back(node);
+            if (missing.empty()) continue;
+            if (lost++ == 0) {
+                first = u.client + " " + u.client_time_text + " from " + u.origin + " missing at";
+                for (const auto& m : missing) first += " " + m;
+            }
+        }
+        std::string detail = std::to_string(lost) + " of " + std::to_string(run.recorder->updates().size()) +
+                             " updates lost (required: every live node connected to a holder)";
+        if (lost) detail += "; first: " + first;
+        run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost", lost <= static_cast<std::size_t>(s.max_lost),
+                    detail);
     }
 
     void operator()(const WorkloadStep& w) { start_workload(run, step, w); }

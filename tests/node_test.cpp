@@ -169,3 +169,24 @@ TEST_CASE("The location table keeps every client through growth, reuse and longe
     CHECK_FALSE(moved.find("c1"));
     CHECK(moved.offer(line(1, 1), Nanos(1)));
 }
+
+TEST_CASE("HERDSIM-CATCHUP from a neighbour owes it a catch-up, with no reply", "[node][catch-up]") {
+    Node alford("Alford", {"Hamilton", "Welsh"});
+    auto e = feed(alford, "HERDSIM-CATCHUP Welsh");
+    CHECK(e.outcome == Effects::Outcome::catch_up);
+    CHECK(e.catch_up_to == std::optional<std::size_t>(1));
+    CHECK(e.reply.empty());
+    CHECK(e.flood_to.empty());
+    CHECK(alford.catch_up_request() == "HERDSIM-CATCHUP Alford\n");
+}
+
+TEST_CASE("HERDSIM-CATCHUP from a stranger, or malformed, is invalid like any unknown line", "[node][catch-up]") {
+    Node alford("Alford", {"Hamilton", "Welsh"});
+    auto e = feed(alford, "HERDSIM-CATCHUP Ball");
+    CHECK(e.outcome == Effects::Outcome::rejected);
+    CHECK(e.reply == "? HERDSIM-CATCHUP Ball\n");
+    CHECK_FALSE(e.catch_up_to);
+    CHECK(feed(alford, "HERDSIM-CATCHUP").reply == "? HERDSIM-CATCHUP\n");
+    CHECK(feed(alford, "HERDSIM-CATCHUP Welsh extra").reply == "? HERDSIM-CATCHUP Welsh extra\n");
+    CHECK(feed(alford, "herdsim-catchup Welsh").reply == "? herdsim-catchup Welsh\n");
+}

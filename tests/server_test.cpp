@@ -33,6 +33,8 @@ namespace asio = boost::asio;
 
 namespace {
 
+const std::string catch_up_request = "HERDSIM-CATCHUP Alford\n";
+
 const std::string iamat = "IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997";
 const std::regex at_reply(
     R"(AT Alford [+-]\d+\.\d{9} kiwi\.cs\.ucla\.edu \+34\.068930-118\.445127 1520023934\.918963997\n)");
@@ -183,15 +185,17 @@ TEST_CASE("A new record is flooded to the neighbour with the sender's name; a st
     auto c = f.client();
     c.send(iamat + "\n");
     const std::string reply = c.read_line();
-    REQUIRE(run_until(f.io, [&] { return f.neighbour->received().size() >= reply.size(); }));
-    CHECK(f.neighbour->received() == reply.substr(0, reply.size() - 1) + " Alford\n");
+    // First the catch-up request every server sends its neighbours when it starts, then the flood.
+    const std::string flooded = catch_up_request + reply.substr(0, reply.size() - 1) + " Alford\n";
+    REQUIRE(run_until(f.io, [&] { return f.neighbour->received().size() >= flooded.size(); }));
+    CHECK(f.neighbour->received() == flooded);
 
     c.send(iamat + "\n");  // the same time: answered, not flooded
     c.read_line();
     c.send("IAMAT kiwi.cs.ucla.edu +1+1 1520023934.918963996\n");  // older
     c.read_line();
     run_for(f.io, 100ms);
-    CHECK(f.neighbour->received() == reply.substr(0, reply.size() - 1) + " Alford\n");
+    CHECK(f.neighbour->received() == flooded);
 }
 
 TEST_CASE("A flood line is stored and never answered", "[server][flood]") {
@@ -199,8 +203,8 @@ TEST_CASE("A flood line is stored and never answered", "[server][flood]") {
     auto c = f.client();
     c.send("AT Welsh +0.5 kiwi +1+1 1520023934 Welsh\n");
     CHECK(c.read_to_eof(100ms).empty());
-    REQUIRE(run_until(f.io, [&] { return !f.neighbour->received().empty(); }));
-    CHECK(f.neighbour->received() == "AT Welsh +0.5 kiwi +1+1 1520023934 Alford\n");
+    REQUIRE(run_until(f.io, [&] { return f.neighbour->received().find('\n', catch_up_request.size()) != std::string::npos; }));
+    CHECK(f.neighbour->received() == catch_up_request + "AT Welsh +0.5 kiwi +1+1 1520023934 Alford\n");
     c.send("WHATSAT kiwi 1 1\n");
     CHECK(c.read_until("\n\n").rfind("AT Welsh +0.5 kiwi +1+1 1520023934\n{", 0) == 0);
 }
@@ -219,11 +223,11 @@ TEST_CASE("A dead neighbour never delays a reply; it gets the flood when it come
     c.send(iamat + "\n");
     CHECK(std::regex_match(c.read_line(), at_reply));
     run_for(io, 100ms);
-    CHECK(server.queued_to("Hamilton") == 1);
+    CHECK(server.queued_to("Hamilton") == 2);  // the catch-up request and the flood line
 
     SinkServer hamilton(io, later);
-    REQUIRE(run_until(io, [&] { return hamilton.received().find('\n') != std::string::npos; }));
-    CHECK(hamilton.received().rfind("AT Alford ", 0) == 0);
+    REQUIRE(run_until(io, [&] { return hamilton.received().find('\n', catch_up_request.size()) != std::string::npos; }));
+    CHECK(hamilton.received().rfind(catch_up_request + "AT Alford ", 0) == 0);
     c.send("IAMAT other +1+1 1520023934\n");
     c.read_line();
     REQUIRE(run_until(io, [&] { return hamilton.received().find("other") != std::string::npos; }));
@@ -557,7 +561,7 @@ TEST_CASE("A neighbour that comes up after many failed attempts gets the very ne
         c.send("IAMAT down" + std::to_string(i) + " +1+1 1520023934\n");
         REQUIRE(c.read_line().rfind("AT Alford ", 0) == 0);
     }
-    CHECK(server.queued_to("Hamilton") == 5);
+    CHECK(server.queued_to("Hamilton") == 6);  // the catch-up request and five flood lines
 
     SinkServer hamilton(io, later);
     c.send("IAMAT next +1+1 1520023934\n");
@@ -566,14 +570,15 @@ TEST_CASE("A neighbour that comes up after many failed attempts gets the very ne
     INFO("policy " << (policy == LinkPolicy::per_burst ? "per_burst" : "persistent") << ", Hamilton received: "
                    << hamilton.received());
     CHECK(delivered);
-    // The queued lines go first, in order, then the new one.
+    // The catch-up request and the queued lines go first, in order, then the new one.
+    REQUIRE(hamilton.received().rfind(catch_up_request, 0) == 0);
     std::size_t at = 0;
     for (const char* who : {" down0 ", " down1 ", " down2 ", " down3 ", " down4 ", " next "}) {
         INFO(who);
         at = hamilton.received().find(who, at);
         REQUIRE(at != std::string::npos);
     }
-    CHECK(std::count(hamilton.received().begin(), hamilton.received().end(), '\n') == 6);
+    CHECK(std::count(hamilton.received().begin(), hamilton.received().end(), '\n') == 7);
     CHECK(server.queued_to("Hamilton") == 0);
 }
 
@@ -584,31 +589,35 @@ TEST_CASE("Once nothing is left to send, a per_burst link closes (EOF after ever
     EofNeighbour hamilton(io);
     Server server(io, alford_linked_to(hamilton.port(), policy));
     server.start();
+    // The start's catch-up request comes first; per_burst closes its connection too.
+    REQUIRE(run_until(io, [&] { return hamilton.lines() == 1; }));
+    if (policy == LinkPolicy::per_burst) REQUIRE(run_until(io, [&] { return hamilton.eofs == 1; }));
     LineClient c(io, server.port());
     std::string burst;
     for (int i = 0; i < 200; ++i) burst += "IAMAT c" + std::to_string(i) + " +1+1 1520023934\n";
     c.send(burst);
     CHECK(c.read_until("c199 +1+1 1520023934\n").size() > 0);
-    REQUIRE(run_until(io, [&] { return hamilton.lines() == 200; }));
+    REQUIRE(run_until(io, [&] { return hamilton.lines() == 201; }));
 
     if (policy == LinkPolicy::persistent) {
         CHECK_FALSE(run_until(io, [&] { return hamilton.eofs > 0; }, 300ms));
         CHECK(hamilton.accepted == 1);
         return;
     }
-    REQUIRE(run_until(io, [&] { return hamilton.eofs == 1; }));
+    REQUIRE(run_until(io, [&] { return hamilton.eofs == 2; }));
     CHECK(server.running());
-    CHECK(hamilton.accepted == 1);
-    CHECK(hamilton.lines() == 200);
+    CHECK(hamilton.accepted == 2);
+    CHECK(hamilton.lines() == 201);
     CHECK(server.queued_to("Hamilton") == 0);
 
     // The next flood opens a new connection, which closes in turn.
     c.send("IAMAT later +1+1 1520023934\n");
     c.read_line();
-    REQUIRE(run_until(io, [&] { return hamilton.eofs == 2; }));
-    CHECK(hamilton.accepted == 2);
-    CHECK(hamilton.lines() == 201);
-    CHECK_THAT(hamilton.received, Catch::StartsWith("AT Alford ") && Catch::EndsWith(" later +1+1 1520023934 Alford\n"));
+    REQUIRE(run_until(io, [&] { return hamilton.eofs == 3; }));
+    CHECK(hamilton.accepted == 3);
+    CHECK(hamilton.lines() == 202);
+    CHECK_THAT(hamilton.received, Catch::StartsWith(catch_up_request + "AT Alford ") &&
+                                      Catch::EndsWith(" later +1+1 1520023934 Alford\n"));
 }
 
 TEST_CASE("A stopped server keeps its port: connects are refused, no other socket takes it, start() listens again",

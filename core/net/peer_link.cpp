@@ -19,15 +19,20 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-constexpr std::size_t max_batch = 1024;  // lines per gathered write
 constexpr std::chrono::seconds connect_timeout{3};
+constexpr std::size_t catch_up_batch_bytes = 256 * 1024;  // one catch-up write; the walk holds no more
+constexpr std::size_t keep_buffer_bytes = 1 << 20;        // a drained buffer bigger than this is freed
 }  // namespace
 
 PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options, PeerAddress peer,
-                   std::shared_ptr<spdlog::logger> log, ServerObserver* observer)
+                   const LocationTable& table, std::shared_ptr<spdlog::logger> log, ServerObserver* observer)
     : self_(options.name),
       peer_(std::move(peer)),
-      limit_(std::max<std::size_t>(options.peer_queue_limit, 1)),
+      table_(table),
+      limit_lines_(std::max<std::size_t>(options.peer_queue_limit, 1)),
+      limit_bytes_(std::max<std::size_t>(options.peer_queue_bytes, 1)),
+      backpressure_bytes_(options.backpressure_bytes),
+      stall_timeout_(options.stall_timeout),
       persistent_(options.link_policy == LinkPolicy::persistent),
       linger_(options.link_linger),
       backoff_initial_(options.reconnect_initial),
@@ -36,7 +41,8 @@ PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options,
       observer_(observer),
       socket_(executor),
       wake_(executor),
-      pause_(executor) {}
+      pause_(executor),
+      room_(executor, asio::steady_timer::time_point::max()) {}
 
 void PeerLink::start() {
     asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); },
@@ -49,73 +55,141 @@ void PeerLink::stop() {
     socket_.close(ignored);
     wake_.cancel();
     pause_.cancel();
-    queue_.clear();
-    in_flight_.clear();
+    room_.cancel();
+    std::string().swap(pending_);
+    std::string().swap(in_flight_);
+    pending_lines_ = in_flight_lines_ = 0;
 }
 
-void PeerLink::send(std::string line) {
+void PeerLink::send(std::string_view line) {
     if (stopped_) return;
-    queue_.push_back(std::move(line));
-    if (queue_.size() > limit_) {
-        queue_.pop_front();
-        if (dropped_++ % 1000 == 0)
-            log_->warn("queue to {} full ({} lines): dropping the oldest flood lines ({} so far)", peer_.name, limit_,
-                       dropped_);
-        if (observer_) observer_->on_peer_overflow(self_, peer_.name, 1);
-    } else if (queue_.size() < limit_ / 2) {
-        dropped_ = 0;
+    // A catch-up that has not begun will read the table, this record included.
+    if (owed_ && !walk_.active()) return wake();
+    if (pending_lines_ + 1 > limit_lines_ || pending_.size() + line.size() > limit_bytes_) {
+        dropped_ += pending_lines_ + 1;
+        if (observer_) observer_->on_peer_overflow(self_, peer_.name, pending_lines_ + 1);
+        if (!overflowed_)
+            log_->warn("queue to {} full ({} lines, {} bytes): lines dropped; a catch-up will send every record",
+                       peer_.name, pending_lines_, pending_.size());
+        overflowed_ = true;
+        std::string().swap(pending_);
+        pending_lines_ = 0;
+        owed_ = true;
+        room_.cancel();
+        return wake();
     }
+    pending_ += line;
+    ++pending_lines_;
+    wake();
+}
+
+void PeerLink::request_catch_up(std::string line) {
+    if (stopped_) return;
+    request_ = std::move(line);
+    request_pending_ = true;
+    wake();
+}
+
+void PeerLink::owe_catch_up() {
+    if (stopped_) return;
+    if (!owed_) log_->info("catch-up owed to {}: every record will be sent", peer_.name);
+    owed_ = true;
+    wake();
+}
+
+bool PeerLink::has_work() const { return !pending_.empty() || request_pending_ || owed_ || walk_.active(); }
+
+std::size_t PeerLink::queued() const {
+    return pending_lines_ + in_flight_lines_ + (request_pending_ || owed_ || walk_.active() ? 1 : 0);
+}
+
+void PeerLink::wake() {
     fresh_ = true;
     wake_.cancel();
     pause_.cancel();
 }
 
+asio::awaitable<void> PeerLink::wait_for_room() {
+    asio::steady_timer deadline(socket_.get_executor());
+    while (!stopped_ && connected_ && pending_.size() > backpressure_bytes_) {
+        const auto now = Clock::now();
+        const auto since = writing_since_.value_or(now);
+        if (now - since >= stall_timeout_) {
+            if (!stall_logged_)
+                log_->warn("peer {} has not taken a write for {} ms: clients no longer wait for it; past the "
+                           "queue bound its lines are dropped and caught up later",
+                           peer_.name, stall_timeout_.count());
+            stall_logged_ = true;
+            co_return;
+        }
+        deadline.expires_at(since + stall_timeout_);
+        co_await (room_.async_wait(nothrow) || deadline.async_wait(nothrow));
+    }
+}
+
 asio::awaitable<void> PeerLink::run() {
     auto backoff = backoff_initial_;
     while (!stopped_) {
-        if (!persistent_) co_await wait_for_lines();
+        if (!persistent_) co_await wait_for_work();
         if (stopped_) break;
         fresh_ = false;
         if (auto ec = co_await connect()) {
             if (stopped_) break;
             if (reported_up_ != false)
-                log_->warn("cannot reach peer {} at {}:{}: {}; queued lines are retried at every new flood and "
-                           "with backoff up to {} ms",
+                log_->warn("cannot reach peer {} at {}:{}: {}; retried at every new flood and with backoff up to {} ms",
                            peer_.name, peer_.host, peer_.port, ec.message(), backoff_max_.count());
             report(false);
-            // A line queued while this attempt was under way gets an attempt of its own at once.
+            // Work that arrived while this attempt was under way gets an attempt of its own at once.
             if (!fresh_) co_await retry_pause(backoff);
             continue;
         }
-        const auto up_since = asio::steady_timer::clock_type::now();
+        const auto up_since = Clock::now();
         log_->info("link to peer {} at {}:{} connected", peer_.name, peer_.host, peer_.port);
         report(true);
 
-        idle_ = false;
+        connected_ = true;
+        wrote_ = sent_request_ = idle_ = false;
+        close_error_ = {};
         co_await until_either(write_until_idle(), watch_for_close());
-        if (idle_) {
-            co_await close_idle();
+        const bool clean = idle_ && co_await close_idle();
+        connected_ = false;
+        writing_since_.reset();
+        room_.cancel();
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        if (stopped_) break;
+        if (clean) {
             backoff = backoff_initial_;
             continue;
         }
-
-        boost::system::error_code ignored;
-        socket_.close(ignored);
-        requeue_in_flight();
-        if (stopped_) break;
-        log_->warn("link to peer {} down; {} lines queued", peer_.name, queue_.size());
+        connection_lost();
         report(false);
         // Only a link that stayed up a while earns an immediate reconnect: one that is closed right
         // after connecting (a peer that accepts and hangs up) must not make this loop spin.
-        if (asio::steady_timer::clock_type::now() - up_since >= backoff_max_)
+        if (Clock::now() - up_since >= backoff_max_)
             backoff = backoff_initial_;
         else if (!fresh_)
             co_await retry_pause(backoff);
     }
 }
 
-asio::awaitable<void> PeerLink::wait_for_lines() {
-    while (!stopped_ && queue_.empty()) {
+void PeerLink::connection_lost() {
+    // What was written may not have been read (a neighbour that crashed or reset leaves unread lines
+    // behind): nothing tells which lines, so the whole table goes again.
+    if (wrote_) {
+        owed_ = true;
+        walk_ = {};
+        std::string().swap(pending_);
+        pending_lines_ = 0;
+    }
+    if (sent_request_) request_pending_ = true;
+    in_flight_.clear();
+    in_flight_lines_ = 0;
+    log_->warn("link to peer {} lost{}", peer_.name, wrote_ ? "; a catch-up will send every record" : "");
+}
+
+asio::awaitable<void> PeerLink::wait_for_work() {
+    while (!stopped_ && !has_work()) {
         wake_.expires_at(asio::steady_timer::time_point::max());
         co_await wake_.async_wait(nothrow);
     }
@@ -149,72 +223,121 @@ asio::awaitable<boost::system::error_code> PeerLink::connect() {
     co_return cec;
 }
 
+void PeerLink::next_batch() {
+    // The request first, then live floods, then the catch-up walk: a record that changes during a
+    // walk is sent as a flood, and the walk reads the table as it is, so nothing goes back in time.
+    in_flight_.clear();
+    in_flight_lines_ = 0;
+    in_flight_is_catch_up_ = false;
+    if (request_pending_) {
+        in_flight_ = request_;
+        request_pending_ = false;
+        sent_request_ = true;
+    }
+    if (!pending_.empty()) {
+        if (in_flight_.empty())
+            in_flight_.swap(pending_);
+        else
+            in_flight_ += pending_;
+        pending_.clear();
+        in_flight_lines_ = std::exchange(pending_lines_, 0);
+        room_.cancel();
+        return;
+    }
+    if (!in_flight_.empty()) return;
+    if (owed_) {
+        owed_ = false;
+        walk_.begin();
+    }
+    if (walk_.active()) {
+        in_flight_lines_ = walk_.next_batch(table_, self_, in_flight_, catch_up_batch_bytes);
+        in_flight_is_catch_up_ = true;
+        if (!walk_.active() && !owed_) {
+            log_->info("catch-up to {} complete: {} records", peer_.name, table_.size());
+            if (overflowed_) log_->info("queue to {}: {} dropped lines repaired by the catch-up", peer_.name, dropped_);
+            overflowed_ = false;
+            dropped_ = 0;
+        }
+    }
+}
+
+void PeerLink::log_batch() const {
+    if (!log_->should_log(spdlog::level::info)) return;
+    if (in_flight_is_catch_up_) return log_->info("sent to {}: {} catch-up records", peer_.name, in_flight_lines_);
+    std::string_view rest = in_flight_;
+    while (!rest.empty()) {
+        const auto end = rest.find('\n');
+        log_->info("sent to {}: {}", peer_.name, rest.substr(0, end));
+        rest.remove_prefix(end + 1);
+    }
+}
+
 asio::awaitable<void> PeerLink::write_until_idle() {
-    std::vector<asio::const_buffer> buffers;
     while (!stopped_ && socket_.is_open()) {
-        if (queue_.empty()) {
+        next_batch();
+        if (in_flight_.empty()) {
+            if (in_flight_.capacity() > keep_buffer_bytes) std::string().swap(in_flight_);
             if (persistent_)
                 wake_.expires_at(asio::steady_timer::time_point::max());
             else
                 wake_.expires_after(linger_);
             auto [ec] = co_await wake_.async_wait(nothrow);
-            if (!ec && queue_.empty()) {
+            if (!ec && !has_work()) {
                 idle_ = true;
                 co_return;
             }
             continue;
         }
-        // Move the batch out of the queue: send() may drop queued lines while the write is under way.
-        const std::size_t n = std::min(queue_.size(), max_batch);
-        in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
-        queue_.erase(queue_.begin(), queue_.begin() + n);
-        buffers.clear();
-        for (const auto& line : in_flight_) buffers.push_back(asio::buffer(line));
-        auto [ec, written] = co_await asio::async_write(socket_, buffers, nothrow);
+        wrote_ = true;
+        writing_since_ = Clock::now();
+        auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(in_flight_), nothrow);
         (void)written;
+        writing_since_.reset();
+        stall_logged_ = false;
         if (ec) {
             if (!stopped_) log_->warn("write to peer {} failed: {}", peer_.name, ec.message());
             co_return;
         }
-        if (log_->should_log(spdlog::level::info))
-            for (const auto& line : in_flight_)
-                log_->info("sent to {}: {}", peer_.name, std::string_view(line).substr(0, line.size() - 1));
+        log_batch();
         in_flight_.clear();
+        in_flight_lines_ = 0;
     }
 }
 
 asio::awaitable<void> PeerLink::watch_for_close() {
-    // A neighbour never writes on this link; a read completes only when it closes or resets.
+    // A herdsim neighbour never writes on this link (a course server may answer the catch-up
+    // request "? ..."): a read ends only when it closes or resets.
     char scratch[512];
     for (;;) {
         auto [ec, n] = co_await socket_.async_read_some(asio::buffer(scratch), nothrow);
-        if (ec) co_return;
+        if (ec) {
+            close_error_ = ec;
+            co_return;
+        }
         (void)n;
     }
 }
 
-asio::awaitable<void> PeerLink::close_idle() {
-    // Every write has completed, so the FIN follows the data. Waiting (at most the linger) for the
-    // neighbour's own close means no reset can overtake the lines, whatever it wrote back.
+asio::awaitable<bool> PeerLink::close_idle() {
+    // Every write has completed, so the FIN follows the data; the neighbour's own EOF after it means
+    // it read everything. A reset means it did not. No answer within the linger is taken as read: the
+    // connection must not stay open (PROTOCOL.md), and a neighbour that crashed asks for a catch-up
+    // when it restarts.
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
     asio::steady_timer deadline(socket_.get_executor(), linger_);
-    co_await (watch_for_close() || deadline.async_wait(nothrow));
+    close_error_ = {};
+    const auto outcome = co_await (watch_for_close() || deadline.async_wait(nothrow));
     socket_.close(ignored);
-    log_->info("link to peer {} closed: nothing left to send", peer_.name);
+    const bool clean = outcome.index() == 1 || close_error_ == asio::error::eof;
+    if (clean) log_->info("link to peer {} closed: nothing left to send", peer_.name);
+    co_return clean;
 }
 
 void PeerLink::report(bool up) {
     if (reported_up_ == up) return;
     reported_up_ = up;
     if (observer_) observer_->on_peer_link(self_, peer_.name, up);
-}
-
-void PeerLink::requeue_in_flight() {
-    // Lines whose write failed go back in front, in order, so they are sent after reconnecting.
-    queue_.insert(queue_.begin(), std::make_move_iterator(in_flight_.begin()), std::make_move_iterator(in_flight_.end()));
-    in_flight_.clear();
-    while (queue_.size() > limit_) queue_.pop_front();
 }
 
 }  // namespace herd

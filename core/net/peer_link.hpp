@@ -1,14 +1,20 @@
 #pragma once
-// The outgoing link from one server to one neighbour, fed by a bounded queue and drained by one
-// writer coroutine that sends everything queued in one gathered write. per_burst: it connects when
-// a line is queued and closes once the queue stayed empty for the linger; persistent: it stays
-// connected. Either way a new line triggers a connection attempt at once (a neighbour that is up
-// is never skipped), and lines for a neighbour that is down are retried with capped backoff. A
-// slow or dead neighbour only fills its own queue.
-#include <deque>
+// The outgoing link from one server to one neighbour: a queue of flood lines drained by one writer
+// coroutine, which sends everything queued in one write. per_burst: it connects when there is
+// something to send and closes once the queue stayed empty for the linger; persistent: it stays
+// connected. Either way a new line triggers a connection attempt at once (a neighbour that is up is
+// never skipped), and work for a neighbour that is down is retried with capped backoff.
+//
+// Nothing is lost (PROTOCOL.md, catch-up): a connection that ends in any way but a clean close
+// after lines were written, or a queue that overflowed, leaves the link owing the neighbour a
+// catch-up, every record of the node's table sent again as flood lines; so does the neighbour's own
+// request when it (re)starts. A neighbour that reads, but slowly, holds up this server's clients
+// instead (wait_for_room); one that stops reading for the stall timeout no longer does.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,40 +22,64 @@
 #include <spdlog/logger.h>
 
 #include "net/server.hpp"
+#include "protocol/catch_up.hpp"
 
 namespace herd {
 
 class PeerLink : public std::enable_shared_from_this<PeerLink> {
 public:
+    // `table` is the node's: catch-ups walk it. It outlives the link's use of it (stop() comes first).
     PeerLink(boost::asio::any_io_executor executor, const ServerOptions& options, PeerAddress peer,
-             std::shared_ptr<spdlog::logger> log, ServerObserver* observer);
+             const LocationTable& table, std::shared_ptr<spdlog::logger> log, ServerObserver* observer);
 
     // A link queues from construction; start() connects it, stop() ends it for good.
     void start();
     void stop();
     void set_address(const PeerAddress& peer) { peer_ = peer; }
 
-    // Queues one '\n'-terminated line (moved in: no copy); when the queue is full the oldest line is
-    // dropped.
-    void send(std::string line);
+    // Queues one '\n'-terminated flood line. Past the queue's bound (lines or bytes) the queue is
+    // dropped and a catch-up is owed instead.
+    void send(std::string_view line);
+
+    // This server (re)started: ask the neighbour for its records (sent before anything else).
+    void request_catch_up(std::string line);
+    // The neighbour asked: send it every record.
+    void owe_catch_up();
+
+    // Returns once the queue is below the backpressure mark, or the neighbour is not taking lines
+    // (not connected, or a write pending for the stall timeout): the server's client connections
+    // wait here before reading more, so TCP flow control slows clients instead of floods being dropped.
+    boost::asio::awaitable<void> wait_for_room();
+    bool has_room() const { return stopped_ || !connected_ || pending_.size() <= backpressure_bytes_; }
 
     const std::string& peer_name() const { return peer_.name; }
-    std::size_t queued() const { return queue_.size() + in_flight_.size(); }
+    // Flood lines queued or being written, plus one while a catch-up or its request is still to send.
+    std::size_t queued() const;
 
 private:
     boost::asio::awaitable<void> run();
-    boost::asio::awaitable<void> wait_for_lines();
+    boost::asio::awaitable<void> wait_for_work();
     boost::asio::awaitable<void> retry_pause(std::chrono::milliseconds& backoff);
     boost::asio::awaitable<boost::system::error_code> connect();
     boost::asio::awaitable<void> write_until_idle();
     boost::asio::awaitable<void> watch_for_close();
-    boost::asio::awaitable<void> close_idle();
-    void requeue_in_flight();
+    boost::asio::awaitable<bool> close_idle();
+    void next_batch();
+    void log_batch() const;
+    void connection_lost();
+    bool has_work() const;
+    void wake();
     void report(bool up);
+
+    using Clock = boost::asio::steady_timer::clock_type;
 
     std::string self_;
     PeerAddress peer_;
-    std::size_t limit_;
+    const LocationTable& table_;
+    std::size_t limit_lines_;
+    std::size_t limit_bytes_;
+    std::size_t backpressure_bytes_;
+    std::chrono::milliseconds stall_timeout_;
     bool persistent_;
     std::chrono::milliseconds linger_;
     std::chrono::milliseconds backoff_initial_;
@@ -58,15 +88,34 @@ private:
     ServerObserver* observer_;
 
     boost::asio::ip::tcp::socket socket_;
-    boost::asio::steady_timer wake_;   // the writer sleeps on it while the queue is empty
+    boost::asio::steady_timer wake_;   // the writer sleeps on it while there is nothing to send
     boost::asio::steady_timer pause_;  // backoff between connection attempts; send() cuts it short
-    std::deque<std::string> queue_;
-    std::vector<std::string> in_flight_;
+    boost::asio::steady_timer room_;   // never expires: wait_for_room() waits on it, cancel() wakes them
+
+    std::string pending_;  // queued flood lines, in order
+    std::size_t pending_lines_ = 0;
+    std::string in_flight_;  // what the current write sends
+    std::size_t in_flight_lines_ = 0;
+    bool in_flight_is_catch_up_ = false;
+    std::string request_;          // the catch-up request line
+    bool request_pending_ = false;
+    CatchUpWalk walk_;
+    bool owed_ = false;            // a catch-up walk is to (re)start
+    bool overflowed_ = false;      // since the last completed catch-up; logged once per episode
+    std::size_t dropped_ = 0;      // lines dropped in this episode
+
+    // The current connection.
+    bool connected_ = false;
+    bool wrote_ = false;           // a write was started on it
+    bool sent_request_ = false;    // the catch-up request went out on it
+    std::optional<Clock::time_point> writing_since_;
+    boost::system::error_code close_error_;  // how watch_for_close() saw it end
+    bool stall_logged_ = false;
+
     bool stopped_ = false;
-    bool fresh_ = false;  // a line was queued since the current connection attempt began
+    bool fresh_ = false;  // work arrived since the current connection attempt began
     bool idle_ = false;   // the writer ended because the linger passed, not because of an error
     std::optional<bool> reported_up_;  // what the observer was last told
-    std::size_t dropped_ = 0;  // since the queue last had room; logged sparsely
 };
 
 }  // namespace herd

@@ -117,7 +117,8 @@ std::uint16_t Server::listen() {
     // Links exist (and queue floods) from now on; start() connects them.
     s.peers.clear();
     for (const auto& peer : s.options.peers)
-        s.peers.push_back(std::make_shared<PeerLink>(s.io.get_executor(), s.options, peer, s.log, s.observer));
+        s.peers.push_back(
+            std::make_shared<PeerLink>(s.io.get_executor(), s.options, peer, s.node.table(), s.log, s.observer));
     s.links_started = false;
     asio::co_spawn(s.io, accept_loop(state_, s.generation), report_failure(s.options.name + ": accept loop", s.failed));
     asio::co_spawn(s.io, flush_log_periodically(state_), report_failure(s.options.name + ": log flush", s.failed));
@@ -138,7 +139,11 @@ void Server::start() {
     listen();
     if (s.links_started) return;
     s.links_started = true;
-    for (auto& peer : s.peers) peer->start();
+    // A server starts empty: each neighbour is asked for what it holds (PROTOCOL.md, catch-up).
+    for (auto& peer : s.peers) {
+        peer->request_catch_up(s.node.catch_up_request());
+        peer->start();
+    }
 }
 
 void Server::stop() {

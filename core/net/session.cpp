@@ -97,19 +97,28 @@ private:
         if (const auto* invalid = std::get_if<Invalid>(&command)) log().info("{}: invalid: {}", name_, invalid->reason);
         if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
 
-        // Each neighbour but the last gets a copy of the flood line; the last one gets the line itself.
-        for (std::size_t i = 0; i < effects.flood_to.size(); ++i) {
-            auto& peer = *state_->peers[effects.flood_to[i]];
-            if (i + 1 < effects.flood_to.size())
-                peer.send(std::string(effects.flood));
-            else
-                peer.send(std::move(effects.flood));
-        }
+        for (const std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
+        if (effects.catch_up_to) state_->peers[*effects.catch_up_to]->owe_catch_up();
         if (!effects.reply.empty()) queue_reply(effects.reply);
+        // A client's update waits here while a neighbour that reads falls behind (flow control
+        // instead of dropped floods). Floods from peers never wait: two servers waiting on each
+        // other's queues would deadlock.
+        if (std::holds_alternative<IAmAt>(command) && !effects.flood_to.empty()) co_await wait_for_neighbours(effects);
         if (effects.places) {
             // Replies stay in order: what came before the WHATSAT is written first.
             co_await flush();
             co_await answer_whatsat(*effects.places);
+        }
+    }
+
+    asio::awaitable<void> wait_for_neighbours(const Effects& effects) {
+        bool flushed = false;
+        for (const std::size_t peer : effects.flood_to) {
+            const auto link = state_->peers[peer];  // a stop() meanwhile must not destroy it under us
+            if (link->has_room()) continue;
+            if (!std::exchange(flushed, true)) co_await flush();  // replies are not held for it
+            co_await link->wait_for_room();
+            if (!serving()) co_return;
         }
     }
 

@@ -38,6 +38,17 @@ struct At {
     std::string_view sender;  // empty for the six-field form
 };
 
+// HERDSIM-CATCHUP <sender>: a neighbour that (re)started asks for every record this server holds
+// (PROTOCOL.md, catch-up). A course server answers it "? HERDSIM-CATCHUP <sender>", which the
+// sender ignores.
+struct CatchUp {
+    std::string_view line;
+    std::string_view sender;
+};
+
+// The catch-up request word, and the line a server sends to ask for catch-up.
+constexpr std::string_view catch_up_word = "HERDSIM-CATCHUP";
+
 // Anything else: answered "? <line>". `reason` is for the log, never for the client.
 struct Invalid {
     std::string_view line;
@@ -47,7 +58,7 @@ struct Invalid {
 // An empty or all-whitespace line: no reply.
 struct Blank {};
 
-using Command = std::variant<IAmAt, WhatsAt, At, Invalid, Blank>;
+using Command = std::variant<IAmAt, WhatsAt, At, CatchUp, Invalid, Blank>;
 
 // `line` has no terminator: no '\n', and no '\r' that stood before it.
 Command parse_line(std::string_view line);

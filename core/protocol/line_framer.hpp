@@ -44,6 +44,9 @@ public:
     // stays valid until the next call).
     std::optional<Frame> finish();
 
+    // Bytes of a line begun but not ended yet (after next() returned nothing).
+    std::size_t partial_bytes() const { return partial_.size() + input_.size(); }
+
 private:
     std::string_view take(std::size_t n);  // the next n input bytes, joined to partial_ if a line began there
     void release();

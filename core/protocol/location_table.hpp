@@ -42,6 +42,17 @@ public:
             if (s.block) visit(s.block->record());
     }
 
+    // Visits records from slot `from` on, in slot order, while `visit(record)` returns true; returns
+    // the slot to resume from (slot_count() once every slot was seen). For walks that must not hold
+    // the whole table at once; a grow() in between reorders the slots (slot_count() changes).
+    template <class F>
+    std::size_t visit_from(std::size_t from, F&& visit) const {
+        for (; from < slots_.size(); ++from)
+            if (slots_[from].block && !visit(slots_[from].block->record())) return from + 1;
+        return from;
+    }
+    std::size_t slot_count() const { return slots_.size(); }
+
 private:
     // One record: this header, then `capacity` bytes of which the first `size` are the AT line.
     struct Block {

@@ -99,6 +99,28 @@ Effects Node::on(const At& c, Nanos) {
     return store_and_flood(scratch_, c.time, c.sender);
 }
 
+Effects Node::on(const CatchUp& c, Nanos) {
+    // Only a neighbour can be caught up: this server has a link to it and nowhere else to send.
+    Effects effects;
+    for (std::size_t i = 0; i < peers_.size(); ++i)
+        if (peers_[i] == c.sender) {
+            effects.outcome = Effects::Outcome::catch_up;
+            effects.catch_up_to = i;
+            return effects;
+        }
+    effects.outcome = Effects::Outcome::rejected;
+    effects.reply = invalid_reply(c.line);
+    return effects;
+}
+
+std::string Node::catch_up_request() const {
+    std::string line(catch_up_word);
+    line += ' ';
+    line += name_;
+    line += '\n';
+    return line;
+}
+
 Effects Node::on(const Invalid& c, Nanos) {
     Effects effects;
     effects.outcome = Effects::Outcome::rejected;

@@ -26,12 +26,14 @@ struct Effects {
         stale,     // a record not newer than the one held: IAMAT still answered, nothing flooded
         query,     // a valid WHATSAT: `places` says what to fetch
         rejected,  // answered "? <line>"
+        catch_up,  // a neighbour asked for every record: `catch_up_to` says which
     };
     Outcome outcome = Outcome::nothing;
     std::string reply;                  // bytes for the connection, '\n'-terminated; empty: none
     std::string flood;                  // seven-field AT line with '\n'; sent to each of flood_to
     std::vector<std::size_t> flood_to;  // indices into Node::peers()
     std::optional<PlacesQuery> places;
+    std::optional<std::size_t> catch_up_to;  // index into Node::peers()
 };
 
 class Node {
@@ -45,6 +47,9 @@ public:
     const std::vector<std::string>& peers() const { return peers_; }
     const LocationTable& table() const { return table_; }
 
+    // "HERDSIM-CATCHUP <name>\n": what this node sends each neighbour when it starts.
+    std::string catch_up_request() const;
+
     // A crash loses everything the node knew.
     void forget() { table_.clear(); }
 
@@ -52,6 +57,7 @@ private:
     Effects on(const IAmAt& c, Nanos now);
     Effects on(const WhatsAt& c, Nanos now);
     Effects on(const At& c, Nanos now);
+    Effects on(const CatchUp& c, Nanos now);
     Effects on(const Invalid& c, Nanos now);
     Effects on(const Blank& c, Nanos now);
     Effects store_and_flood(std::string_view at_line, Nanos time, std::string_view except);

@@ -106,6 +106,10 @@ Command parse_line(std::string_view line) {
     if (word == "IAMAT") return parse_iamat(line, f);
     if (word == "WHATSAT") return parse_whatsat(line, f);
     if (word == "AT") return parse_at(line, f);
+    if (word == catch_up_word) {
+        if (f.count != 2) return Invalid{line, "HERDSIM-CATCHUP takes exactly 1 argument"};
+        return CatchUp{line, f.at[1]};
+    }
     return Invalid{line, "unknown command"};
 }
 

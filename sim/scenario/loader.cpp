@@ -1138,10 +1138,16 @@ std::optional<StepAction> Loader::read_expect_messages(const Json& v, const std:
 }
 
 std::optional<StepAction> Loader::read_expect_lost(const Json& v, const std::string& path, std::size_t) {
-    const auto at = open(v, path, "an object with max", {"max"});
+    const auto at = open(v, path, "an object with max", {"max", "required"});
     if (!at) return std::nullopt;
     ExpectLostStep lost;
     read_int(*at, "max", lost.max_lost, IntRule{0, kCountRule.hi, "a non-negative integer (updates)"});
+    std::string required;
+    if (read_string(*at, "required", required, Need::optional, "\"at_birth\" or \"now\"")) {
+        if (required == "now") lost.required = LostRequired::now;
+        else if (required != "at_birth")
+            error(at->field("required"), "expected \"at_birth\" or \"now\", got " + in_quotes(required));
+    }
     return lost;
 }
 

@@ -123,7 +123,15 @@ struct ExpectMessagesStep {
     std::optional<double> max_per_update;
     bool exact_2e_minus_n_minus_1 = false;  // every update cost exactly 2E - (N - 1) messages
 };
-struct ExpectLostStep { int max_lost = 0; };
+// Which nodes an update must reach. at_birth: those its origin could reach when it was born (a node
+// that crashes before storing it is excused). now: every node that is up at the check and can reach a
+// live node holding it or a newer record for its client, whether or not it was down at the birth:
+// the guarantee catch-up gives.
+enum class LostRequired { at_birth, now };
+struct ExpectLostStep {
+    int max_lost = 0;
+    LostRequired required = LostRequired::at_birth;
+};
 
 struct WorkloadStep {
     int updates = 0;

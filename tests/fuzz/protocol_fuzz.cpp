@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/catch_up.hpp"
 #include "protocol/eof_tail.hpp"
 #include "protocol/line_framer.hpp"
 #include "protocol/node.hpp"
@@ -91,11 +92,27 @@ void serve(const std::vector<Out>& frames) {
         if (const auto* at = std::get_if<herd::At>(&command); at && e.outcome == herd::Effects::Outcome::stored)
             for (std::size_t peer : e.flood_to) require(node.peers()[peer] != at->sender);
         if (!e.flood.empty()) require(e.flood.ends_with(" Alford\n"));
+        // A catch-up is owed only to a neighbour, and never answered.
+        if (e.catch_up_to) require(*e.catch_up_to < node.peers().size() && e.reply.empty());
         // What was stored parses back as the same six-field AT line.
         if (e.outcome == herd::Effects::Outcome::stored)
             require(std::holds_alternative<herd::At>(herd::parse_line(e.flood.substr(0, e.flood.size() - 1))) ||
                     e.flood.empty());
     }
+    // A catch-up walk sends every record once, each a flood line that parses back as from Alford.
+    herd::CatchUpWalk walk;
+    walk.begin();
+    std::size_t lines = 0;
+    while (walk.active()) {
+        std::string batch;
+        lines += walk.next_batch(node.table(), "Alford", batch, 512);
+        for (std::size_t start = 0, end; (end = batch.find('\n', start)) != std::string::npos; start = end + 1) {
+            const auto parsed = herd::parse_line(std::string_view(batch).substr(start, end - start));
+            const auto* at = std::get_if<herd::At>(&parsed);
+            require(at && at->sender == "Alford");
+        }
+    }
+    require(lines == node.table().size());
 }
 
 }  // namespace
