@@ -1,6 +1,9 @@
 #pragma once
 // What `herdsim serve` was asked for on its command line.
+#include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 
 namespace herd::serve {
 
@@ -15,6 +18,7 @@ struct ServeFlags {
     std::string places_ca;
     bool mock_places = false;       // answer WHATSAT from a built-in mock Places in this process
     std::string mock_places_file;   // its answer; empty: the bundled sample
+    std::map<std::string_view, std::uint64_t> limits;  // LimitSpec::key -> value: over the config's
 };
 
 }  // namespace herd::serve

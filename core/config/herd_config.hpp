@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/server_limits.hpp"
 #include "places/places_settings.hpp"
 
 namespace herd {
@@ -30,6 +31,7 @@ struct HerdConfig {
     std::vector<ServerAddress> servers;                     // in file order
     std::vector<std::pair<std::string, std::string>> links;  // symmetric
     PlacesSettings places;
+    ServerLimits limits;  // every server's ("limits" in a file)
 
     const ServerAddress* find(std::string_view name) const;
     // The neighbours of `name`, in link order.
