@@ -1,6 +1,7 @@
 #include "config/server_limits.hpp"
 
 #include <array>
+#include <type_traits>
 
 namespace herd {
 
