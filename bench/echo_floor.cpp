@@ -36,7 +36,7 @@ asio::awaitable<void> echo(std::shared_ptr<EchoServer::State> state, tcp::socket
     const std::uint64_t id = state->next++;
     state->connections[id] = &socket;
     std::array<char, 16384> chunk;
-    LineFramer framer(ServerOptions{}.max_line);
+    LineFramer framer(ServerLimits{}.max_line);
     std::string out;
     for (;;) {
         auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), nothrow);

@@ -22,6 +22,8 @@ HerdConfig load_herd(const ServeFlags& flags) {
     if (!flags.places_ca.empty()) config.places.ca_file = flags.places_ca;
     apply_places_limit_flags(flags, config.places.limits);
     if (const char* key = std::getenv("PLACES_API_KEY")) config.places.api_key = key;
+    for (const auto& spec : limit_specs())
+        if (const auto it = flags.limits.find(spec.key); it != flags.limits.end()) spec.set(config.limits, it->second);
     if (!flags.node.empty() && !config.find(flags.node)) {
         std::string names;
         for (const auto& s : config.servers) names += (names.empty() ? "" : ", ") + s.name;

@@ -10,6 +10,7 @@
 
 #include "mock_places.hpp"
 #include "net/server.hpp"
+#include "serve/descriptor_limit.hpp"
 #include "serve/load_herd.hpp"
 #include "serve/mock_answers.hpp"
 #include "serve/server_options.hpp"
@@ -55,6 +56,10 @@ int serve(const ServeFlags& flags) {
         std::cerr << "herdsim serve: " << e.what() << "\n";
         return 2;
     }
+
+    const std::size_t served = flags.node.empty() ? config.servers.size() : 1;
+    if (const auto note = fit_connections(config.limits, served, config.links.size(), raise_descriptor_limit()); !note.empty())
+        std::cerr << "herdsim serve: " << note << "\n";
 
     boost::asio::io_context io;
     std::unique_ptr<sim::MockPlaces> mock;

@@ -1,6 +1,8 @@
 #include "serve/serve_command.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <string>
 
 #include "config/herd_config.hpp"
 #include "places/places_settings.hpp"
@@ -8,6 +10,25 @@
 #include "serve/serve.hpp"
 
 namespace herd::serve {
+
+namespace {
+
+// A flag per limit, named after its config key ("max_connections": --max-connections), over the
+// config file's value.
+void add_limit_flags(CLI::App& cmd, ServeFlags& flags) {
+    const ServerLimits defaults;
+    for (const auto& spec : limit_specs()) {
+        std::string name = "--" + std::string(spec.key);
+        std::replace(name.begin(), name.end(), '_', '-');
+        cmd.add_option_function<std::uint64_t>(
+               name, [&flags, key = spec.key](std::uint64_t value) { flags.limits[key] = value; },
+               std::string(spec.meaning) + " (default " + std::to_string(spec.get(defaults)) + ")")
+            ->check(CLI::Range(spec.min, spec.max))
+            ->group("Limits (also the config's \"limits\")");
+    }
+}
+
+}  // namespace
 
 void add_serve_command(CLI::App& app, std::function<int()>& action) {
     auto flags = std::make_shared<ServeFlags>();
@@ -34,6 +55,7 @@ void add_serve_command(CLI::App& app, std::function<int()>& action) {
                          ->expected(0, 1)
                          ->type_name("[FILE]");
     mock_opt->excludes(url_opt);
+    add_limit_flags(*cmd, *flags);
     cmd->footer(R"(The API key comes from the environment variable PLACES_API_KEY and is never logged.
 
 Examples:

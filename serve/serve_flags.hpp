@@ -2,7 +2,9 @@
 // What `herdsim serve` was asked for on its command line.
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
+#include <string_view>
 
 namespace herd::serve {
 
@@ -20,6 +22,7 @@ struct ServeFlags {
     std::optional<std::uint64_t> places_cache_ttl_ms, places_cache_bytes;
     bool mock_places = false;       // answer WHATSAT from a built-in mock Places in this process
     std::string mock_places_file;   // its answer; empty: the bundled sample
+    std::map<std::string_view, std::uint64_t> limits;  // LimitSpec::key -> value: over the config's
 };
 
 }  // namespace herd::serve

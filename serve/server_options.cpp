@@ -12,6 +12,7 @@ ServerOptions server_options(const HerdConfig& config, std::string_view name, Se
     options.host = self->host;
     options.port = self->port;
     options.places = config.places;
+    options.limits = config.limits;
     options.peers.clear();
     for (const auto& neighbour : config.neighbours(name)) {
         const ServerAddress* peer = config.find(neighbour);

@@ -8,9 +8,9 @@
 
 namespace herd {
 
-// `name`'s host and port, its neighbours' names, hosts and ports (in link order) and the herd's
-// Places settings, over `tunables`, whose other fields (log folder, limits, reconnect times) are
-// kept. Throws std::out_of_range when the herd has no server `name`.
+// `name`'s host and port, its neighbours' names, hosts and ports (in link order), the herd's
+// Places settings and limits, over `tunables`, whose other fields (log folder, peer queue, link
+// and reconnect times) are kept. Throws std::out_of_range when the herd has no server `name`.
 ServerOptions server_options(const HerdConfig& config, std::string_view name, ServerOptions tunables = {});
 
 }  // namespace herd

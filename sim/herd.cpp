@@ -4,31 +4,18 @@
 #include <set>
 #include <stdexcept>
 
-#include <sys/resource.h>
-
 #include <boost/asio/io_context.hpp>
 
+#include "serve/descriptor_limit.hpp"
 #include "serve/server_options.hpp"
 
 namespace herd::sim {
 
-namespace {
-
-// Every node listens, and every link direction is a relay plus two connections: a 1000-node herd
-// needs thousands of descriptors, more than the usual soft limit of 1024.
-void raise_descriptor_limit() {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
-}  // namespace
-
 Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     : io_(io), config_(std::move(config)), options_(std::move(options)) {
     validate(config_, "herd");
+    // Every node listens, and every link direction is a relay plus two connections: a 1000-node
+    // herd needs thousands of descriptors.
     raise_descriptor_limit();
     if (options_.relays && !options_.rng) throw std::invalid_argument("Herd: relays need the run's random source");
     // The herd as the simulator runs it: every node on loopback, on its config port or one the OS
@@ -41,7 +28,6 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     local.places = options_.places;
     ServerOptions tunables;
     tunables.log_dir = options_.log_dir;
-    tunables.max_line = options_.max_line;
     tunables.peer_queue_limit = options_.peer_queue_limit;
     tunables.peer_queue_bytes = options_.peer_queue_bytes;
     tunables.backpressure_bytes = options_.backpressure_bytes;

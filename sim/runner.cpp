@@ -162,7 +162,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         herd_options.places.limits = scenario.places.limits;
         herd_options.observer = run.observer.get();
         herd_options.rng = &run.link_rng;
-        run.max_line = herd_options.max_line;
+        run.max_line = config.limits.max_line;
         run.herd = std::make_unique<Herd>(run.io, config, herd_options);
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();

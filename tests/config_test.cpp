@@ -121,3 +121,49 @@ TEST_CASE("The Places deadline saturates instead of overflowing", "[config][limi
     CHECK(places_deadline(now, milliseconds(0)) == now);
     CHECK(places_deadline(Clock::time_point::max() - milliseconds(1), milliseconds(2)) == Clock::time_point::max());
 }
+
+TEST_CASE("The limits section: every key read, defaults kept for the others", "[config][limits]") {
+    const std::string one_server = R"("servers": {"A": {"host": "127.0.0.1", "port": 1}})";
+    const auto c = parse_config("{" + one_server + R"(, "limits": {"max_connections": 7, "idle_timeout_ms": 0,
+        "line_timeout_ms": 250, "max_line_bytes": 300, "max_client_id_bytes": 9, "max_field_bytes": 17,
+        "peer_slots": 0, "log_max_bytes": 5000, "log_files": 3}})",
+                                "herd.json");
+    CHECK(c.limits.max_connections == 7);
+    CHECK(c.limits.idle_timeout == std::chrono::milliseconds(0));
+    CHECK(c.limits.line_timeout == std::chrono::milliseconds(250));
+    CHECK(c.limits.max_line == 300);
+    CHECK(c.limits.fields.max_client_id == 9);
+    CHECK(c.limits.fields.max_field == 17);
+    CHECK(c.limits.peer_slots == 0);
+    CHECK(c.limits.log_max_bytes == 5000);
+    CHECK(c.limits.log_files == 3);
+    // Each key sets its own limit and no other: every spec reads back what it set.
+    for (const auto& spec : limit_specs()) {
+        INFO(spec.key);
+        ServerLimits l;
+        spec.set(l, spec.min);
+        CHECK(spec.get(l) == spec.min);
+        spec.set(l, spec.max);
+        CHECK(spec.get(l) == spec.max);
+    }
+    const auto d = parse_config("{" + one_server + "}", "herd.json");
+    CHECK(d.limits.max_connections == 1024);
+    CHECK(d.limits.idle_timeout == std::chrono::minutes(10));
+}
+
+TEST_CASE("The limits section: unknown keys and values out of range are refused, naming the key", "[config][limits]") {
+    const std::string one_server = R"({"servers": {"A": {"host": "127.0.0.1", "port": 1}}, "limits": )";
+    CHECK(error_of(one_server + R"({"max_conections": 5}})") == R"(herd.json: limits: unknown field "max_conections")");
+    CHECK(error_of(one_server + R"([]})") == R"(herd.json: limits: expected an object such as {"max_connections": 1024})");
+    CHECK(error_of(one_server + R"({"max_connections": 0}})") ==
+          "herd.json: limits.max_connections: expected an integer from 1 to 1000000, got 0");
+    CHECK(error_of(one_server + R"({"idle_timeout_ms": -1}})") ==
+          "herd.json: limits.idle_timeout_ms: expected an integer from 0 to 86400000, got -1");
+    CHECK(error_of(one_server + R"({"line_timeout_ms": 1.5}})") ==
+          "herd.json: limits.line_timeout_ms: expected an integer from 0 to 86400000, got 1.5");
+    CHECK(error_of(one_server + R"({"max_line_bytes": "64k"}})") ==
+          "herd.json: limits.max_line_bytes: expected an integer from 256 to 16777216, got \"64k\"");
+    CHECK(error_of(one_server + R"({"log_files": 18446744073709551615}})") ==
+          "herd.json: limits.log_files: expected an integer from 1 to 100, got 18446744073709551615");
+    CHECK(error_of(one_server + R"({"max_connections": 1000000}})").empty());
+}

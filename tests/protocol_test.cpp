@@ -151,6 +151,23 @@ TEST_CASE("Every invalid class gets Invalid with the line as received", "[parse]
     }
 }
 
+TEST_CASE("Field limits: a client ID or another field past its limit is Invalid; at the limit it parses", "[parse][limits]") {
+    const FieldLimits limits{.max_client_id = 4, .max_field = 14};
+    CHECK(as<IAmAt>(parse_line("IAMAT kiwi +1+1 1520023934", limits)).client == "kiwi");
+    CHECK(as<Invalid>(parse_line("IAMAT kiwis +1+1 1520023934", limits)).reason == "client ID longer than the limit");
+    CHECK(as<IAmAt>(parse_line("IAMAT kiwi +1.000000000+1 1520023934", limits)).coordinates_text == "+1.000000000+1");
+    CHECK(as<Invalid>(parse_line("IAMAT kiwi +1.0000000000+1 1520023934", limits)).reason == "a field is longer than the limit");
+    CHECK(as<WhatsAt>(parse_line("WHATSAT kiwi 10 5", limits)).client == "kiwi");
+    CHECK(as<Invalid>(parse_line("WHATSAT kiwis 10 5", limits)).reason == "client ID longer than the limit");
+    CHECK(as<At>(parse_line("AT Alford +0.1 kiwi +1+1 1520023934 Hamilton", limits)).client == "kiwi");
+    CHECK(as<Invalid>(parse_line("AT Alford +0.1 kiwis +1+1 1520023934", limits)).reason == "client ID longer than the limit");
+    CHECK(as<Invalid>(parse_line("AT Alford +0.1 kiwi +1+1 1520023934 Hamilton-Holiday", limits)).reason ==
+          "a field is longer than the limit");
+    // Without limits (the default, for lines this process made) any size parses.
+    const std::string long_id(100'000, 'k');
+    CHECK(as<IAmAt>(parse_line("IAMAT " + long_id + " +1+1 1520023934")).client == long_id);
+}
+
 TEST_CASE("Radius in km becomes exact metres", "[places]") {
     CHECK(radius_metres("10") == "10000");
     CHECK(radius_metres("2.5") == "2500");

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "serve/descriptor_limit.hpp"
 #include "serve/mock_answers.hpp"
 #include "serve/server_options.hpp"
 
@@ -12,16 +13,17 @@ herd::HerdConfig three_nodes() {
                                               "B": {"host": "127.0.0.2", "port": 9002},
                                               "C": {"host": "127.0.0.3", "port": 9003}},
                                   "links": [["B", "A"], ["A", "C"]],
-                                  "places": {"api": "new", "url": "http://127.0.0.1:8080", "timeout_ms": 700}})",
+                                  "places": {"api": "new", "url": "http://127.0.0.1:8080", "timeout_ms": 700},
+                                  "limits": {"max_connections": 5, "idle_timeout_ms": 0}})",
                               "three");
 }
 
 }  // namespace
 
-TEST_CASE("server_options: the node's address, its neighbours in link order, the herd's Places; tunables kept") {
+TEST_CASE("server_options: the node's address, its neighbours in link order, the herd's Places and limits; tunables kept") {
     herd::ServerOptions tunables;
     tunables.log_dir = "logs";
-    tunables.max_line = 100;
+    tunables.limits.max_line = 100;
     tunables.peer_queue_limit = 7;
     tunables.reconnect_max = std::chrono::milliseconds(90);
     tunables.peers = {{"stale", "10.0.0.1", 1}};
@@ -36,7 +38,10 @@ TEST_CASE("server_options: the node's address, its neighbours in link order, the
     CHECK(o.places.base_url == "http://127.0.0.1:8080");
     CHECK(o.places.timeout == std::chrono::milliseconds(700));
     CHECK(o.log_dir == "logs");
-    CHECK(o.max_line == 100);
+    CHECK(o.limits.max_connections == 5);
+    CHECK(o.limits.idle_timeout == std::chrono::milliseconds(0));
+    CHECK(o.limits.max_line == herd::ServerLimits{}.max_line);  // the herd's, not the tunables'
+    CHECK(o.limits.line_timeout == herd::ServerLimits{}.line_timeout);
     CHECK(o.peer_queue_limit == 7);
     CHECK(o.reconnect_max == std::chrono::milliseconds(90));
 
@@ -74,4 +79,17 @@ TEST_CASE("mock answers: a body that is not a Nearby Search answer is refused, n
     CHECK_THROWS_WITH(herd::serve::load_mock_answers("no/such/file.json"),
                       Equals("--mock-places: no/such/file.json: cannot open the file"));
     CHECK_NOTHROW(herd::serve::load_mock_answers(""));
+}
+
+TEST_CASE("fit_connections: the cap is lowered to what the process may open, and said; a cap that fits is kept") {
+    herd::ServerLimits limits;  // 1024 connections, 16 peer slots
+    CHECK(herd::fit_connections(limits, 5, 5, 1'048'576).empty());
+    CHECK(limits.max_connections == 1024);
+    // 1024 - 32 reserved - 2 x 5 link ends - 5 x (2 + 16) = 892; / 5 servers / 2 = 89.
+    CHECK(herd::fit_connections(limits, 5, 5, 1024) ==
+          "max_connections 1024 lowered to 89: 5 server(s) in a process that may open 1024 file descriptors (RLIMIT_NOFILE)");
+    CHECK(limits.max_connections == 89);
+    CHECK(herd::fit_connections(limits, 5, 5, 10) ==
+          "max_connections 89 lowered to 1: 5 server(s) in a process that may open 10 file descriptors (RLIMIT_NOFILE)");
+    CHECK(herd::raise_descriptor_limit() >= 64);
 }

@@ -147,7 +147,7 @@ TEST_CASE("Blank lines get no reply", "[server][framing]") {
 
 TEST_CASE("An over-long line gets '? ' and its first 64 bytes, then the connection closes", "[server][framing]") {
     ServerOptions options;
-    options.max_line = 1000;
+    options.limits.max_line = 1000;
     Fixture f(options);
     SECTION("without a newline") {
         auto c = f.client();

@@ -90,6 +90,30 @@ void read_places_numbers(const nlohmann::ordered_json& json, PlacesSettings& pla
         limits.cache_bytes = *v;
 }
 
+// Unsigned first: a value above INT64_MAX must not wrap into the range.
+bool whole_number_in(const nlohmann::ordered_json& v, std::uint64_t min, std::uint64_t max) {
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() >= min && v.get<std::uint64_t>() <= max;
+    return v.is_number_integer() && v.get<std::int64_t>() >= 0 && std::uint64_t(v.get<std::int64_t>()) >= min &&
+           std::uint64_t(v.get<std::int64_t>()) <= max;
+}
+
+// "limits": every key one of limit_specs(), every value a whole number in its range.
+ServerLimits parse_limits(const nlohmann::ordered_json& object, std::string_view origin) {
+    if (!object.is_object()) fail(origin, "limits: expected an object such as {\"max_connections\": 1024}");
+    ServerLimits limits;
+    for (const auto& item : object.items()) {
+        const auto specs = limit_specs();
+        const auto spec = std::find_if(specs.begin(), specs.end(), [&](const LimitSpec& s) { return s.key == item.key(); });
+        if (spec == specs.end()) fail(origin, "limits: unknown field \"" + item.key() + "\"");
+        const auto& v = item.value();
+        if (!whole_number_in(v, spec->min, spec->max))
+            fail(origin, "limits." + item.key() + ": expected an integer from " + std::to_string(spec->min) + " to " +
+                             std::to_string(spec->max) + ", got " + v.dump());
+        spec->set(limits, v.get<std::uint64_t>());
+    }
+    return limits;
+}
+
 }  // namespace
 
 void validate(const HerdConfig& config, std::string_view origin) {
@@ -132,7 +156,7 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
         fail(origin, e.what());
     }
     if (!doc.is_object()) fail(origin, "expected a JSON object at the top level");
-    check_known_keys(doc, {"servers", "links", "places"}, "top level", origin);
+    check_known_keys(doc, {"servers", "links", "places", "limits"}, "top level", origin);
 
     HerdConfig config;
     const auto& servers = field(doc, "servers", "top level", origin);
@@ -171,6 +195,7 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
         if (it->contains("url")) config.places.base_url = string_field(*it, "url", "places", origin, max_url_bytes);
         read_places_numbers(*it, config.places, origin);
     }
+    if (auto it = doc.find("limits"); it != doc.end()) config.limits = parse_limits(*it, origin);
     validate(config, origin);
     return config;
 }

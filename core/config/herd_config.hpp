@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/server_limits.hpp"
 #include "places/places_settings.hpp"
 
 namespace herd {
@@ -35,6 +36,7 @@ struct HerdConfig {
         settings.limits = serve_places_limits;
         return settings;
     }();
+    ServerLimits limits;  // every server's ("limits" in a file)
 
     const ServerAddress* find(std::string_view name) const;
     // The neighbours of `name`, in link order.

@@ -1,10 +1,11 @@
 #include "net/node_log.hpp"
 
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 
 namespace herd {
 
-std::shared_ptr<spdlog::logger> make_node_log(const std::string& name, const std::filesystem::path& dir) {
+std::shared_ptr<spdlog::logger> make_node_log(const std::string& name, const std::filesystem::path& dir,
+                                              const ServerLimits& limits) {
     if (dir.empty()) {
         auto quiet = std::make_shared<spdlog::logger>(name);
         quiet->set_level(spdlog::level::off);
@@ -14,7 +15,8 @@ std::shared_ptr<spdlog::logger> make_node_log(const std::string& name, const std
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error(name + ": cannot create log folder " + dir.string() + ": " + ec.message());
     try {
-        auto sink = std::make_shared<spdlog::sinks::basic_file_sink_st>((dir / (name + ".log")).string());
+        auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_st>(
+            (dir / (name + ".log")).string(), static_cast<std::size_t>(limits.log_max_bytes), limits.log_files);
         auto log = std::make_shared<spdlog::logger>(name, std::move(sink));
         log->set_pattern("%Y-%m-%d %H:%M:%S.%f %n %l %v");
         log->flush_on(spdlog::level::warn);
@@ -36,9 +38,10 @@ FailureSink node_failure_sink(std::shared_ptr<spdlog::logger> log, ServerObserve
 }
 
 std::string printable(std::string_view text) {
+    const std::string_view shown = text.substr(0, log_cut_bytes);
     std::string out;
-    out.reserve(text.size());
-    for (unsigned char c : text) {
+    out.reserve(shown.size());
+    for (unsigned char c : shown) {
         switch (c) {
             case '\r': out += "\\r"; break;
             case '\n': out += "\\n"; break;
@@ -56,6 +59,7 @@ std::string printable(std::string_view text) {
                 }
         }
     }
+    if (shown.size() < text.size()) out += "\u2026 (" + std::to_string(text.size()) + " bytes)";
     return out;
 }
 

@@ -43,18 +43,31 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uin
         if (!state->running || state->generation != generation) co_return;  // stopped meanwhile
         if (ec) {
             // Out of descriptors and the like: say so, and keep serving the connections we have.
-            state->log->warn("accept failed: {}", ec.message());
+            if (state->accept_failures.begin()) state->log->warn("accept failed: {}", ec.message());
             asio::steady_timer pause(state->io, std::chrono::milliseconds(50));
             co_await pause.async_wait(nothrow);
             if (!state->running || state->generation != generation) co_return;
             continue;
         }
         boost::system::error_code ignored;
+        const auto& limits = state->options.limits;
+        const bool client_slot = state->open_connections < limits.max_connections;
+        if (!client_slot && state->open_peer_slots >= limits.peer_slots) {
+            if (state->refused_connections.begin())
+                state->log->warn("{} connections open (max_connections {} + peer_slots {}): closing new ones at once",
+                                 state->open_connections + state->open_peer_slots, limits.max_connections,
+                                 limits.peer_slots);
+            socket.close(ignored);
+            continue;
+        }
+        const Slot slot = client_slot ? Slot::client : Slot::peer;
+        ++(client_slot ? state->open_connections : state->open_peer_slots);
+        state->heap.opened(state->open_connections + state->open_peer_slots);
         socket.set_option(tcp::no_delay(true), ignored);
         const auto remote = socket.remote_endpoint(ignored);
         auto where = state->options.name + ": connection from " + remote.address().to_string() + ":" +
                      std::to_string(remote.port());
-        asio::co_spawn(state->io, serve_connection(state, std::move(socket)),
+        asio::co_spawn(state->io, serve_connection(state, std::move(socket), slot),
                        report_failure(std::move(where), state->failed));
     }
 }
@@ -63,6 +76,9 @@ asio::awaitable<void> flush_log_periodically(std::shared_ptr<Server::State> stat
     while (state->running) {
         state->flush_timer.expires_after(log_flush_period);
         auto [ec] = co_await state->flush_timer.async_wait(nothrow);
+        for (auto* episode : {&state->invalid_lines, &state->overlong_lines, &state->refused_connections,
+                              &state->accept_failures})
+            episode->tick(*state->log);
         state->log->flush();
         if (ec) co_return;
     }
@@ -75,7 +91,7 @@ Server::State::State(asio::io_context& io_, ServerOptions options_, ServerObserv
       options(std::move(options_)),
       observer(observer_),
       node(options.name, peer_names(options)),
-      log(make_node_log(options.name, options.log_dir)),
+      log(make_node_log(options.name, options.log_dir, options.limits)),
       places(io.get_executor(), options.places, log),
       failed(node_failure_sink(log, observer, options.name)),
       flush_timer(io) {}
@@ -113,7 +129,8 @@ std::uint16_t Server::listen() {
     s.acceptor.emplace(std::move(acceptor));
     s.running = true;
     ++s.generation;
-    s.log->info("listening on {}:{} with {} neighbour(s)", s.options.host, s.bound_port, s.options.peers.size());
+    s.log->info("listening on {}:{} with {} neighbour(s), max_connections {} + peer_slots {}", s.options.host,
+                s.bound_port, s.options.peers.size(), s.options.limits.max_connections, s.options.limits.peer_slots);
     // Links exist (and queue floods) from now on; start() connects them.
     s.peers.clear();
     for (const auto& peer : s.options.peers)

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/server_limits.hpp"
 #include "net/server_observer.hpp"
 #include "places/places_settings.hpp"
 #include "protocol/node.hpp"
@@ -38,8 +39,7 @@ struct ServerOptions {
     std::vector<PeerAddress> peers;
     PlacesSettings places;
     std::filesystem::path log_dir;  // "<log_dir>/<name>.log"; empty: no log file
-    std::size_t max_line = 64 * 1024;
-    std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // 0: never
+    ServerLimits limits;  // from the herd config's "limits" (serve/server_options.cpp)
     // Flood lines held per neighbour while it is slow or down; past either bound the queue is dropped
     // and the neighbour is caught up instead (every record sent again once it takes lines).
     std::size_t peer_queue_limit = 65536;

@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/logger.h>
 
+#include "net/episode.hpp"
+#include "net/heap_trim.hpp"
 #include "net/peer_link.hpp"
 #include "net/report_failure.hpp"
 #include "net/server.hpp"
@@ -31,6 +33,15 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     boost::asio::steady_timer flush_timer;
     std::vector<std::shared_ptr<PeerLink>> peers;  // in the order of node.peers()
     std::map<std::uint64_t, boost::asio::ip::tcp::socket*> connections;  // so that stop() can close them
+    // Accepted and not yet ended, counted at the accept (a session registers in `connections`
+    // only once its coroutine runs): what limits.max_connections and peer_slots are held to.
+    std::size_t open_connections = 0;  // in client slots, neighbours accepted below the cap included
+    std::size_t open_peer_slots = 0;
+    HeapTrim heap;
+    Episode invalid_lines{"invalid lines"};
+    Episode overlong_lines{"overlong lines"};
+    Episode refused_connections{"refused connections"};
+    Episode accept_failures{"accept failures"};
     std::uint64_t next_connection = 1;
     std::uint16_t bound_port = 0;
     bool running = false;
@@ -40,9 +51,13 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     std::uint64_t generation = 0;
 };
 
+// A connection accepted under limits.max_connections, or past it in one of the peer slots, which
+// only a connection whose first line is a flood line keeps.
+enum class Slot { client, peer };
+
 // One client (or neighbour) connection: line framing, handling, replies. Ends when the peer
-// closes, on an overlong line, on the idle limit, or when the server stops.
+// closes, on an overlong line, on the idle or line limit, or when the server stops.
 boost::asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state,
-                                              boost::asio::ip::tcp::socket socket);
+                                              boost::asio::ip::tcp::socket socket, Slot slot);
 
 }  // namespace herd

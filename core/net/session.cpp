@@ -1,4 +1,6 @@
 #include <array>
+#include <optional>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,10 +26,12 @@ Nanos posix_now() {
         .count();
 }
 
+using Clock = asio::steady_timer::clock_type;
+
 class Connection {
 public:
-    Connection(std::shared_ptr<Server::State> state, tcp::socket socket)
-        : state_(std::move(state)), socket_(std::move(socket)), idle_(socket_.get_executor()) {
+    Connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot)
+        : state_(std::move(state)), socket_(std::move(socket)), deadline_(socket_.get_executor()) {
         boost::system::error_code ec;
         auto remote = socket_.remote_endpoint(ec);
         id_ = state_->next_connection++;
@@ -35,13 +39,21 @@ public:
         name_ = "conn " + std::to_string(id_) + " " +
                 (ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port()));
         state_->connections[id_] = &socket_;
+        // In a peer slot the first line must come within line_timeout of the accept.
+        if (slot == Slot::peer) partial_since_ = last_line_;
+        on_probation_ = slot == Slot::peer;
+        slot_ = slot;
     }
-    ~Connection() { state_->connections.erase(id_); }
+    ~Connection() {
+        state_->connections.erase(id_);
+        --(slot_ == Slot::client ? state_->open_connections : state_->open_peer_slots);
+        state_->heap.closed(state_->open_connections + state_->open_peer_slots);
+    }
 
     asio::awaitable<void> run() {
         log().info("{}: open", name_);
         // Whichever ends first cancels the other; both have ended when this returns.
-        co_await until_either(read_lines(), watch_idle());
+        co_await until_either(read_lines(), watch_deadlines());
         boost::system::error_code ignored;
         socket_.close(ignored);
         log().info("{}: closed", name_);
@@ -49,13 +61,14 @@ public:
 
 private:
     spdlog::logger& log() { return *state_->log; }
+    const ServerLimits& limits() const { return state_->options.limits; }
 
     // This connection belongs to the server as it runs now: not stopped, not restarted since.
     bool serving() const { return socket_.is_open() && state_->running && state_->generation == generation_; }
 
     asio::awaitable<void> read_lines() {
         std::array<char, 16384> chunk;
-        LineFramer framer(state_->options.max_line);
+        LineFramer framer(limits().max_line);
         for (;;) {
             auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), nothrow);
             if (ec) {
@@ -70,16 +83,46 @@ private:
             // stop() closes every connection at once, but a read that had already completed is
             // still delivered: a stopped (crashed) server must not act on it.
             if (!serving()) co_return;
-            last_read_ = asio::steady_timer::clock_type::now();
+            const auto now = Clock::now();
             framer.feed({chunk.data(), n});
+            bool ended_a_line = false;
             while (const auto frame = framer.next()) {
                 if (frame->kind == Frame::Kind::overlong) co_return co_await reject_overlong(frame->text);
+                ended_a_line = true;
+                last_line_ = now;
+                if (on_probation_ && !keeps_peer_slot(frame->text)) co_return;
                 co_await handle(frame->text);
                 if (!serving()) co_return;
             }
+            note_unfinished_line(now, ended_a_line, chunk[n - 1] != '\n');
             co_await flush();
             if (!serving()) co_return;
         }
+    }
+
+    // The partial-line clock: it starts with the first byte of a line not ended yet. A line begun
+    // while none was pending moves the nearest deadline earlier, so the watcher re-arms.
+    void note_unfinished_line(Clock::time_point now, bool ended_a_line, bool unfinished) {
+        const bool was_pending = partial_since_.has_value();
+        if (!unfinished)
+            partial_since_.reset();
+        else if (ended_a_line || !was_pending)
+            partial_since_ = now;
+        if (unfinished && !was_pending) {
+            rearm_ = true;
+            deadline_.cancel();
+        }
+    }
+
+    // A connection past max_connections, in a peer slot, keeps it only if its first line is a
+    // flood line: a flood of client connections cannot starve the herd's own links.
+    bool keeps_peer_slot(std::string_view line) {
+        on_probation_ = false;
+        if (std::holds_alternative<At>(parse_line(line, limits().fields))) return true;
+        if (state_->refused_connections.begin())
+            log().warn("{}: in a peer slot (max_connections {} open) and its first line is not a flood line; closing",
+                       name_, limits().max_connections);
+        return false;
     }
 
     // A command may end at EOF with no newline; a flood line may not (PROTOCOL.md).
@@ -89,17 +132,20 @@ private:
     }
 
     asio::awaitable<void> handle(std::string_view line) {
-        // The logger may be off (no log folder): then no line is made printable for it.
-        const bool logging = log().should_log(spdlog::level::info);
+        const Command command = parse_line(line, limits().fields);
+        const auto* invalid = std::get_if<Invalid>(&command);
+        // The logger may be off (no log folder): then no line is made printable for it. Invalid
+        // lines are logged once per episode (net/episode.hpp).
+        const bool logging = log().should_log(spdlog::level::info) &&
+                             (!invalid || state_->invalid_lines.begin(line.size()));
         if (logging) log().info("{}: received: {}", name_, printable(line));
-        const Command command = parse_line(line);
         Effects effects = state_->node.handle(command, posix_now());
-        if (const auto* invalid = std::get_if<Invalid>(&command)) log().info("{}: invalid: {}", name_, invalid->reason);
+        if (invalid && logging) log().info("{}: invalid: {}", name_, invalid->reason);
         if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
 
         for (const std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
         if (effects.catch_up_to) state_->peers[*effects.catch_up_to]->owe_catch_up();
-        if (!effects.reply.empty()) queue_reply(effects.reply);
+        if (!effects.reply.empty()) queue_reply(effects.reply, logging);
         // A client's update waits here while a neighbour that reads falls behind (flow control
         // instead of dropped floods). Floods from peers never wait: two servers waiting on each
         // other's queues would deadlock.
@@ -129,8 +175,8 @@ private:
         co_await flush();
     }
 
-    void queue_reply(const std::string& reply) {
-        if (log().should_log(spdlog::level::info))
+    void queue_reply(const std::string& reply, bool logging = true) {
+        if (logging && log().should_log(spdlog::level::info))
             log().info("{}: sent: {}", name_, printable(std::string_view(reply).substr(0, reply.find('\n'))));
         out_ += reply;
     }
@@ -149,7 +195,8 @@ private:
     }
 
     asio::awaitable<void> reject_overlong(std::string_view line) {
-        log().warn("{}: line longer than {} bytes; closing", name_, state_->options.max_line);
+        if (state_->overlong_lines.begin(line.size()))
+            log().warn("{}: line longer than {} bytes; closing", name_, limits().max_line);
         std::string reply = "? ";
         reply += line.substr(0, 64);
         reply += '\n';
@@ -157,17 +204,32 @@ private:
         co_await flush();
     }
 
-    asio::awaitable<void> watch_idle() {
-        const auto limit = state_->options.idle_timeout;
+    // The idle limit counts from the last complete line, the line limit from the first byte of the
+    // unfinished one: a byte a minute keeps neither at bay.
+    struct Deadline {
+        Clock::time_point at = Clock::time_point::max();
+        bool idle = false;  // which one: idle_timeout, or line_timeout
+    };
+    Deadline nearest_deadline() const {
+        Deadline nearest;
+        if (const auto idle = limits().idle_timeout; idle.count() > 0) nearest = {last_line_ + idle, true};
+        if (const auto line = limits().line_timeout; line.count() > 0 && partial_since_ && *partial_since_ + line < nearest.at)
+            nearest = {*partial_since_ + line, false};
+        return nearest;
+    }
+
+    asio::awaitable<void> watch_deadlines() {
         for (;;) {
-            if (limit.count() > 0)
-                idle_.expires_at(last_read_ + limit);
-            else
-                idle_.expires_at(asio::steady_timer::time_point::max());
-            auto [ec] = co_await idle_.async_wait(nothrow);
-            if (ec) co_return;
-            if (asio::steady_timer::clock_type::now() >= last_read_ + limit) {
-                log().info("{}: idle for {} ms; closing", name_, limit.count());
+            deadline_.expires_at(nearest_deadline().at);
+            auto [ec] = co_await deadline_.async_wait(nothrow);
+            if (ec && !std::exchange(rearm_, false)) co_return;
+            if (!ec) rearm_ = false;  // expired before the cancel: armed afresh below all the same
+            // read_lines may have moved the deadline while the timer ran: look again.
+            if (const auto due = nearest_deadline(); Clock::now() >= due.at) {
+                if (due.idle)
+                    log().info("{}: no complete line for {} ms; closing", name_, limits().idle_timeout.count());
+                else
+                    log().info("{}: a line unfinished for {} ms; closing", name_, limits().line_timeout.count());
                 co_return;
             }
         }
@@ -175,8 +237,12 @@ private:
 
     std::shared_ptr<Server::State> state_;
     tcp::socket socket_;
-    asio::steady_timer idle_;
-    asio::steady_timer::time_point last_read_ = asio::steady_timer::clock_type::now();
+    asio::steady_timer deadline_;  // the nearest of the idle and the line deadline
+    Clock::time_point last_line_ = Clock::now();  // the accept counts as one
+    std::optional<Clock::time_point> partial_since_;
+    bool rearm_ = false;  // deadline_ was cancelled to be armed earlier, not to end
+    Slot slot_ = Slot::client;
+    bool on_probation_ = false;  // in a peer slot until its first line shows it is a peer
     std::uint64_t id_ = 0;
     std::uint64_t generation_ = 0;
     std::string name_;
@@ -185,8 +251,8 @@ private:
 
 }  // namespace
 
-asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp::socket socket) {
-    Connection connection(std::move(state), std::move(socket));
+asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot) {
+    Connection connection(std::move(state), std::move(socket), slot);
     co_await connection.run();
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // One protocol line, parsed. Every view points into the line given to parse_line(), which must
 // outlive the Command.
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <variant>
 
@@ -60,8 +62,19 @@ struct Blank {};
 
 using Command = std::variant<IAmAt, WhatsAt, At, CatchUp, Invalid, Blank>;
 
-// `line` has no terminator: no '\n', and no '\r' that stood before it.
-Command parse_line(std::string_view line);
+// How long fields may be (ServerLimits, docs/PROTOCOL.md "Limits"): a longer one makes the line
+// Invalid, so no server stores or floods it.
+struct FieldLimits {
+    std::size_t max_client_id = 256;
+    std::size_t max_field = 128;  // every other field of IAMAT, WHATSAT and AT
+};
+
+// For lines this process made itself (stored records, scenario lines): parsed whatever their size.
+constexpr FieldLimits unlimited_fields{SIZE_MAX, SIZE_MAX};
+
+// `line` has no terminator: no '\n', and no '\r' that stood before it. A server passes its own
+// limits for what it receives.
+Command parse_line(std::string_view line, const FieldLimits& limits = unlimited_fields);
 
 // The protocol's whitespace: space, tab, CR, LF, FF, VT.
 constexpr bool is_protocol_space(char c) {

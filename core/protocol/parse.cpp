@@ -1,4 +1,5 @@
 #include <array>
+#include <optional>
 #include <string>
 
 #include "protocol/command.hpp"
@@ -69,8 +70,18 @@ bool valid_difference(std::string_view text) {
     return dot == std::string_view::npos || dot + 1 == text.size() || all_digits(text.substr(dot + 1));
 }
 
-Command parse_iamat(std::string_view line, const Fields& f) {
+// The client ID is field `client`; each field past the command word is held to its limit.
+std::optional<std::string_view> too_long(const Fields& f, std::size_t client, const FieldLimits& limits) {
+    for (std::size_t i = 1; i < f.count; ++i) {
+        if (i == client && f.at[i].size() > limits.max_client_id) return "client ID longer than the limit";
+        if (i != client && f.at[i].size() > limits.max_field) return "a field is longer than the limit";
+    }
+    return std::nullopt;
+}
+
+Command parse_iamat(std::string_view line, const Fields& f, const FieldLimits& limits) {
     if (f.count != 4) return Invalid{line, "IAMAT takes exactly 3 arguments"};
+    if (const auto why = too_long(f, 1, limits)) return Invalid{line, *why};
     auto coordinates = parse_coordinates(f.at[2]);
     if (!coordinates) return Invalid{line, "IAMAT coordinates are not ISO 6709 within range"};
     auto time = parse_posix_time(f.at[3]);
@@ -78,16 +89,18 @@ Command parse_iamat(std::string_view line, const Fields& f) {
     return IAmAt{f.at[1], f.at[2], *coordinates, f.at[3], *time};
 }
 
-Command parse_whatsat(std::string_view line, const Fields& f) {
+Command parse_whatsat(std::string_view line, const Fields& f, const FieldLimits& limits) {
     if (f.count != 4) return Invalid{line, "WHATSAT takes exactly 3 arguments"};
+    if (const auto why = too_long(f, 1, limits)) return Invalid{line, *why};
     if (!valid_radius(f.at[2])) return Invalid{line, "WHATSAT radius must be a number in (0, 50] km"};
     int bound = parse_bound(f.at[3]);
     if (bound == 0) return Invalid{line, "WHATSAT bound must be an integer from 1 to 20"};
     return WhatsAt{line, f.at[1], f.at[2], bound};
 }
 
-Command parse_at(std::string_view line, const Fields& f) {
+Command parse_at(std::string_view line, const Fields& f, const FieldLimits& limits) {
     if (f.count != 6 && f.count != 7) return Invalid{line, "AT takes 5 or 6 arguments"};
+    if (const auto why = too_long(f, 3, limits)) return Invalid{line, *why};
     if (!valid_difference(f.at[2])) return Invalid{line, "AT time difference is not a signed decimal"};
     auto coordinates = parse_coordinates(f.at[4]);
     if (!coordinates) return Invalid{line, "AT coordinates are not ISO 6709 within range"};
@@ -99,13 +112,13 @@ Command parse_at(std::string_view line, const Fields& f) {
 
 }  // namespace
 
-Command parse_line(std::string_view line) {
+Command parse_line(std::string_view line, const FieldLimits& limits) {
     const Fields f = split(line);
     if (f.count == 0) return Blank{};
     const std::string_view word = f.at[0];
-    if (word == "IAMAT") return parse_iamat(line, f);
-    if (word == "WHATSAT") return parse_whatsat(line, f);
-    if (word == "AT") return parse_at(line, f);
+    if (word == "IAMAT") return parse_iamat(line, f, limits);
+    if (word == "WHATSAT") return parse_whatsat(line, f, limits);
+    if (word == "AT") return parse_at(line, f, limits);
     if (word == catch_up_word) {
         if (f.count != 2) return Invalid{line, "HERDSIM-CATCHUP takes exactly 1 argument"};
         return CatchUp{line, f.at[1]};

@@ -1,0 +1,41 @@
+#pragma once
+// What one server spends at most on hostile input: lines, fields, time, connections, log files.
+// Plain data with the defaults docs/design.md justifies; a herd config's "limits" object and the
+// `herdsim serve` flags set it, through the one table below.
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "protocol/command.hpp"
+
+namespace herd {
+
+struct ServerLimits {
+    std::size_t max_line = 64 * 1024;  // longer: "? " with its first 64 bytes, then a close
+    FieldLimits fields;                // longer client ID or field: "? "
+    // Closes a connection this long after its last complete line (0: never)...
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
+    // ...or this long after the first byte of a line that has not ended yet (0: never).
+    std::chrono::milliseconds line_timeout{std::chrono::seconds(30)};
+    std::size_t max_connections = 1024;  // open connections; past it new ones are closed at once
+    std::size_t peer_slots = 16;  // above max_connections, kept only by a flood line as first line
+    std::uint64_t log_max_bytes = 16 << 20;  // a log file rotates at this size...
+    std::size_t log_files = 4;               // ...keeping this many rotated files beside it
+};
+
+// One limit as a config key ("max_connections") and a flag ("--max-connections"): its range and
+// how to read and set it as a whole number (milliseconds for times).
+struct LimitSpec {
+    std::string_view key;
+    std::uint64_t min;
+    std::uint64_t max;
+    std::string_view meaning;  // for --help
+    std::uint64_t (*get)(const ServerLimits&);
+    void (*set)(ServerLimits&, std::uint64_t);
+};
+
+// Every limit, in the order the docs list them.
+std::span<const LimitSpec> limit_specs();
+
+}  // namespace herd

@@ -1,0 +1,257 @@
+// The server's limits (docs/PROTOCOL.md "Limits"), each hit on real loopback sockets: what the
+// client sees, what the log says, and that a bystander client is still served.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <boost/asio/io_context.hpp>
+#include <unistd.h>
+
+#include "line_client.hpp"
+#include "net/server.hpp"
+#include "support/sink_server.hpp"
+
+using namespace herd;
+using herd::sim::LineClient;
+using herd::sim::run_for;
+using herd::sim::run_until;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::regex at_reply(R"(AT Alford [+-]\d+\.\d{9} \S+ \+1\+1 1520023934\n)");
+
+std::string iamat(const std::string& client) { return "IAMAT " + client + " +1+1 1520023934\n"; }
+
+// A server with one neighbour (a sink), logging into a folder of its own.
+struct Fixture {
+    boost::asio::io_context io;
+    std::filesystem::path log_dir;
+    test::SinkServer neighbour{io};
+    std::unique_ptr<Server> server;
+
+    explicit Fixture(ServerLimits limits) {
+        static int made = 0;
+        log_dir = std::filesystem::temp_directory_path() /
+                  ("herdsim-limits-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
+        std::filesystem::remove_all(log_dir);
+        ServerOptions options;
+        options.name = "Alford";
+        options.peers = {{"Hamilton", "127.0.0.1", neighbour.port()}};
+        options.log_dir = log_dir;
+        options.limits = limits;
+        server = std::make_unique<Server>(io, std::move(options));
+        server->start();
+    }
+    ~Fixture() {
+        server.reset();
+        std::filesystem::remove_all(log_dir);
+    }
+    LineClient client() { return LineClient(io, server->port()); }
+
+    std::string log() const {
+        std::ifstream in(log_dir / "Alford.log");
+        std::ostringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+    // The log is flushed every 500 ms: run until it says `text`.
+    bool log_says(const std::string& text) {
+        return run_until(io, [&] { return log().find(text) != std::string::npos; });
+    }
+};
+
+bool served(LineClient& c, const std::string& client) {
+    c.send(iamat(client));
+    return std::regex_match(c.read_line(), at_reply);
+}
+
+// Sends one byte every 20 ms of a line that never ends, for up to 5 s: true once the server closed.
+bool closed_while_trickling(Fixture& f, LineClient& c) {
+    for (int i = 0; i < 250 && !c.eof(); ++i) {
+        c.send("x");
+        run_for(f.io, 20ms);
+        c.read_to_eof(1ms);
+    }
+    return c.eof();
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("max_connections: past it and the peer slots a connection is closed at once; a flood line keeps a peer slot",
+          "[limits][connections]") {
+    ServerLimits limits;
+    limits.max_connections = 2;
+    limits.peer_slots = 1;
+    Fixture f(limits);
+    auto a = f.client();
+    auto b = f.client();
+    REQUIRE(served(a, "a"));
+    REQUIRE(served(b, "b"));
+
+    // The third takes the peer slot and keeps it: its first line is a flood line (stored, no reply).
+    auto peer = f.client();
+    peer.send("AT Welsh +0.5 flooded +1+1 1520023934 Welsh\n");
+    REQUIRE(run_until(f.io, [&] { return f.server->node().table().find("flooded").has_value(); }));
+
+    SECTION("a fourth is closed at once, without a byte, and the bystanders are still served") {
+        auto refused = f.client();
+        refused.send(iamat("refused"));
+        CHECK(refused.read_to_eof() == "");
+        CHECK(refused.eof());
+        CHECK(served(a, "a2"));
+        CHECK_FALSE(peer.eof());
+        CHECK(f.log_says("3 connections open (max_connections 2 + peer_slots 1): closing new ones at once"));
+    }
+    SECTION("a client in a peer slot is closed without a reply at its first line") {
+        peer.close();
+        auto client = f.client();  // the peer slot, once the server has seen the peer go; refused before
+        client.send(iamat("intruder"));
+        CHECK(client.read_to_eof() == "");
+        CHECK(client.eof());
+        CHECK_FALSE(f.server->node().table().find("intruder").has_value());
+        CHECK(served(b, "b2"));
+    }
+    SECTION("a slot freed by a client serves a new client") {
+        a.close();
+        // The close reaches the server at some point; until then a new connection is refused.
+        bool again = false;
+        for (int i = 0; i < 200 && !again; ++i) {
+            auto next = f.client();
+            again = served(next, "next");
+        }
+        CHECK(again);
+        CHECK(served(b, "b3"));
+    }
+}
+
+TEST_CASE("Refused connections are logged once per episode, with a count", "[limits][connections][log]") {
+    ServerLimits limits;
+    limits.max_connections = 1;
+    limits.peer_slots = 0;
+    Fixture f(limits);
+    auto a = f.client();
+    REQUIRE(served(a, "a"));
+    for (int i = 0; i < 20; ++i) {
+        auto refused = f.client();
+        CHECK(refused.read_to_eof() == "");
+    }
+    REQUIRE(f.log_says("refused connections: 19 more not logged; episode over"));
+    CHECK(count_of(f.log(), "closing new ones at once") == 1);
+    CHECK(served(a, "a2"));
+}
+
+TEST_CASE("The idle limit counts from the last complete line: a byte at a time does not reset it",
+          "[limits][timeouts]") {
+    ServerLimits limits;
+    limits.idle_timeout = 300ms;
+    limits.line_timeout = 0ms;
+    Fixture f(limits);
+    auto slow = f.client();
+    REQUIRE(served(slow, "slow"));
+    // Before, each byte pushed the limit back.
+    CHECK(closed_while_trickling(f, slow));
+    CHECK(f.log_says(": no complete line for 300 ms; closing"));
+    auto bystander = f.client();
+    CHECK(served(bystander, "bystander"));
+}
+
+TEST_CASE("The idle limit: complete lines keep a connection open", "[limits][timeouts]") {
+    ServerLimits limits;
+    limits.idle_timeout = 1000ms;
+    Fixture f(limits);
+    auto busy = f.client();
+    for (int i = 0; i < 25; ++i) {  // 2.5 s in all, a line every 100 ms
+        REQUIRE(served(busy, "busy"));
+        run_for(f.io, 100ms);
+    }
+    CHECK_FALSE(busy.eof());
+}
+
+TEST_CASE("The line limit: a line unfinished for line_timeout closes the connection, however it trickles",
+          "[limits][timeouts]") {
+    ServerLimits limits;
+    limits.line_timeout = 300ms;
+    Fixture f(limits);
+    auto slow = f.client();
+    REQUIRE(served(slow, "slow"));
+    slow.send("IAMAT never");
+    CHECK(closed_while_trickling(f, slow));
+    CHECK(f.log_says(": a line unfinished for 300 ms; closing"));
+    auto bystander = f.client();
+    CHECK(served(bystander, "bystander"));
+}
+
+TEST_CASE("A connection in a peer slot that sends nothing is closed after line_timeout", "[limits][timeouts]") {
+    ServerLimits limits;
+    limits.max_connections = 1;
+    limits.peer_slots = 1;
+    limits.line_timeout = 300ms;
+    Fixture f(limits);
+    auto a = f.client();
+    REQUIRE(served(a, "a"));
+    auto silent = f.client();
+    CHECK(silent.read_to_eof() == "");
+    CHECK(silent.eof());
+    CHECK(served(a, "a2"));
+}
+
+TEST_CASE("Field limits: a longer client ID or field gets '? ', nothing is stored or flooded", "[limits][fields]") {
+    ServerLimits limits;
+    limits.fields.max_client_id = 10;
+    limits.fields.max_field = 20;
+    Fixture f(limits);
+    auto c = f.client();
+    CHECK(served(c, "0123456789"));
+    c.send(iamat("0123456789A"));
+    CHECK(c.read_line() == "? IAMAT 0123456789A +1+1 1520023934\n");
+    c.send("IAMAT x +1.000000000000000000+1 1520023934\n");
+    CHECK(c.read_line() == "? IAMAT x +1.000000000000000000+1 1520023934\n");
+    c.send("AT Welsh +0.5 0123456789AB +1+1 1520023934 Welsh\nWHATSAT 0123456789AB 10 1\n");
+    CHECK(c.read_line() == "? AT Welsh +0.5 0123456789AB +1+1 1520023934 Welsh\n");
+    CHECK(c.read_line() == "? WHATSAT 0123456789AB 10 1\n");
+    CHECK_FALSE(f.server->node().table().find("0123456789AB").has_value());
+    CHECK(f.server->node().table().size() == 1);
+}
+
+TEST_CASE("Logs: a line is cut to 200 bytes with its size; repeated invalid lines are logged once per episode",
+          "[limits][log]") {
+    Fixture f(ServerLimits{});
+    auto c = f.client();
+    std::string junk;
+    for (int i = 0; i < 1000; ++i) junk += std::string(1000, 'J') + "\n";
+    c.send(junk);
+    for (int i = 0; i < 1000; ++i) REQUIRE(c.read_line().size() == 1003);
+    REQUIRE(f.log_says("invalid lines: 999 more not logged (999000 bytes); episode over"));
+    const std::string log = f.log();
+    CHECK(log.find("received: " + std::string(200, 'J') + "\u2026 (1000 bytes)\n") != std::string::npos);
+    CHECK(log.find("sent: ? " + std::string(198, 'J') + "\u2026 (1002 bytes)\n") != std::string::npos);
+    CHECK(count_of(log, "received: ") == 1);
+    CHECK(log.size() < 4000);  // for 1 MB of junk
+    CHECK(served(c, "bystander"));
+}
+
+TEST_CASE("Logs rotate at log_max_bytes, keeping log_files old files", "[limits][log]") {
+    ServerLimits limits;
+    limits.log_max_bytes = 4096;
+    limits.log_files = 2;
+    Fixture f(limits);
+    auto c = f.client();
+    for (int i = 0; i < 100; ++i) REQUIRE(served(c, "client" + std::to_string(i)));
+    f.server->stop();  // flushes
+    for (const char* name : {"Alford.log", "Alford.1.log", "Alford.2.log"}) {
+        INFO(name);
+        REQUIRE(std::filesystem::exists(f.log_dir / name));
+        CHECK(std::filesystem::file_size(f.log_dir / name) <= 4096);
+    }
+    CHECK_FALSE(std::filesystem::exists(f.log_dir / "Alford.3.log"));
+}
