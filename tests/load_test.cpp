@@ -379,10 +379,13 @@ TEST_CASE("Every example in herdsim load --help runs clean against a herd (sizes
     auto guard = asio::make_work_guard(h.io);
     std::thread herd_thread([&] { h.io.run(); });
 
-    CLI::App app{"herdsim", "herdsim"};
+    const auto parser = [](std::function<int()>& action) {
+        auto app = std::make_unique<CLI::App>("herdsim", "herdsim");
+        add_load_command(*app, action);
+        return app;
+    };
     std::function<int()> action;
-    add_load_command(app, action);
-    std::istringstream help(app.get_subcommand("load")->help());
+    std::istringstream help(parser(action)->get_subcommand("load")->help());
     std::size_t examples = 0;
     for (std::string line; std::getline(help, line);) {
         if (line.rfind("  herdsim load ", 0) != 0) continue;
@@ -405,11 +408,11 @@ TEST_CASE("Every example in herdsim load --help runs clean against a herd (sizes
             args.push_back(word);
         }
         std::reverse(args.begin(), args.end());
-        app.clear();
-        action = nullptr;
         std::vector<std::string> command{"load"};
         command.insert(command.begin(), args.begin(), args.end());
-        REQUIRE_NOTHROW(app.parse(command));
+        action = nullptr;
+        const auto app = parser(action);  // a fresh one: CLI11 keeps the values an earlier parse set
+        REQUIRE_NOTHROW(app->parse(command));
         REQUIRE(action);
         CHECK(action() == 0);
         ++examples;
@@ -418,4 +421,41 @@ TEST_CASE("Every example in herdsim load --help runs clean against a herd (sizes
     h.io.stop();
     herd_thread.join();
     CHECK(examples >= 5);
+}
+
+TEST_CASE("With --check-known every server is asked for every client: all seen on a herd, not on two unlinked servers", "[load]") {
+    {
+        InProcessHerd h;
+        LoadOptions o = options_for(h.targets(), 10, 1000);
+        o.clients = 5;
+        o.check_known = true;
+        const LoadReport r = run_on(h.io, o);
+        REQUIRE(r.known);
+        CHECK(r.known->clients == 50);
+        CHECK(r.known->pairs == 250);
+        CHECK(r.known->known == 250);
+        CHECK(r.known->missing_examples.empty());
+        CHECK(r.clean());
+    }
+    // A and B share no link: what A was told, B never learns.
+    asio::io_context io;
+    std::mt19937_64 rng{7};
+    sim::HerdOptions options;
+    options.relays = false;
+    options.rng = &rng;
+    sim::Herd herd(io, HerdConfig{{{"A", "127.0.0.1", 0}, {"B", "127.0.0.1", 0}}, {}, {}}, options);
+    herd.start();
+    LoadOptions o = options_for({{"A", "127.0.0.1", herd.port("A")}, {"B", "127.0.0.1", herd.port("B")}}, 1, 20);
+    o.clients = 4;
+    o.check_known = true;
+    o.timeout = std::chrono::duration<double>(0.3);
+    const LoadReport r = run_on(io, o);
+    REQUIRE(r.known);
+    CHECK(r.known->clients == 4);
+    CHECK(r.known->pairs == 8);
+    CHECK(r.known->known == 4);
+    REQUIRE(r.known->missing_examples.size() == 1);
+    CHECK_THAT(r.known->missing_examples[0], Catch::StartsWith("4 clients unseen at B (first: load-0-0); last: load-0-"));
+    CHECK_THAT(r.known->missing_examples[0], Catch::Contains("not an AT line"));
+    CHECK_FALSE(r.clean());
 }

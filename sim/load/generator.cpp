@@ -7,19 +7,18 @@
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "load/check_known.hpp"
 #include "load/proc_cpu.hpp"
 #include "load/requests.hpp"
+#include "load/timed_io.hpp"
 #include "net/report_failure.hpp"
 #include "reply.hpp"
 
@@ -53,16 +52,12 @@ struct Request {
 
 struct Connection {
     Connection(asio::io_context& io, std::size_t index, const Target& server, std::size_t clients)
-        : index(index), server(server), socket(io), send_wake(io), read_wake(io), reported(clients) {
-        names.reserve(clients);
-        for (std::size_t k = 0; k < clients; ++k) names.push_back(client_name(index, k));
-    }
+        : index(index), server(server), socket(io), send_wake(io), read_wake(io), reported(clients) {}
     std::size_t index;
     const Target& server;
     tcp::socket socket;
     asio::steady_timer send_wake;  // the sender sleeps on it: for its schedule, or for room in the window
     asio::steady_timer read_wake;  // the reader's deadline, cancelled when the sender is done
-    std::vector<std::string> names;
     std::vector<std::optional<Nanos>> reported;  // per client, the time of its last IAMAT
     std::deque<Request> pending;                 // written, no reply yet, in order
     std::uint64_t quota = std::numeric_limits<std::uint64_t>::max();
@@ -147,21 +142,21 @@ struct Run {
             r.kind = Kind::whatsat;
             r.client = c.last_client;
             r.time = c.reported[r.client];
-            append_whatsat(out, c.names[r.client]);
+            append_whatsat(out, client_name(c.index, r.client));
             ++report.sent_whatsat;
         } else {
             r.time = wall_base + static_cast<Nanos>(++updates);  // newer than any before: every IAMAT floods
             c.reported[r.client] = r.time;
             c.last_client = r.client;
-            c.next_client = static_cast<std::uint32_t>((c.next_client + 1) % c.names.size());
-            append_iamat(out, c.names[r.client], *r.time);
+            c.next_client = static_cast<std::uint32_t>((c.next_client + 1) % c.reported.size());
+            append_iamat(out, client_name(c.index, r.client), *r.time);
             ++report.sent_iamat;
         }
         c.pending.push_back(r);
     }
 
     void judge(const Connection& c, const Request& r, std::string_view reply) {
-        const std::string& client = c.names[r.client];
+        const std::string client = client_name(c.index, r.client);
         const auto why = r.kind == Kind::iamat ? wrong_iamat_reply(reply, c.server.name, client, *r.time)
                                                : wrong_whatsat_reply(reply, c.server.name, client, r.time);
         if (!why) return;
@@ -249,14 +244,8 @@ asio::awaitable<void> receive(Run& run, Connection& c) {
     std::string in;
     std::array<char, 65536> chunk;
     while (c.open && !(c.sending_done && c.pending.empty())) {
-        c.read_wake.expires_at((c.pending.empty() ? Clock::now() : c.pending.front().sent) + run.timeout());
-        // Both results are kept: bytes a read delivered as the deadline fired are still replies.
-        auto [order, read_ec, n, wake_ec] =
-            co_await asio::experimental::make_parallel_group(c.socket.async_read_some(asio::buffer(chunk), asio::deferred),
-                                                             c.read_wake.async_wait(asio::deferred))
-                .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-        (void)order;
-        (void)wake_ec;
+        const auto deadline = (c.pending.empty() ? Clock::now() : c.pending.front().sent) + run.timeout();
+        auto [read_ec, n] = co_await read_before(c.socket, asio::buffer(chunk), c.read_wake, deadline);
         if (n > 0) {
             in.append(chunk.data(), n);
             run.take_replies(c, in);
@@ -270,22 +259,13 @@ asio::awaitable<void> receive(Run& run, Connection& c) {
 }
 
 asio::awaitable<void> connect(Run& run, Connection& c, tcp::resolver::results_type endpoints) {
-    asio::steady_timer limit(run.io);
-    limit.expires_after(run.timeout());
-    auto [order, ec, endpoint, limit_ec] =
-        co_await asio::experimental::make_parallel_group(asio::async_connect(c.socket, endpoints, asio::deferred),
-                                                         limit.async_wait(asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    (void)endpoint;
-    (void)limit_ec;
-    if (order[0] == 1 || ec) {
-        ++run.report.connect_failed;
-        run.example(run.report.error_examples,
-                    run.where(c) + ": connect: " + (order[0] == 1 ? "no answer within the timeout" : ec.message()));
+    const std::string failed = co_await connect_within(c.socket, endpoints, run.timeout());
+    if (failed.empty()) {
+        c.open = true;
         co_return;
     }
-    c.socket.set_option(tcp::no_delay(true));
-    c.open = true;
+    ++run.report.connect_failed;
+    run.example(run.report.error_examples, run.where(c) + ": connect: " + failed);
 }
 
 double herd_cpu(const std::vector<int>& pids) {
@@ -364,6 +344,13 @@ asio::awaitable<void> load(Run& run) {
     }
     if (!o.pids.empty()) run.report.herd_cpu = co_await settled_cpu(run) - herd_before;
     run.report.generator_cpu = own_cpu_seconds() - own_before;
+    if (o.check_known) {
+        std::vector<Reported> clients;
+        for (const auto& c : run.connections)
+            for (std::size_t k = 0; k < c->reported.size(); ++k)
+                if (c->reported[k]) clients.push_back({client_name(c->index, k), *c->reported[k]});
+        run.report.known = co_await check_known(o, clients, Clock::now());
+    }
 }
 
 }  // namespace

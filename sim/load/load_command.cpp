@@ -18,7 +18,7 @@ struct LoadFlags {
     std::optional<double> rate, duration;
     std::optional<std::uint64_t> requests;
     double timeout = 10;
-    bool closed_loop = false, json = false;
+    bool closed_loop = false, json = false, check_known = false;
 };
 
 // A flag whose text has its own parser: CLI11 reports the parser's reason as the flag's error.
@@ -69,6 +69,7 @@ LoadOptions options(const LoadFlags& f) {
     o.clients = f.clients;
     if (!f.pids.empty()) o.pids = std::get<std::vector<int>>(parse_pids(f.pids));
     o.timeout = std::chrono::duration<double>(f.timeout);
+    o.check_known = f.check_known;
     return o;
 }
 
@@ -123,13 +124,16 @@ void add_load_command(CLI::App& app, std::function<int()>& action) {
     cmd->add_option("--timeout", flags->timeout, "Seconds to wait for a connection or a reply")
         ->check(positive_number())
         ->capture_default_str();
+    cmd->add_flag("--check-known", flags->check_known,
+                  "After the load, WHATSAT every reported client at every server until each shows its newest record");
     cmd->add_flag("--json", flags->json, "Print the figures as one JSON object on stdout (the table goes to stderr)");
-    cmd->footer(R"(Exit code: 0 every request had its right reply, 1 some had not (errors or wrong replies), 2 bad flags or could not run.
+    cmd->footer(R"(Exit code: 0 every request had its right reply (and, with --check-known, every server showed every client's
+newest record), 1 some had not, 2 bad flags or could not run.
 
 Examples:
   herdsim load --preset fall17 --requests 10000
   herdsim load --servers Alford=127.0.0.1:19625,Ball=127.0.0.1:19628 --connections 10 --duration 5
-  herdsim load --preset fall17 --connections 50 --pipeline 64 --requests 1000000 --clients 20000
+  herdsim load --preset fall17 --connections 50 --pipeline 64 --requests 1000000 --clients 20000 --check-known
   herdsim load --preset fall17 --connections 50 --rate 20000 --duration 10
   herdsim load --preset fall17 --mix iamat:0.9,whatsat:0.1 --requests 5000 --json
   herdsim load --preset fall17 --connections 10 --requests 100000 --pids $(pgrep -d, -f 'herdsim serve'))");

@@ -28,6 +28,7 @@ struct LoadOptions {
     std::size_t clients = 100;      // client IDs per connection
     std::vector<int> pids;          // the herd's processes, for CPU time per request
     std::chrono::duration<double> timeout{10.0};
+    bool check_known = false;       // then poll every server for every reported client's newest record
 };
 
 // "Alford=127.0.0.1:19625,Ball=localhost:19628": names unique, ports 1 to 65535.

@@ -58,6 +58,12 @@ std::string report_text(const LoadReport& r) {
     if (const auto per = cpu_per_request_us(r))
         out += "  herd CPU    " + fixed(*r.herd_cpu, 2) + " s: " + fixed(*per, 1) + " us per request\n";
     out += "  own CPU     " + fixed(r.generator_cpu, 2) + " s\n";
+    if (r.known) {
+        out += "  known       " + std::to_string(r.known->known) + " of " + std::to_string(r.known->pairs) + " (client, server) pairs (" +
+               std::to_string(r.known->clients) + " clients), " + (r.known->all() ? "all seen within " : "gave up after ") +
+               fixed(r.known->seconds, 3) + " s, " + std::to_string(r.known->passes) + " passes\n";
+        for (const auto& e : r.known->missing_examples) out += "              " + e + "\n";
+    }
     return out;
 }
 
@@ -94,6 +100,14 @@ json report_json(const LoadReport& r) {
                  {"herd_s", r.herd_cpu ? json(*r.herd_cpu) : json(nullptr)},
                  {"herd_us_per_request", cpu_per_request_us(r) ? json(*cpu_per_request_us(r)) : json(nullptr)},
                  {"generator_s", r.generator_cpu}}},
+        {"known", r.known ? json{{"clients", r.known->clients},
+                                 {"pairs", r.known->pairs},
+                                 {"known", r.known->known},
+                                 {"all", r.known->all()},
+                                 {"passes", r.known->passes},
+                                 {"seconds", r.known->seconds},
+                                 {"examples", r.known->missing_examples}}
+                          : json(nullptr)},
     };
     return doc;
 }

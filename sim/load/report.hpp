@@ -12,6 +12,15 @@
 
 namespace herd::load {
 
+// --check-known: how many (client, server) pairs showed the client's newest record.
+struct KnownCheck {
+    std::uint64_t clients = 0, pairs = 0, known = 0;
+    int passes = 0;      // the most any server needed
+    double seconds = 0;  // from the check's start until the last pair was seen (or the check gave up)
+    std::vector<std::string> missing_examples;
+    bool all() const { return known == pairs; }
+};
+
 struct LoadReport {
     LoadOptions options;
     std::uint64_t sent_iamat = 0, sent_whatsat = 0;
@@ -27,10 +36,13 @@ struct LoadReport {
     LatencyHistogram latency;  // from the intended send time to the reply's last byte
     std::optional<double> herd_cpu;  // seconds, with --pids
     double generator_cpu = 0;        // this process's own, in seconds
+    std::optional<KnownCheck> known;  // with --check-known
 
     std::uint64_t sent() const { return sent_iamat + sent_whatsat; }
     std::uint64_t errors() const { return connect_failed + timed_out + closed; }
-    bool clean() const { return sent() > 0 && errors() == 0 && unanswered == 0 && wrong == 0; }
+    bool clean() const {
+        return sent() > 0 && errors() == 0 && unanswered == 0 && wrong == 0 && (!known || known->all());
+    }
 };
 
 inline constexpr std::size_t max_examples = 5;

@@ -83,4 +83,8 @@ std::optional<std::string> wrong_whatsat_reply(std::string_view reply, std::stri
     return std::nullopt;
 }
 
+std::optional<std::string> wrong_record(std::string_view reply, std::string_view client, Nanos time) {
+    return wrong_at_line(first_line(reply), std::nullopt, client, time);
+}
+
 }  // namespace herd::load

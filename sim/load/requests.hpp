@@ -34,4 +34,7 @@ std::optional<std::string> wrong_iamat_reply(std::string_view reply, std::string
 std::optional<std::string> wrong_whatsat_reply(std::string_view reply, std::string_view server, std::string_view client,
                                                std::optional<Nanos> reported);
 
+// Why `reply` (to a WHATSAT) does not carry the client's record of `time`, from whichever server.
+std::optional<std::string> wrong_record(std::string_view reply, std::string_view client, Nanos time);
+
 }  // namespace herd::load
