@@ -114,11 +114,14 @@ asio::awaitable<KnownCheck> check_known(const LoadOptions& options, const std::v
                                         Clock::time_point since) {
     const auto executor = co_await asio::this_coro::executor;
     const auto timeout = std::chrono::duration_cast<Clock::duration>(options.timeout);
+    // As many connections per server as the load had (at least one), each asking for its share.
+    const std::size_t shares = std::max<std::size_t>(1, options.connections / options.servers.size());
     std::vector<ServerCheck> checks;
-    for (const Target& server : options.servers) {
-        checks.push_back({server, {}, {}, since, 0});
-        for (std::size_t i = 0; i < clients.size(); ++i) checks.back().unseen.push_back(i);
-    }
+    for (const Target& server : options.servers)
+        for (std::size_t share = 0; share < shares; ++share) {
+            checks.push_back({server, {}, {}, since, 0});
+            for (std::size_t i = share; i < clients.size(); i += shares) checks.back().unseen.push_back(i);
+        }
     using Spawned = decltype(asio::co_spawn(executor, check_server(checks.front(), clients, timeout), asio::deferred));
     std::vector<Spawned> servers;
     for (ServerCheck& check : checks) servers.push_back(asio::co_spawn(executor, check_server(check, clients, timeout), asio::deferred));
@@ -130,15 +133,21 @@ asio::awaitable<KnownCheck> check_known(const LoadOptions& options, const std::v
 
     KnownCheck known;
     known.clients = clients.size();
-    known.pairs = clients.size() * checks.size();
+    known.pairs = clients.size() * options.servers.size();
     auto last = since;
-    for (const ServerCheck& check : checks) {
-        known.known += clients.size() - check.unseen.size();
-        known.passes = std::max(known.passes, check.passes);
-        last = std::max(last, check.last_seen);
-        if (!check.unseen.empty() && known.missing_examples.size() < max_examples)
-            known.missing_examples.push_back(std::to_string(check.unseen.size()) + " clients unseen at " + check.server.name +
-                                             " (first: " + clients[check.unseen.front()].client + "); last: " + check.why);
+    for (auto check = checks.begin(); check != checks.end(); check += static_cast<std::ptrdiff_t>(shares)) {
+        std::size_t unseen = 0;
+        const ServerCheck* first_unseen = nullptr;
+        for (auto share = check; share != check + static_cast<std::ptrdiff_t>(shares); ++share) {
+            unseen += share->unseen.size();
+            known.passes = std::max(known.passes, share->passes);
+            last = std::max(last, share->last_seen);
+            if (!first_unseen && !share->unseen.empty()) first_unseen = &*share;
+        }
+        known.known += clients.size() - unseen;
+        if (first_unseen && known.missing_examples.size() < max_examples)
+            known.missing_examples.push_back(std::to_string(unseen) + " clients unseen at " + check->server.name + " (first: " +
+                                             clients[first_unseen->unseen.front()].client + "); last: " + first_unseen->why);
     }
     known.seconds = std::chrono::duration<double>((known.known == known.pairs ? last : Clock::now()) - since).count();
     co_return known;
