@@ -124,9 +124,11 @@ struct Run {
         });
     }
 
-    // Open loop: connection i's request k is due at start + (i + k C) / R, so all requests are 1/R apart.
+    // Open loop: connection i's request k is due at start + (i + k C) / R, so all requests are 1/R
+    // apart; never later than a century on, which the clock can still hold.
     Clock::time_point due(const Connection& c, std::uint64_t k) const {
-        const double at = (static_cast<double>(c.index) + static_cast<double>(k) * static_cast<double>(o.connections)) / *o.rate;
+        const double at = std::min(
+            (static_cast<double>(c.index) + static_cast<double>(k) * static_cast<double>(o.connections)) / *o.rate, 3.2e9);
         return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at));
     }
 

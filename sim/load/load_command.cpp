@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -33,16 +34,19 @@ CLI::Validator parsed_by(Parse parse, std::string name) {
         std::move(name));
 }
 
-CLI::Validator positive_number() {
+// Greater than 0 and at most `most`: beyond that a time or a rate is a mistake, and would overflow the clock.
+CLI::Validator positive_up_to(double most) {
+    char bound[32];
+    std::snprintf(bound, sizeof bound, "%g", most);
     return CLI::Validator(
-        [](std::string& text) -> std::string {
+        [most, range = std::string(bound)](std::string& text) -> std::string {
             double value = 0;
             const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-            if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0)
-                return "must be a number greater than 0, not \"" + text + "\"";
+            if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !(value > 0 && value <= most))
+                return "must be a number greater than 0 and at most " + range + ", not \"" + text + "\"";
             return {};
         },
-        "NUMBER>0");
+        "NUMBER");
 }
 
 std::vector<Target> targets(const HerdConfig& herd) {
@@ -103,14 +107,14 @@ void add_load_command(CLI::App& app, std::function<int()>& action) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
         ->capture_default_str();
     auto* rate = cmd->add_option("--rate", flags->rate, "Open loop: requests per second over all connections, on a fixed schedule")
-                     ->check(positive_number());
+                     ->check(positive_up_to(1e9));
     auto* closed = cmd->add_flag("--closed-loop", flags->closed_loop, "Closed loop (the default): each reply lets the next request go");
     auto* pipeline = cmd->add_option("--pipeline", flags->pipeline, "Closed loop: requests in flight per connection")
                          ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
                          ->capture_default_str();
     rate->excludes(closed)->excludes(pipeline);
     cmd->add_option("--duration", flags->duration, "Seconds after which no request is sent (default 10 without --requests)")
-        ->check(positive_number());
+        ->check(positive_up_to(1e6));
     cmd->add_option("--requests", flags->requests, "Requests in all, spread evenly over the connections")
         ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
     cmd->add_option("--mix", flags->mix, "Weights of the request kinds: iamat:W,whatsat:W")
@@ -122,7 +126,7 @@ void add_load_command(CLI::App& app, std::function<int()>& action) {
     cmd->add_option("--pids", flags->pids, "The herd's processes (PID,...): their CPU time per request is reported")
         ->check(parsed_by(parse_pids, "PIDS"));
     cmd->add_option("--timeout", flags->timeout, "Seconds to wait for a connection or a reply")
-        ->check(positive_number())
+        ->check(positive_up_to(86400))
         ->capture_default_str();
     cmd->add_flag("--check-known", flags->check_known,
                   "After the load, WHATSAT every reported client at every server until each shows its newest record");
