@@ -4,21 +4,16 @@
 
 namespace herd::sim {
 
-namespace {
-
 using Clock = std::chrono::steady_clock;
 
-// Where a complete reply ends in `received`, if it has arrived.
-std::optional<std::size_t> reply_end(const std::string& received, bool whatsat) {
+std::optional<std::size_t> reply_end(std::string_view received, bool whatsat) {
     const std::size_t newline = received.find('\n');
-    if (newline == std::string::npos) return std::nullopt;
+    if (newline == std::string_view::npos) return std::nullopt;
     if (!whatsat || received.rfind("AT ", 0) != 0) return newline + 1;
     const std::size_t blank = received.find("\n\n", newline);
-    if (blank == std::string::npos) return std::nullopt;
+    if (blank == std::string_view::npos) return std::nullopt;
     return blank + 2;
 }
-
-}  // namespace
 
 boost::asio::awaitable<Reply> read_reply(LineClient& client, bool whatsat, Clock::time_point deadline) {
     std::string& received = client.received();

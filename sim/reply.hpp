@@ -2,7 +2,9 @@
 // What counts as a server's reply to one send (docs/scenarios.md, "send"): read from a LineClient
 // by a coroutine on the run's io_context, so a reply can be awaited in the background.
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -17,6 +19,11 @@ struct Reply {
     // before the deadline or the server's close (a partial reply is no reply).
     std::string bytes;
 };
+
+// Where the whole reply at the front of `received` ends (one past its last byte), if it has
+// arrived: one line up to its "\n"; for a WHATSAT (`whatsat`) whose reply starts "AT ", up to and
+// including the first blank line ("\n\n").
+std::optional<std::size_t> reply_end(std::string_view received, bool whatsat);
 
 // One line up to its "\n"; for a WHATSAT (`whatsat`) whose reply starts "AT ", everything up to
 // and including the first blank line ("\n\n"). The bytes after the reply stay in the client.

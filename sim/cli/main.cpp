@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
+#include "load/load_command.hpp"
 #include "serve/serve_command.hpp"
 
 int main(int argc, char** argv) {
@@ -14,12 +15,14 @@ int main(int argc, char** argv) {
   herdsim serve --config tests/data/scenarios/files/herd3.json --log-dir logs
   herdsim run scenarios/                      every scenario; results in results/<scenario>/
   herdsim validate scenarios/*.json           check scenario files without running them
+  herdsim load --preset fall17 --requests 10000   10,000 IAMATs at a running fall17 herd, judged and timed
 Run 'herdsim <command> --help' for a command's options.)");
 
     herdsim::cli::Action action;
     herd::serve::add_serve_command(app, action);
     herdsim::cli::add_run_command(app, action);
     herdsim::cli::add_validate_command(app, action);
+    herd::load::add_load_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
