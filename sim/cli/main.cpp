@@ -14,12 +14,14 @@ int main(int argc, char** argv) {
   herdsim serve --config tests/data/scenarios/files/herd3.json --log-dir logs
   herdsim run scenarios/                      every scenario; results in results/<scenario>/
   herdsim validate scenarios/*.json           check scenario files without running them
+  herdsim compare RUN_A RUN_B --fail-if 'p99_ms>+10%'   two runs side by side, per phase
 Run 'herdsim <command> --help' for a command's options.)");
 
     herdsim::cli::Action action;
     herd::serve::add_serve_command(app, action);
     herdsim::cli::add_run_command(app, action);
     herdsim::cli::add_validate_command(app, action);
+    herdsim::cli::add_compare_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
