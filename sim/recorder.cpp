@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 #include <type_traits>
 #include <variant>
 
@@ -191,17 +192,21 @@ std::optional<Recorder::TimePoint> Recorder::first_newer_stored(const Update& u,
     return first;
 }
 
-Summary Recorder::summarize() const {
+Summary Recorder::summarize(const UpdateFilter& include) const {
     Summary s;
     s.duration_ms = ms_since_start(clock_());
-    s.updates = updates_.size();
-    s.stale_reads = stale_reads_.size();
+    s.stale_reads = static_cast<std::size_t>(std::count_if(stale_reads_.begin(), stale_reads_.end(), [&](const StaleRead& r) {
+        return !include || include(updates_[r.newest_update]);
+    }));
     s.unmatched_messages = unmatched_messages_;
 
     std::vector<double> coverage;
     std::vector<std::vector<double>> per_node(nodes_.size());
     std::vector<std::uint64_t> duplicates(nodes_.size(), 0);
+    std::vector<double> late;
     for (const auto& u : updates_) {
+        if (include && !include(u)) continue;
+        ++s.updates;
         const std::size_t origin = *node_index(u.origin);
         double worst = 0;
         LostUpdate lost{u.id, u.client, u.client_time_text, u.origin, {}};
@@ -213,6 +218,10 @@ Summary Recorder::summarize() const {
                 const double latency = to_ms(*d->first_stored - u.born);
                 if (i != origin) per_node[i].push_back(latency);
                 if (required) worst = std::max(worst, latency);
+                if (!required && i != origin) {
+                    s.late.push_back({u.id, nodes_[i], latency});
+                    late.push_back(latency);
+                }
             } else if (required) {
                 // A node that already held a newer report for the client rightly drops this one:
                 // it is covered from the moment it held the newer one.
@@ -233,6 +242,9 @@ Summary Recorder::summarize() const {
         s.messages.per_update.push_back(u.messages);
     }
     s.full_coverage = quantiles(std::move(coverage));
+    s.late_delay = quantiles(std::move(late));
+    std::sort(s.late.begin(), s.late.end(),
+              [](const LateDelivery& a, const LateDelivery& b) { return std::tie(a.id, a.node) < std::tie(b.id, b.node); });
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         s.per_node[nodes_[i]] = quantiles(std::move(per_node[i]));
         s.duplicates_per_node[nodes_[i]] = duplicates[i];

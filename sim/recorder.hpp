@@ -38,6 +38,14 @@ struct LostUpdate {
     std::vector<std::string> missing;  // required nodes that never stored it, by name
 };
 
+// A node that was not required to store an update (it could not be reached when the update was
+// born, or its crash excused it) and stored it all the same, later: how late.
+struct LateDelivery {
+    std::size_t id = 0;
+    std::string node;
+    double delay_ms = 0;  // first stored - born
+};
+
 struct MessageStats {
     double mean = 0;
     std::uint64_t min = 0, max = 0;
@@ -49,7 +57,8 @@ struct MessageStats {
 struct Summary {
     double duration_ms = 0;  // from the recorder's start to the summary
     std::size_t updates = 0;
-    // By update id: max over required nodes of (first stored - born); empty when lost.
+    // One per update summarized, in id order (so by update id when none was left out): max over
+    // required nodes of (first stored - born); empty when lost.
     std::vector<std::optional<double>> full_coverage_ms;
     Quantiles full_coverage;  // over the updates that were not lost
     // Per node (every node, by name): first stored - born over the updates it stored, origin excluded.
@@ -58,7 +67,9 @@ struct Summary {
     std::map<std::string, std::uint64_t> duplicates_per_node;  // every node, by name
     std::map<std::pair<std::string, std::string>, std::uint64_t> link_messages;  // (sender, receiver)
     std::vector<LostUpdate> lost;  // by update id
-    std::size_t stale_reads = 0;
+    std::vector<LateDelivery> late;  // by update id, then node name
+    Quantiles late_delay;            // over `late`
+    std::size_t stale_reads = 0;     // reads that missed a summarized update
     std::uint64_t unmatched_messages = 0;  // AT lines for a report no node was seen storing first
 };
 
@@ -135,7 +146,9 @@ public:
     const std::vector<Event>& events() const { return events_; }
     const std::vector<StaleRead>& stale_reads() const { return stale_reads_; }
 
-    Summary summarize() const;
+    // Over every update, or only those `include` accepts (an update's stale reads go with it).
+    using UpdateFilter = std::function<bool(const Update&)>;
+    Summary summarize(const UpdateFilter& include = {}) const;
 
 private:
     std::size_t intern(std::string_view node);

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_table.hpp"
+
 extern char** environ;
 
 namespace herd::sim {
@@ -64,16 +66,6 @@ void write_file(const fs::path& path, const std::string& content) {
     if (!out) throw std::runtime_error(path.string() + ": cannot write the file");
 }
 
-nlohmann::ordered_json quantiles_json(const Quantiles& q) {
-    nlohmann::ordered_json j;
-    j["count"] = q.count;
-    // No values: null rather than a 0 that reads like a measurement.
-    const std::pair<const char*, double> values[] = {{"p50", q.p50}, {"p95", q.p95}, {"p99", q.p99}, {"max", q.max}};
-    for (const auto& [name, value] : values)
-        j[name] = q.count ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
-    return j;
-}
-
 // Every node the report talks about: the herd's, plus any the recorder met that the context omits.
 std::vector<std::string> report_nodes(const Recorder& recorder, const ReportContext& ctx) {
     std::set<std::string> names(ctx.nodes.begin(), ctx.nodes.end());
@@ -89,6 +81,8 @@ std::string summary_json(const Recorder& recorder, const Summary& s, const Repor
     j["run_id"] = ctx.run_id;
     j["seed"] = ctx.seed;
     j["command"] = ctx.command;
+    j["started_at"] = ctx.started_at;
+    j["herdsim"] = {{"version", ctx.version}, {"commit", ctx.commit}};
     j["passed"] = std::all_of(ctx.verdicts.begin(), ctx.verdicts.end(), [](const Verdict& v) { return v.passed; });
     j["verdict"] = verdict_name(run_verdict(ctx.verdicts, ctx.has_expectation));
     const auto n = static_cast<long long>(ctx.nodes.size()), e = static_cast<long long>(ctx.edges);
@@ -127,6 +121,10 @@ std::string summary_json(const Recorder& recorder, const Summary& s, const Repor
                         {"origin", l.origin},
                         {"missing", l.missing}});
     j["lost_updates"] = lost;
+    json late = json::array();
+    for (const auto& l : s.late) late.push_back({{"update_id", l.id}, {"node", l.node}, {"delay_ms", l.delay_ms}});
+    j["late_deliveries"] = {{"count", s.late.size()}, {"delay_ms", quantiles_json(s.late_delay)}, {"list", late}};
+    j["recovery"] = recovery_json(last_recovery(ctx.spans));
     json stale = json::array();
     for (const auto& r : recorder.stale_reads())
         stale.push_back({{"t_ms", r.t_ms},
@@ -136,16 +134,26 @@ std::string summary_json(const Recorder& recorder, const Summary& s, const Repor
                          {"newest_time", r.newest_time},
                          {"newest_update_id", r.newest_update}});
     j["stale_read_list"] = stale;
-    json faults = json::array();
-    for (const auto& f : ctx.faults)
-        faults.push_back({{"start_ms", f.start_ms},
-                          {"end_ms", f.end_ms ? json(*f.end_ms) : json(nullptr)},
-                          {"label", f.label}});
+    json phases = json::array(), faults = json::array();
+    std::vector<const SpanReport*> windows;  // span_reports lists them in the order of ctx.faults
+    for (const auto& span : ctx.spans)
+        if (span.kind == "phase") phases.push_back(span_json(span));
+        else windows.push_back(&span);
+    for (std::size_t i = 0; i < ctx.faults.size(); ++i) {
+        const auto& f = ctx.faults[i];
+        json fault = {{"start_ms", f.start_ms}, {"end_ms", f.end_ms ? json(*f.end_ms) : json(nullptr)}, {"label", f.label},
+                      {"step", f.step}};
+        if (i < windows.size()) fault.update(span_json(*windows[i]));
+        faults.push_back(fault);
+    }
+    j["phases"] = phases;
     j["faults"] = faults;
     json verdicts = json::array();
-    for (const auto& v : ctx.verdicts)
-        verdicts.push_back(
-            {{"step", v.step}, {"description", v.description}, {"passed", v.passed}, {"detail", v.detail}});
+    for (const auto& v : ctx.verdicts) {
+        json verdict = {{"step", v.step}, {"description", v.description}, {"passed", v.passed}, {"detail", v.detail}};
+        if (v.reply_ms) verdict["reply_ms"] = *v.reply_ms;
+        verdicts.push_back(verdict);
+    }
     j["verdicts"] = verdicts;
     j["warnings"] = warnings;
     return j.dump(2) + "\n";
@@ -384,42 +392,42 @@ std::vector<std::string> write_report(const Recorder& recorder, const Summary& s
     return warnings;
 }
 
-RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary) {
-    return {std::move(scenario),         verdict,
-            summary.updates,             summary.lost.size(),
-            summary.full_coverage,       summary.messages.mean,
-            summary.stale_reads,         summary.duration_ms / 1000.0};
+RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary, std::optional<Recovery> recovery) {
+    std::string name = verdict_name(verdict);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+    return {std::move(scenario),   std::move(name),           summary.updates,        summary.lost.size(),
+            summary.late.size(),   summary.full_coverage, summary.messages.mean, summary.stale_reads,
+            std::move(recovery),   summary.duration_ms / 1000.0};
+}
+
+std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, const Summary& summary,
+                                  const std::vector<SpanReport>& spans, double run_end_ms) {
+    std::vector<RunRow> rows{make_run_row(std::move(scenario), verdict, summary, last_recovery(spans))};
+    for (const auto& span : spans) {
+        RunRow row = make_run_row((span.kind == "phase" ? "  phase " : "  ") + span.name, verdict, span.summary,
+                                  span.recovery);
+        row.verdict.clear();
+        row.duration_s = (span.end_ms.value_or(run_end_ms) - span.start_ms) / 1000.0;
+        rows.push_back(std::move(row));
+    }
+    return rows;
 }
 
 std::string terminal_table(const std::vector<RunRow>& rows) {
-    const std::vector<std::string> header{"scenario", "verdict", "updates", "lost",  "p50 ms",
-                                          "p99 ms",   "max ms",  "msgs/upd", "stale", "dur s"};
+    const std::vector<std::string> header{"scenario", "verdict", "updates", "lost",     "late",  "p50 ms",   "p95 ms",
+                                          "p99 ms",   "max ms",  "msgs/upd", "stale", "recov ms", "dur s"};
     std::vector<std::vector<std::string>> cells{header};
     for (const auto& r : rows) {
         const bool any = r.full_coverage.count > 0;
-        std::string verdict = verdict_name(r.verdict);
-        std::transform(verdict.begin(), verdict.end(), verdict.begin(), [](unsigned char c) { return std::toupper(c); });
-        cells.push_back({r.scenario, verdict, std::to_string(r.updates), std::to_string(r.lost),
-                         any ? ms(r.full_coverage.p50) : "-", any ? ms(r.full_coverage.p99) : "-",
-                         any ? ms(r.full_coverage.max) : "-", fixed(r.messages_per_update, 1),
-                         std::to_string(r.stale_reads), fixed(r.duration_s, 1)});
+        const auto recovery = r.recovery ? r.recovery->recovery_ms() : std::nullopt;
+        cells.push_back({r.scenario, r.verdict, std::to_string(r.updates), std::to_string(r.lost), std::to_string(r.late),
+                         any ? ms(r.full_coverage.p50) : "-", any ? ms(r.full_coverage.p95) : "-",
+                         any ? ms(r.full_coverage.p99) : "-", any ? ms(r.full_coverage.max) : "-",
+                         fixed(r.messages_per_update, 1), std::to_string(r.stale_reads),
+                         !r.recovery ? "-" : recovery ? ms(*recovery) : "never", fixed(r.duration_s, 1)});
     }
-    std::vector<std::size_t> width(header.size(), 0);
-    for (const auto& line : cells)
-        for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
-    std::string out;
-    for (const auto& line : cells) {
-        std::string text;
-        for (std::size_t c = 0; c < line.size(); ++c) {
-            // Text columns (scenario, verdict) to the left, numbers to the right.
-            const std::string pad(width[c] - line[c].size(), ' ');
-            text += c < 2 ? line[c] + pad : pad + line[c];
-            if (c + 1 < line.size()) text += "  ";
-        }
-        text.erase(text.find_last_not_of(' ') + 1);
-        out += text + '\n';
-    }
-    return out;
+    // Text columns (scenario, verdict) to the left, numbers to the right.
+    return aligned_table(cells, 2);
 }
 
 }  // namespace herd::sim

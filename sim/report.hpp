@@ -9,15 +9,9 @@
 #include <vector>
 
 #include "recorder.hpp"
+#include "spans.hpp"
 
 namespace herd::sim {
-
-// A stretch of the run with a fault in force, shaded on the latency plot.
-struct FaultWindow {
-    double start_ms = 0;
-    std::optional<double> end_ms;  // empty: until the end of the run
-    std::string label;             // "crash N3", "cut N1-N2", ...
-};
 
 // One expectation of the scenario and whether it held.
 struct Verdict {
@@ -25,6 +19,7 @@ struct Verdict {
     std::string description;
     bool passed = false;
     std::string detail;  // why it failed, or what was measured
+    std::optional<double> reply_ms = std::nullopt;  // a send's: from the line written to its reply complete
 };
 
 // A run as a whole: fail when some expectation failed; unchecked when none failed and the scenario
@@ -42,6 +37,9 @@ struct ReportContext {
     std::vector<std::string> nodes;    // every server of the herd; N = nodes.size()
     std::size_t edges = 0;             // E, undirected links
     std::vector<FaultWindow> faults;
+    std::vector<SpanReport> spans;     // phases and fault windows, summarized (span_reports)
+    std::string started_at;            // wall clock, UTC, ISO 8601 with milliseconds
+    std::string version, commit;       // of the herdsim that made the run
     std::vector<Verdict> verdicts;
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
     std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
@@ -53,21 +51,29 @@ struct ReportContext {
 // std::runtime_error when the directory or a data file cannot be written.
 std::vector<std::string> write_report(const Recorder& recorder, const Summary& summary, const ReportContext& ctx);
 
-// One run's line in the terminal table.
+// One line in the terminal table: a run, or one of its phases or fault windows (a part: indented,
+// no verdict).
 struct RunRow {
     std::string scenario;
-    RunVerdict verdict = RunVerdict::fail;
+    std::string verdict;  // "PASS", "FAIL", "UNCHECKED"; "" for a part; "2/3 PASS" for a repeat's aggregate
     std::size_t updates = 0;
     std::size_t lost = 0;
+    std::size_t late = 0;
     Quantiles full_coverage;  // ms; count 0 shows "-"
     double messages_per_update = 0;
     std::size_t stale_reads = 0;
+    std::optional<Recovery> recovery;  // a run's: its last fault's; empty shows "-"
     double duration_s = 0;
 };
-RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary);
+RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary,
+                    std::optional<Recovery> recovery = std::nullopt);
+// The run's row, then a row per phase ("  phase NAME") and per fault window ("  steps[3].crash Holiday").
+std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, const Summary& summary,
+                                  const std::vector<SpanReport>& spans, double run_end_ms);
 
-// Columns: scenario, verdict (PASS/FAIL/UNCHECKED), updates, lost, full-coverage p50/p99/max ms,
-// msgs/update, stale reads, duration s. Aligned, one line per run, a header line first.
+// Columns: scenario, verdict (PASS/FAIL/UNCHECKED), updates, lost, late, full-coverage
+// p50/p95/p99/max ms, msgs/update, stale reads, recovery ms ("never": not recovered by the end),
+// duration s. Aligned, one line per row, a header line first.
 std::string terminal_table(const std::vector<RunRow>& rows);
 
 }  // namespace herd::sim

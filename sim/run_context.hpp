@@ -12,17 +12,20 @@
 #include "mock_places.hpp"
 #include "net/report_failure.hpp"
 #include "recorder.hpp"
+#include "recovery.hpp"
 #include "report.hpp"
 #include "runner.hpp"
 
 namespace herd::sim {
 
-// Forwards every hook to the recorder and keeps the coroutine failures that end the run.
+// Forwards every hook to the recorder (and stores to the recovery watches), and keeps the
+// coroutine failures that end the run.
 class RunObserver : public ServerObserver {
 public:
-    explicit RunObserver(Recorder& recorder) : recorder_(recorder) {}
+    RunObserver(Recorder& recorder, Recoveries& recoveries) : recorder_(recorder), recoveries_(recoveries) {}
     void on_handled(std::string_view node, const Command& command, const Effects& effects) override {
         recorder_.on_handled(node, command, effects);
+        recoveries_.on_handled(node, command, effects, recorder_.ms_since_start(recorder_.now()));
     }
     void on_peer_link(std::string_view node, std::string_view peer, bool up) override {
         recorder_.on_peer_link(node, peer, up);
@@ -38,6 +41,7 @@ public:
 
 private:
     Recorder& recorder_;
+    Recoveries& recoveries_;
     std::vector<std::string> failures_;
 };
 
@@ -71,6 +75,8 @@ struct RunContext {
     std::map<std::string, Nanos, std::less<>> newest_sent;            // per client: newest IAMAT time sent
     std::vector<Verdict> verdicts;
     std::vector<FaultWindow> faults;
+    Recoveries recoveries;        // one watch per fault window that ended, by its index in `faults`
+    std::vector<Span> phases;     // in the order they began; only the last may be open
     std::size_t active_workloads = 0;
     std::size_t pending_replies = 0;  // sends whose reply is still being read
     // The last step that changed the herd or its network (a fault, a restart, a send): a flood it
@@ -79,10 +85,15 @@ struct RunContext {
     std::size_t step_number = 0;   // for the progress line
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
-    void verdict(const Step& step, std::string description, bool passed, std::string detail);
-    void open_fault(const std::string& label);
+    void verdict(const Step& step, std::string description, bool passed, std::string detail,
+                 std::optional<double> reply_ms = std::nullopt);
+    void open_fault(const Step& step, const std::string& label);
     void close_fault(const std::string& label);
     void close_faults_except_crashes();
+    void end_fault(std::size_t index);  // ends faults[index] now and starts watching its recovery
+    void begin_phase(const std::string& name);
+    // The updates a gate judges: those born in `phase` (by name), or all when it is empty.
+    Summary summarize(const std::string& phase) const;
     // The sink for the runner's own coroutines: a failure ends the run as a server's does.
     FailureSink failed() {
         return [this](const std::string& message) { observer->fail(message); };

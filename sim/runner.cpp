@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "run_context.hpp"
@@ -22,19 +23,24 @@ HerdConfig herd_config(const HerdSpec& spec) {
     return make_topology(*spec.topology);
 }
 
-std::string run_id(std::uint64_t seed) {
-    const auto now = std::chrono::system_clock::now();
+// UTC with milliseconds, in `format` (strftime) followed by ".mmmZ".
+std::string utc_stamp(std::chrono::system_clock::time_point now, const char* format) {
     const std::time_t t = std::chrono::system_clock::to_time_t(now);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
     std::tm utc{};
     gmtime_r(&t, &utc);
     char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &utc);
-    char out[64];
-    std::snprintf(out, sizeof out, "%s.%03lldZ-seed%llu", stamp, static_cast<long long>(ms),
-                  static_cast<unsigned long long>(seed));
+    std::strftime(stamp, sizeof stamp, format, &utc);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s.%03lldZ", stamp, static_cast<long long>(ms));
     return out;
 }
+
+std::string run_id(std::uint64_t seed, std::chrono::system_clock::time_point now) {
+    return utc_stamp(now, "%Y%m%dT%H%M%S") + "-seed" + std::to_string(seed);
+}
+
+std::string iso_utc(std::chrono::system_clock::time_point now) { return utc_stamp(now, "%Y-%m-%dT%H:%M:%S"); }
 
 void play_timeline(RunContext& run) {
     auto previous_end = Clock::now();
@@ -71,26 +77,76 @@ bool ended_by_failure(const RunContext& run, RunOutcome& outcome) {
 RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t seed_)
     : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {}
 
-void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail) {
+void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail,
+                         std::optional<double> reply_ms) {
     if (!step.note.empty()) description += " (" + step.note + ")";
     recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
-    verdicts.push_back({step.index, std::move(description), passed, std::move(detail)});
+    verdicts.push_back({step.index, std::move(description), passed, std::move(detail), reply_ms});
 }
 
-void RunContext::open_fault(const std::string& label) {
+void RunContext::open_fault(const Step& step, const std::string& label) {
     for (const auto& f : faults)
         if (f.label == label && !f.end_ms) return;
-    faults.push_back({now_ms(), std::nullopt, label});
+    faults.push_back({now_ms(), std::nullopt, label, step.index});
+}
+
+namespace {
+
+// What each node that is up must come to hold for the herd to have recovered: for every client,
+// the newest record any node of its connected group holds now. Pairs already held are left out.
+RecoveryTargets recovery_targets(const Herd& herd) {
+    RecoveryTargets targets;
+    std::set<std::string> seen;
+    for (const auto& name : herd.names()) {
+        if (!herd.is_up(name) || seen.count(name)) continue;
+        const auto group = herd.reachable(name);
+        seen.insert(group.begin(), group.end());
+        std::map<std::string, Nanos, std::less<>> newest;
+        for (const auto& member : group)
+            herd.server(member).node().table().for_each([&](const Record& r) {
+                auto [it, fresh] = newest.emplace(std::string(r.client), r.time);
+                if (!fresh) it->second = std::max(it->second, r.time);
+            });
+        for (const auto& member : group) {
+            const auto& table = herd.server(member).node().table();
+            for (const auto& [client, time] : newest) {
+                const auto held = table.find(client);
+                if (!held || held->time < time) targets[member][client] = time;
+            }
+        }
+    }
+    return targets;
+}
+
+}  // namespace
+
+void RunContext::end_fault(std::size_t index) {
+    faults[index].end_ms = now_ms();
+    recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, recovery_targets(*herd)));
 }
 
 void RunContext::close_fault(const std::string& label) {
-    for (auto& f : faults)
-        if (f.label == label && !f.end_ms) f.end_ms = now_ms();
+    for (std::size_t i = 0; i < faults.size(); ++i)
+        if (faults[i].label == label && !faults[i].end_ms) end_fault(i);
 }
 
 void RunContext::close_faults_except_crashes() {
-    for (auto& f : faults)
-        if (!f.end_ms && f.label.rfind("crash ", 0) != 0) f.end_ms = now_ms();
+    for (std::size_t i = 0; i < faults.size(); ++i)
+        if (!faults[i].end_ms && faults[i].label.rfind("crash ", 0) != 0) end_fault(i);
+}
+
+void RunContext::begin_phase(const std::string& name) {
+    const double now = now_ms();
+    if (!phases.empty() && !phases.back().end_ms) phases.back().end_ms = now;
+    phases.push_back({name, now, std::nullopt});
+}
+
+Summary RunContext::summarize(const std::string& phase) const {
+    if (phase.empty()) return recorder->summarize();
+    for (const auto& p : phases)
+        if (p.name == phase) return summarize_span(*recorder, p.start_ms, p.end_ms);
+    // Validation lets a gate name only a phase begun before it, so this is not reached.
+    return recorder->summarize([](const Recorder::Update&) { return false; });
 }
 
 bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
@@ -138,7 +194,9 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     RunOutcome outcome;
     outcome.seed = options.seed.value_or(scenario.seed);
     RunContext run(scenario, options, outcome.seed);
-    const std::string id = run_id(outcome.seed);
+    const auto wall_start = std::chrono::system_clock::now();
+    const std::string id = run_id(outcome.seed, wall_start);
+    const std::string started_at = iso_utc(wall_start);
     outcome.run_dir = options.out_dir / scenario.name / id;
 
     HerdConfig config;
@@ -151,7 +209,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             for (const auto& s : config.servers) names.push_back(s.name);
             return names;
         }());
-        run.observer = std::make_unique<RunObserver>(*run.recorder);
+        run.observer = std::make_unique<RunObserver>(*run.recorder, run.recoveries);
 
         HerdOptions herd_options;
         herd_options.fixed_ports = scenario.herd.fixed_ports;
@@ -183,6 +241,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     run.progress_line(true);
     if (ended_by_failure(run, outcome)) return outcome;
     outcome.summary = run.recorder->summarize();
+    outcome.spans = span_reports(*run.recorder, run.phases, run.faults, run.recoveries);
     outcome.verdicts = run.verdicts;
     outcome.verdict = run_verdict(run.verdicts, has_expectation(scenario));
     outcome.exit_code = outcome.verdict == RunVerdict::fail ? 1 : 0;
@@ -196,6 +255,10 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.nodes = run.recorder->nodes();
     report.edges = config.links.size();
     report.faults = run.faults;
+    report.spans = outcome.spans;
+    report.started_at = started_at;
+    report.version = options.version;
+    report.commit = options.commit;
     report.verdicts = run.verdicts;
     report.has_expectation = has_expectation(scenario);
     try {

@@ -18,6 +18,7 @@ struct RunOptions {
     std::filesystem::path out_dir = "results";     // results/<scenario>/<run-id>/
     std::string repeat_command;                    // the command line that repeats this run
     bool progress = false;                         // a live progress line on stderr
+    std::string version, commit;                   // of this herdsim, for summary.json
 };
 
 struct RunOutcome {
@@ -27,6 +28,7 @@ struct RunOutcome {
     std::uint64_t seed = 0;
     std::vector<Verdict> verdicts;
     Summary summary;
+    std::vector<SpanReport> spans;  // phases and fault windows (span_reports)
     std::filesystem::path run_dir;
     std::vector<std::string> warnings;  // from the report (plots that could not be made, ...)
 };

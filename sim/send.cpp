@@ -1,6 +1,7 @@
 // The send step: a client line written to a node, its reply read and judged, either before the
 // step ends or in the background (wait_reply false).
 #include <regex>
+#include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
 
@@ -53,8 +54,16 @@ std::shared_ptr<LineClient> connection_for(RunContext& run, const SendStep& s, s
     return slot->client;
 }
 
-void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& reply) {
+// `written_ms`: when the line was written, on the run's clock; a complete reply's time counts from it.
+void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& reply, double written_ms) {
     const bool complete = reply.end == Reply::End::complete;
+    const std::optional<double> reply_ms = complete ? std::optional<double>(run.now_ms() - written_ms) : std::nullopt;
+    std::string took;
+    if (reply_ms) {
+        std::ostringstream text;
+        text << "; reply in " << *reply_ms << " ms";
+        took = text.str();
+    }
     const std::string got = without_final_newline(reply.bytes);
     const std::string missing = complete ? "" : missing_reply(reply, s.reply_timeout);
     run.recorder->note(complete ? "reply" : "no-reply", s.node + ": " + (complete ? show(got) : missing), {s.node});
@@ -63,8 +72,9 @@ void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& re
         const bool ok = complete && got == *s.expect_reply;
         run.verdict(step, what, ok,
                     !complete ? missing
-                    : ok      ? "exact match"
-                              : "expected \"" + show(*s.expect_reply) + "\", got \"" + show(got) + "\"");
+                    : ok      ? "exact match" + took
+                              : "expected \"" + show(*s.expect_reply) + "\", got \"" + show(got) + "\"" + took,
+                    reply_ms);
     }
     if (s.expect_pattern) {
         const std::string matches = what + " matches /" + *s.expect_pattern + "/";
@@ -74,16 +84,17 @@ void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& re
             // and a reply of a few tens of KB overflows the stack.
             const std::regex pattern(*s.expect_pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
             const bool ok = std::regex_match(got, pattern);
-            run.verdict(step, matches, ok, ok ? "matched" : "got \"" + show(got) + "\"");
+            run.verdict(step, matches, ok, (ok ? "matched" : "got \"" + show(got) + "\"") + took, reply_ms);
         } catch (const std::regex_error& e) {
             run.verdict(step, matches, false,
-                        std::string("the pattern cannot be matched without recursion: ") + e.what());
+                        std::string("the pattern cannot be matched without recursion: ") + e.what(), reply_ms);
         }
     }
 }
 
 asio::awaitable<void> read_and_judge(RunContext& run, const Step& step, const SendStep& s,
-                                     std::shared_ptr<LineClient> client, bool whatsat, Clock::time_point deadline) {
+                                     std::shared_ptr<LineClient> client, bool whatsat, Clock::time_point deadline,
+                                     double written_ms) {
     if (s.expect_no_reply) {
         const std::string got = co_await read_until_closed(*client, deadline);
         run.verdict(step, "no reply to \"" + s.line + "\" at " + s.node, got.empty(),
@@ -91,7 +102,7 @@ asio::awaitable<void> read_and_judge(RunContext& run, const Step& step, const Se
                                 : "got \"" + show(got) + "\"");
         co_return;
     }
-    judge(run, step, s, co_await read_reply(*client, whatsat, deadline));
+    judge(run, step, s, co_await read_reply(*client, whatsat, deadline), written_ms);
 }
 
 }  // namespace
@@ -107,10 +118,12 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
     const bool expects = s.expect_reply || s.expect_pattern || s.expect_no_reply;
     std::shared_ptr<NamedConnection> named;
     std::shared_ptr<LineClient> client;
+    double written_ms = 0;
     try {
         client = connection_for(run, s, named);
         const std::string bytes = s.newline ? s.line + "\n" : s.line;
         client->send(bytes);
+        written_ms = run.now_ms();
         if (named && overlong(*named, bytes, run.max_line)) named->dead = true;
         if (s.half_close) client->shutdown_send();
     } catch (const std::exception& e) {
@@ -127,7 +140,8 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
     if (named) named->reply_done = done;
     ++run.pending_replies;
     asio::co_spawn(run.io,
-                   read_and_judge(run, step, s, client, std::holds_alternative<WhatsAt>(parsed), Clock::now() + s.reply_timeout),
+                   read_and_judge(run, step, s, client, std::holds_alternative<WhatsAt>(parsed), Clock::now() + s.reply_timeout,
+                                  written_ms),
                    [&run, done](std::exception_ptr failure) {
                        --run.pending_replies;
                        *done = true;

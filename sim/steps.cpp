@@ -1,4 +1,5 @@
 // What each scenario step does to the herd, and the checks that turn into verdicts.
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -24,6 +25,16 @@ std::vector<Relay*> relays_of(RunContext& run, const LinkRef& link) {
     return out;
 }
 
+// A bound as the file gave it: 86400000 and 0.25, not 8.64e+07.
+std::string bound_text(double ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.15g", ms);
+    return text;
+}
+
+// " in phase NAME", for a gate that judges one phase.
+std::string in_phase(const std::string& phase) { return phase.empty() ? "" : " in phase " + phase; }
+
 struct StepVisitor {
     RunContext& run;
     const Step& step;
@@ -35,8 +46,9 @@ struct StepVisitor {
         for (auto& [name, connection] : run.connections)
             if (connection->node == s.node) connection->dead = true;
         run.recorder->node_crashed(s.node);
+        run.recoveries.crashed(s.node, run.now_ms());
         run.recorder->note("crash", s.node, {s.node});
-        run.open_fault("crash " + s.node);
+        run.open_fault(step, "crash " + s.node);
     }
 
     void operator()(const RestartStep& s) {
@@ -48,7 +60,7 @@ struct StepVisitor {
     void operator()(const CutStep& s) {
         for (Relay* r : relays_of(run, s.link)) r->cut();
         run.recorder->note("cut", link_label(s.link), {s.link.from, s.link.to});
-        run.open_fault("cut " + link_label(s.link));
+        run.open_fault(step, "cut " + link_label(s.link));
     }
 
     void operator()(const HealStep& s) {
@@ -74,7 +86,7 @@ struct StepVisitor {
             if (a != group_of.end() && b != group_of.end() && a->second != b->second) r->cut();
         }
         run.recorder->note("partition", label);
-        run.open_fault(label);
+        run.open_fault(step, label);
     }
 
     void operator()(const HealAllStep&) {
@@ -92,14 +104,14 @@ struct StepVisitor {
         run.recorder->note("delay", label + " " + std::to_string(s.delay.count()) + " ms +/- " +
                                         std::to_string(s.jitter.count()) + " ms");
         run.close_fault(label);
-        if (s.delay.count() > 0 || s.jitter.count() > 0) run.open_fault(label);
+        if (s.delay.count() > 0 || s.jitter.count() > 0) run.open_fault(step, label);
     }
 
     void operator()(const DropStep& s) {
         for (Relay* r : relays_of(run, s.link)) r->add_drop(s.command, s.client, s.first);
         run.recorder->note("drop", link_label(s.link) + " command=" + s.command + " client=" + s.client +
                                        " first=" + std::to_string(s.first));
-        run.open_fault("drop " + link_label(s.link));
+        run.open_fault(step, "drop " + link_label(s.link));
     }
 
     void operator()(const ResetAfterStep& s) {
@@ -112,7 +124,7 @@ struct StepVisitor {
         const std::string label = "stall " + link_label(s.link);
         run.recorder->note(s.stalled ? "stall" : "unstall", link_label(s.link));
         if (s.stalled)
-            run.open_fault(label);
+            run.open_fault(step, label);
         else
             run.close_fault(label);
     }
@@ -192,28 +204,61 @@ struct StepVisitor {
     }
 
     void operator()(const ExpectLatencyStep& s) {
-        const Summary summary = run.recorder->summarize();
+        const Summary summary = run.summarize(s.phase);
         const auto& q = summary.full_coverage;
         std::ostringstream measured;
-        measured << "full coverage over " << q.count << " updates: p50 " << q.p50 << " ms, p99 " << q.p99
-                 << " ms, max " << q.max << " ms";
+        measured << "full coverage over " << q.count << " updates" << in_phase(s.phase) << ": p50 " << q.p50
+                 << " ms, p95 " << q.p95 << " ms, p99 " << q.p99 << " ms, max " << q.max << " ms";
         bool ok = q.count > 0;
         std::string failed;
-        auto gate = [&](const char* name, const std::optional<Millis>& bound, double value) {
-            if (bound && value > static_cast<double>(bound->count())) {
+        auto gate = [&](const char* name, const std::optional<double>& bound, double value) {
+            if (bound && value > *bound) {
                 ok = false;
-                failed += std::string(failed.empty() ? "" : ", ") + name + " above " + std::to_string(bound->count()) + " ms";
+                failed += std::string(failed.empty() ? "" : ", ") + name + " above " + bound_text(*bound) + " ms";
             }
         };
         gate("p50", s.p50, q.p50);
+        gate("p95", s.p95, q.p95);
         gate("p99", s.p99, q.p99);
         gate("max", s.max, q.max);
         if (q.count == 0) failed = "no update reached full coverage";
-        run.verdict(step, "full-coverage latency gate", ok, (failed.empty() ? "" : failed + "; ") + measured.str());
+        run.verdict(step, "full-coverage latency gate" + in_phase(s.phase), ok,
+                    (failed.empty() ? "" : failed + "; ") + measured.str());
+    }
+
+    void operator()(const ExpectRecoveryStep& s) {
+        std::optional<std::size_t> window;
+        for (std::size_t i = 0; i < run.faults.size(); ++i) {
+            const auto& f = run.faults[i];
+            if (s.fault ? f.step == *s.fault : f.end_ms && (!window || *f.end_ms >= *run.faults[*window].end_ms))
+                window = i;
+        }
+        const std::string bound = "recovery within " + bound_text(s.max_ms) + " ms";
+        if (!window)
+            return run.verdict(step, bound, false,
+                               s.fault ? "steps[" + std::to_string(*s.fault) + "] began no fault window (that fault was already in force)"
+                                       : "no fault has ended before this step");
+        const auto& f = run.faults[*window];
+        const std::string what = bound + " after " + f.name();
+        if (!f.end_ms) return run.verdict(step, what, false, "the fault has not ended");
+        const Recovery r = *run.recoveries.of(*window);
+        std::ostringstream detail;
+        if (const auto ms = r.recovery_ms())
+            detail << "recovered " << *ms << " ms after the fault ended (at " << r.ended_ms << " ms)";
+        else
+            detail << "not recovered " << run.now_ms() - r.ended_ms << " ms after the fault ended: " << r.missing
+                   << " (node, client) pairs short, e.g. " << r.example;
+        const auto ms = r.recovery_ms();
+        run.verdict(step, what, ms && *ms <= s.max_ms, detail.str());
+    }
+
+    void operator()(const PhaseStep& s) {
+        run.begin_phase(s.name);
+        run.recorder->note("phase", s.name);
     }
 
     void operator()(const ExpectMessagesStep& s) {
-        const Summary summary = run.recorder->summarize();
+        const Summary summary = run.summarize(s.phase);
         const std::size_t n = run.herd->names().size();
         const std::uint64_t expected = 2 * run.herd->edge_count() - (n - 1);
         std::ostringstream measured;
@@ -224,19 +269,19 @@ struct StepVisitor {
         if (s.max_per_update && summary.messages.max > *s.max_per_update) ok = false;
         if (s.exact_2e_minus_n_minus_1)
             for (auto m : summary.messages.per_update) ok = ok && m == expected;
-        run.verdict(step, "messages per update", ok, measured.str());
+        run.verdict(step, "messages per update" + in_phase(s.phase), ok, measured.str());
     }
 
     void operator()(const ExpectLostStep& s) {
         if (s.required == LostRequired::now) return expect_lost_now(s);
-        const Summary summary = run.recorder->summarize();
+        const Summary summary = run.summarize(s.phase);
         std::string detail = std::to_string(summary.lost.size()) + " of " + std::to_string(summary.updates) + " updates lost";
         if (!summary.lost.empty()) {
             const auto& first = summary.lost.front();
             detail += "; first: " + first.client + " " + first.client_time + " from " + first.origin + " missing at";
             for (const auto& m : first.missing) detail += " " + m;
         }
-        run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost",
+        run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost" + in_phase(s.phase),
                     summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
     }
 
@@ -285,7 +330,9 @@ void execute_step(RunContext& run, const Step& step) {
                           std::holds_alternative<ExpectConvergedStep>(step.action) ||
                           std::holds_alternative<ExpectLatencyStep>(step.action) ||
                           std::holds_alternative<ExpectMessagesStep>(step.action) ||
-                          std::holds_alternative<ExpectLostStep>(step.action);
+                          std::holds_alternative<ExpectLostStep>(step.action) ||
+                          std::holds_alternative<ExpectRecoveryStep>(step.action) ||
+                          std::holds_alternative<PhaseStep>(step.action);
     if (!observes) run.last_change = std::chrono::steady_clock::now();
 }
 

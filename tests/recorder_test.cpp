@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "recorder.hpp"
+#include "recovery.hpp"
 #include "report.hpp"
+#include "spans.hpp"
 
 using namespace herd;
 using namespace herd::sim;
@@ -468,4 +470,100 @@ TEST_CASE("A run fails on any failed verdict, else is unchecked without an expec
     // A wait_quiet that timed out is a failure even in a scenario with no expectation.
     CHECK(run_verdict({{1, "quiet for 200 ms", false, "floods in flight"}}, false) == RunVerdict::fail);
     CHECK(std::string(verdict_name(RunVerdict::unchecked)) == "unchecked");
+}
+
+TEST_CASE("A span summarizes only the updates born in it, with their late deliveries and stale reads", "[recorder][spans]") {
+    Scripted s;
+    // Update 1 (kiwi, born at B at 10 ms while only B and C were reachable) reaches A at 12.5 ms:
+    // a late delivery, 2.5 ms after its birth. A reads kiwi from update 0 at 13 ms: stale.
+    s.at_ms(12.5);
+    feed(s.rec, "A", at_kiwi2 + " B", Outcome::stored);
+    s.at_ms(13);
+    whatsat(s.rec, "A", at_kiwi1);
+
+    const Summary all = s.rec.summarize();
+    REQUIRE(all.late.size() == 1);
+    CHECK(all.late[0].id == 1);
+    CHECK(all.late[0].node == "A");
+    CHECK(all.late[0].delay_ms == Approx(2.5));
+    CHECK(all.late_delay.count == 1);
+    CHECK(all.late_delay.max == Approx(2.5));
+    CHECK(*all.full_coverage_ms[1] == Approx(0.5));  // the late delivery is not in the coverage
+
+    // [5, 20): update 1 only; the stale read missed it, so it goes with it.
+    const Summary mid = summarize_span(s.rec, 5, 20.0);
+    CHECK(mid.updates == 1);
+    CHECK(mid.full_coverage_ms.size() == 1);
+    CHECK(mid.full_coverage.count == 1);
+    CHECK(mid.full_coverage.p50 == Approx(0.5));
+    CHECK(mid.late.size() == 1);
+    CHECK(mid.stale_reads == 1);
+    CHECK(mid.lost.empty());
+    CHECK(mid.messages.per_update == std::vector<std::uint64_t>{2});
+    CHECK(mid.per_node.at("C").count == 1);
+    CHECK(mid.per_node.at("D").count == 0);
+
+    // [20, end): update 2, lost; no late delivery, no stale read. [0, 1) holds nothing: 1 ms is
+    // update 0's birth, and the end is excluded.
+    const Summary tail = summarize_span(s.rec, 20, std::nullopt);
+    CHECK(tail.updates == 1);
+    CHECK(tail.lost.size() == 1);
+    CHECK(tail.late.empty());
+    CHECK(tail.stale_reads == 0);
+    CHECK(summarize_span(s.rec, 0, 1.0).updates == 0);
+    CHECK(summarize_span(s.rec, 1, 1.001).updates == 1);
+}
+
+TEST_CASE("Recovery: from the fault's end until every pair is held, crashed nodes excused", "[recovery]") {
+    RecoveryTargets targets{{"A", {{"kiwi", 20}, {"plum", 5}}}, {"B", {{"kiwi", 20}}}};
+    RecoveryWatch watch(100.0, targets);
+    CHECK_FALSE(watch.result().recovered_ms);
+    CHECK(watch.result().missing == 3);
+    CHECK(watch.result().example == "A lacks kiwi (0.000000020 or newer)");
+    watch.stored("A", "kiwi", 19, 101.0);  // older than required: not enough
+    watch.stored("A", "kiwi", 21, 102.5);  // newer: enough
+    watch.stored("C", "kiwi", 21, 103.0);  // not asked for
+    CHECK(watch.result().missing == 2);
+    watch.stored("A", "plum", 5, 104.25);
+    CHECK_FALSE(watch.result().recovered_ms);
+    watch.crashed("B", 110.0);
+    const Recovery r = watch.result();
+    CHECK(r.missing == 0);
+    CHECK(r.example.empty());
+    REQUIRE(r.recovered_ms);
+    CHECK(*r.recovered_ms == 110.0);
+    CHECK(*r.recovery_ms() == Approx(10.0));
+
+    RecoveryWatch nothing(7.5, {});
+    CHECK(*nothing.result().recovery_ms() == 0.0);
+
+    // Through the hook: only stored IAMAT and AT lines count.
+    Recoveries all;
+    all.watch(3, RecoveryWatch(1.0, {{"A", {{"kiwi", 1520023940500000000}}}}));
+    Effects stale;
+    stale.outcome = Outcome::stale;
+    all.on_handled("A", parse_line(at_kiwi2 + " B"), stale, 2.0);
+    CHECK_FALSE(all.of(3)->recovered_ms);
+    Effects stored;
+    stored.outcome = Outcome::stored;
+    all.on_handled("A", parse_line(at_kiwi2 + " B"), stored, 4.0);
+    CHECK(*all.of(3)->recovery_ms() == Approx(3.0));
+    CHECK_FALSE(all.of(0));
+}
+
+TEST_CASE("terminal_table: a run's phases and windows under it, with p95, late and recovery", "[report][spans]") {
+    Scripted s;
+    const Summary sum = s.rec.summarize();
+    std::vector<SpanReport> spans{
+        {"phase", "warm", 0, 15.0, summarize_span(s.rec, 0, 15.0), std::nullopt},
+        {"fault", "steps[3].crash D", 21, std::nullopt, summarize_span(s.rec, 21, std::nullopt), std::nullopt},
+        {"fault", "steps[1].cut A<->B", 5, 8.0, summarize_span(s.rec, 5, 8.0), Recovery{8.0, 9.5, 0, ""}},
+    };
+    const auto rows = lines(terminal_table(make_run_rows("ring4", RunVerdict::pass, sum, spans, 22)));
+    REQUIRE(rows.size() == 5);
+    CHECK(rows[0] == "scenario              verdict  updates  lost  late  p50 ms  p95 ms  p99 ms  max ms  msgs/upd  stale  recov ms  dur s");
+    CHECK(rows[1] == "ring4                 PASS           3     1     0   0.500   0.600   0.600   0.600       2.3      0     1.500    0.0");
+    CHECK(rows[2] == "  phase warm                         2     0     0   0.500   0.600   0.600   0.600       3.0      0         -    0.0");
+    CHECK(rows[3] == "  steps[3].crash D                   0     0     0       -       -       -       -       0.0      0         -    0.0");
+    CHECK(rows[4] == "  steps[1].cut A<->B                 0     0     0       -       -       -       -       0.0      0     1.500    0.0");
 }

@@ -161,7 +161,7 @@ TEST_CASE("A file with every step kind loads into the right structs", "[scenario
         CHECK_FALSE(action<ExpectKnowsStep>(s, 19).knows);
         action<ExpectConvergedStep>(s, 20);
         const auto& latency = action<ExpectLatencyStep>(s, 21);
-        CHECK((latency.p50 == Millis(50) && latency.p99 == Millis(200) && latency.max == Millis(500)));
+        CHECK((latency.p50 == 50.0 && latency.p99 == 200.0 && latency.max == 500.0 && !latency.p95));
         CHECK(action<ExpectMessagesStep>(s, 22).max_per_update == 12.0);
         CHECK_FALSE(action<ExpectMessagesStep>(s, 22).exact_2e_minus_n_minus_1);
         CHECK(action<ExpectMessagesStep>(s, 23).exact_2e_minus_n_minus_1);
@@ -563,4 +563,49 @@ TEST_CASE("Places limits: off unless the scenario sets them, each bounded as in 
     CHECK_ERROR(with_places(R"({"cache_entries": 1.5})"), "places.cache_entries", "got 1.5");
     CHECK_ERROR(with_places(R"({"cache_bytes": 1073741825})"), "places.cache_bytes", "of at most 1073741824");
     CHECK_ERROR(with_places(R"({"cache_ttl": 1})"), "places.cache_ttl", "did you mean \"cache_ttl_ms\"?");
+TEST_CASE("Phases: named once, and gates name only a phase begun before them", "[scenario][phases]") {
+    const auto ok = parse(with_steps(R"({"phase": "all-up"}, {"expect_latency": {"phase": "all-up", "p50_ms": 0.25, "p95_ms": 1.5}},
+        {"expect_lost": {"phase": "all-up"}}, {"expect_messages": {"phase": "all-up", "max_per_update": 6}})"));
+    INFO(all_errors(ok));
+    REQUIRE(ok.scenario);
+    CHECK(action<PhaseStep>(*ok.scenario, 0).name == "all-up");
+    const auto& latency = action<ExpectLatencyStep>(*ok.scenario, 1);
+    CHECK((latency.p50 == 0.25 && latency.p95 == 1.5 && !latency.p99 && !latency.max && latency.phase == "all-up"));
+    CHECK(action<ExpectLostStep>(*ok.scenario, 2).phase == "all-up");
+    CHECK(action<ExpectMessagesStep>(*ok.scenario, 3).phase == "all-up");
+
+    CHECK_ERROR(parse(with_steps(R"({"phase": "a"}, {"phase": "b"}, {"expect_lost": {"phase": "holdiay-dead"}})")),
+                "steps[2].expect_lost.phase", "unknown phase \"holdiay-dead\" (phases begun before this step: a, b)");
+    CHECK_ERROR(parse(with_steps(R"({"expect_latency": {"phase": "later", "max_ms": 1}}, {"phase": "later"})")),
+                "steps[0].expect_latency.phase", "unknown phase \"later\" (no phase step comes before this one)");
+    CHECK_ERROR(parse(with_steps(R"({"phase": "x"}, {"phase": "x"})")), "steps[1].phase",
+                "phase \"x\" already begins at steps[0]");
+    CHECK_ERROR(parse(with_steps(R"({"phase": "a b"})")), "steps[0].phase", "expected a phase name");
+    CHECK_ERROR(parse(with_steps(R"({"phase": "run:x"})")), "steps[0].phase", "expected a phase name");
+    CHECK_ERROR(parse(with_steps(R"({"phase": ""})")), "steps[0].phase", "expected a phase name");
+    CHECK_ERROR(parse(with_steps(R"({"expect_latency": {"p95_ms": -0.5}})")), "steps[0].expect_latency.p95_ms",
+                "fractions allowed");
+    CHECK_ERROR(parse(with_steps(R"({"expect_latency": {"p99_ms": "1"}})")), "steps[0].expect_latency.p99_ms",
+                "fractions allowed");
+}
+
+TEST_CASE("expect_recovery: a bound, and a fault that begins before it", "[scenario][recovery]") {
+    const auto ok = parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"expect_recovery": {"max_ms": 0.5}},
+        {"expect_recovery": {"max_ms": 100, "fault": "steps[0]"}})"));
+    INFO(all_errors(ok));
+    REQUIRE(ok.scenario);
+    CHECK(action<ExpectRecoveryStep>(*ok.scenario, 2).max_ms == 0.5);
+    CHECK_FALSE(action<ExpectRecoveryStep>(*ok.scenario, 2).fault);
+    CHECK(action<ExpectRecoveryStep>(*ok.scenario, 3).fault == std::size_t{0});
+
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"expect_recovery": {}})")),
+                "steps[2].expect_recovery.max_ms", "missing");
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"expect_recovery": {"max_ms": 1}})")), "steps[1].expect_recovery",
+                "no earlier step ends a fault");
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"expect_recovery": {"max_ms": 1, "fault": "steps[1]"}})")),
+                "steps[2].expect_recovery.fault", "\"steps[1]\" is not an earlier step that begins a fault");
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"expect_recovery": {"max_ms": 1, "fault": "step 0"}})")),
+                "steps[2].expect_recovery.fault", "expected \"steps[N]\"");
+    CHECK_ERROR(parse(with_steps(R"({"expect_recovery": {"max_ms": 1, "fault": "steps[5]"}}, {"crash": "Ball"})")),
+                "steps[0].expect_recovery.fault", "not an earlier step");
 }

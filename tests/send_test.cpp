@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -92,6 +93,9 @@ TEST_CASE("A reply that never comes fails expect \"\" and expect_pattern [^]*", 
     check_failed(outcome, 1, "no reply: timed out after 200 ms");
     CHECK(verdict_of(outcome, 2).passed);  // a reply: [^]* accepts it
     CHECK(outcome.exit_code == 1);
+    // No reply, no reply time.
+    CHECK_FALSE(verdict_of(outcome, 0).reply_ms);
+    CHECK(verdict_of(outcome, 2).reply_ms);
 }
 
 TEST_CASE("A connection the server closed without answering fails expect and expect_pattern", "[send][reply]") {
@@ -334,4 +338,33 @@ TEST_CASE("read_reply: a WHATSAT reply cut before its blank line times out", "[r
     CHECK(reply.end == Reply::End::timed_out);
     CHECK(missing_reply(reply, std::chrono::milliseconds(100)) ==
           "no reply: timed out after 100 ms, with only \"AT A +0.1 kiwi +1+1 1\\n{}\\n\"");
+}
+
+TEST_CASE("A send's verdict gives its reply time; summary.json its start, herdsim and reply_ms", "[send][reply]") {
+    Results cleanup;
+    RunOptions options;
+    options.out_dir = kOut;
+    options.version = "9.8.7";
+    options.commit = "abc1234";
+    const RunOutcome outcome = run_scenario(
+        scenario(R"([{"send": {"node": "Alford", "line": "IAMAT kiwi +34-118 1600000000", "expect_pattern": "AT Alford .*"}},
+                     {"send": {"node": "Ball", "line": "WHAT", "expect": "? WHAT"}}])"),
+        options);
+    INFO(describe(outcome));
+    REQUIRE(outcome.verdicts.size() == 2);
+    for (const auto& v : outcome.verdicts) {
+        CHECK(v.passed);
+        REQUIRE(v.reply_ms);
+        CHECK(*v.reply_ms > 0);
+        CHECK(*v.reply_ms < 3000);  // within reply_timeout_ms: the reply came
+    }
+    CHECK(std::regex_match(outcome.verdicts[0].detail, std::regex("matched; reply in [0-9.]+ ms")));
+    CHECK(std::regex_match(outcome.verdicts[1].detail, std::regex("exact match; reply in [0-9.]+ ms")));
+    const auto summary = nlohmann::json::parse(slurp(outcome.run_dir / "summary.json"));
+    CHECK(summary["herdsim"] == nlohmann::json({{"version", "9.8.7"}, {"commit", "abc1234"}}));
+    CHECK(std::regex_match(summary["started_at"].get<std::string>(),
+                           std::regex("20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\\.[0-9]{3}Z")));
+    CHECK(summary["verdicts"][0]["reply_ms"].get<double>() == *outcome.verdicts[0].reply_ms);
+    CHECK(summary["recovery"].is_null());
+    CHECK(summary["phases"] == nlohmann::json::array());
 }

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "aggregate.hpp"
+#include "cli/version.hpp"
 #include "runner.hpp"
 #include "scenario/loader.hpp"
 
@@ -38,6 +40,14 @@ std::string read_file(const fs::path& path) {
     return text.str();
 }
 
+void write_aggregate(const fs::path& path, const nlohmann::ordered_json& aggregate) {
+    std::ofstream out(path);
+    out << aggregate.dump(2) << "\n";
+    out.close();
+    if (out) std::cerr << "  aggregate: " << path.string() << "\n";
+    else std::cerr << "  warning: could not write " << path.string() << "\n";
+}
+
 void print_failures(const RunOutcome& outcome, const Scenario& scenario) {
     for (const auto& v : outcome.verdicts) {
         if (v.passed) continue;
@@ -64,12 +74,15 @@ int run(const RunArgs& args) {
         }
         const Scenario& scenario = *loaded.scenario;
         const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
+        std::vector<RepeatRun> repeats;
         for (std::uint64_t k = 0; k < args.repeat; ++k) {
             RunOptions options;
             options.seed = first_seed + k;
             options.out_dir = args.out;
             options.repeat_command = repeat_command(file, *options.seed, args);
             options.progress = ::isatty(STDERR_FILENO);
+            options.version = HERDSIM_VERSION;
+            options.commit = HERDSIM_COMMIT;
             std::cerr << "run: " << options.repeat_command << "\n";
             RunOutcome outcome = run_scenario(scenario, options);
             if (outcome.exit_code == 2) {
@@ -81,8 +94,17 @@ int run(const RunArgs& args) {
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             std::cerr << "  results: " << outcome.run_dir.string() << "\n";
             worst = std::max(worst, outcome.exit_code);
-            rows.push_back(make_run_row(scenario.name, outcome.verdict, outcome.summary));
+            for (auto& row : make_run_rows(scenario.name, outcome.verdict, outcome.summary, outcome.spans,
+                                           outcome.summary.duration_ms))
+                rows.push_back(std::move(row));
             if (args.json) summaries.push_back(read_file(outcome.run_dir / "summary.json"));
+            repeats.push_back({outcome.run_dir.filename().string(), outcome.seed, outcome.verdict, std::move(outcome.summary),
+                               last_recovery(outcome.spans)});
+        }
+        if (args.repeat > 1 && !repeats.empty()) {
+            rows.push_back(aggregate_row(scenario.name, repeats));
+            write_aggregate(fs::path(args.out) / scenario.name / ("repeat-" + repeats.front().run_id + ".json"),
+                            aggregate_json(scenario.name, repeats));
         }
     }
     if (!rows.empty()) table_out << terminal_table(rows);

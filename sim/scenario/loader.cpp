@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <functional>
@@ -203,6 +204,14 @@ struct IntRule {
 constexpr IntRule kMillisRule{0, max_millis, "a non-negative integer (milliseconds)"};
 constexpr IntRule kPositiveMillisRule{1, max_millis, "a positive integer (milliseconds)"};
 constexpr IntRule kCountRule{0, std::numeric_limits<int>::max(), "a non-negative integer"};
+constexpr std::size_t max_phase_bytes = 64;
+
+// A phase name: also a --fail-if section in `herdsim compare`, so no ':' and no whitespace.
+bool is_phase_name(std::string_view name) {
+    return !name.empty() && name.size() <= max_phase_bytes && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+    });
+}
 
 struct NumberRule {
     double lo, hi;  // inclusive
@@ -311,6 +320,11 @@ private:
     std::optional<StepAction> read_expect_latency(const Json& v, const std::string& path, std::size_t step);
     std::optional<StepAction> read_expect_messages(const Json& v, const std::string& path, std::size_t step);
     std::optional<StepAction> read_expect_lost(const Json& v, const std::string& path, std::size_t step);
+    std::optional<StepAction> read_expect_recovery(const Json& v, const std::string& path, std::size_t step);
+    std::optional<StepAction> read_phase(const Json& v, const std::string& path, std::size_t step);
+    void read_phase_ref(const At& at, std::string& out);
+    bool read_gate_ms(const At& at, std::string_view key, std::optional<double>& out);
+    void track_faults(const Step& step);
     std::optional<StepAction> read_workload(const Json& v, const std::string& path, std::size_t step);
     std::optional<FaultLink> read_fault_link(const Json& v, const std::string& path, std::string_view what,
                                              const Keys& extra_keys);
@@ -322,6 +336,9 @@ private:
     // Timeline state, for the checks that depend on earlier steps.
     std::optional<std::pair<std::size_t, std::int64_t>> last_at_;  // step index, its at_ms
     std::map<std::string, std::size_t> down_;                     // crashed node -> the step that crashed it
+    std::map<std::string, std::size_t> phases_;                   // phase name -> the step that begins it
+    std::set<std::size_t> fault_starts_;                          // steps that begin a fault window
+    bool fault_ended_ = false;                                    // some earlier step ends a fault
     struct Connection {
         std::string node;
         std::size_t opened;
@@ -820,6 +837,8 @@ const std::vector<Loader::ActionKind>& Loader::action_kinds() {
         {"expect_latency", &Loader::read_expect_latency},
         {"expect_messages", &Loader::read_expect_messages},
         {"expect_lost", &Loader::read_expect_lost},
+        {"expect_recovery", &Loader::read_expect_recovery},
+        {"phase", &Loader::read_phase},
         {"workload", &Loader::read_workload},
     };
     return kinds;
@@ -872,7 +891,23 @@ std::optional<Step> Loader::read_step(const Json& value, std::size_t index) {
     auto action = (this->*actions[0]->read)(value[std::string(actions[0]->key)], at.field(actions[0]->key), index);
     if (!action) return std::nullopt;
     step.action = std::move(*action);
+    track_faults(step);
     return step;
+}
+
+// Which steps begin a fault window and whether one has ended yet, as the runner will see them
+// (RunContext::open_fault and close_fault), for expect_recovery's checks.
+void Loader::track_faults(const Step& step) {
+    const auto& a = step.action;
+    const auto* delay = std::get_if<DelayStep>(&a);
+    const auto* stall = std::get_if<StallStep>(&a);
+    if (std::holds_alternative<CrashStep>(a) || std::holds_alternative<CutStep>(a) ||
+        std::holds_alternative<PartitionStep>(a) || std::holds_alternative<DropStep>(a) || (stall && stall->stalled) ||
+        (delay && (delay->delay.count() > 0 || delay->jitter.count() > 0)))
+        fault_starts_.insert(step.index);
+    if (std::holds_alternative<RestartStep>(a) || std::holds_alternative<HealStep>(a) ||
+        std::holds_alternative<HealAllStep>(a) || (stall && !stall->stalled) || delay)
+        fault_ended_ = true;
 }
 
 void Loader::read_timing(const At& at, Step& step) {
@@ -1108,24 +1143,52 @@ std::optional<StepAction> Loader::read_expect_converged(const Json& v, const std
     return ExpectConvergedStep{};
 }
 
+// A latency bound: milliseconds with a fraction (loopback floods take tenths of one).
+bool Loader::read_gate_ms(const At& at, std::string_view key, std::optional<double>& out) {
+    double ms = 0;
+    const NumberRule rule{0, static_cast<double>(max_millis),
+                          "a number of milliseconds from 0 to 86400000 (fractions allowed: 0.25)"};
+    if (!read_number(at, key, ms, rule, Need::optional)) return false;
+    out = ms;
+    return true;
+}
+
+// "phase": a phase begun by an earlier step (a gate judges what was born so far).
+void Loader::read_phase_ref(const At& at, std::string& out) {
+    std::string name;
+    if (!read_string(at, "phase", name, Need::optional, "a phase name")) return;
+    if (phases_.count(name)) {
+        out = std::move(name);
+        return;
+    }
+    std::vector<std::string> known;
+    for (const auto& [phase, _] : phases_) known.push_back(phase);
+    error(at.field("phase"), "unknown phase " + in_quotes(name) +
+                                 (known.empty() ? std::string(" (no phase step comes before this one)")
+                                                : " (phases begun before this step: " + join(known) + ")"));
+}
+
 std::optional<StepAction> Loader::read_expect_latency(const Json& v, const std::string& path, std::size_t) {
-    const auto at = open(v, path, "an object with p50_ms, p99_ms and/or max_ms", {"p50_ms", "p99_ms", "max_ms"});
+    const auto at = open(v, path, "an object with p50_ms, p95_ms, p99_ms and/or max_ms (and phase)",
+                         {"p50_ms", "p95_ms", "p99_ms", "max_ms", "phase"});
     if (!at) return std::nullopt;
     ExpectLatencyStep latency;
-    Millis bound{0};
-    if (read_millis(*at, "p50_ms", bound)) latency.p50 = bound;
-    if (read_millis(*at, "p99_ms", bound)) latency.p99 = bound;
-    if (read_millis(*at, "max_ms", bound)) latency.max = bound;
-    if (!at->has("p50_ms") && !at->has("p99_ms") && !at->has("max_ms"))
-        error(path, "give at least one of p50_ms, p99_ms, max_ms");
+    read_gate_ms(*at, "p50_ms", latency.p50);
+    read_gate_ms(*at, "p95_ms", latency.p95);
+    read_gate_ms(*at, "p99_ms", latency.p99);
+    read_gate_ms(*at, "max_ms", latency.max);
+    read_phase_ref(*at, latency.phase);
+    if (!at->has("p50_ms") && !at->has("p95_ms") && !at->has("p99_ms") && !at->has("max_ms"))
+        error(path, "give at least one of p50_ms, p95_ms, p99_ms, max_ms");
     return latency;
 }
 
 std::optional<StepAction> Loader::read_expect_messages(const Json& v, const std::string& path, std::size_t) {
-    const auto at = open(v, path, "an object with max_per_update or exact", {"max_per_update", "exact"});
+    const auto at = open(v, path, "an object with max_per_update or exact (and phase)", {"max_per_update", "exact", "phase"});
     if (!at) return std::nullopt;
     if (at->has("max_per_update") == at->has("exact")) error(path, "give exactly one of max_per_update, exact");
     ExpectMessagesStep messages;
+    read_phase_ref(*at, messages.phase);
     double max = 0;
     const NumberRule non_negative{0, std::numeric_limits<double>::max(), "a non-negative number"};
     if (read_number(*at, "max_per_update", max, non_negative, Need::optional)) messages.max_per_update = max;
@@ -1138,17 +1201,64 @@ std::optional<StepAction> Loader::read_expect_messages(const Json& v, const std:
 }
 
 std::optional<StepAction> Loader::read_expect_lost(const Json& v, const std::string& path, std::size_t) {
-    const auto at = open(v, path, "an object with max", {"max", "required"});
+    const auto at = open(v, path, "an object with max (and phase or required)", {"max", "phase", "required"});
     if (!at) return std::nullopt;
     ExpectLostStep lost;
     read_int(*at, "max", lost.max_lost, IntRule{0, kCountRule.hi, "a non-negative integer (updates)"});
+    read_phase_ref(*at, lost.phase);
     std::string required;
     if (read_string(*at, "required", required, Need::optional, "\"at_birth\" or \"now\"")) {
         if (required == "now") lost.required = LostRequired::now;
         else if (required != "at_birth")
             error(at->field("required"), "expected \"at_birth\" or \"now\", got " + in_quotes(required));
     }
+    if (lost.required == LostRequired::now && !lost.phase.empty())
+        error(at->field("required"), "\"now\" judges what the nodes hold at the step, whenever an update was born: it "
+                                     "takes no phase");
     return lost;
+}
+
+std::optional<StepAction> Loader::read_expect_recovery(const Json& v, const std::string& path, std::size_t) {
+    const auto at = open(v, path, "an object with max_ms (and fault)", {"max_ms", "fault"});
+    if (!at) return std::nullopt;
+    ExpectRecoveryStep recovery;
+    std::optional<double> max;
+    if (read_gate_ms(*at, "max_ms", max)) recovery.max_ms = *max;
+    else if (!at->has("max_ms")) error(at->field("max_ms"), "missing; expected a number of milliseconds");
+    std::string fault;
+    const std::string_view expected = "\"steps[N]\", the step that began the fault";
+    if (read_string(*at, "fault", fault, Need::optional, expected)) {
+        std::size_t index = 0;
+        const auto digits = fault.size() > 7 && fault.rfind("steps[", 0) == 0 && fault.back() == ']'
+                                ? std::string_view(fault).substr(6, fault.size() - 7)
+                                : std::string_view();
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
+            error(at->field("fault"), "expected " + std::string(expected) + ", got " + in_quotes(fault));
+        else if (!fault_starts_.count(index))
+            error(at->field("fault"), in_quotes(fault) + " is not an earlier step that begins a fault (crash, cut, " +
+                                          "partition, drop, stall, delay)");
+        else
+            recovery.fault = index;
+    } else if (!at->has("fault") && !fault_ended_) {
+        error(path, "no earlier step ends a fault (restart, heal, heal_all, unstall, delay): nothing can recover");
+    }
+    return recovery;
+}
+
+std::optional<StepAction> Loader::read_phase(const Json& v, const std::string& path, std::size_t step) {
+    const auto name = string_value(v, path, "a phase name");
+    if (!name) return std::nullopt;
+    if (!is_phase_name(*name)) {
+        error(path, "expected a phase name (letters, digits, '-', '_', '.'; 1 to 64 bytes), got " + in_quotes(*name));
+        return std::nullopt;
+    }
+    if (const auto it = phases_.find(*name); it != phases_.end()) {
+        error(path, "phase " + in_quotes(*name) + " already begins at " + at_step(it->second) + " (names are unique)");
+        return std::nullopt;
+    }
+    phases_.emplace(*name, step);
+    return PhaseStep{*name};
 }
 
 std::optional<StepAction> Loader::read_workload(const Json& v, const std::string& path, std::size_t) {

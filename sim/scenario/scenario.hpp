@@ -116,12 +116,16 @@ struct ExpectKnowsStep {
     bool knows = true;                // false: the node must not know the client at all
 };
 struct ExpectConvergedStep {};
+// `phase`, in the gates that take it: judge only the updates born in that phase; empty: all so far.
 struct ExpectLatencyStep {
-    std::optional<Millis> p50, p99, max;  // upper bounds on full-coverage latency over updates so far
+    // Upper bounds in milliseconds, fractions allowed, on full-coverage latency over updates so far.
+    std::optional<double> p50, p95, p99, max;
+    std::string phase;
 };
 struct ExpectMessagesStep {
     std::optional<double> max_per_update;
     bool exact_2e_minus_n_minus_1 = false;  // every update cost exactly 2E - (N - 1) messages
+    std::string phase;
 };
 // Which nodes an update must reach. at_birth: those its origin could reach when it was born (a node
 // that crashes before storing it is excused). now: every node that is up at the check and can reach a
@@ -130,8 +134,16 @@ struct ExpectMessagesStep {
 enum class LostRequired { at_birth, now };
 struct ExpectLostStep {
     int max_lost = 0;
+    std::string phase;
     LostRequired required = LostRequired::at_birth;
 };
+// The time from a fault's end until the herd holds what it held then, everywhere it can reach.
+struct ExpectRecoveryStep {
+    double max_ms = 0;
+    std::optional<std::size_t> fault;  // the step that began the fault; empty: the last fault that ended
+};
+// A named phase begins here and lasts until the next phase step or the end of the run.
+struct PhaseStep { std::string name; };
 
 struct WorkloadStep {
     int updates = 0;
@@ -143,7 +155,7 @@ struct WorkloadStep {
 using StepAction = std::variant<SendStep, CrashStep, RestartStep, CutStep, HealStep, PartitionStep, HealAllStep,
                                 DelayStep, DropStep, ResetAfterStep, StallStep, PlacesStep, WaitStep, WaitQuietStep,
                                 ExpectKnowsStep, ExpectConvergedStep, ExpectLatencyStep, ExpectMessagesStep,
-                                ExpectLostStep, WorkloadStep>;
+                                ExpectLostStep, ExpectRecoveryStep, PhaseStep, WorkloadStep>;
 
 struct Step {
     std::size_t index = 0;         // position in the file's "steps" array
@@ -174,7 +186,8 @@ inline bool has_expectation(const Scenario& scenario) {
                std::holds_alternative<ExpectConvergedStep>(step.action) ||
                std::holds_alternative<ExpectLatencyStep>(step.action) ||
                std::holds_alternative<ExpectMessagesStep>(step.action) ||
-               std::holds_alternative<ExpectLostStep>(step.action);
+               std::holds_alternative<ExpectLostStep>(step.action) ||
+               std::holds_alternative<ExpectRecoveryStep>(step.action);
     });
 }
 
