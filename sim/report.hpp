@@ -33,6 +33,14 @@ enum class RunVerdict { pass, fail, unchecked };
 RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation);
 const char* verdict_name(RunVerdict verdict);  // "pass", "fail", "unchecked"
 
+// How exactly a run's store times are known (docs/target.md): stamped by the servers themselves in
+// this process, or, for a target's processes, when a relay delivered a flood line or a poll found it.
+struct LatencyResolution {
+    std::string timing = "exact";                // "exact", "relay" or "poll"
+    std::optional<long long> poll_interval_ms;   // with "poll"
+    std::string note = "stamped in this process as each server stores an update";
+};
+
 struct ReportContext {
     std::string scenario;
     std::string run_id;
@@ -44,6 +52,7 @@ struct ReportContext {
     std::vector<FaultWindow> faults;
     std::vector<Verdict> verdicts;
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
+    LatencyResolution resolution;
     std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
 };
 
@@ -63,11 +72,13 @@ struct RunRow {
     double messages_per_update = 0;
     std::size_t stale_reads = 0;
     double duration_s = 0;
+    std::string timing;  // how latencies were timed, for a target ("relay", "poll 50 ms"); empty: exact
 };
 RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary);
+std::string timing_label(const LatencyResolution& resolution);  // "" for exact
 
 // Columns: scenario, verdict (PASS/FAIL/UNCHECKED), updates, lost, full-coverage p50/p99/max ms,
-// msgs/update, stale reads, duration s. Aligned, one line per run, a header line first.
+// msgs/update, stale reads, duration s, and timing when some row has one. Aligned, one line per run, a header line first.
 std::string terminal_table(const std::vector<RunRow>& rows);
 
 }  // namespace herd::sim

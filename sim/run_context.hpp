@@ -4,10 +4,11 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 
 #include <boost/asio/io_context.hpp>
 
-#include "herd.hpp"
+#include "run_herd.hpp"
 #include "line_client.hpp"
 #include "mock_places.hpp"
 #include "net/report_failure.hpp"
@@ -65,10 +66,11 @@ struct RunContext {
     std::unique_ptr<MockPlaces> places;
     std::unique_ptr<Recorder> recorder;
     std::unique_ptr<RunObserver> observer;
-    std::unique_ptr<Herd> herd;
+    std::unique_ptr<RunHerd> herd;
     std::map<std::string, std::shared_ptr<NamedConnection>> connections;
     std::size_t max_line = 0;         // the servers' line limit: a longer line closes the connection
     std::map<std::string, Nanos, std::less<>> newest_sent;            // per client: newest IAMAT time sent
+    std::set<std::string> clients;    // every client an IAMAT or AT line written by a client named
     std::vector<Verdict> verdicts;
     std::vector<FaultWindow> faults;
     std::size_t active_workloads = 0;
@@ -77,6 +79,10 @@ struct RunContext {
     // sets off may not have reached any node yet, so "quiet" is counted from it too.
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
     std::size_t step_number = 0;   // for the progress line
+
+    // A client wrote `bytes` to `node`: its IAMAT and AT lines name clients, and the herd may need
+    // to know (a herd of processes cannot see inside its servers).
+    void client_wrote(const std::string& node, std::string_view bytes);
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
     void verdict(const Step& step, std::string description, bool passed, std::string detail);

@@ -7,7 +7,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "herd.hpp"
+#include "protocol/command.hpp"
 #include "run_context.hpp"
+#include "target/process_herd.hpp"
 #include "topology.hpp"
 
 namespace herd::sim {
@@ -75,6 +78,19 @@ void RunContext::verdict(const Step& step, std::string description, bool passed,
     if (!step.note.empty()) description += " (" + step.note + ")";
     recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
     verdicts.push_back({step.index, std::move(description), passed, std::move(detail)});
+}
+
+void RunContext::client_wrote(const std::string& node, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const std::size_t end = std::min(bytes.find('\n'), bytes.size());
+        std::string_view line = bytes.substr(0, end);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        const Command parsed = parse_line(line);
+        if (const auto* c = std::get_if<IAmAt>(&parsed)) clients.emplace(c->client);
+        if (const auto* c = std::get_if<At>(&parsed)) clients.emplace(c->client);
+        herd->client_line(node, line);
+        bytes.remove_prefix(std::min(end + 1, bytes.size()));
+    }
 }
 
 void RunContext::open_fault(const std::string& label) {
@@ -153,16 +169,29 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         }());
         run.observer = std::make_unique<RunObserver>(*run.recorder);
 
-        HerdOptions herd_options;
-        herd_options.fixed_ports = scenario.herd.fixed_ports;
-        herd_options.log_dir = outcome.run_dir / "logs";
-        herd_options.places.api = scenario.places.api;
-        herd_options.places.base_url = run.places->url();
-        herd_options.places.timeout = scenario.places.timeout;
-        herd_options.observer = run.observer.get();
-        herd_options.rng = &run.link_rng;
-        run.max_line = herd_options.max_line;
-        run.herd = std::make_unique<Herd>(run.io, config, herd_options);
+        PlacesSettings places;
+        places.api = scenario.places.api;
+        places.base_url = run.places->url();
+        places.timeout = scenario.places.timeout;
+        if (options.target) {
+            target::ProcessHerdOptions process_options;
+            process_options.fixed_ports = scenario.herd.fixed_ports;
+            process_options.dir = outcome.run_dir / "target";
+            process_options.places = places;
+            process_options.observer = run.observer.get();
+            process_options.rng = &run.link_rng;
+            run.max_line = HerdOptions{}.max_line;  // what the protocol says servers take
+            run.herd = std::make_unique<target::ProcessHerd>(run.io, config, *options.target, process_options);
+        } else {
+            HerdOptions herd_options;
+            herd_options.fixed_ports = scenario.herd.fixed_ports;
+            herd_options.log_dir = outcome.run_dir / "logs";
+            herd_options.places = places;
+            herd_options.observer = run.observer.get();
+            herd_options.rng = &run.link_rng;
+            run.max_line = herd_options.max_line;
+            run.herd = std::make_unique<Herd>(run.io, config, herd_options);
+        }
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();
         for (Relay* relay : run.herd->relays())
@@ -177,6 +206,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     play_timeline(run);
     run.progress_line(true);
     if (ended_by_failure(run, outcome)) return outcome;
+    outcome.resolution = run.herd->latency_resolution();
     outcome.summary = run.recorder->summarize();
     outcome.verdicts = run.verdicts;
     outcome.verdict = run_verdict(run.verdicts, has_expectation(scenario));
@@ -193,6 +223,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.faults = run.faults;
     report.verdicts = run.verdicts;
     report.has_expectation = has_expectation(scenario);
+    report.resolution = outcome.resolution;
     try {
         outcome.warnings = write_report(*run.recorder, outcome.summary, report);
     } catch (const std::exception& e) {

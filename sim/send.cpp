@@ -111,6 +111,7 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
         client = connection_for(run, s, named);
         const std::string bytes = s.newline ? s.line + "\n" : s.line;
         client->send(bytes);
+        run.client_wrote(s.node, bytes);
         if (named && overlong(*named, bytes, run.max_line)) named->dead = true;
         if (s.half_close) client->shutdown_send();
     } catch (const std::exception& e) {

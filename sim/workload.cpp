@@ -91,6 +91,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
             continue;
         }
         newest = std::max(newest, time);
+        run.client_wrote(node, line);
         ++sent;
     }
     for (auto& [node, socket] : sockets)
