@@ -37,11 +37,6 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
-// A port the system has just handed out and taken back: free unless someone races for it.
-std::uint16_t free_port(asio::io_context& io) {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    return acceptor.local_endpoint().port();
-}
 
 std::string file_tail(const fs::path& path, std::size_t most) {
     std::ifstream in(path, std::ios::binary);
@@ -84,15 +79,19 @@ ProcessHerd::ProcessHerd(asio::io_context& io, HerdConfig config, const TargetSp
     validate(config_, "herd");
     if (spec_.links == Links::relayed && !options_.rng)
         throw std::invalid_argument("ProcessHerd: relays need the run's random source");
-    for (const auto& address : config_.servers) processes_[address.name].port = pick_port(address);
+    for (const auto& address : config_.servers) processes_[address.name];
 }
 
 ProcessHerd::~ProcessHerd() { stop(); }
 
-std::uint16_t ProcessHerd::pick_port(const ServerAddress& address) const {
+// A port the system picks is held, listening, until every server has one and the relays have
+// theirs, so that none of them is handed out twice; the caller closes them just before the
+// servers start.
+std::uint16_t ProcessHerd::pick_port(const ServerAddress& address, std::vector<tcp::acceptor>& held) {
     if (auto fixed = spec_.ports.find(address.name); fixed != spec_.ports.end()) return fixed->second;
     if (options_.fixed_ports) return address.port;
-    return free_port(io_);
+    held.emplace_back(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    return held.back().local_endpoint().port();
 }
 
 ProcessHerd::Process& ProcessHerd::process(std::string_view name) {
@@ -112,17 +111,17 @@ std::vector<Relay*> ProcessHerd::relays() { return relays_ ? relays_->all() : st
 
 void ProcessHerd::start() {
     fs::create_directories(options_.dir);
-    if (spec_.links == Links::relayed) {
+    if (spec_.links == Links::relayed)
         relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng);
-        for (Relay* relay : relays_->all()) {
-            relay->set_target(process(relay->to()).port);
-            relay->on_delivered([this, to = relay->to()](std::string_view line) { handled(to, line); });
-        }
+    std::vector<tcp::acceptor> held;
+    for (const auto& address : config_.servers) process(address.name).port = pick_port(address, held);
+    for (Relay* relay : relays()) {
+        relay->set_target(process(relay->to()).port);
+        relay->on_delivered([this, to = relay->to()](std::string_view line) { handled(to, line); });
     }
-    for (const auto& address : config_.servers) {
-        write_config(address.name);
-        spawn(address.name);
-    }
+    for (const auto& address : config_.servers) write_config(address.name);
+    held.clear();
+    for (const auto& address : config_.servers) spawn(address.name);
     for (const auto& address : config_.servers) await_ready(address.name);
     if (spec_.links == Links::direct) asio::co_spawn(io_, poll_loop(stopped_), asio::detached);
 }

@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "link_relays.hpp"
 #include "net/server_observer.hpp"
@@ -63,7 +64,7 @@ private:
 
     Process& process(std::string_view name);
     const Process& process(std::string_view name) const;
-    std::uint16_t pick_port(const ServerAddress& address) const;
+    std::uint16_t pick_port(const ServerAddress& address, std::vector<boost::asio::ip::tcp::acceptor>& held);
     void write_config(const std::string& name) const;
     void spawn(const std::string& name);
     void await_ready(const std::string& name);
