@@ -1,6 +1,7 @@
 # Scenarios played against external herds through `herdsim run --target` (docs/target.md):
 # the course-style Python fixture, and herdsim's own `serve --node` processes.
 herdsim_test(target_file_test target_file_test.cpp)
+herdsim_test(target_report_test target_report_test.cpp)
 set(target_out ${CMAKE_BINARY_DIR}/target-results)
 set(target_data ${CMAKE_CURRENT_SOURCE_DIR}/data/targets)
 set(python_target ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/python_herd/target.json)
