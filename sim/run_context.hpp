@@ -47,6 +47,7 @@ struct NamedConnection {
     std::shared_ptr<LineClient> client;
     std::string node;
     std::size_t unterminated = 0;  // bytes written since the last "\n": the server's line so far
+    std::string partial;           // those bytes, while they are not too many to be a line
     // The server has closed it or will (it crashed, or was sent an overlong line): the next send
     // opens a new connection rather than write into a dead one.
     bool dead = false;
@@ -80,9 +81,10 @@ struct RunContext {
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
     std::size_t step_number = 0;   // for the progress line
 
-    // A client wrote `bytes` to `node`: its IAMAT and AT lines name clients, and the herd may need
-    // to know (a herd of processes cannot see inside its servers).
-    void client_wrote(const std::string& node, std::string_view bytes);
+    // A client wrote `bytes` to `node`: each whole line (completing `partial`, the connection's
+    // unterminated tail so far; with `eof`, the tail too) names its client if it is an IAMAT or an
+    // AT, and goes to the herd (a herd of processes cannot see inside its servers).
+    void client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof);
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
     void verdict(const Step& step, std::string description, bool passed, std::string detail);

@@ -80,16 +80,25 @@ void RunContext::verdict(const Step& step, std::string description, bool passed,
     verdicts.push_back({step.index, std::move(description), passed, std::move(detail)});
 }
 
-void RunContext::client_wrote(const std::string& node, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const std::size_t end = std::min(bytes.find('\n'), bytes.size());
-        std::string_view line = bytes.substr(0, end);
+void RunContext::client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof) {
+    auto handle = [&](std::string_view line) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.size() > max_line) return;  // the server refuses it and closes
         const Command parsed = parse_line(line);
         if (const auto* c = std::get_if<IAmAt>(&parsed)) clients.emplace(c->client);
         if (const auto* c = std::get_if<At>(&parsed)) clients.emplace(c->client);
         herd->client_line(node, line);
-        bytes.remove_prefix(std::min(end + 1, bytes.size()));
+    };
+    for (std::size_t end = bytes.find('\n'); end != std::string_view::npos; end = bytes.find('\n')) {
+        if (partial.size() + end <= max_line + 1) partial.append(bytes.substr(0, end));
+        handle(partial);
+        partial.clear();
+        bytes.remove_prefix(end + 1);
+    }
+    if (partial.size() + bytes.size() <= max_line + 1) partial.append(bytes);
+    if (eof && !partial.empty()) {
+        handle(partial);
+        partial.clear();
     }
 }
 

@@ -91,7 +91,8 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
             continue;
         }
         newest = std::max(newest, time);
-        run.client_wrote(node, line);
+        std::string no_tail;
+        run.client_wrote(node, line, no_tail, false);
         ++sent;
     }
     for (auto& [node, socket] : sockets)
