@@ -1,7 +1,5 @@
 #include "herd.hpp"
 
-#include <deque>
-#include <set>
 #include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
@@ -37,7 +35,6 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     tunables.reconnect_initial = options_.reconnect_initial;
     tunables.reconnect_max = options_.reconnect_max;
     for (const auto& address : local.servers) {
-        neighbours_[address.name] = local.neighbours(address.name);
         servers_.emplace(address.name,
                          std::make_unique<Server>(io_, server_options(local, address.name, tunables), options_.observer));
     }
@@ -47,21 +44,13 @@ Herd::~Herd() { stop(); }
 
 void Herd::start() {
     for (auto& [name, server] : servers_) server->listen();
-    std::map<std::pair<std::string, std::string>, std::uint16_t> relay_ports;
     if (options_.relays) {
-        for (const auto& [a, b] : config_.links) {
-            for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
-                auto relay = std::make_unique<Relay>(io_.get_executor(), from, to, *options_.rng);
-                relay_ports[{from, to}] = relay->listen();
-                relay->set_target(servers_.at(to)->port());
-                relays_.emplace(std::pair{from, to}, std::move(relay));
-            }
-        }
+        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng);
+        for (Relay* relay : relays_->all()) relay->set_target(servers_.at(relay->to())->port());
     }
     for (auto& [name, server] : servers_) {
         std::vector<PeerAddress> peers = server->options().peers;
-        for (auto& peer : peers)
-            peer.port = options_.relays ? relay_ports.at({name, peer.name}) : servers_.at(peer.name)->port();
+        for (auto& peer : peers) peer.port = relays_ ? relays_->port(name, peer.name) : servers_.at(peer.name)->port();
         server->set_peer_addresses(std::move(peers));
     }
     for (auto& [name, server] : servers_) server->start();
@@ -69,16 +58,8 @@ void Herd::start() {
 
 void Herd::stop() {
     for (auto& [name, server] : servers_) server->stop();
-    for (auto& [key, relay] : relays_) relay->stop();
+    if (relays_) relays_->stop();
 }
-
-std::vector<std::string> Herd::names() const {
-    std::vector<std::string> out;
-    for (const auto& s : config_.servers) out.push_back(s.name);
-    return out;
-}
-
-bool Herd::has(std::string_view name) const { return servers_.find(name) != servers_.end(); }
 
 Server& Herd::server(std::string_view name) {
     auto it = servers_.find(name);
@@ -91,65 +72,36 @@ const Server& Herd::server(std::string_view name) const { return const_cast<Herd
 bool Herd::is_up(std::string_view name) const { return server(name).running(); }
 std::uint16_t Herd::port(std::string_view name) const { return server(name).port(); }
 
-Relay* Herd::relay(std::string_view from, std::string_view to) {
-    auto it = relays_.find(std::pair{std::string(from), std::string(to)});
-    return it == relays_.end() ? nullptr : it->second.get();
-}
+Relay* Herd::relay(std::string_view from, std::string_view to) { return relays_ ? relays_->find(from, to) : nullptr; }
 
-std::vector<Relay*> Herd::relays() {
-    std::vector<Relay*> out;
-    for (auto& [key, relay] : relays_) out.push_back(relay.get());
-    return out;
-}
+std::vector<Relay*> Herd::relays() { return relays_ ? relays_->all() : std::vector<Relay*>{}; }
 
 void Herd::crash(std::string_view name) {
     server(name).stop();
-    set_relays_into(name, false);
+    if (relays_) relays_->set_up(name, false);
 }
 
 void Herd::restart(std::string_view name) {
     server(name).start();
-    set_relays_into(name, true);
-}
-
-void Herd::set_relays_into(std::string_view name, bool up) {
-    for (auto& [key, relay] : relays_)
-        if (key.second == name) relay->set_target_up(up);
-}
-
-bool Herd::link_usable(const std::string& from, const std::string& to) const {
-    if (!is_up(from) || !is_up(to)) return false;
-    auto it = relays_.find(std::pair{from, to});
-    return it == relays_.end() || !it->second->is_cut();
-}
-
-std::vector<std::string> Herd::reachable(std::string_view origin) const {
-    std::vector<std::string> out;
-    if (!has(origin) || !is_up(origin)) return out;
-    std::set<std::string, std::less<>> seen{std::string(origin)};
-    std::deque<std::string> frontier{std::string(origin)};
-    while (!frontier.empty()) {
-        const std::string node = frontier.front();
-        frontier.pop_front();
-        out.push_back(node);
-        for (const auto& next : neighbours_.find(node)->second)
-            if (!seen.count(next) && link_usable(node, next)) {
-                seen.insert(next);
-                frontier.push_back(next);
-            }
-    }
-    return out;
+    if (relays_) relays_->set_up(name, true);
 }
 
 bool Herd::quiet() const {
-    for (const auto& [key, relay] : relays_)
-        if (!relay->idle()) return false;
+    if (relays_ && !relays_->idle()) return false;
     for (const auto& [name, server] : servers_) {
         if (!server->running()) continue;
         for (const auto& peer : server->options().peers)
             if (server->queued_to(peer.name) > 0 && link_usable(name, peer.name)) return false;
     }
     return true;
+}
+
+std::map<std::string, std::string> Herd::records(std::string_view node, const std::vector<std::string>& clients) {
+    std::map<std::string, std::string> out;
+    const auto& table = server(node).node().table();
+    for (const auto& client : clients)
+        if (const auto record = table.find(client)) out.emplace(client, std::string(record->at_line));
+    return out;
 }
 
 }  // namespace herd::sim

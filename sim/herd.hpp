@@ -11,7 +11,8 @@
 
 #include "config/herd_config.hpp"
 #include "net/server.hpp"
-#include "relay.hpp"
+#include "link_relays.hpp"
+#include "run_herd.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -36,52 +37,45 @@ struct HerdOptions {
     std::chrono::milliseconds reconnect_max{500};
 };
 
-class Herd {
+class Herd : public RunHerd {
 public:
     Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options);
-    ~Herd();
+    ~Herd() override;
 
     // Every node listens, relays are wired to the nodes' ports, then every peer link starts.
     // Throws std::runtime_error (naming node and port) when a port cannot be bound.
-    void start();
-    void stop();
+    void start() override;
+    void stop() override;
 
-    const HerdConfig& config() const { return config_; }
-    std::vector<std::string> names() const;
-    bool has(std::string_view name) const;
+    const HerdConfig& config() const override { return config_; }
     Server& server(std::string_view name);
     const Server& server(std::string_view name) const;
-    bool is_up(std::string_view name) const;
-    std::uint16_t port(std::string_view name) const;
+    bool is_up(std::string_view name) const override;
+    std::uint16_t port(std::string_view name) const override;
 
-    // The relay carrying from's link to `to`; nullptr without relays or without such a link.
-    Relay* relay(std::string_view from, std::string_view to);
-    std::vector<Relay*> relays();
+    Relay* relay(std::string_view from, std::string_view to) override;
+    std::vector<Relay*> relays() override;
 
     // The server is stopped (sockets closed, memory lost), and the relays into it refuse its
     // neighbours as a dead host would, so their lines stay queued until the restart.
-    void crash(std::string_view name);
-    void restart(std::string_view name);  // the same port again, empty memory; the relays into it listen again
-
-    // Nodes a flood from `origin` can reach now: through live nodes and uncut relays (a stalled
-    // relay still delivers once it resumes).
-    std::vector<std::string> reachable(std::string_view origin) const;
+    void crash(std::string_view name) override;
+    void restart(std::string_view name) override;  // the same port again, empty memory; the relays into it listen again
 
     // No line held in a relay and no line queued for a neighbour that could take it.
-    bool quiet() const;
+    bool quiet() const override;
 
-    std::size_t edge_count() const { return config_.links.size(); }
+    // Read from the servers' own tables.
+    std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients) override;
+    // The servers report to the observer themselves.
+    void client_line(std::string_view, std::string_view) override {}
+    LatencyResolution latency_resolution() const override { return {}; }
 
 private:
-    bool link_usable(const std::string& from, const std::string& to) const;
-    void set_relays_into(std::string_view name, bool up);
-
     boost::asio::io_context& io_;
     HerdConfig config_;
     HerdOptions options_;
     std::map<std::string, std::unique_ptr<Server>, std::less<>> servers_;
-    std::map<std::pair<std::string, std::string>, std::unique_ptr<Relay>, std::less<>> relays_;
-    std::map<std::string, std::vector<std::string>, std::less<>> neighbours_;  // from config_.links, once
+    std::unique_ptr<LinkRelays> relays_;  // with options_.relays, from start()
 };
 
 }  // namespace herd::sim

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -123,6 +124,7 @@ struct Relay::State {
     std::optional<std::uint64_t> reset_budget;  // bytes to B left before the one-shot reset
 
     RelayStats stats;
+    std::function<void(std::string_view)> delivered;
     std::map<std::uint64_t, std::shared_ptr<Connection>> connections;
     std::uint64_t next_id = 0;
 
@@ -287,9 +289,10 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
         std::size_t done = 0;
         for (const auto& line : c->in_flight) {
             done += line.size();
-            if (done <= written)
+            if (done <= written) {
                 ++state->stats.messages;
-            else
+                if (state->delivered) state->delivered(std::string_view(line).substr(0, line.find('\n')));
+            } else
                 ++state->stats.dropped;
         }
         c->in_flight.clear();
@@ -400,6 +403,8 @@ std::uint16_t Relay::listen() {
 }
 
 void Relay::set_target(std::uint16_t port) { state_->target = port; }
+
+void Relay::on_delivered(std::function<void(std::string_view line)> hook) { state_->delivered = std::move(hook); }
 
 void Relay::set_target_up(bool up) {
     if (state_->stopped || state_->target_up == up) return;

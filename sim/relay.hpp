@@ -10,9 +10,11 @@
 // other. The relay is destroyed before its execution context.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -39,6 +41,9 @@ public:
     // gets its own connection to B; when B refuses anyway (or no target is set) A's connection is
     // closed, so A sees EOF and retries with its own backoff.
     void set_target(std::uint16_t port);
+    // Called with each whole line (without its "\n") once it has been written to B: a herd that
+    // cannot watch its servers from inside sees its floods here.
+    void on_delivered(std::function<void(std::string_view line)> hook);
     void stop();                            // closes the acceptor and every connection for good; idempotent
 
     // The relay refuses A, as a dead route or a dead host does, while the link is cut or B is down:

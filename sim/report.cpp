@@ -99,6 +99,12 @@ std::string summary_json(const Recorder& recorder, const Summary& s, const Repor
     j["stale_reads"] = s.stale_reads;
     j["unmatched_messages"] = s.unmatched_messages;
     j["full_coverage_ms"] = quantiles_json(s.full_coverage);
+    // Every latency below is only as exact as this says (docs/target.md).
+    j["latency_resolution"] = {{"timing", ctx.resolution.timing},
+                               {"poll_interval_ms", ctx.resolution.poll_interval_ms
+                                                        ? json(*ctx.resolution.poll_interval_ms) : json(nullptr)},
+                               {"relay_timed", ctx.resolution.timing == "relay"},
+                               {"note", ctx.resolution.note}};
     json per_node = json::object();
     for (const auto& [node, q] : s.per_node) per_node[node] = quantiles_json(q);
     j["per_node_ms"] = per_node;
@@ -413,9 +419,17 @@ std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, cons
     return rows;
 }
 
+std::string timing_label(const LatencyResolution& resolution) {
+    if (resolution.timing == "exact") return "";
+    if (resolution.poll_interval_ms) return resolution.timing + " " + std::to_string(*resolution.poll_interval_ms) + " ms";
+    return resolution.timing;
+}
+
 std::string terminal_table(const std::vector<RunRow>& rows) {
-    const std::vector<std::string> header{"scenario", "verdict", "updates", "lost",     "late",  "p50 ms",   "p95 ms",
-                                          "p99 ms",   "max ms",  "msgs/upd", "stale", "recov ms", "dur s"};
+    const bool timed = std::any_of(rows.begin(), rows.end(), [](const RunRow& r) { return !r.timing.empty(); });
+    std::vector<std::string> header{"scenario", "verdict", "updates", "lost",     "late",  "p50 ms",   "p95 ms",
+                                    "p99 ms",   "max ms",  "msgs/upd", "stale", "recov ms", "dur s"};
+    if (timed) header.push_back("timing");
     std::vector<std::vector<std::string>> cells{header};
     for (const auto& r : rows) {
         const bool any = r.full_coverage.count > 0;
@@ -425,6 +439,7 @@ std::string terminal_table(const std::vector<RunRow>& rows) {
                          any ? ms(r.full_coverage.p99) : "-", any ? ms(r.full_coverage.max) : "-",
                          fixed(r.messages_per_update, 1), std::to_string(r.stale_reads),
                          !r.recovery ? "-" : recovery ? ms(*recovery) : "never", fixed(r.duration_s, 1)});
+        if (timed) cells.back().push_back(r.timing.empty() ? "exact" : r.timing);
     }
     // Text columns (scenario, verdict) to the left, numbers to the right.
     return aligned_table(cells, 2);

@@ -28,6 +28,14 @@ enum class RunVerdict { pass, fail, unchecked };
 RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation);
 const char* verdict_name(RunVerdict verdict);  // "pass", "fail", "unchecked"
 
+// How exactly a run's store times are known (docs/target.md): stamped by the servers themselves in
+// this process, or, for a target's processes, when a relay delivered a flood line or a poll found it.
+struct LatencyResolution {
+    std::string timing = "exact";                // "exact", "relay" or "poll"
+    std::optional<long long> poll_interval_ms;   // with "poll"
+    std::string note = "stamped in this process as each server stores an update";
+};
+
 struct ReportContext {
     std::string scenario;
     std::string run_id;
@@ -42,6 +50,7 @@ struct ReportContext {
     std::string version, commit;       // of the herdsim that made the run
     std::vector<Verdict> verdicts;
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
+    LatencyResolution resolution;
     std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
 };
 
@@ -64,16 +73,18 @@ struct RunRow {
     std::size_t stale_reads = 0;
     std::optional<Recovery> recovery;  // a run's: its last fault's; empty shows "-"
     double duration_s = 0;
+    std::string timing;  // how latencies were timed, for a target ("relay", "poll 50 ms"); empty: exact
 };
 RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary,
                     std::optional<Recovery> recovery = std::nullopt);
 // The run's row, then a row per phase ("  phase NAME") and per fault window ("  steps[3].crash Holiday").
 std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, const Summary& summary,
                                   const std::vector<SpanReport>& spans, double run_end_ms);
+std::string timing_label(const LatencyResolution& resolution);  // "" for exact
 
 // Columns: scenario, verdict (PASS/FAIL/UNCHECKED), updates, lost, late, full-coverage
 // p50/p95/p99/max ms, msgs/update, stale reads, recovery ms ("never": not recovered by the end),
-// duration s. Aligned, one line per row, a header line first.
+// duration s, and timing when some row has one. Aligned, one line per row, a header line first.
 std::string terminal_table(const std::vector<RunRow>& rows);
 
 }  // namespace herd::sim

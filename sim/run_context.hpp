@@ -4,10 +4,11 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 
 #include <boost/asio/io_context.hpp>
 
-#include "herd.hpp"
+#include "run_herd.hpp"
 #include "line_client.hpp"
 #include "mock_places.hpp"
 #include "net/report_failure.hpp"
@@ -50,6 +51,7 @@ struct NamedConnection {
     std::shared_ptr<LineClient> client;
     std::string node;
     std::size_t unterminated = 0;  // bytes written since the last "\n": the server's line so far
+    std::string partial;           // those bytes, while they are not too many to be a line
     // The server has closed it or will (it crashed, or was sent an overlong line): the next send
     // opens a new connection rather than write into a dead one.
     bool dead = false;
@@ -69,10 +71,11 @@ struct RunContext {
     std::unique_ptr<MockPlaces> places;
     std::unique_ptr<Recorder> recorder;
     std::unique_ptr<RunObserver> observer;
-    std::unique_ptr<Herd> herd;
+    std::unique_ptr<RunHerd> herd;
     std::map<std::string, std::shared_ptr<NamedConnection>> connections;
     std::size_t max_line = 0;         // the servers' line limit: a longer line closes the connection
     std::map<std::string, Nanos, std::less<>> newest_sent;            // per client: newest IAMAT time sent
+    std::set<std::string> clients;    // every client an IAMAT or AT line written by a client named
     std::vector<Verdict> verdicts;
     std::vector<FaultWindow> faults;
     Recoveries recoveries;        // one watch per fault window that ended, by its index in `faults`
@@ -83,6 +86,11 @@ struct RunContext {
     // sets off may not have reached any node yet, so "quiet" is counted from it too.
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
     std::size_t step_number = 0;   // for the progress line
+
+    // A client wrote `bytes` to `node`: each whole line (completing `partial`, the connection's
+    // unterminated tail so far; with `eof`, the tail too) names its client if it is an IAMAT or an
+    // AT, and goes to the herd (a herd of processes cannot see inside its servers).
+    void client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof);
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
     void verdict(const Step& step, std::string description, bool passed, std::string detail,

@@ -8,7 +8,10 @@
 #include <set>
 #include <sstream>
 
+#include "herd.hpp"
+#include "protocol/command.hpp"
 #include "run_context.hpp"
+#include "target/process_herd.hpp"
 #include "topology.hpp"
 
 namespace herd::sim {
@@ -82,6 +85,28 @@ void RunContext::verdict(const Step& step, std::string description, bool passed,
     if (!step.note.empty()) description += " (" + step.note + ")";
     recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
     verdicts.push_back({step.index, std::move(description), passed, std::move(detail), reply_ms});
+}
+
+void RunContext::client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof) {
+    auto handle = [&](std::string_view line) {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.size() > max_line) return;  // the server refuses it and closes
+        const Command parsed = parse_line(line);
+        if (const auto* c = std::get_if<IAmAt>(&parsed)) clients.emplace(c->client);
+        if (const auto* c = std::get_if<At>(&parsed)) clients.emplace(c->client);
+        herd->client_line(node, line);
+    };
+    for (std::size_t end = bytes.find('\n'); end != std::string_view::npos; end = bytes.find('\n')) {
+        if (partial.size() + end <= max_line + 1) partial.append(bytes.substr(0, end));
+        handle(partial);
+        partial.clear();
+        bytes.remove_prefix(end + 1);
+    }
+    if (partial.size() + bytes.size() <= max_line + 1) partial.append(bytes);
+    if (eof && !partial.empty()) {
+        handle(partial);
+        partial.clear();
+    }
 }
 
 void RunContext::open_fault(const Step& step, const std::string& label) {
@@ -211,17 +236,30 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         }());
         run.observer = std::make_unique<RunObserver>(*run.recorder, run.recoveries);
 
-        HerdOptions herd_options;
-        herd_options.fixed_ports = scenario.herd.fixed_ports;
-        herd_options.log_dir = outcome.run_dir / "logs";
-        herd_options.places.api = scenario.places.api;
-        herd_options.places.base_url = run.places->url();
-        herd_options.places.timeout = scenario.places.timeout;
-        herd_options.places.limits = scenario.places.limits;
-        herd_options.observer = run.observer.get();
-        herd_options.rng = &run.link_rng;
-        run.max_line = config.limits.max_line;
-        run.herd = std::make_unique<Herd>(run.io, config, herd_options);
+        PlacesSettings places;
+        places.api = scenario.places.api;
+        places.base_url = run.places->url();
+        places.timeout = scenario.places.timeout;
+        places.limits = scenario.places.limits;
+        if (options.target) {
+            target::ProcessHerdOptions process_options;
+            process_options.fixed_ports = scenario.herd.fixed_ports;
+            process_options.dir = outcome.run_dir / "target";
+            process_options.places = places;
+            process_options.observer = run.observer.get();
+            process_options.rng = &run.link_rng;
+            run.max_line = config.limits.max_line;
+            run.herd = std::make_unique<target::ProcessHerd>(run.io, config, *options.target, process_options);
+        } else {
+            HerdOptions herd_options;
+            herd_options.fixed_ports = scenario.herd.fixed_ports;
+            herd_options.log_dir = outcome.run_dir / "logs";
+            herd_options.places = places;
+            herd_options.observer = run.observer.get();
+            herd_options.rng = &run.link_rng;
+            run.max_line = config.limits.max_line;
+            run.herd = std::make_unique<Herd>(run.io, config, herd_options);
+        }
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();
         // Every server asks its neighbours for a catch-up when it starts: the timeline begins once
@@ -240,6 +278,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     play_timeline(run);
     run.progress_line(true);
     if (ended_by_failure(run, outcome)) return outcome;
+    outcome.resolution = run.herd->latency_resolution();
     outcome.summary = run.recorder->summarize();
     outcome.spans = span_reports(*run.recorder, run.phases, run.faults, run.recoveries);
     outcome.verdicts = run.verdicts;
@@ -261,6 +300,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.commit = options.commit;
     report.verdicts = run.verdicts;
     report.has_expectation = has_expectation(scenario);
+    report.resolution = outcome.resolution;
     try {
         outcome.warnings = write_report(*run.recorder, outcome.summary, report);
     } catch (const std::exception& e) {

@@ -1,5 +1,5 @@
 #pragma once
-// Plays a scenario against a real herd in this process and judges it: every expectation becomes a
+// Plays a scenario against a real herd (in this process, or a target's processes) and judges it: every expectation becomes a
 // verdict, the recorder's measurements become results/<scenario>/<run-id>/.
 #include <cstdint>
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include "recorder.hpp"
 #include "report.hpp"
 #include "scenario/scenario.hpp"
+#include "target/target_file.hpp"
 
 namespace herd::sim {
 
@@ -19,6 +20,7 @@ struct RunOptions {
     std::string repeat_command;                    // the command line that repeats this run
     bool progress = false;                         // a live progress line on stderr
     std::string version, commit;                   // of this herdsim, for summary.json
+    const target::TargetSpec* target = nullptr;    // external server processes instead of this process's
 };
 
 struct RunOutcome {
@@ -31,6 +33,7 @@ struct RunOutcome {
     std::vector<SpanReport> spans;  // phases and fault windows (span_reports)
     std::filesystem::path run_dir;
     std::vector<std::string> warnings;  // from the report (plots that could not be made, ...)
+    LatencyResolution resolution;       // how exactly its latencies were timed
 };
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options);

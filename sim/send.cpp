@@ -124,6 +124,8 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
         const std::string bytes = s.newline ? s.line + "\n" : s.line;
         client->send(bytes);
         written_ms = run.now_ms();
+        std::string fresh_tail;
+        run.client_wrote(s.node, bytes, named ? named->partial : fresh_tail, s.half_close);
         if (named && overlong(*named, bytes, run.max_line)) named->dead = true;
         if (s.half_close) client->shutdown_send();
     } catch (const std::exception& e) {

@@ -91,6 +91,8 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
             continue;
         }
         newest = std::max(newest, time);
+        std::string no_tail;
+        run.client_wrote(node, line, no_tail, false);
         ++sent;
     }
     for (auto& [node, socket] : sockets)

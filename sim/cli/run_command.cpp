@@ -11,6 +11,7 @@
 #include "cli/version.hpp"
 #include "runner.hpp"
 #include "scenario/loader.hpp"
+#include "target/refusals.hpp"
 
 namespace herdsim::cli {
 
@@ -25,11 +26,13 @@ struct RunArgs {
     std::string out = "results";
     std::uint64_t repeat = 1;
     bool json = false;
+    std::string target;  // a target file: external server processes
 };
 
 std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
     std::string command = "herdsim run " + file.string() + " --seed " + std::to_string(seed);
     if (args.out != "results") command += " --out " + args.out;
+    if (!args.target.empty()) command += " --target " + args.target;
     return command;
 }
 
@@ -57,6 +60,15 @@ void print_failures(const RunOutcome& outcome, const Scenario& scenario) {
 }
 
 int run(const RunArgs& args) {
+    std::optional<target::TargetSpec> target;
+    if (!args.target.empty()) {
+        try {
+            target = target::load_target(args.target);
+        } catch (const target::TargetError& e) {
+            std::cerr << "herdsim run: --target: " << e.what() << "\n";
+            return 2;
+        }
+    }
     std::vector<std::string> errors;
     const auto files = scenario_files(args.paths, errors);
     int worst = errors.empty() ? 0 : 2;
@@ -73,6 +85,14 @@ int run(const RunArgs& args) {
             continue;
         }
         const Scenario& scenario = *loaded.scenario;
+        if (target) {
+            const auto refused = target::refusals(scenario, *target);
+            for (const auto& e : refused) std::cerr << e << "\n";
+            if (!refused.empty()) {
+                worst = 2;
+                continue;
+            }
+        }
         const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
         std::vector<RepeatRun> repeats;
         for (std::uint64_t k = 0; k < args.repeat; ++k) {
@@ -83,6 +103,7 @@ int run(const RunArgs& args) {
             options.progress = ::isatty(STDERR_FILENO);
             options.version = HERDSIM_VERSION;
             options.commit = HERDSIM_COMMIT;
+            options.target = target ? &*target : nullptr;
             std::cerr << "run: " << options.repeat_command << "\n";
             RunOutcome outcome = run_scenario(scenario, options);
             if (outcome.exit_code == 2) {
@@ -94,9 +115,10 @@ int run(const RunArgs& args) {
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             std::cerr << "  results: " << outcome.run_dir.string() << "\n";
             worst = std::max(worst, outcome.exit_code);
-            for (auto& row : make_run_rows(scenario.name, outcome.verdict, outcome.summary, outcome.spans,
-                                           outcome.summary.duration_ms))
-                rows.push_back(std::move(row));
+            auto run_rows = make_run_rows(scenario.name, outcome.verdict, outcome.summary, outcome.spans,
+                                          outcome.summary.duration_ms);
+            run_rows.front().timing = timing_label(outcome.resolution);
+            for (auto& row : run_rows) rows.push_back(std::move(row));
             if (args.json) summaries.push_back(read_file(outcome.run_dir / "summary.json"));
             repeats.push_back({outcome.run_dir.filename().string(), outcome.seed, outcome.verdict, std::move(outcome.summary),
                                last_recovery(outcome.spans)});
@@ -135,13 +157,16 @@ CLI::Validator whole_number(std::uint64_t least, const std::string& range) {
 
 void add_run_command(CLI::App& app, Action& action) {
     auto args = std::make_shared<RunArgs>();
-    auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, and judge them");
+    auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, or a target's processes, and judge them");
     cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)")->required();
     cmd->add_option("--seed", args->seed, "Seed for every random choice (default: the scenario's own)")
         ->check(whole_number(0, "from 0 to 18446744073709551615"));
     cmd->add_option("--out", args->out, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
     cmd->add_option("--repeat", args->repeat, "Run each scenario K times, with seeds seed, seed+1, ...")
         ->check(whole_number(1, "from 1 up"));
+    cmd->add_option("--target", args->target,
+                    "A target file (docs/target.md): play against external server processes, started by its command")
+        ->type_name("TARGET.json");
     cmd->add_flag("--json", args->json, "Print every run's summary.json to stdout as one JSON array (the table goes to stderr)");
     cmd->footer(R"(Exit code: 0 no expectation failed (PASS, or UNCHECKED when there is none), 1 some failed (each printed with its step), 2 could not run.
 --json prints one JSON array on stdout, one summary.json object per run, in run order; always an
@@ -150,7 +175,8 @@ array, also for one run ([{...}]) or none ([]).
 Examples:
   herdsim run scenarios/
   herdsim run scenarios/ring-dead-node.json --seed 7 --repeat 5
-  herdsim run scenarios/grid25-delay.json --json > summary.json)");
+  herdsim run scenarios/grid25-delay.json --json > summary.json
+  herdsim run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json)");
     cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 

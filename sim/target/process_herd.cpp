@@ -1,0 +1,388 @@
+#include "target/process_herd.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "line_client.hpp"
+#include "places/places_settings.hpp"
+#include "protocol/command.hpp"
+#include "reply.hpp"
+#include "target/group_guard.hpp"
+
+extern char** environ;
+
+namespace herd::sim::target {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+
+std::string file_tail(const fs::path& path, std::size_t most) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string all = text.str();
+    if (all.size() > most) all = "..." + all.substr(all.size() - most);
+    while (!all.empty() && (all.back() == '\n' || all.back() == ' ')) all.pop_back();
+    return all.empty() ? "(empty)" : all;
+}
+
+std::string exit_text(int status) {
+    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
+    return "stopped";
+}
+
+// Until `ready` or `give_up`: connect to the port every 10 ms.
+asio::awaitable<void> probe(std::uint16_t port, std::shared_ptr<bool> ready, std::shared_ptr<bool> give_up) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    while (!*give_up) {
+        tcp::socket socket(executor);
+        auto [ec] = co_await socket.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), port), nothrow);
+        if (!ec) {
+            *ready = true;
+            co_return;
+        }
+        timer.expires_after(std::chrono::milliseconds(10));
+        co_await timer.async_wait(nothrow);
+    }
+}
+
+const char* api_name(PlacesApi api) { return api == PlacesApi::legacy ? "legacy" : "new"; }
+
+}  // namespace
+
+ProcessHerd::ProcessHerd(asio::io_context& io, HerdConfig config, const TargetSpec& spec, ProcessHerdOptions options)
+    : io_(io), config_(std::move(config)), spec_(spec), options_(std::move(options)) {
+    validate(config_, "herd");
+    if (spec_.links == Links::relayed && !options_.rng)
+        throw std::invalid_argument("ProcessHerd: relays need the run's random source");
+    for (const auto& address : config_.servers) processes_[address.name];
+}
+
+ProcessHerd::~ProcessHerd() { stop(); }
+
+// A port the system picks is held, listening, until every server has one and the relays have
+// theirs, so that none of them is handed out twice; the caller closes them just before the
+// servers start.
+std::uint16_t ProcessHerd::pick_port(const ServerAddress& address, std::vector<tcp::acceptor>& held) {
+    if (auto fixed = spec_.ports.find(address.name); fixed != spec_.ports.end()) return fixed->second;
+    if (options_.fixed_ports) return address.port;
+    held.emplace_back(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    return held.back().local_endpoint().port();
+}
+
+ProcessHerd::Process& ProcessHerd::process(std::string_view name) {
+    auto it = processes_.find(name);
+    if (it == processes_.end()) throw std::out_of_range("no node \"" + std::string(name) + "\" in this herd");
+    return it->second;
+}
+
+const ProcessHerd::Process& ProcessHerd::process(std::string_view name) const {
+    return const_cast<ProcessHerd*>(this)->process(name);
+}
+
+bool ProcessHerd::is_up(std::string_view name) const { return process(name).up; }
+std::uint16_t ProcessHerd::port(std::string_view name) const { return process(name).port; }
+Relay* ProcessHerd::relay(std::string_view from, std::string_view to) { return relays_ ? relays_->find(from, to) : nullptr; }
+std::vector<Relay*> ProcessHerd::relays() { return relays_ ? relays_->all() : std::vector<Relay*>{}; }
+
+void ProcessHerd::start() {
+    fs::create_directories(options_.dir);
+    if (spec_.links == Links::relayed)
+        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng);
+    std::vector<tcp::acceptor> held;
+    for (const auto& address : config_.servers) process(address.name).port = pick_port(address, held);
+    for (Relay* relay : relays()) {
+        relay->set_target(process(relay->to()).port);
+        relay->on_delivered([this, to = relay->to()](std::string_view line) { handled(to, line); });
+    }
+    for (const auto& address : config_.servers) write_config(address.name);
+    held.clear();
+    for (const auto& address : config_.servers) spawn(address.name);
+    for (const auto& address : config_.servers) await_ready(address.name);
+    if (spec_.links == Links::direct) asio::co_spawn(io_, poll_loop(stopped_), asio::detached);
+}
+
+// The herd as `name` must see it, in `herdsim serve --config`'s format: its own port, and each
+// neighbour at the relay for that link (relayed) or at the neighbour's own port (direct).
+void ProcessHerd::write_config(const std::string& name) const {
+    nlohmann::ordered_json servers = nlohmann::ordered_json::object();
+    for (const auto& address : config_.servers) {
+        const bool via_relay = relays_ && relays_->find(name, address.name);
+        servers[address.name] = {{"host", "127.0.0.1"},
+                                 {"port", via_relay ? relays_->port(name, address.name) : process(address.name).port}};
+    }
+    nlohmann::ordered_json links = nlohmann::ordered_json::array();
+    for (const auto& [a, b] : config_.links) links.push_back({a, b});
+    const nlohmann::ordered_json config{{"servers", servers},
+                                        {"links", links},
+                                        {"places",
+                                         {{"api", api_name(options_.places.api)},
+                                          {"url", options_.places.base_url},
+                                          {"timeout_ms", options_.places.timeout.count()}}}};
+    std::ofstream(options_.dir / (name + ".config.json")) << config.dump(2) << "\n";
+}
+
+void ProcessHerd::spawn(const std::string& name) {
+    Process& p = process(name);
+    const fs::path log_dir = options_.dir / (name + "-logs");
+    fs::create_directories(log_dir);
+    const std::map<std::string, std::string, std::less<>> values{
+        {"name", name},
+        {"port", std::to_string(p.port)},
+        {"config", (options_.dir / (name + ".config.json")).string()},
+        {"places_url", options_.places.base_url},
+        {"log_dir", log_dir.string()}};
+    // Everything the child needs is built before fork: after it, only async-signal-safe calls.
+    std::vector<std::string> args;
+    for (const auto& word : spec_.command) args.push_back(expand(word, values));
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) {
+        const std::string_view entry(*e);
+        const auto key = entry.substr(0, entry.find('='));
+        if (std::none_of(spec_.env.begin(), spec_.env.end(), [&](const auto& kv) { return kv.first == key; }))
+            env.emplace_back(entry);
+    }
+    for (const auto& [key, value] : spec_.env) env.push_back(key + "=" + expand(value, values));
+    std::vector<char*> argv, envp;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const std::string cwd = spec_.cwd.string();
+    const std::string exec_failed = "herdsim: could not start \"" + args.front() + "\" in " + cwd + ": ";
+
+    const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+    const int out = ::open((options_.dir / (name + ".stdout")).c_str(), flags, 0644);
+    const int err = ::open((options_.dir / (name + ".stderr")).c_str(), flags, 0644);
+    const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (out < 0 || err < 0 || in < 0) {
+        for (int fd : {out, err, in})
+            if (fd >= 0) ::close(fd);
+        throw std::runtime_error(name + ": cannot open its output files in " + options_.dir.string() + ": " +
+                                 std::strerror(errno));
+    }
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
+        ::dup2(in, 0);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        // Asio's sockets are not close-on-exec: a relay's listener inherited here would accept
+        // (into a backlog nobody reads) while the relay refuses.
+        if (::close_range(3, ~0U, 0) != 0)
+            for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+        if (::chdir(cwd.c_str()) == 0) ::execvpe(argv[0], argv.data(), envp.data());
+        const char* why = std::strerror(errno);
+        (void)!::write(2, exec_failed.data(), exec_failed.size());
+        (void)!::write(2, why, std::strlen(why));
+        (void)!::write(2, "\n", 1);
+        ::_exit(127);
+    }
+    const int fork_error = errno;
+    for (int fd : {out, err, in}) ::close(fd);
+    if (pid < 0) throw std::runtime_error(name + ": fork failed: " + std::strerror(fork_error));
+    ::setpgid(pid, pid);  // also here: the group must exist before anyone signals it
+    guard_group(pid);
+    p.pid = pid;
+}
+
+void ProcessHerd::await_ready(const std::string& name) {
+    Process& p = process(name);
+    auto ready = std::make_shared<bool>(false), give_up = std::make_shared<bool>(false);
+    asio::co_spawn(io_, probe(p.port, ready, give_up), asio::detached);
+    int status = 0;
+    bool exited = false;
+    run_until(io_, [&] { return *ready || (exited = ::waitpid(p.pid, &status, WNOHANG) == p.pid); }, spec_.ready_timeout);
+    *give_up = true;
+    if (*ready) {
+        p.up = true;
+        return;
+    }
+    if (exited) {
+        release_group(p.pid);
+        ::kill(-p.pid, SIGKILL);
+        p.pid = -1;
+    } else {
+        kill(name);
+    }
+    const fs::path stderr_file = options_.dir / (name + ".stderr");
+    throw std::runtime_error(
+        name + ": " +
+        (exited ? exit_text(status) + " before accepting a connection on port " + std::to_string(p.port)
+                : "did not accept a connection on port " + std::to_string(p.port) + " within " +
+                      std::to_string(spec_.ready_timeout.count()) + " ms (ready_timeout_ms)") +
+        "; its stderr (" + stderr_file.string() + "):\n" + file_tail(stderr_file, 4000));
+}
+
+void ProcessHerd::kill(const std::string& name) {
+    Process& p = process(name);
+    p.up = false;
+    if (p.pid < 0) return;
+    ::kill(-p.pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    release_group(p.pid);
+    p.pid = -1;
+}
+
+void ProcessHerd::stop() {
+    *stopped_ = true;
+    for (auto& [name, p] : processes_) kill(name);
+    if (relays_) relays_->stop();
+}
+
+void ProcessHerd::crash(std::string_view name) {
+    kill(std::string(name));
+    held_[std::string(name)].clear();
+    if (relays_) relays_->set_up(name, false);
+}
+
+void ProcessHerd::restart(std::string_view name) {
+    spawn(std::string(name));
+    try {
+        await_ready(std::string(name));
+    } catch (const std::exception& e) {
+        if (options_.observer) options_.observer->on_failure(name, std::string("restart: ") + e.what());
+        return;
+    }
+    if (relays_) relays_->set_up(name, true);
+}
+
+bool ProcessHerd::quiet() const { return !relays_ || relays_->idle(); }
+
+void ProcessHerd::client_line(std::string_view node, std::string_view line) {
+    if (is_up(node)) handled(node, line);
+}
+
+void ProcessHerd::handled(std::string_view node, std::string_view line) {
+    const Command command = parse_line(line);
+    std::string_view client;
+    Nanos time = 0;
+    if (const auto* c = std::get_if<IAmAt>(&command)) {
+        client = c->client;
+        time = c->time;
+    } else if (const auto* a = std::get_if<At>(&command)) {
+        client = a->client;
+        time = a->time;
+    } else {
+        return;
+    }
+    clients_.emplace(client);
+    auto& held = held_[std::string(node)];
+    auto it = held.find(client);
+    const bool newer = it == held.end() || time > it->second;
+    if (newer) held[std::string(client)] = time;
+    Effects effects;
+    effects.outcome = newer ? Effects::Outcome::stored : Effects::Outcome::stale;
+    if (options_.observer) options_.observer->on_handled(node, command, effects);
+}
+
+void ProcessHerd::found(std::string_view node, std::string_view at_line) {
+    const Command command = parse_line(at_line);
+    const auto* at = std::get_if<At>(&command);
+    if (!at) return;
+    auto& held = held_[std::string(node)];
+    if (auto it = held.find(at->client); it != held.end() && it->second >= at->time) return;
+    held[std::string(at->client)] = at->time;
+    // To the observer, a store with no flood line seen: the report itself, stored at `node`.
+    const std::string report = "IAMAT " + std::string(at->client) + " " + std::string(at->coordinates_text) + " " +
+                               std::string(at->time_text);
+    Effects effects;
+    effects.outcome = Effects::Outcome::stored;
+    if (options_.observer) options_.observer->on_handled(node, parse_line(report), effects);
+}
+
+// One connection, every client's WHATSAT written at once, the replies read in order: the first
+// line of a reply that starts "AT " is the record the server holds.
+asio::awaitable<std::map<std::string, std::string>> ProcessHerd::poll(std::string node, std::vector<std::string> clients) {
+    std::map<std::string, std::string> out;
+    if (clients.empty()) co_return out;
+    std::unique_ptr<LineClient> client;
+    try {
+        client = std::make_unique<LineClient>(io_, port(node));
+        std::string lines;
+        for (const auto& c : clients) lines += "WHATSAT " + c + " 1 1\n";
+        client->send(lines);
+    } catch (const std::exception&) {
+        co_return out;  // not accepting: it holds nothing we can see
+    }
+    const auto deadline = Clock::now() + options_.places.timeout + std::chrono::seconds(2);
+    for (const auto& c : clients) {
+        const Reply reply = co_await read_reply(*client, true, deadline);
+        if (reply.end != Reply::End::complete) break;
+        if (reply.bytes.rfind("AT ", 0) == 0) out.emplace(c, reply.bytes.substr(0, reply.bytes.find('\n')));
+    }
+    client->close();
+    co_return out;
+}
+
+asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
+    asio::steady_timer timer(io_);
+    while (!*stopped) {
+        timer.expires_after(spec_.poll_interval);
+        const std::vector<std::string> clients(clients_.begin(), clients_.end());
+        for (const auto& address : config_.servers) {
+            if (*stopped) co_return;
+            if (!is_up(address.name)) continue;
+            const auto records = co_await poll(address.name, clients);
+            if (*stopped) co_return;
+            if (!is_up(address.name)) continue;  // crashed while polled
+            for (const auto& [c, line] : records) found(address.name, line);
+        }
+        co_await timer.async_wait(nothrow);
+    }
+}
+
+std::map<std::string, std::string> ProcessHerd::records(std::string_view node, const std::vector<std::string>& clients) {
+    auto result = std::make_shared<std::optional<std::map<std::string, std::string>>>();
+    asio::co_spawn(io_, poll(std::string(node), clients),
+                   [result](std::exception_ptr failure, std::map<std::string, std::string> records) {
+                       if (failure) std::rethrow_exception(failure);
+                       *result = std::move(records);
+                   });
+    run_until(io_, [&] { return result->has_value(); }, options_.places.timeout + std::chrono::seconds(30));
+    if (!result->has_value()) return {};
+    for (const auto& [c, line] : **result) found(node, line);
+    return **result;
+}
+
+LatencyResolution ProcessHerd::latency_resolution() const {
+    if (relays_)
+        return {"relay", std::nullopt,
+                "relay-timed: a server stores an update when a relay delivers the first flood line for it that is "
+                "newer than what the server was seen holding; its origin, when the client's IAMAT was written"};
+    return {"poll", spec_.poll_interval.count(),
+            "polled: a server stores an update when a WHATSAT poll (every " + std::to_string(spec_.poll_interval.count()) +
+                " ms at every live server) first finds it; its origin, when the client's IAMAT was written; "
+                "latencies are upper bounds, one poll round coarse"};
+}
+
+}  // namespace herd::sim::target

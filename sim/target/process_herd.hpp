@@ -1,0 +1,92 @@
+#pragma once
+// A herd of external server processes (a target, docs/target.md), driven as the runner drives the
+// herd in this process: each server is the target's command, started with its own herd config;
+// with relayed links every peer link goes through herdsim's relays; crash is SIGKILL and restart
+// starts the command again. What the servers know is seen from outside only: the client lines
+// herdsim writes, the flood lines the relays deliver, and WHATSAT polls.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "link_relays.hpp"
+#include "net/server_observer.hpp"
+#include "run_herd.hpp"
+#include "target/target_file.hpp"
+
+namespace herd::sim::target {
+
+struct ProcessHerdOptions {
+    bool fixed_ports = false;         // the config's ports (unless the target's "servers" fix them)
+    std::filesystem::path dir;        // configs, stdout, stderr and log folders of every server
+    PlacesSettings places;            // what every server's {config} and {places_url} say
+    ServerObserver* observer = nullptr;
+    std::mt19937_64* rng = nullptr;   // the relays' jitter; required with relayed links
+};
+
+class ProcessHerd : public RunHerd {
+public:
+    ProcessHerd(boost::asio::io_context& io, HerdConfig config, const TargetSpec& spec, ProcessHerdOptions options);
+    ~ProcessHerd() override;
+
+    // Starts every server and waits until each accepts a connection. Throws std::runtime_error
+    // naming the server, with its stderr, when one exits or does not within ready_timeout_ms.
+    void start() override;
+    void stop() override;  // every process group killed and reaped; idempotent
+
+    const HerdConfig& config() const override { return config_; }
+    bool is_up(std::string_view name) const override;
+    std::uint16_t port(std::string_view name) const override;
+    Relay* relay(std::string_view from, std::string_view to) override;
+    std::vector<Relay*> relays() override;
+    void crash(std::string_view name) override;
+    void restart(std::string_view name) override;
+    bool quiet() const override;
+    std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients) override;
+    void client_line(std::string_view node, std::string_view line) override;
+    LatencyResolution latency_resolution() const override;
+
+private:
+    struct Process {
+        std::uint16_t port = 0;
+        pid_t pid = -1;
+        bool up = false;
+    };
+
+    Process& process(std::string_view name);
+    const Process& process(std::string_view name) const;
+    std::uint16_t pick_port(const ServerAddress& address, std::vector<boost::asio::ip::tcp::acceptor>& held);
+    void write_config(const std::string& name) const;
+    void spawn(const std::string& name);
+    void await_ready(const std::string& name);
+    void kill(const std::string& name);
+    // A line `node` was given (by a client or a relay): what it does with it, as far as the
+    // newest time it is known to hold for the client tells, goes to the observer.
+    void handled(std::string_view node, std::string_view line);
+    // `at_line` is what a poll found `node` holding: news to the observer as if it stored it now.
+    void found(std::string_view node, std::string_view at_line);
+    boost::asio::awaitable<std::map<std::string, std::string>> poll(std::string node, std::vector<std::string> clients);
+    boost::asio::awaitable<void> poll_loop(std::shared_ptr<bool> stopped);
+
+    boost::asio::io_context& io_;
+    HerdConfig config_;
+    const TargetSpec& spec_;
+    ProcessHerdOptions options_;
+    std::map<std::string, Process, std::less<>> processes_;
+    std::unique_ptr<LinkRelays> relays_;  // relayed links only
+    // By node, by client: the newest time the node is known to hold.
+    std::map<std::string, std::map<std::string, Nanos, std::less<>>, std::less<>> held_;
+    std::set<std::string, std::less<>> clients_;  // every client a line named: what polls ask for
+    std::shared_ptr<bool> stopped_ = std::make_shared<bool>(false);
+};
+
+}  // namespace herd::sim::target

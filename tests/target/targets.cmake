@@ -1,0 +1,56 @@
+# Scenarios played against external herds through `herdsim run --target` (docs/target.md):
+# the course-style Python fixture, and herdsim's own `serve --node` processes.
+herdsim_test(target_file_test target_file_test.cpp)
+herdsim_test(target_report_test target_report_test.cpp)
+set(target_out ${CMAKE_BINARY_DIR}/target-results)
+set(target_data ${CMAKE_CURRENT_SOURCE_DIR}/data/targets)
+set(python_target ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/python_herd/target.json)
+
+# What the Python fixture can run. docs/target.md lists the others with the reason.
+set(python_scenarios w22-grading seed-walkthrough crash-mid-flood restart-empty link-faults
+    slow-places-no-hold-up reset-partial-line bad-client-input)
+foreach(name IN LISTS python_scenarios)
+  add_test(NAME "target python: ${name}"
+           COMMAND herdsim run ${PROJECT_SOURCE_DIR}/scenarios/${name}.json --target ${python_target} --out ${target_out})
+  set_tests_properties("target python: ${name}" PROPERTIES TIMEOUT 120 LABELS target)
+endforeach()
+# Direct links: no relays, knowledge seen by WHATSAT polls only.
+add_test(NAME "target python direct: seed-walkthrough"
+         COMMAND herdsim run ${PROJECT_SOURCE_DIR}/scenarios/seed-walkthrough.json --target ${target_data}/python_direct.json
+                 --out ${target_out})
+set_tests_properties("target python direct: seed-walkthrough" PROPERTIES TIMEOUT 120 LABELS target)
+
+# herdsim's own server, one process per node: every scenario it can run gets the same verdicts as
+# in-process. Not here: grid25-delay and random200-storm (25 and 200 processes: too long for CTest),
+# ring-dead-node and restart-gets-queued (see docs/target.md).
+file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/serve-target.json CONTENT
+  "{\"command\": [\"$<TARGET_FILE:herdsim>\", \"serve\", \"--config\", \"{config}\", \"--node\", \"{name}\", \"--log-dir\", \"{log_dir}\"],\n \"ready_timeout_ms\": 30000}\n")
+set(serve_scenarios bad-client-input crash-mid-flood link-faults one-way-cut partition-heal places-failures
+    places-new-api reset-partial-line restart-empty seed-walkthrough slow-places-no-hold-up w22-grading)
+foreach(name IN LISTS serve_scenarios)
+  add_test(NAME "target serve: ${name}"
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/same_verdicts.py $<TARGET_FILE:herdsim>
+                   ${CMAKE_CURRENT_BINARY_DIR}/serve-target.json ${target_out} ${PROJECT_SOURCE_DIR}/scenarios/${name}.json)
+  set_tests_properties("target serve: ${name}" PROPERTIES TIMEOUT 300 LABELS target)
+endforeach()
+
+# What a target must not get away with.
+herdsim_cli_test("a target that does not listen exits 2 with its stderr" 2
+  "did not accept a connection on port [0-9]+ within 1500 ms[^\n]*\n[A-Za-z]+ refuses to listen"
+  run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/not_listening.json --out ${target_out})
+herdsim_cli_test("a direct-links target refuses a cut, naming the step" 2
+  "link-faults.json: steps\\[[0-9]+\\]\\.cut: needs herdsim's relays"
+  run ${PROJECT_SOURCE_DIR}/scenarios/link-faults.json --target ${target_data}/python_direct.json --out ${target_out})
+herdsim_cli_test("a Python herd that does not flood fails a flood scenario" 1
+  "FAILED [^\n]*w22-grading.json: steps\\[[0-9]+\\]: "
+  run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/python_no_flood.json --out ${target_out})
+herdsim_cli_test("a target file with an unknown field exits 2 naming it" 2
+  "unknown_field.json: link: unknown field"
+  run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/unknown_field.json --out ${target_out})
+herdsim_cli_test("a target file with an unknown placeholder exits 2 naming it" 2
+  "bad_placeholder.json: command\\[2\\]: unknown placeholder \\{nmae\\}"
+  run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/bad_placeholder.json --out ${target_out})
+add_test(NAME "target: SIGINT to herdsim run leaves no server process"
+         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/sigint_cleanup.py $<TARGET_FILE:herdsim> ${python_target}
+                 ${CMAKE_CURRENT_SOURCE_DIR}/data/targets/long_wait.json ${target_out}/sigint)
+set_tests_properties("target: SIGINT to herdsim run leaves no server process" PROPERTIES TIMEOUT 120 LABELS target)
