@@ -86,6 +86,10 @@ void Herd::restart(std::string_view name) {
     if (relays_) relays_->set_up(name, true);
 }
 
+void Herd::clear_places_caches() {
+    for (auto& [name, server] : servers_) server->clear_places_cache();
+}
+
 bool Herd::quiet() const {
     if (relays_ && !relays_->idle()) return false;
     for (const auto& [name, server] : servers_) {

@@ -62,6 +62,7 @@ public:
     void restart(std::string_view name) override;  // the same port again, empty memory; the relays into it listen again
 
     // No line held in a relay and no line queued for a neighbour that could take it.
+    void clear_places_caches() override;
     bool quiet() const override;
 
     // Read from the servers' own tables.

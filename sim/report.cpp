@@ -403,7 +403,7 @@ RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& sum
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
     return {std::move(scenario),   std::move(name),           summary.updates,        summary.lost.size(),
             summary.late.size(),   summary.full_coverage, summary.messages.mean, summary.stale_reads,
-            std::move(recovery),   summary.duration_ms / 1000.0};
+            std::move(recovery),   summary.duration_ms / 1000.0, {}};
 }
 
 std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, const Summary& summary,

@@ -1,9 +1,17 @@
 #include "run_herd.hpp"
 
+#include "protocol/command.hpp"
+
 #include <deque>
 #include <set>
 
 namespace herd::sim {
+
+Nanos record_time(std::string_view at_line) {
+    const Command parsed = parse_line(at_line);
+    const auto* at = std::get_if<At>(&parsed);
+    return at ? at->time : 0;
+}
 
 std::vector<std::string> RunHerd::names() const {
     std::vector<std::string> out;

@@ -9,10 +9,14 @@
 #include <vector>
 
 #include "config/herd_config.hpp"
+#include "protocol/timestamp.hpp"
 #include "relay.hpp"
 #include "report.hpp"
 
 namespace herd::sim {
+
+// The time of a stored AT line (six fields, as records() gives them).
+Nanos record_time(std::string_view at_line);
 
 class RunHerd {
 public:
@@ -39,6 +43,10 @@ public:
 
     // Nodes a flood from `origin` can reach now: through live nodes and uncut relays.
     std::vector<std::string> reachable(std::string_view origin) const;
+
+    // A `places` step changed the mock's answers: answers cached by the servers are forgotten. Only
+    // servers in this process can be told; external ones keep whatever cache they have.
+    virtual void clear_places_caches() {}
 
     // Nothing the herd is known to hold back: no line in a relay, none queued that could go out.
     virtual bool quiet() const = 0;

@@ -119,26 +119,28 @@ namespace {
 
 // What each node that is up must come to hold for the herd to have recovered: for every client,
 // the newest record any node of its connected group holds now. Pairs already held are left out.
-RecoveryTargets recovery_targets(const Herd& herd) {
+RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& known) {
+    const std::vector<std::string> clients(known.begin(), known.end());
     RecoveryTargets targets;
     std::set<std::string> seen;
     for (const auto& name : herd.names()) {
         if (!herd.is_up(name) || seen.count(name)) continue;
         const auto group = herd.reachable(name);
         seen.insert(group.begin(), group.end());
+        std::map<std::string, std::map<std::string, Nanos>> held;  // node -> client -> time
         std::map<std::string, Nanos, std::less<>> newest;
         for (const auto& member : group)
-            herd.server(member).node().table().for_each([&](const Record& r) {
-                auto [it, fresh] = newest.emplace(std::string(r.client), r.time);
-                if (!fresh) it->second = std::max(it->second, r.time);
-            });
-        for (const auto& member : group) {
-            const auto& table = herd.server(member).node().table();
-            for (const auto& [client, time] : newest) {
-                const auto held = table.find(client);
-                if (!held || held->time < time) targets[member][client] = time;
+            for (const auto& [client, line] : herd.records(member, clients)) {
+                const Nanos time = record_time(line);
+                held[member][client] = time;
+                auto [it, fresh] = newest.emplace(client, time);
+                if (!fresh) it->second = std::max(it->second, time);
             }
-        }
+        for (const auto& member : group)
+            for (const auto& [client, time] : newest) {
+                const auto it = held[member].find(client);
+                if (it == held[member].end() || it->second < time) targets[member][client] = time;
+            }
     }
     return targets;
 }
@@ -147,7 +149,7 @@ RecoveryTargets recovery_targets(const Herd& herd) {
 
 void RunContext::end_fault(std::size_t index) {
     faults[index].end_ms = now_ms();
-    recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, recovery_targets(*herd)));
+    recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, recovery_targets(*herd, clients)));
 }
 
 void RunContext::close_fault(const std::string& label) {

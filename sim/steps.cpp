@@ -132,7 +132,7 @@ struct StepVisitor {
     void operator()(const PlacesStep& s) {
         run.places->set_rules(to_mock_rules(s.rules));
         // Answers cached under the old rules would hide the new ones.
-        for (const auto& name : run.herd->names()) run.herd->server(name).clear_places_cache();
+        run.herd->clear_places_caches();
         run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
     }
 
@@ -302,12 +302,18 @@ struct StepVisitor {
         std::map<std::string, std::vector<std::string>> reach;
         for (const auto& name : run.herd->names())
             if (run.herd->is_up(name)) reach[name] = run.herd->reachable(name);
+        // What each live node holds, asked once: client -> time.
+        const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
+        std::map<std::string, std::map<std::string, Nanos>> held;
+        for (const auto& [node, reached] : reach)
+            for (const auto& [client, line] : run.herd->records(node, clients)) held[node][client] = record_time(line);
         std::size_t lost = 0;
         std::string first;
         for (const auto& u : run.recorder->updates()) {
             auto holds = [&](const std::string& node) {
-                const auto record = run.herd->server(node).node().table().find(u.client);
-                return record && record->time >= u.client_time;
+                const auto& records = held[node];
+                const auto it = records.find(u.client);
+                return it != records.end() && it->second >= u.client_time;
             };
             std::set<std::string> required;
             for (const auto& [node, reached] : reach)

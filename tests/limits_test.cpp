@@ -121,6 +121,19 @@ TEST_CASE("max_connections: past it and the peer slots a connection is closed at
         CHECK_FALSE(f.server->node().table().find("intruder").has_value());
         CHECK(served(b, "b2"));
     }
+    SECTION("a neighbour's catch-up request keeps a peer slot as a flood line does") {
+        peer.close();
+        // The close reaches the server at some point; until then a new connection is refused.
+        bool kept = false;
+        for (int i = 0; i < 200 && !kept; ++i) {
+            auto next = f.client();
+            next.send("HERDSIM-CATCHUP Welsh\nAT Welsh +0.5 caught +1+1 1520023934 Welsh\n");
+            next.read_to_eof(100ms);  // refused: EOF at once; kept: no byte, as for any flood line
+            kept = f.server->node().table().find("caught").has_value();
+        }
+        CHECK(kept);
+        CHECK(served(b, "b4"));
+    }
     SECTION("a slot freed by a client serves a new client") {
         a.close();
         // The close reaches the server at some point; until then a new connection is refused.

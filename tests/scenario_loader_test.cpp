@@ -563,6 +563,8 @@ TEST_CASE("Places limits: off unless the scenario sets them, each bounded as in 
     CHECK_ERROR(with_places(R"({"cache_entries": 1.5})"), "places.cache_entries", "got 1.5");
     CHECK_ERROR(with_places(R"({"cache_bytes": 1073741825})"), "places.cache_bytes", "of at most 1073741824");
     CHECK_ERROR(with_places(R"({"cache_ttl": 1})"), "places.cache_ttl", "did you mean \"cache_ttl_ms\"?");
+}
+
 TEST_CASE("Phases: named once, and gates name only a phase begun before them", "[scenario][phases]") {
     const auto ok = parse(with_steps(R"({"phase": "all-up"}, {"expect_latency": {"phase": "all-up", "p50_ms": 0.25, "p95_ms": 1.5}},
         {"expect_lost": {"phase": "all-up"}}, {"expect_messages": {"phase": "all-up", "max_per_update": 6}})"));
@@ -608,4 +610,18 @@ TEST_CASE("expect_recovery: a bound, and a fault that begins before it", "[scena
                 "steps[2].expect_recovery.fault", "expected \"steps[N]\"");
     CHECK_ERROR(parse(with_steps(R"({"expect_recovery": {"max_ms": 1, "fault": "steps[5]"}}, {"crash": "Ball"})")),
                 "steps[0].expect_recovery.fault", "not an earlier step");
+}
+
+TEST_CASE("expect_lost required: at_birth unless it says now; now takes no phase", "[scenario][catch-up]") {
+    const auto ok = parse(with_steps(R"({"expect_lost": {"max": 0, "required": "now"}}, {"expect_lost": {}},
+        {"expect_lost": {"required": "at_birth"}})"));
+    INFO(all_errors(ok));
+    REQUIRE(ok.scenario);
+    CHECK(action<ExpectLostStep>(*ok.scenario, 0).required == LostRequired::now);
+    CHECK(action<ExpectLostStep>(*ok.scenario, 1).required == LostRequired::at_birth);
+    CHECK(action<ExpectLostStep>(*ok.scenario, 2).required == LostRequired::at_birth);
+    CHECK_ERROR(parse(with_steps(R"({"expect_lost": {"required": "later"}})")), "steps[0].expect_lost.required",
+                "expected \"at_birth\" or \"now\", got \"later\"");
+    CHECK_ERROR(parse(with_steps(R"({"phase": "p"}, {"expect_lost": {"required": "now", "phase": "p"}})")),
+                "steps[1].expect_lost.required", "it takes no phase");
 }

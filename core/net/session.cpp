@@ -118,7 +118,9 @@ private:
     // flood line: a flood of client connections cannot starve the herd's own links.
     bool keeps_peer_slot(std::string_view line) {
         on_probation_ = false;
-        if (std::holds_alternative<At>(parse_line(line, limits().fields))) return true;
+        // A neighbour's link begins with a flood line, or with its catch-up request when it starts.
+        const Command first = parse_line(line, limits().fields);
+        if (std::holds_alternative<At>(first) || std::holds_alternative<CatchUp>(first)) return true;
         if (state_->refused_connections.begin())
             log().warn("{}: in a peer slot (max_connections {} open) and its first line is not a flood line; closing",
                        name_, limits().max_connections);
