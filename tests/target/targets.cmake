@@ -7,8 +7,8 @@ set(target_data ${CMAKE_CURRENT_SOURCE_DIR}/data/targets)
 set(python_target ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/python_herd/target.json)
 
 # What the Python fixture can run. docs/target.md lists the others with the reason.
-set(python_scenarios w22-grading seed-walkthrough crash-mid-flood restart-empty link-faults
-    slow-places-no-hold-up reset-partial-line bad-client-input)
+set(python_scenarios w22-grading seed-walkthrough crash-mid-flood link-faults
+    slow-places-no-hold-up bad-client-input)
 foreach(name IN LISTS python_scenarios)
   add_test(NAME "target python: ${name}"
            COMMAND herdsim run ${PROJECT_SOURCE_DIR}/scenarios/${name}.json --target ${python_target} --out ${target_out})
@@ -26,7 +26,7 @@ set_tests_properties("target python direct: seed-walkthrough" PROPERTIES TIMEOUT
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/serve-target.json CONTENT
   "{\"command\": [\"$<TARGET_FILE:herdsim>\", \"serve\", \"--config\", \"{config}\", \"--node\", \"{name}\", \"--log-dir\", \"{log_dir}\"],\n \"ready_timeout_ms\": 30000}\n")
 set(serve_scenarios bad-client-input crash-mid-flood link-faults one-way-cut partition-heal places-failures
-    places-new-api reset-partial-line restart-empty seed-walkthrough slow-places-no-hold-up w22-grading)
+    places-new-api reset-partial-line restart-catches-up seed-walkthrough slow-places-no-hold-up w22-grading)
 foreach(name IN LISTS serve_scenarios)
   add_test(NAME "target serve: ${name}"
            COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/same_verdicts.py $<TARGET_FILE:herdsim>
