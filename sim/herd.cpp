@@ -26,10 +26,6 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     local.places = options_.places;
     ServerOptions tunables;
     tunables.log_dir = options_.log_dir;
-    tunables.peer_queue_limit = options_.peer_queue_limit;
-    tunables.peer_queue_bytes = options_.peer_queue_bytes;
-    tunables.backpressure_bytes = options_.backpressure_bytes;
-    tunables.stall_timeout = options_.stall_timeout;
     tunables.link_policy = options_.link_policy;
     tunables.link_linger = options_.link_linger;
     tunables.reconnect_initial = options_.reconnect_initial;

@@ -27,10 +27,6 @@ struct HerdOptions {
     PlacesSettings places;              // usually pointed at a MockPlaces
     ServerObserver* observer = nullptr;
     std::mt19937_64* rng = nullptr;     // the run's one random source (relay jitter); required with relays
-    std::size_t peer_queue_limit = 65536;
-    std::size_t peer_queue_bytes = 16 << 20;
-    std::size_t backpressure_bytes = 1 << 20;
-    std::chrono::milliseconds stall_timeout{500};
     LinkPolicy link_policy = LinkPolicy::per_burst;
     std::chrono::milliseconds link_linger{2};
     std::chrono::milliseconds reconnect_initial{20};

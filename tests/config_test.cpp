@@ -126,7 +126,8 @@ TEST_CASE("The limits section: every key read, defaults kept for the others", "[
     const std::string one_server = R"("servers": {"A": {"host": "127.0.0.1", "port": 1}})";
     const auto c = parse_config("{" + one_server + R"(, "limits": {"max_connections": 7, "idle_timeout_ms": 0,
         "line_timeout_ms": 250, "max_line_bytes": 300, "max_client_id_bytes": 9, "max_field_bytes": 17,
-        "peer_slots": 0, "log_max_bytes": 5000, "log_files": 3}})",
+        "peer_slots": 0, "log_max_bytes": 5000, "log_files": 3, "peer_queue_lines": 8, "peer_queue_bytes": 4096,
+        "backpressure_bytes": 0, "stall_timeout_ms": 60000}})",
                                 "herd.json");
     CHECK(c.limits.max_connections == 7);
     CHECK(c.limits.idle_timeout == std::chrono::milliseconds(0));
@@ -137,6 +138,10 @@ TEST_CASE("The limits section: every key read, defaults kept for the others", "[
     CHECK(c.limits.peer_slots == 0);
     CHECK(c.limits.log_max_bytes == 5000);
     CHECK(c.limits.log_files == 3);
+    CHECK(c.limits.peer_queue_lines == 8);
+    CHECK(c.limits.peer_queue_bytes == 4096);
+    CHECK(c.limits.backpressure_bytes == 0);
+    CHECK(c.limits.stall_timeout == std::chrono::milliseconds(60000));
     // Each key sets its own limit and no other: every spec reads back what it set.
     for (const auto& spec : limit_specs()) {
         INFO(spec.key);
@@ -155,6 +160,8 @@ TEST_CASE("The limits section: unknown keys and values out of range are refused,
     const std::string one_server = R"({"servers": {"A": {"host": "127.0.0.1", "port": 1}}, "limits": )";
     CHECK(error_of(one_server + R"({"max_conections": 5}})") == R"(herd.json: limits: unknown field "max_conections")");
     CHECK(error_of(one_server + R"([]})") == R"(herd.json: limits: expected an object such as {"max_connections": 1024})");
+    CHECK(error_of(one_server + R"({"peer_queue_bytes": 100}})") ==
+          "herd.json: limits.peer_queue_bytes: expected an integer from 4096 to 1099511627776, got 100");
     CHECK(error_of(one_server + R"({"max_connections": 0}})") ==
           "herd.json: limits.max_connections: expected an integer from 1 to 1000000, got 0");
     CHECK(error_of(one_server + R"({"idle_timeout_ms": -1}})") ==

@@ -286,7 +286,9 @@ std::string nth_iamat(int i) { return "IAMAT c" + std::to_string(i) + " +1+1 152
 
 TEST_CASE("A queue that overflowed while the neighbour was cut off is repaired by a catch-up at the heal",
           "[herd][relay][catch-up]") {
-    HerdFixture f(true, two_node_line(), [](sim::HerdOptions& o) { o.peer_queue_limit = 8; });
+    HerdConfig config = two_node_line();
+    config.limits.peer_queue_lines = 8;
+    HerdFixture f(true, config);
     f.herd->relay("N0", "N1")->cut();
     for (int i = 0; i < 100; ++i) REQUIRE(f.iamat("N0", nth_iamat(i)).rfind("AT N0 ", 0) == 0);
     f.herd->relay("N0", "N1")->heal();
@@ -332,12 +334,11 @@ TEST_CASE("A neighbour that reads slowly holds up the clients instead of losing 
         void on_handled(std::string_view, const Command&, const Effects&) override {}
         void on_peer_overflow(std::string_view, std::string_view, std::size_t n) override { *count += n; }
     } overflows(&overflowed);
-    HerdFixture f(true, two_node_line(), [&](sim::HerdOptions& o) {
-        o.observer = &overflows;
-        o.peer_queue_limit = 4096;
-        o.backpressure_bytes = 16 * 1024;
-        o.stall_timeout = 60s;  // the stall below is a slow reader, never given up on
-    });
+    HerdConfig config = two_node_line();
+    config.limits.peer_queue_lines = 4096;
+    config.limits.backpressure_bytes = 16 * 1024;
+    config.limits.stall_timeout = 60s;  // the stall below is a slow reader, never given up on
+    HerdFixture f(true, config, [&](sim::HerdOptions& o) { o.observer = &overflows; });
     auto* relay = f.herd->relay("N0", "N1");
     relay->stall(true);
     // ~19 MB of floods: more than the socket buffers between N0 and the stalled relay hold, and
@@ -369,11 +370,11 @@ TEST_CASE("A neighbour that reads slowly holds up the clients instead of losing 
 
 TEST_CASE("A neighbour that stops reading past the stall timeout holds up no client; a catch-up repairs it",
           "[herd][relay][backpressure][catch-up]") {
-    HerdFixture f(true, two_node_line(), [](sim::HerdOptions& o) {
-        o.peer_queue_limit = 4096;
-        o.backpressure_bytes = 16 * 1024;
-        o.stall_timeout = 100ms;
-    });
+    HerdConfig config = two_node_line();
+    config.limits.peer_queue_lines = 4096;
+    config.limits.backpressure_bytes = 16 * 1024;
+    config.limits.stall_timeout = 100ms;
+    HerdFixture f(true, config);
     auto* relay = f.herd->relay("N0", "N1");
     relay->stall(true);
     constexpr int n = 200000;

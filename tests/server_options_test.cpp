@@ -24,7 +24,7 @@ TEST_CASE("server_options: the node's address, its neighbours in link order, the
     herd::ServerOptions tunables;
     tunables.log_dir = "logs";
     tunables.limits.max_line = 100;
-    tunables.peer_queue_limit = 7;
+    tunables.link_linger = std::chrono::milliseconds(7);
     tunables.reconnect_max = std::chrono::milliseconds(90);
     tunables.peers = {{"stale", "10.0.0.1", 1}};
     const auto o = herd::server_options(three_nodes(), "A", tunables);
@@ -42,7 +42,8 @@ TEST_CASE("server_options: the node's address, its neighbours in link order, the
     CHECK(o.limits.idle_timeout == std::chrono::milliseconds(0));
     CHECK(o.limits.max_line == herd::ServerLimits{}.max_line);  // the herd's, not the tunables'
     CHECK(o.limits.line_timeout == herd::ServerLimits{}.line_timeout);
-    CHECK(o.peer_queue_limit == 7);
+    CHECK(o.link_linger == std::chrono::milliseconds(7));
+    CHECK(o.limits.peer_queue_lines == herd::ServerLimits{}.peer_queue_lines);
     CHECK(o.reconnect_max == std::chrono::milliseconds(90));
 
     const auto b = herd::server_options(three_nodes(), "B");

@@ -37,6 +37,14 @@ constexpr std::array specs = {
     count<&ServerLimits::peer_slots>("peer_slots", 0, 1024, "Connections above max_connections kept only by a flood line"),
     count<&ServerLimits::log_max_bytes>("log_max_bytes", 4096, std::uint64_t(1) << 40, "A log file rotates at this size"),
     count<&ServerLimits::log_files>("log_files", 1, 100, "Rotated log files kept beside the current one"),
+    count<&ServerLimits::peer_queue_lines>("peer_queue_lines", 1, 100'000'000,
+                                           "Flood lines queued per neighbour; past it the queue is dropped and a catch-up owed"),
+    count<&ServerLimits::peer_queue_bytes>("peer_queue_bytes", 4096, std::uint64_t(1) << 40,
+                                           "Bytes queued per neighbour; past it the queue is dropped and a catch-up owed"),
+    count<&ServerLimits::backpressure_bytes>("backpressure_bytes", 0, std::uint64_t(1) << 40,
+                                             "Queued bytes past which a client's flooded IAMAT waits for the neighbour"),
+    span_ms<&ServerLimits::stall_timeout>("stall_timeout_ms",
+                                          "A neighbour with a write pending this long no longer holds clients up"),
 };
 
 }  // namespace

@@ -22,6 +22,15 @@ struct ServerLimits {
     std::size_t peer_slots = 16;  // above max_connections, kept only by a flood line as first line
     std::uint64_t log_max_bytes = 16 << 20;  // a log file rotates at this size...
     std::size_t log_files = 4;               // ...keeping this many rotated files beside it
+    // Flood lines held per neighbour while it is slow or down; past either bound the queue is dropped
+    // and the neighbour is caught up instead (every record sent again once it takes lines).
+    std::size_t peer_queue_lines = 65536;
+    std::uint64_t peer_queue_bytes = 16 << 20;
+    // Backpressure: a client connection whose IAMAT was flooded waits before reading on while a
+    // neighbour's queue holds more than this, as long as that neighbour keeps taking writes: a write
+    // pending for stall_timeout means it stopped reading, and then no client waits for it.
+    std::uint64_t backpressure_bytes = 1 << 20;
+    std::chrono::milliseconds stall_timeout{500};
 };
 
 // One limit as a config key ("max_connections") and a flag ("--max-connections"): its range and

@@ -77,8 +77,8 @@ private:
     PeerAddress peer_;
     const LocationTable& table_;
     std::size_t limit_lines_;
-    std::size_t limit_bytes_;
-    std::size_t backpressure_bytes_;
+    std::uint64_t limit_bytes_;
+    std::uint64_t backpressure_bytes_;
     std::chrono::milliseconds stall_timeout_;
     bool persistent_;
     std::chrono::milliseconds linger_;

@@ -40,15 +40,6 @@ struct ServerOptions {
     PlacesSettings places;
     std::filesystem::path log_dir;  // "<log_dir>/<name>.log"; empty: no log file
     ServerLimits limits;  // from the herd config's "limits" (serve/server_options.cpp)
-    // Flood lines held per neighbour while it is slow or down; past either bound the queue is dropped
-    // and the neighbour is caught up instead (every record sent again once it takes lines).
-    std::size_t peer_queue_limit = 65536;
-    std::size_t peer_queue_bytes = 16 << 20;
-    // Backpressure: a client connection whose IAMAT was flooded waits before reading on while a
-    // neighbour's queue holds more than this, as long as that neighbour keeps taking writes: a write
-    // pending for stall_timeout means it stopped reading, and then no client waits for it.
-    std::size_t backpressure_bytes = 1 << 20;
-    std::chrono::milliseconds stall_timeout{500};
     LinkPolicy link_policy = LinkPolicy::per_burst;
     std::chrono::milliseconds link_linger{2};  // per_burst: close once the queue was empty this long
     // Background retries for lines queued to a neighbour that is down: the interval doubles from
