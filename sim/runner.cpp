@@ -243,6 +243,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         places.base_url = run.places->url();
         places.timeout = scenario.places.timeout;
         places.limits = scenario.places.limits;
+        run.max_line = config.limits.max_line;
         if (options.target) {
             target::ProcessHerdOptions process_options;
             process_options.fixed_ports = scenario.herd.fixed_ports;
@@ -250,7 +251,6 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             process_options.places = places;
             process_options.observer = run.observer.get();
             process_options.rng = &run.link_rng;
-            run.max_line = config.limits.max_line;
             run.herd = std::make_unique<target::ProcessHerd>(run.io, config, *options.target, process_options);
         } else {
             HerdOptions herd_options;
@@ -259,7 +259,6 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             herd_options.places = places;
             herd_options.observer = run.observer.get();
             herd_options.rng = &run.link_rng;
-            run.max_line = config.limits.max_line;
             run.herd = std::make_unique<Herd>(run.io, config, herd_options);
         }
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });

@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include <boost/asio/write.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -504,6 +505,8 @@ struct EofNeighbour {
     std::string received;
     std::size_t accepted = 0;
     std::size_t eofs = 0;
+    bool course_server = false;  // answers every line it does not know "? <line>", as a course server does
+    std::size_t answered = 0;    // bytes of `received` already looked at for such lines
 
     explicit EofNeighbour(boost::asio::io_context& io)
         : acceptor(io, {boost::asio::ip::address_v4::loopback(), 0}) {
@@ -520,12 +523,22 @@ struct EofNeighbour {
             boost::asio::co_spawn(acceptor.get_executor(), read_to_eof(std::move(socket)), boost::asio::detached);
         }
     }
+    boost::asio::awaitable<void> answer_unknown_lines(boost::asio::ip::tcp::socket& socket) {
+        for (std::size_t end; (end = received.find('\n', answered)) != std::string::npos; answered = end + 1) {
+            const std::string line = received.substr(answered, end - answered);
+            if (line.rfind("AT ", 0) == 0) continue;
+            const std::string reply = "? " + line + "\n";
+            co_await boost::asio::async_write(socket, boost::asio::buffer(reply),
+                                              boost::asio::as_tuple(boost::asio::use_awaitable));
+        }
+    }
     boost::asio::awaitable<void> read_to_eof(boost::asio::ip::tcp::socket socket) {
         char chunk[4096];
         for (;;) {
             auto [ec, n] = co_await socket.async_read_some(boost::asio::buffer(chunk),
                                                            boost::asio::as_tuple(boost::asio::use_awaitable));
             received.append(chunk, n);
+            if (course_server && !ec) co_await answer_unknown_lines(socket);
             if (ec == boost::asio::error::eof) ++eofs;
             if (ec) co_return;
         }
@@ -648,4 +661,28 @@ TEST_CASE("A stopped server keeps its port: connects are refused, no other socke
     const std::string reply = c.read_line();
     INFO(reply);
     CHECK(std::regex_match(reply, at_reply));
+}
+
+TEST_CASE("A course server as a neighbour answers the catch-up request '? ...': ignored, no resend, links close cleanly",
+          "[server][flood][link][catch-up]") {
+    boost::asio::io_context io;
+    EofNeighbour hamilton(io);
+    hamilton.course_server = true;
+    Server server(io, alford_linked_to(hamilton.port(), LinkPolicy::per_burst));
+    server.start();
+    REQUIRE(run_until(io, [&] { return hamilton.lines() == 1 && hamilton.eofs == 1; }));
+    LineClient c(io, server.port());
+    for (const char* who : {"one", "two", "three"}) {
+        c.send(std::string("IAMAT ") + who + " +1+1 1520023934\n");
+        c.read_line();
+    }
+    REQUIRE(run_until(io, [&] { return hamilton.lines() == 4 && server.queued_to("Hamilton") == 0; }));
+    // Had the answer counted as a lost link, a catch-up would send the three records again.
+    CHECK_FALSE(run_until(io, [&] { return hamilton.lines() > 4; }, 300ms));
+    CHECK(hamilton.received.rfind(catch_up_request, 0) == 0);
+    for (const char* who : {" one ", " two ", " three "}) {
+        INFO(who);
+        const auto at = hamilton.received.find(who);
+        CHECK((at != std::string::npos && hamilton.received.find(who, at + 1) == std::string::npos));
+    }
 }
