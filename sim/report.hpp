@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "client_exchange.hpp"
+#include "messages_log.hpp"
 #include "recorder.hpp"
 
 namespace herd::sim {
@@ -45,6 +47,17 @@ struct ReportContext {
     std::vector<Verdict> verdicts;
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
     std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
+    bool interrupted = false;          // SIGINT or SIGTERM ended the run before its last step
+    // Per-node logs (logs/<Name>.log): each cut to cap_bytes, `cut` says which ("Alford.log: cut at
+    // ..."). Empty: no logs were written (--no-logs).
+    struct Logs {
+        std::uintmax_t cap_bytes = 0;
+        std::vector<std::string> cut;
+    };
+    std::optional<Logs> logs;
+    const MessageLog* messages = nullptr;             // messages.jsonl and messages.svg; none: not written
+    std::vector<ClientExchange> exchanges;            // timeline.html; empty: not written
+    std::optional<std::pair<double, double>> messages_window;  // ms: draw only what was sent in it
 };
 
 // Writes summary.json, updates.csv, links.csv, events.jsonl, the plots (with their .gp scripts and

@@ -9,6 +9,7 @@
 
 #include "herd.hpp"
 #include "line_client.hpp"
+#include "messages_log.hpp"
 #include "mock_places.hpp"
 #include "net/report_failure.hpp"
 #include "recorder.hpp"
@@ -17,12 +18,14 @@
 
 namespace herd::sim {
 
-// Forwards every hook to the recorder and keeps the coroutine failures that end the run.
+// Forwards every hook to the recorder (and handled lines to the message log, after it) and keeps
+// the coroutine failures that end the run.
 class RunObserver : public ServerObserver {
 public:
-    explicit RunObserver(Recorder& recorder) : recorder_(recorder) {}
+    RunObserver(Recorder& recorder, MessageLog& messages) : recorder_(recorder), messages_(messages) {}
     void on_handled(std::string_view node, const Command& command, const Effects& effects) override {
         recorder_.on_handled(node, command, effects);
+        messages_.on_handled(node, command, effects);
     }
     void on_peer_link(std::string_view node, std::string_view peer, bool up) override {
         recorder_.on_peer_link(node, peer, up);
@@ -38,6 +41,7 @@ public:
 
 private:
     Recorder& recorder_;
+    MessageLog& messages_;
     std::vector<std::string> failures_;
 };
 
@@ -64,6 +68,8 @@ struct RunContext {
                                    // is the same whatever the timing
     std::unique_ptr<MockPlaces> places;
     std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<MessageLog> messages;
+    std::vector<ClientExchange> exchanges;  // the send steps' requests and replies, in send order
     std::unique_ptr<RunObserver> observer;
     std::unique_ptr<Herd> herd;
     std::map<std::string, std::shared_ptr<NamedConnection>> connections;
@@ -79,6 +85,7 @@ struct RunContext {
     std::size_t step_number = 0;   // for the progress line
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
+    bool interrupted() const { return options.interrupt && options.interrupt->raised(); }
     void verdict(const Step& step, std::string description, bool passed, std::string detail);
     void open_fault(const std::string& label);
     void close_fault(const std::string& label);
