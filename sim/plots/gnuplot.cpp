@@ -130,7 +130,7 @@ std::string window_objects(const std::vector<FaultWindow>& faults, double run_en
     // Each window: a bar of its own colour in a strip along the top, above the data (the top offset
     // makes room), and a faint shade down the plot that stays faint where windows overlap.
     constexpr double bar = 0.025;
-    std::string out = "set offsets graph 0.01, graph 0.01, graph " + fixed(0.04 + 0.8 * bar * static_cast<double>(faults.size()), 3) +
+    std::string out = "set offsets graph 0.01, graph 0.01, graph " + fixed(0.05 + 1.6 * bar * static_cast<double>(faults.size()), 3) +
                       ", graph 0.04\n";
     for (std::size_t k = 0; k < faults.size(); ++k) {
         const auto& f = faults[k];
