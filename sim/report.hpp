@@ -14,7 +14,7 @@
 
 namespace herd::sim {
 
-// A stretch of the run with a fault in force, shaded on the latency plot.
+// A stretch of the run with a fault in force, shown on every plot and on messages.svg.
 struct FaultWindow {
     double start_ms = 0;
     std::optional<double> end_ms;  // empty: until the end of the run
@@ -61,9 +61,11 @@ struct ReportContext {
 };
 
 // Writes summary.json, updates.csv, links.csv, events.jsonl, the plots (with their .gp scripts and
-// .dat files) and points results/<scenario>/latest at the run. Returns warnings: what could not be
-// made (gnuplot missing or failing, the symlink); every other file is still written. Throws
-// std::runtime_error when the directory or a data file cannot be written.
+// .dat files), messages.jsonl and messages.svg (with ctx.messages), timeline.html (with
+// ctx.exchanges) and points results/<scenario>/latest at the run. Returns warnings: what could not
+// be made or was cut short (gnuplot missing or failing, the symlink, messages past the cap, a
+// diagram skipped and why); every other file is still written. Throws std::runtime_error when the
+// directory or a data file cannot be written.
 std::vector<std::string> write_report(const Recorder& recorder, const Summary& summary, const ReportContext& ctx);
 
 // One run's line in the terminal table.
