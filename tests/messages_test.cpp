@@ -152,7 +152,7 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     CHECK(html.find("IAMAT kiwi +34-118 1520023934") != std::string::npos);
 }
 
-TEST_CASE("messages.jsonl stops at --messages-cap and says how many it left out", "[messages]") {
+TEST_CASE("messages.jsonl stops at its cap (--messages-cap) and says how many it left out", "[messages]") {
     Results results;
     RunOptions options;
     options.messages_cap = 2;
@@ -169,7 +169,7 @@ TEST_CASE("messages.jsonl stops at --messages-cap and says how many it left out"
     CHECK(count(slurp(outcome.run_dir / "messages.svg"), "<line class=\"msg ") == 2);
 }
 
-TEST_CASE("--messages-window draws only the messages sent in it, and skips an empty one with a note", "[messages]") {
+TEST_CASE("A messages window draws only the messages sent in it, and skips an empty one with a note", "[messages]") {
     Results results;
     RunOptions options;
     options.messages_window = std::pair{0.0, 0.001};  // before the first send

@@ -68,7 +68,7 @@ std::string slurp(const fs::path& path) {
 
 }  // namespace
 
-TEST_CASE("--keep N leaves the newest N runs of the scenario and nothing else is touched", "[results][keep]") {
+TEST_CASE("Keeping N runs leaves the newest N runs of the scenario and nothing else is touched", "[results][keep]") {
     Results results;
     fs::create_directories(kOut / "tidy" / "notes");  // not a run id: left alone
     RunOptions options;
@@ -96,7 +96,7 @@ TEST_CASE("Run ids are recognised exactly", "[results][keep]") {
     CHECK_FALSE(is_run_id("x20261201T123456.789Z-seed7"));
 }
 
-TEST_CASE("--no-logs writes no per-node logs; --log-cap cuts each log after a whole line, saying so", "[results][logs]") {
+TEST_CASE("Without logs none are written; a log cap cuts each log after a whole line, saying so", "[results][logs]") {
     Results results;
     RunOptions none;
     none.logs = false;
