@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "client_exchange.hpp"
+#include "messages_log.hpp"
 #include "recorder.hpp"
 #include "spans.hpp"
 
@@ -52,12 +54,25 @@ struct ReportContext {
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
     LatencyResolution resolution;
     std::string gnuplot = "gnuplot";   // program run for the plots (PATH lookup); empty: no plots
+    bool interrupted = false;          // SIGINT or SIGTERM ended the run before its last step
+    // Per-node logs (logs/<Name>.log): each cut to cap_bytes, `cut` says which ("Alford.log: cut at
+    // ..."). Empty: no logs were written (--no-logs).
+    struct Logs {
+        std::uintmax_t cap_bytes = 0;
+        std::vector<std::string> cut;
+    };
+    std::optional<Logs> logs;
+    const MessageLog* messages = nullptr;             // messages.jsonl and messages.svg; none: not written
+    std::vector<ClientExchange> exchanges;            // timeline.html; empty: not written
+    std::optional<std::pair<double, double>> messages_window;  // ms: draw only what was sent in it
 };
 
 // Writes summary.json, updates.csv, links.csv, events.jsonl, the plots (with their .gp scripts and
-// .dat files) and points results/<scenario>/latest at the run. Returns warnings: what could not be
-// made (gnuplot missing or failing, the symlink); every other file is still written. Throws
-// std::runtime_error when the directory or a data file cannot be written.
+// .dat files), messages.jsonl and messages.svg (with ctx.messages), timeline.html (with
+// ctx.exchanges) and points results/<scenario>/latest at the run. Returns warnings: what could not
+// be made or was cut short (gnuplot missing or failing, the symlink, messages past the cap, a
+// diagram skipped and why); every other file is still written. Throws std::runtime_error when the
+// directory or a data file cannot be written.
 std::vector<std::string> write_report(const Recorder& recorder, const Summary& summary, const ReportContext& ctx);
 
 // One line in the terminal table: a run, or one of its phases or fault windows (a part: indented,

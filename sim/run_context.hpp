@@ -10,6 +10,7 @@
 
 #include "run_herd.hpp"
 #include "line_client.hpp"
+#include "messages_log.hpp"
 #include "mock_places.hpp"
 #include "net/report_failure.hpp"
 #include "recorder.hpp"
@@ -19,14 +20,16 @@
 
 namespace herd::sim {
 
-// Forwards every hook to the recorder (and stores to the recovery watches), and keeps the
-// coroutine failures that end the run.
+// Forwards every hook to the recorder (stores to the recovery watches, handled lines to the message
+// log, after it), and keeps the coroutine failures that end the run.
 class RunObserver : public ServerObserver {
 public:
-    RunObserver(Recorder& recorder, Recoveries& recoveries) : recorder_(recorder), recoveries_(recoveries) {}
+    RunObserver(Recorder& recorder, Recoveries& recoveries, MessageLog& messages)
+        : recorder_(recorder), recoveries_(recoveries), messages_(messages) {}
     void on_handled(std::string_view node, const Command& command, const Effects& effects) override {
         recorder_.on_handled(node, command, effects);
         recoveries_.on_handled(node, command, effects, recorder_.ms_since_start(recorder_.now()));
+        messages_.on_handled(node, command, effects);
     }
     void on_peer_link(std::string_view node, std::string_view peer, bool up) override {
         recorder_.on_peer_link(node, peer, up);
@@ -43,6 +46,7 @@ public:
 private:
     Recorder& recorder_;
     Recoveries& recoveries_;
+    MessageLog& messages_;
     std::vector<std::string> failures_;
 };
 
@@ -70,6 +74,8 @@ struct RunContext {
                                    // is the same whatever the timing
     std::unique_ptr<MockPlaces> places;
     std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<MessageLog> messages;
+    std::vector<ClientExchange> exchanges;  // the send steps' requests and replies, in send order
     std::unique_ptr<RunObserver> observer;
     std::unique_ptr<RunHerd> herd;
     std::map<std::string, std::shared_ptr<NamedConnection>> connections;
@@ -93,6 +99,7 @@ struct RunContext {
     void client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof);
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
+    bool interrupted() const { return options.interrupt && options.interrupt->raised(); }
     void verdict(const Step& step, std::string description, bool passed, std::string detail,
                  std::optional<double> reply_ms = std::nullopt);
     void open_fault(const Step& step, const std::string& label);

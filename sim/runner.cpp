@@ -10,6 +10,7 @@
 
 #include "herd.hpp"
 #include "protocol/command.hpp"
+#include "results_dir.hpp"
 #include "run_context.hpp"
 #include "target/process_herd.hpp"
 #include "topology.hpp"
@@ -52,14 +53,17 @@ void play_timeline(RunContext& run) {
         run.step_number = step.index + 1;
         const auto due = step.at ? start + *step.at : previous_end + step.after;
         run.run_until([&] { return Clock::now() >= due; }, std::chrono::hours(24));
+        if (run.interrupted()) break;
         const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - due);
         if (step.at && late > std::chrono::milliseconds(10))
             run.recorder->note("late", "steps[" + std::to_string(step.index) + "] started " +
                                            std::to_string(late.count()) + " ms after its at_ms");
         execute_step(run, step);
         if (!run.observer->failures().empty()) return;
+        if (run.interrupted()) break;
         previous_end = Clock::now();
     }
+    if (run.interrupted()) run.recorder->note("interrupted", "at steps[" + std::to_string(run.step_number - 1) + "]");
     // Background workloads finish, and replies still awaited are judged, before the run ends.
     run.run_until([&] { return run.active_workloads == 0 && run.pending_replies == 0; }, std::chrono::hours(24));
     // In step order: a reply judged in the background is listed under its send.
@@ -82,6 +86,8 @@ RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t see
 
 void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail,
                          std::optional<double> reply_ms) {
+    // A wait cut short by the interruption is no measurement.
+    if (interrupted()) return;
     if (!step.note.empty()) description += " (" + step.note + ")";
     recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
     verdicts.push_back({step.index, std::move(description), passed, std::move(detail), reply_ms});
@@ -179,7 +185,7 @@ Summary RunContext::summarize(const std::string& phase) const {
 bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
     return sim::run_until(io, [&] {
         progress_line();
-        return !observer->failures().empty() || done();
+        return !observer->failures().empty() || interrupted() || done();
     }, limit) && observer->failures().empty();
 }
 
@@ -191,9 +197,10 @@ void RunContext::progress_line(bool final) {
     if (final && !progress_shown) return;
     last_progress = now;
     progress_shown = true;
-    std::fprintf(stderr, "\r\033[K%s: step %zu/%zu  %.1f s  %zu updates%s", scenario.name.c_str(), step_number,
-                 scenario.steps.size(), now_ms() / 1000.0, recorder->updates().size(),
-                 active_workloads ? "  (workload running)" : "");
+    if (!options.progress_rewrites && final) return;
+    std::fprintf(stderr, "%s%s: step %zu/%zu  %.1f s  %zu updates%s%s", options.progress_rewrites ? "\r\033[K" : "",
+                 scenario.name.c_str(), step_number, scenario.steps.size(), now_ms() / 1000.0, recorder->updates().size(),
+                 active_workloads ? "  (workload running)" : "", options.progress_rewrites ? "" : "\n");
     if (final) std::fputs("\r\033[K", stderr);
     std::fflush(stderr);
 }
@@ -217,14 +224,36 @@ std::vector<MockPlacesRule> to_mock_rules(const std::vector<PlacesRuleSpec>& rul
     return out;
 }
 
-RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+namespace {
+
+// A run played to its end (or its interruption), with what its report needs; the herd is gone, so
+// every node's log is closed.
+struct Played {
     RunOutcome outcome;
+    std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<MessageLog> messages;
+    std::optional<ReportContext> report;  // empty: it could not run
+};
+
+// results/<scenario>/current points at the run from before its herd starts until it has ended.
+struct CurrentRun {
+    explicit CurrentRun(const std::filesystem::path& dir) : dir(dir) {
+        std::filesystem::create_directories(dir);
+        std::vector<std::string> ignored;  // a run without the link is still a run
+        point_at_run(dir, "current", ignored);
+    }
+    ~CurrentRun() { unpoint(dir, "current"); }
+    CurrentRun(const CurrentRun&) = delete;
+    CurrentRun& operator=(const CurrentRun&) = delete;
+    std::filesystem::path dir;
+};
+
+Played play(const Scenario& scenario, const RunOptions& options, const std::string& id, const std::string& started_at) {
+    Played played;
+    RunOutcome& outcome = played.outcome;
     outcome.seed = options.seed.value_or(scenario.seed);
-    RunContext run(scenario, options, outcome.seed);
-    const auto wall_start = std::chrono::system_clock::now();
-    const std::string id = run_id(outcome.seed, wall_start);
-    const std::string started_at = iso_utc(wall_start);
     outcome.run_dir = options.out_dir / scenario.name / id;
+    RunContext run(scenario, options, outcome.seed);
 
     HerdConfig config;
     try {
@@ -236,7 +265,10 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             for (const auto& s : config.servers) names.push_back(s.name);
             return names;
         }());
-        run.observer = std::make_unique<RunObserver>(*run.recorder, run.recoveries);
+        std::map<std::string, std::vector<std::string>, std::less<>> peers;
+        for (const auto& s : config.servers) peers[s.name] = config.neighbours(s.name);
+        run.messages = std::make_unique<MessageLog>(*run.recorder, std::move(peers), options.messages_cap);
+        run.observer = std::make_unique<RunObserver>(*run.recorder, run.recoveries, *run.messages);
 
         PlacesSettings places;
         places.api = scenario.places.api;
@@ -255,7 +287,7 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         } else {
             HerdOptions herd_options;
             herd_options.fixed_ports = scenario.herd.fixed_ports;
-            herd_options.log_dir = outcome.run_dir / "logs";
+            if (options.logs) herd_options.log_dir = outcome.run_dir / "logs";
             herd_options.places = places;
             herd_options.observer = run.observer.get();
             herd_options.rng = &run.link_rng;
@@ -271,22 +303,23 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
             relay->set_delay(scenario.default_delay, scenario.default_jitter);
     } catch (const std::exception& e) {
         outcome.error = scenario.file.string() + ": could not start the herd: " + e.what();
-        return outcome;
+        return played;
     }
     run.recorder->note("start", "herd up: " + std::to_string(config.servers.size()) + " nodes, " +
                                     std::to_string(config.links.size()) + " links");
 
     play_timeline(run);
     run.progress_line(true);
-    if (ended_by_failure(run, outcome)) return outcome;
+    if (ended_by_failure(run, outcome)) return played;
+    outcome.interrupted = run.interrupted();
     outcome.resolution = run.herd->latency_resolution();
     outcome.summary = run.recorder->summarize();
     outcome.spans = span_reports(*run.recorder, run.phases, run.faults, run.recoveries);
     outcome.verdicts = run.verdicts;
     outcome.verdict = run_verdict(run.verdicts, has_expectation(scenario));
-    outcome.exit_code = outcome.verdict == RunVerdict::fail ? 1 : 0;
+    outcome.exit_code = outcome.interrupted ? 130 : outcome.verdict == RunVerdict::fail ? 1 : 0;
 
-    ReportContext report;
+    ReportContext& report = played.report.emplace();
     report.scenario = scenario.name;
     report.run_id = id;
     report.output_dir = outcome.run_dir;
@@ -302,12 +335,45 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.verdicts = run.verdicts;
     report.has_expectation = has_expectation(scenario);
     report.resolution = outcome.resolution;
+    report.interrupted = outcome.interrupted;
+    report.exchanges = run.exchanges;
+    report.messages_window = options.messages_window;
+    run.herd->stop();
+    played.recorder = std::move(run.recorder);
+    played.messages = std::move(run.messages);
+    report.messages = played.messages.get();
+    return played;
+}
+
+}  // namespace
+
+RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
+    const auto wall_start = std::chrono::system_clock::now();
+    const std::string id = run_id(options.seed.value_or(scenario.seed), wall_start);
+    std::optional<CurrentRun> current;
     try {
-        outcome.warnings = write_report(*run.recorder, outcome.summary, report);
+        current.emplace(options.out_dir / scenario.name / id);
+    } catch (const std::exception& e) {
+        RunOutcome outcome;
+        outcome.error = "cannot create the results folder: " + std::string(e.what());
+        return outcome;
+    }
+    Played played = play(scenario, options, id, iso_utc(wall_start));
+    RunOutcome& outcome = played.outcome;
+    if (!played.report) {
+        // Nothing of a run that could not run is kept; fs::remove takes only an empty folder.
+        std::error_code ignored;
+        std::filesystem::remove(outcome.run_dir, ignored);
+        return outcome;
+    }
+    if (options.logs) played.report->logs = ReportContext::Logs{options.log_cap, cap_logs(outcome.run_dir / "logs", options.log_cap)};
+    try {
+        outcome.warnings = write_report(*played.recorder, outcome.summary, *played.report);
     } catch (const std::exception& e) {
         outcome.warnings.push_back(std::string("could not write the results: ") + e.what());
     }
-    run.herd->stop();
+    current.reset();
+    if (options.keep) outcome.pruned = prune_runs(outcome.run_dir, *options.keep, outcome.warnings);
     return outcome;
 }
 

@@ -54,8 +54,15 @@ std::shared_ptr<LineClient> connection_for(RunContext& run, const SendStep& s, s
     return slot->client;
 }
 
+// The reply (or why none came) goes with its request in the timeline.
+void note_reply(RunContext& run, std::size_t exchange, std::string reply) {
+    run.exchanges[exchange].reply_ms = run.now_ms();
+    run.exchanges[exchange].reply = std::move(reply);
+}
+
 // `written_ms`: when the line was written, on the run's clock; a complete reply's time counts from it.
-void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& reply, double written_ms) {
+void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& reply, double written_ms,
+           std::size_t exchange) {
     const bool complete = reply.end == Reply::End::complete;
     const std::optional<double> reply_ms = complete ? std::optional<double>(run.now_ms() - written_ms) : std::nullopt;
     std::string took;
@@ -67,6 +74,7 @@ void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& re
     const std::string got = without_final_newline(reply.bytes);
     const std::string missing = complete ? "" : missing_reply(reply, s.reply_timeout);
     run.recorder->note(complete ? "reply" : "no-reply", s.node + ": " + (complete ? show(got) : missing), {s.node});
+    note_reply(run, exchange, complete ? show(got) : missing);
     const std::string what = "reply to \"" + s.line + "\" at " + s.node;
     if (s.expect_reply) {
         const bool ok = complete && got == *s.expect_reply;
@@ -94,15 +102,16 @@ void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& re
 
 asio::awaitable<void> read_and_judge(RunContext& run, const Step& step, const SendStep& s,
                                      std::shared_ptr<LineClient> client, bool whatsat, Clock::time_point deadline,
-                                     double written_ms) {
+                                     double written_ms, std::size_t exchange) {
     if (s.expect_no_reply) {
         const std::string got = co_await read_until_closed(*client, deadline);
+        note_reply(run, exchange, got.empty() ? "(nothing)" : show(got));
         run.verdict(step, "no reply to \"" + s.line + "\" at " + s.node, got.empty(),
                     got.empty() ? "nothing came back in " + std::to_string(s.reply_timeout.count()) + " ms"
                                 : "got \"" + show(got) + "\"");
         co_return;
     }
-    judge(run, step, s, co_await read_reply(*client, whatsat, deadline), written_ms);
+    judge(run, step, s, co_await read_reply(*client, whatsat, deadline), written_ms, exchange);
 }
 
 }  // namespace
@@ -110,6 +119,9 @@ asio::awaitable<void> read_and_judge(RunContext& run, const Step& step, const Se
 void send_line(RunContext& run, const Step& step, const SendStep& s) {
     const std::string where = s.node + ": " + s.line;
     run.recorder->note("send", where, {s.node});
+    const std::size_t exchange = run.exchanges.size();
+    run.exchanges.push_back({step.index, s.connection.empty() ? "steps[" + std::to_string(step.index) + "]" : s.connection,
+                             s.node, show(s.line), run.now_ms(), std::nullopt, ""});
     const Command parsed = parse_line(s.line);
     if (const auto* iamat = std::get_if<IAmAt>(&parsed)) {
         auto& newest = run.newest_sent[std::string(iamat->client)];
@@ -129,6 +141,7 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
         if (named && overlong(*named, bytes, run.max_line)) named->dead = true;
         if (s.half_close) client->shutdown_send();
     } catch (const std::exception& e) {
+        note_reply(run, exchange, std::string("could not send: ") + e.what());
         if (expects)
             run.verdict(step, "reply to \"" + s.line + "\" at " + s.node, false, std::string("could not send: ") + e.what());
         else
@@ -143,7 +156,7 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
     ++run.pending_replies;
     asio::co_spawn(run.io,
                    read_and_judge(run, step, s, client, std::holds_alternative<WhatsAt>(parsed), Clock::now() + s.reply_timeout,
-                                  written_ms),
+                                  written_ms, exchange),
                    [&run, done](std::exception_ptr failure) {
                        --run.pending_replies;
                        *done = true;

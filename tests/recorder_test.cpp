@@ -317,6 +317,37 @@ ReportContext context(const fs::path& root, std::string run) {
     return ctx;
 }
 
+// N0..N(n-1): `client`'s report is born at N0 at 1 ms and stored by N1, N2, ... 0.1 ms apart.
+struct Star {
+    FakeClock clock;
+    std::vector<std::string> nodes;
+    Recorder rec;
+
+    static std::vector<std::string> names(int n) {
+        std::vector<std::string> out;
+        for (int i = 0; i < n; ++i) out.push_back("N" + std::to_string(i));
+        return out;
+    }
+
+    Star(int n, const std::string& client) : nodes(names(n)), rec(nodes, clock.fn()) {
+        clock.now += 1ms;
+        feed(rec, "N0", "IAMAT " + client + " +1+2 100", Outcome::stored);
+        for (int i = 1; i < n; ++i) {
+            clock.now += 100us;
+            feed(rec, nodes[static_cast<std::size_t>(i)], "AT N0 +0 " + client + " +1+2 100 N0", Outcome::stored);
+        }
+    }
+
+    ReportContext context(const fs::path& dir) const {
+        ReportContext ctx;
+        ctx.scenario = "big";
+        ctx.run_id = "r";
+        ctx.output_dir = dir;
+        ctx.nodes = nodes;
+        return ctx;
+    }
+};
+
 }  // namespace
 
 TEST_CASE("write_report writes every file with the documented columns", "[report]") {
@@ -404,35 +435,22 @@ TEST_CASE("Without a working gnuplot the report still has its data, and says so"
     auto ctx = context(tmp.path, "nognuplot");
     ctx.gnuplot = "/nonexistent/gnuplot";
     const auto warnings = write_report(s.rec, s.rec.summarize(), ctx);
-    REQUIRE(warnings.size() == 2);
-    CHECK_THAT(warnings[0], Catch::Matchers::Contains("could not run /nonexistent/gnuplot"));
+    REQUIRE(warnings.size() == 4);  // one per plot
+    for (const auto& w : warnings) CHECK_THAT(w, Catch::Matchers::Contains("could not run /nonexistent/gnuplot"));
     for (const char* file : {"summary.json", "updates.csv", "links.csv", "events.jsonl", "latency_per_node.gp"})
         CHECK(fs::exists(ctx.output_dir / file));
     CHECK_FALSE(fs::exists(ctx.output_dir / "latency_per_node.png"));
 }
 
-TEST_CASE("Odd client ids are quoted in the CSV; big herds plot a band", "[report]") {
+TEST_CASE("Odd client ids are quoted in the CSV; 25 nodes still plot a series each (24 without the origin)", "[report]") {
     TempDir tmp;
-    FakeClock clock;
-    std::vector<std::string> nodes;
-    for (int i = 0; i < 25; ++i) nodes.push_back("N" + std::to_string(i));
-    Recorder rec(nodes, clock.fn());
-    clock.now += 1ms;
-    feed(rec, "N0", "IAMAT a,\"b\" +1+2 100", Outcome::stored);
-    for (int i = 1; i < 25; ++i) {
-        clock.now += 100us;
-        feed(rec, "N" + std::to_string(i), "AT N0 +0 a,\"b\" +1+2 100 N0", Outcome::stored);
-    }
-    ReportContext ctx;
-    ctx.scenario = "big";
-    ctx.run_id = "r";
-    ctx.output_dir = tmp.path / "big" / "r/";  // a trailing slash names the same run
-    ctx.nodes = nodes;
+    Star star(25, "a,\"b\"");
+    ReportContext ctx = star.context(tmp.path / "big" / "r/");  // a trailing slash names the same run
     if (!fs::exists("/usr/bin/gnuplot")) ctx.gnuplot.clear();
-    const auto warnings = write_report(rec, rec.summarize(), ctx);
+    const auto warnings = write_report(star.rec, star.rec.summarize(), ctx);
     const fs::path dir = tmp.path / "big" / "r";
     CHECK(lines(slurp(dir / "updates.csv"))[1] == "0,\"a,\"\"b\"\"\",100,N0,N0,1.000,1.000,0.000,0,24");
-    CHECK(slurp(dir / "latency_per_node.gp").find("filledcurves") != std::string::npos);
+    CHECK(slurp(dir / "latency_per_node.gp").find("index 23 using 1:2 with points") != std::string::npos);
     CHECK(fs::read_symlink(tmp.path / "big" / "latest") == "r");
     if (!ctx.gnuplot.empty()) {
         CHECK(warnings.empty());
@@ -566,4 +584,101 @@ TEST_CASE("terminal_table: a run's phases and windows under it, with p95, late a
     CHECK(rows[2] == "  phase warm                         2     0     0   0.500   0.600   0.600   0.600       3.0      0         -    0.0");
     CHECK(rows[3] == "  steps[3].crash D                   0     0     0       -       -       -       -       0.0      0         -    0.0");
     CHECK(rows[4] == "  steps[1].cut A<->B                 0     0     0       -       -       -       -       0.0      0     1.500    0.0");
+}
+
+namespace {
+
+// Scripted's report with the given fault windows (and named phases: name, start, end), drawn or not
+// as gnuplot is there; returns the folder.
+fs::path report_with_windows(const TempDir& tmp, std::vector<FaultWindow> faults,
+                             const std::vector<Span>& phases = {}) {
+    Scripted s;
+    s.at_ms(22);
+    auto ctx = context(tmp.path, "plots");
+    ctx.faults = std::move(faults);
+    for (const auto& p : phases)
+        ctx.spans.push_back({"phase", p.name, p.start_ms, p.end_ms, summarize_span(s.rec, p.start_ms, p.end_ms)});
+    if (!fs::exists("/usr/bin/gnuplot")) ctx.gnuplot.clear();
+    const auto warnings = write_report(s.rec, s.rec.summarize(), ctx);
+    if (!ctx.gnuplot.empty()) {
+        CHECK(warnings.empty());
+        for (const char* png : {"latency_per_node.png", "coverage_cdf.png", "throughput.png", "rolling_quantiles.png"})
+            CHECK(fs::file_size(ctx.output_dir / png) > 0);
+    }
+    return ctx.output_dir;
+}
+
+}  // namespace
+
+TEST_CASE("Latency per node: points on a log axis, each fault window its own colour, named in the key", "[report][plots]") {
+    TempDir tmp;
+    const fs::path dir = report_with_windows(tmp, {{21, std::nullopt, "crash D"}, {5, 8, "cut A-B"}});
+    const std::string gp = slurp(dir / "latency_per_node.gp");
+    CHECK(gp.find("with points") != std::string::npos);
+    CHECK(gp.find("lines") == std::string::npos);  // no line joins two updates across a gap
+    CHECK(gp.find("set logscale y") != std::string::npos);
+    CHECK(gp.find("set label") == std::string::npos);  // window names go in the key, not over the data
+    CHECK(gp.find("fillcolor rgb \"#e41a1c\" title \"W1 crash D\"") != std::string::npos);
+    CHECK(gp.find("fillcolor rgb \"#377eb8\" title \"W2 cut A-B\"") != std::string::npos);
+}
+
+TEST_CASE("Big herds: per update a bar from the fastest to the slowest node, as points", "[report][plots]") {
+    TempDir tmp;
+    Star star(26, "kiwi");
+    ReportContext ctx = star.context(tmp.path / "big" / "r");
+    ctx.gnuplot.clear();
+    write_report(star.rec, star.rec.summarize(), ctx);
+    CHECK(lines(slurp(ctx.output_dir / "latency_per_node.dat"))[1] == "0.001000 0.100 2.500 2.500");
+    const std::string gp = slurp(ctx.output_dir / "latency_per_node.gp");
+    CHECK(gp.find("with vectors nohead") != std::string::npos);
+    CHECK(gp.find("lines") == std::string::npos);
+}
+
+TEST_CASE("The CDF has a curve per phase with its p50 and p99 marked", "[report][plots]") {
+    TempDir tmp;
+    // Update 1 (born at 10 ms, covered in 0.5 ms) is born in the window; 0 (0.6 ms) and 2 (lost) outside.
+    const fs::path dir = report_with_windows(tmp, {{9, 12, "cut A-B"}});
+    CHECK(slurp(dir / "coverage_cdf.dat") ==
+          "# no fault: full_coverage_ms fraction_of_its_updates\n0.600 0\n0.600 0.500000\n\n\n"
+          "# no fault: p50 and p99\n0.600 0.500000\n0.600 0.500000\n\n\n"
+          "# W1 cut A-B: full_coverage_ms fraction_of_its_updates\n0.500 0\n0.500 1.000000\n\n\n"
+          "# W1 cut A-B: p50 and p99\n0.500 1.000000\n0.500 1.000000\n");
+    const std::string gp = slurp(dir / "coverage_cdf.gp");
+    CHECK(gp.find("title \"no fault: 1/2, p50 0.600, p99 0.600\"") != std::string::npos);
+    CHECK(gp.find("title \"W1 cut A-B: 1/1, p50 0.500, p99 0.500\"") != std::string::npos);
+    CHECK(gp.find("set logscale x") != std::string::npos);
+}
+
+TEST_CASE("With named phases the CDF has a curve per phase, not per fault window", "[report][plots][spans]") {
+    TempDir tmp;
+    // Update 0 (born at 1 ms, 0.6 ms) is before the first phase; 1 (10 ms, 0.5 ms) in "warm"; 2 (20 ms,
+    // lost) in "late", which has no curve. The window is not a curve of its own.
+    const fs::path dir = report_with_windows(tmp, {{9, 12, "cut A-B"}}, {{"warm", 5, 15.0}, {"late", 15, std::nullopt}});
+    CHECK(slurp(dir / "coverage_cdf.dat") ==
+          "# before the first phase: full_coverage_ms fraction_of_its_updates\n0.600 0\n0.600 1.000000\n\n\n"
+          "# before the first phase: p50 and p99\n0.600 1.000000\n0.600 1.000000\n\n\n"
+          "# phase warm: full_coverage_ms fraction_of_its_updates\n0.500 0\n0.500 1.000000\n\n\n"
+          "# phase warm: p50 and p99\n0.500 1.000000\n0.500 1.000000\n");
+    const std::string gp = slurp(dir / "coverage_cdf.gp");
+    CHECK(gp.find("title \"phase warm: 1/1, p50 0.500, p99 0.500\"") != std::string::npos);
+    CHECK(gp.find("each of the scenario's phases") != std::string::npos);
+    CHECK(gp.find("W1") == std::string::npos);
+}
+
+TEST_CASE("Throughput and rolling quantiles over time", "[report][plots]") {
+    TempDir tmp;
+    const fs::path dir = report_with_windows(tmp, {});
+    // 22 ms in 1 ms bins: one update born in bins 1, 10 and 20, no message log in this report.
+    const auto throughput = lines(slurp(dir / "throughput.dat"));
+    REQUIRE(throughput.size() == 1 + 23 + 1);
+    CHECK(throughput[0] == "# bin_start_s updates_per_s messages_per_s (bins of 1.000 ms)");
+    CHECK(throughput[1] == "0.000000 0.0 0.0");
+    CHECK(throughput[2] == "0.001000 1000.0 0.0");
+    CHECK(throughput[11] == "0.010000 1000.0 0.0");
+    CHECK(throughput[24] == "0.023000 0 0");
+    // A 2 ms trailing window: each covered update alone in its window, and a blank line (a break in
+    // the curve) across the 9 ms with none.
+    CHECK(slurp(dir / "rolling_quantiles.dat") ==
+          "# birth_s p50_ms p99_ms count (over the updates born in the trailing 2.000 ms)\n"
+          "0.001000 0.600 0.600 1\n\n0.010000 0.500 0.500 1\n");
 }

@@ -26,7 +26,13 @@ struct RunArgs {
     std::string out = "results";
     std::uint64_t repeat = 1;
     bool json = false;
+    bool progress = false;  // the progress line also when stderr is no terminal
     std::string target;  // a target file: external server processes
+    bool logs = true;
+    std::uint64_t log_cap = default_log_cap;
+    std::optional<std::uint64_t> keep;
+    std::uint64_t messages_cap = default_messages_cap;
+    std::optional<std::pair<double, double>> messages_window;
 };
 
 std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
@@ -77,7 +83,9 @@ int run(const RunArgs& args) {
     std::ostream& table_out = args.json ? std::cerr : std::cout;
     std::vector<RunRow> rows;
     std::vector<std::string> summaries;
+    const InterruptFlag interrupt;
     for (const auto& file : files) {
+        if (interrupt.raised()) break;
         LoadResult loaded = load_scenario(file);
         if (!loaded.scenario) {
             for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
@@ -95,15 +103,22 @@ int run(const RunArgs& args) {
         }
         const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
         std::vector<RepeatRun> repeats;
-        for (std::uint64_t k = 0; k < args.repeat; ++k) {
+        for (std::uint64_t k = 0; k < args.repeat && !interrupt.raised(); ++k) {
             RunOptions options;
             options.seed = first_seed + k;
             options.out_dir = args.out;
             options.repeat_command = repeat_command(file, *options.seed, args);
-            options.progress = ::isatty(STDERR_FILENO);
+            options.progress_rewrites = ::isatty(STDERR_FILENO);
+            options.progress = options.progress_rewrites || args.progress;
             options.version = HERDSIM_VERSION;
             options.commit = HERDSIM_COMMIT;
             options.target = target ? &*target : nullptr;
+            options.logs = args.logs;
+            options.log_cap = args.log_cap;
+            if (args.keep) options.keep = static_cast<std::size_t>(*args.keep);
+            options.messages_cap = static_cast<std::size_t>(args.messages_cap);
+            options.messages_window = args.messages_window;
+            options.interrupt = &interrupt;
             std::cerr << "run: " << options.repeat_command << "\n";
             RunOutcome outcome = run_scenario(scenario, options);
             if (outcome.exit_code == 2) {
@@ -113,7 +128,9 @@ int run(const RunArgs& args) {
             }
             print_failures(outcome, scenario);
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
+            for (const auto& p : outcome.pruned) std::cerr << "  --keep: deleted " << p << "\n";
             std::cerr << "  results: " << outcome.run_dir.string() << "\n";
+            if (outcome.interrupted) std::cerr << "  INTERRUPTED: the results hold what ran until then\n";
             worst = std::max(worst, outcome.exit_code);
             auto run_rows = make_run_rows(scenario.name, outcome.verdict, outcome.summary, outcome.spans,
                                           outcome.summary.duration_ms);
@@ -137,6 +154,30 @@ int run(const RunArgs& args) {
         std::cout << "]\n";
     }
     return worst;
+}
+
+// FROM_MS:TO_MS, two numbers of milliseconds with FROM < TO.
+CLI::Validator ms_window() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const auto colon = text.find(':');
+            double from = 0, to = 0;
+            const auto number = [](std::string_view part, double& value) {
+                const char* end = part.data() + part.size();
+                const auto [stop, ec] = std::from_chars(part.data(), end, value);
+                return !part.empty() && ec == std::errc() && stop == end && value >= 0;
+            };
+            if (colon == std::string::npos || !number(std::string_view(text).substr(0, colon), from) ||
+                !number(std::string_view(text).substr(colon + 1), to) || from >= to)
+                return "must be FROM_MS:TO_MS, two numbers of milliseconds from 0 up with FROM < TO, not \"" + text + "\"";
+            return {};
+        },
+        "FROM_MS:TO_MS");
+}
+
+std::pair<double, double> parse_window(const std::string& text) {
+    const auto colon = text.find(':');
+    return {std::stod(text.substr(0, colon)), std::stod(text.substr(colon + 1))};
 }
 
 // Decimal digits only, no sign: "-1" must not wrap around to 2^64 - 1.
@@ -167,8 +208,24 @@ void add_run_command(CLI::App& app, Action& action) {
     cmd->add_option("--target", args->target,
                     "A target file (docs/target.md): play against external server processes, started by its command")
         ->type_name("TARGET.json");
+    cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log to <run>/logs/<Name>.log (default), or not");
+    cmd->add_option("--log-cap", args->log_cap, "Bytes per node log; a longer one is cut after the run, saying so")
+        ->check(whole_number(1, "from 1 up"))
+        ->capture_default_str();
+    cmd->add_option("--keep", args->keep, "After each run, keep only the newest N runs of its scenario (N from 1 up)")
+        ->check(whole_number(1, "from 1 up"));
+    cmd->add_option("--messages-cap", args->messages_cap, "messages.jsonl lists at most this many flood lines")
+        ->check(whole_number(0, "from 0 up"))
+        ->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--messages-window", [args](const std::string& text) { args->messages_window = parse_window(text); },
+           "messages.svg shows only the flood lines sent from FROM_MS to TO_MS (ms since the start)")
+        ->check(ms_window());
+    cmd->add_flag("--progress", args->progress,
+                  "Progress also when stderr is no terminal (a CI log): a line each 250 ms, from 1 s into a run");
     cmd->add_flag("--json", args->json, "Print every run's summary.json to stdout as one JSON array (the table goes to stderr)");
-    cmd->footer(R"(Exit code: 0 no expectation failed (PASS, or UNCHECKED when there is none), 1 some failed (each printed with its step), 2 could not run.
+    cmd->footer(R"(Exit code: 0 no expectation failed (PASS, or UNCHECKED when there is none), 1 some failed (each printed with its step), 2 could not run,
+130 interrupted (Ctrl-C or SIGTERM: the run in progress stops and still writes its results, summary.json with "interrupted": true; a second Ctrl-C ends at once).
 --json prints one JSON array on stdout, one summary.json object per run, in run order; always an
 array, also for one run ([{...}]) or none ([]).
 
@@ -176,7 +233,8 @@ Examples:
   herdsim run scenarios/
   herdsim run scenarios/ring-dead-node.json --seed 7 --repeat 5
   herdsim run scenarios/grid25-delay.json --json > summary.json
-  herdsim run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json)");
+  herdsim run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json
+  herdsim run scenarios/random200-storm.json --no-logs --keep 3 --messages-window 1000:1200)");
     cmd->callback([args, &action] { action = [args] { return run(*args); }; });
 }
 
