@@ -117,13 +117,15 @@ class Watch(threading.Thread):
     """The server's peak RSS and what it wrote to its logs, rotated files included, sampled every
     SAMPLE_EVERY_S on a thread of its own (an attack that builds its input blocks the event loop).
     A file deleted by rotation counts with the size it last showed: it is deleted only after four
-    more files of 16 MiB were written, far more than the log takes between two samples."""
+    more files of 16 MiB were written, far more than the log takes between two samples. A log file
+    only grows, so an inode whose file shrank is a new file that reused a deleted one's inode."""
 
     def __init__(self, pid, folder):
         super().__init__(daemon=True)
         self.pid, self.folder = pid, folder
         self.start_sizes = log_sizes(folder)
-        self.seen = dict(self.start_sizes)
+        self.last = dict(self.start_sizes)
+        self.earlier = 0  # the sizes of files whose inode a newer file took
         self.peak_rss_mb = rss_mb(pid) or 0
         self.done = threading.Event()
 
@@ -131,7 +133,9 @@ class Watch(threading.Thread):
         while True:
             self.peak_rss_mb = max(self.peak_rss_mb, rss_mb(self.pid) or 0)
             for inode, size in log_sizes(self.folder).items():
-                self.seen[inode] = max(size, self.seen.get(inode, 0))
+                if size < self.last.get(inode, 0):
+                    self.earlier += self.last[inode]
+                self.last[inode] = size
             if self.done.wait(SAMPLE_EVERY_S):
                 return
 
@@ -140,7 +144,7 @@ class Watch(threading.Thread):
         self.join()
 
     def log_written(self):
-        return sum(size - self.start_sizes.get(inode, 0) for inode, size in self.seen.items())
+        return self.earlier + sum(self.last.values()) - sum(self.start_sizes.values())
 
     def log_growth(self):
         return sum(log_sizes(self.folder).values()) - sum(self.start_sizes.values())
