@@ -1,20 +1,24 @@
 """The hostile clients of issue 11, one coroutine each.
 
-`attack(port, scale, mock)` returns (what it did and saw, the Places requests it caused or None).
+`attack(port, scale, mock)` returns an Outcome: what it did and saw, the Places requests it caused
+and the bytes it sent (None where they say nothing).
 
 `scale` is FULL or QUICK (each attack a few seconds). Every attack closes what it opened before it
 returns, so the soak can measure what the server gives back afterwards.
 """
 import asyncio
 import random
+import resource
 import time
 from dataclasses import dataclass
+from typing import Optional
 
-ATTACKER_COORDS = "+10.000000+10.000000"  # the Places mock counts and poisons searches here only
+ATTACKER_LATITUDE = 10  # the Places mock counts and poisons searches at this latitude only
 
 
 @dataclass(frozen=True)
 class Scale:
+    baseline_s: float
     idle_connections: int
     idle_hold_s: float
     drip_connections: int
@@ -28,12 +32,21 @@ class Scale:
     big_ids: int
     nested_depth: int
     nested_duration_s: float
+    deep_depth: int
 
 
-FULL = Scale(20_000, 20, 100, 2, 50, 10 * 1024 * 1024, 2_000, 100_000, 200, 30, 3_000, 10_000, 20)
-QUICK = Scale(1_000, 2, 20, 0.5, 3, 1024 * 1024, 200, 5_000, 20, 3, 300, 10_000, 2)
+@dataclass(frozen=True)
+class Outcome:
+    detail: str
+    places_requests: Optional[int] = None
+    sent_bytes: Optional[int] = None
+
+
+FULL = Scale(10, 21_000, 20, 100, 2, 50, 10 * 1024 * 1024, 2_000, 1_000_000, 200, 30, 3_000, 10_000, 20, 1_000_000)
+QUICK = Scale(1, 1_000, 2, 20, 0.5, 3, 1024 * 1024, 200, 5_000, 20, 3, 300, 10_000, 2, 1_000_000)
 CONNECT_AT_ONCE = 500
 CONNECT_LIMIT_S = 30  # a server that stops accepting leaves connects hanging: give up on them by then
+FD_SPARE = 100  # descriptors the soak itself keeps open beside an attack's connections
 
 
 async def _open_many(port, n, opened):
@@ -54,6 +67,11 @@ async def _open_many(port, n, opened):
                 return 1
 
     return sum(await asyncio.gather(*(one() for _ in range(n))))
+
+
+def _still_open(connections):
+    """How many the server has not closed: a closed one has seen EOF (or a reset) by now, read or not."""
+    return sum(1 for r, w in connections if not r.at_eof() and not w.is_closing())
 
 
 def _close_all(connections):
@@ -87,14 +105,23 @@ async def _read_whatsat(reader):
     return size
 
 
+async def baseline(port, scale, mock):
+    await asyncio.sleep(scale.baseline_s)
+    return Outcome(f"no attack for {scale.baseline_s:g} s: the bystander's round trips on this machine as loaded now")
+
+
 async def idle_flood(port, scale, mock):
+    fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    wanted = min(scale.idle_connections, fd_limit - FD_SPARE)  # our own descriptors bound it too
     connections = []
     try:
-        failed = await _open_many(port, scale.idle_connections, connections)
+        failed = await _open_many(port, wanted, connections)
         await asyncio.sleep(scale.idle_hold_s)
+        still_open = _still_open(connections)
     finally:
         _close_all(connections)
-    return f"{len(connections)} idle connections held {scale.idle_hold_s:g} s, {failed} could not connect", None
+    return Outcome(f"{wanted} idle connections tried (fd limit {fd_limit}): {len(connections)} connected, "
+                   f"{failed} could not connect; {still_open} still open after {scale.idle_hold_s:g} s")
 
 
 async def drip(port, scale, mock):
@@ -106,12 +133,11 @@ async def drip(port, scale, mock):
             for _, w in connections:
                 w.write(b"x")
             await asyncio.sleep(scale.drip_interval_s)
-        # A connection the server closed has seen EOF (or a reset) by now, read or not.
-        still_open = sum(1 for r, w in connections if not r.at_eof() and not w.is_closing())
+        still_open = _still_open(connections)
     finally:
         _close_all(connections)
-    return (f"1 byte every {scale.drip_interval_s:g} s of an endless line on {len(connections)} connections for "
-            f"{scale.drip_duration_s:g} s: {still_open} still open ({failed} could not connect)"), None
+    return Outcome(f"1 byte every {scale.drip_interval_s:g} s of an endless line on {len(connections)} connections "
+                   f"for {scale.drip_duration_s:g} s: {still_open} still open ({failed} could not connect)")
 
 
 async def junk(port, scale, mock):
@@ -123,7 +149,8 @@ async def junk(port, scale, mock):
     writer.write_eof()
     replied, lines = await drained
     writer.close()
-    return f"{len(data) / 2**20:g} MiB of random bytes: {lines} reply lines, {replied / 2**20:.1f} MiB back", None
+    return Outcome(f"{len(data) / 2**20:g} MiB of random bytes: {lines} reply lines, {replied / 2**20:.1f} MiB back",
+                   sent_bytes=len(data))
 
 
 async def unfinished_lines(port, scale, mock):
@@ -136,7 +163,8 @@ async def unfinished_lines(port, scale, mock):
     finally:
         for _, w in connections:
             w.close()
-    return f"{len(connections)} lines of 65,000 bytes with no newline, then closed ({failed} could not connect)", None
+    return Outcome(f"{len(connections)} lines of 65,000 bytes with no newline, then closed ({failed} could not "
+                   f"connect)", sent_bytes=65_000 * len(connections))
 
 
 async def _iamats(port, lines, connections):
@@ -160,26 +188,31 @@ async def iamat_flood(port, scale, mock):
     now = time.time()
     lines = [f"IAMAT flood{i}.soak +34.068930-118.445127 {now:.9f}\n".encode() for i in range(scale.iamats)]
     got = await _iamats(port, lines, 10)
-    return f"{scale.iamats} IAMATs for different clients on 10 connections: {got} replies", None
+    return Outcome(f"{scale.iamats} IAMATs for different clients on 10 connections: {got} replies",
+                   sent_bytes=sum(map(len, lines)))
 
 
 async def big_ids(port, scale, mock):
     now = time.time()
     lines = [f"IAMAT {i:08d}{'i' * 59_992} +34.068930-118.445127 {now:.9f}\n".encode() for i in range(scale.big_ids)]
     got = await _iamats(port, lines, 10)
-    return f"{scale.big_ids} IAMATs with 60,000-byte client IDs: {got} replies", None
+    return Outcome(f"{scale.big_ids} IAMATs with 60,000-byte client IDs: {got} replies",
+                   sent_bytes=sum(map(len, lines)))
 
 
-async def _whatsats_until(port, end):
-    """WHATSATs for the attacker's client on one connection each, until `end`; (answered, largest)."""
+async def _whatsats_until(port, end, client, radii):
+    """WHATSATs for `client` on one connection each, the radius cycling through `radii` (km), until
+    `end`; (answered, largest)."""
     answered = largest = 0
+    sent = 0
     while time.monotonic() < end:
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
         except OSError:
             await asyncio.sleep(0.01)  # refused: try again, without spinning
             continue
-        writer.write(b"WHATSAT attacker.soak 10 5\n")
+        writer.write(f"WHATSAT {client} {radii[sent % len(radii)]} 5\n".encode())
+        sent += 1
         size = await _read_whatsat(reader)
         writer.close()
         answered += size > 0
@@ -187,34 +220,51 @@ async def _whatsats_until(port, end):
     return answered, largest
 
 
-async def _register_attacker(port):
-    await _iamats(port, [f"IAMAT attacker.soak {ATTACKER_COORDS} {time.time():.9f}\n".encode()], 1)
+async def _register_attackers(port, names, longitude):
+    """Attacker clients, each at a place of its own from `longitude` on, at the latitude the mock counts."""
+    lines = [f"IAMAT {name} +{ATTACKER_LATITUDE}.000000+{longitude + i / 1000:.6f} {time.time():.9f}\n".encode()
+             for i, name in enumerate(names)]
+    await _iamats(port, lines, 1)
 
 
 async def whatsat_flood(port, scale, mock):
-    await _register_attacker(port)
+    # Every client at a place of its own and every radius from 1 to 50 km: no two WHATSATs of a
+    # client within the run ask the same question, so an answer cache saves nothing.
+    names = [f"attacker{i}.soak" for i in range(scale.whatsat_clients)]
+    await _register_attackers(port, names, 10)
     mock.count()
     end = time.monotonic() + scale.whatsat_duration_s
-    results = await asyncio.gather(*(_whatsats_until(port, end) for _ in range(scale.whatsat_clients)))
+    results = await asyncio.gather(*(_whatsats_until(port, end, name, range(1, 51)) for name in names))
     requests = mock.count()
-    return (f"{scale.whatsat_clients} clients sending WHATSATs for {scale.whatsat_duration_s:g} s: "
-            f"{sum(a for a, _ in results)} answered, {requests} Places requests"), requests
+    return Outcome(f"{scale.whatsat_clients} clients sending WHATSATs for {scale.whatsat_duration_s:g} s: "
+                   f"{sum(a for a, _ in results)} answered, {requests} Places requests", requests)
 
 
-async def nested_body(port, scale, mock):
-    await _register_attacker(port)
-    mock.nested(scale.nested_depth)
+async def _nested(port, depth, duration_s, mock):
+    # A client of its own at a place no other attack asks about: no answer cached before is served.
+    name = f"nested{depth}.soak"
+    await _register_attackers(port, [name], 20 + depth / 1e7)
+    mock.nested(depth)
     try:
         mock.count()
-        answered, largest = await _whatsats_until(port, time.monotonic() + scale.nested_duration_s)
+        answered, largest = await _whatsats_until(port, time.monotonic() + duration_s, name, [10])
         requests = mock.count()
     finally:
         mock.nested(0)
-    return (f"Places body nested {scale.nested_depth} deep, WHATSATs one after another for "
-            f"{scale.nested_duration_s:g} s: {answered} answered, largest reply {largest} bytes"), requests
+    return Outcome(f"Places body nested {depth} deep, WHATSATs one after another for {duration_s:g} s: "
+                   f"{answered} answered, largest reply {largest} bytes", requests)
+
+
+async def nested_body(port, scale, mock):
+    return await _nested(port, scale.nested_depth, scale.nested_duration_s, mock)
+
+
+async def nested_deep(port, scale, mock):
+    return await _nested(port, scale.deep_depth, scale.nested_duration_s, mock)
 
 
 ATTACKS = {
+    "baseline": baseline,
     "idle-flood": idle_flood,
     "drip": drip,
     "junk": junk,
@@ -223,4 +273,5 @@ ATTACKS = {
     "whatsat-flood": whatsat_flood,
     "big-ids": big_ids,
     "nested-body": nested_body,
+    "nested-deep": nested_deep,  # last: the server before issue 11 does not survive it
 }

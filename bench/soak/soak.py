@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import ctypes
 import json
+import os
 import resource
 import shutil
 import signal
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -25,9 +27,12 @@ import attacks
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent.parent / "tests" / "data" / "places" / "nearbysearch_ok_ucla_2022_bound5.json"
-ATTACK_LIMIT_S = 90
+ATTACK_LIMIT_S = 180
 SAMPLE_EVERY_S = 0.1
 UP_LIMIT_S = 10
+# A server that does not bound what it parses (the one before issue 11) grows to about 8 GB on
+# nested-deep: the bound keeps it from taking a shared machine down with it.
+SERVER_MEMORY_BYTES = 16 << 30
 
 
 def parse_args():
@@ -50,8 +55,13 @@ def _die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphans
 
 
-def spawn(command, **kwargs):
-    return subprocess.Popen(command, preexec_fn=_die_with_parent, **kwargs)
+def _bounded_server():
+    _die_with_parent()
+    resource.setrlimit(resource.RLIMIT_AS, (SERVER_MEMORY_BYTES, SERVER_MEMORY_BYTES))
+
+
+def spawn(command, preexec_fn=_die_with_parent, **kwargs):
+    return subprocess.Popen(command, preexec_fn=preexec_fn, **kwargs)
 
 
 def free_port():
@@ -91,8 +101,62 @@ def rss_mb(pid):
     return None
 
 
-def log_bytes(folder):
-    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+def log_sizes(folder):
+    """Each log file's size, by inode: a rotated file keeps its inode under its new name."""
+    sizes = {}
+    for path in folder.iterdir():
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue  # rotated away meanwhile
+        sizes[st.st_ino] = st.st_size
+    return sizes
+
+
+class Watch(threading.Thread):
+    """The server's peak RSS and what it wrote to its logs, rotated files included, sampled every
+    SAMPLE_EVERY_S on a thread of its own (an attack that builds its input blocks the event loop).
+    A file deleted by rotation counts with the size it last showed: it is deleted only after four
+    more files of 16 MiB were written, far more than the log takes between two samples. A log file
+    only grows, so an inode whose file shrank is a new file that reused a deleted one's inode."""
+
+    def __init__(self, pid, folder):
+        super().__init__(daemon=True)
+        self.pid, self.folder = pid, folder
+        self.start_sizes = log_sizes(folder)
+        self.last = dict(self.start_sizes)
+        self.earlier = 0  # the sizes of files whose inode a newer file took
+        self.peak_rss_mb = rss_mb(pid) or 0
+        self.done = threading.Event()
+
+    def run(self):
+        while True:
+            self.peak_rss_mb = max(self.peak_rss_mb, rss_mb(self.pid) or 0)
+            for inode, size in log_sizes(self.folder).items():
+                if size < self.last.get(inode, 0):
+                    self.earlier += self.last[inode]
+                self.last[inode] = size
+            if self.done.wait(SAMPLE_EVERY_S):
+                return
+
+    def stop(self):
+        self.done.set()
+        self.join()
+
+    def log_written(self):
+        return self.earlier + sum(self.last.values()) - sum(self.start_sizes.values())
+
+    def log_growth(self):
+        return sum(log_sizes(self.folder).values()) - sum(self.start_sizes.values())
+
+
+def cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError):
+        return None
 
 
 def accepts(port):
@@ -115,34 +179,34 @@ def wait_until_up(server, port):
 async def run_attack(name, server, port, logs, scale, mock):
     """One attack beside the bystander, the server's RSS sampled meanwhile: its row of the table."""
     row = {"attack": name, "rss_before_mb": rss_mb(server.pid)}
-    logs_before = log_bytes(logs)
+    watch = Watch(server.pid, logs)
+    cpu_before = cpu_seconds(server.pid)
     bystander = spawn([sys.executable, str(HERE / "bystander.py"), str(port)], stdin=subprocess.PIPE,
                       stdout=subprocess.PIPE, text=True)
     bystander.stdout.readline()  # its first round trip, before the attack
-    peak = row["rss_before_mb"] or 0
-
-    async def sample():
-        nonlocal peak
-        while True:
-            peak = max(peak, rss_mb(server.pid) or 0)
-            await asyncio.sleep(SAMPLE_EVERY_S)
-
-    sampler = asyncio.ensure_future(sample())
+    watch.start()
     started = time.monotonic()
     try:
-        row["detail"], row["places_requests"] = await asyncio.wait_for(
-            attacks.ATTACKS[name](port, scale, mock), ATTACK_LIMIT_S)
+        outcome = await asyncio.wait_for(attacks.ATTACKS[name](port, scale, mock), ATTACK_LIMIT_S)
     except (OSError, asyncio.TimeoutError) as e:
-        row["detail"], row["places_requests"] = f"attack failed: {type(e).__name__}: {e}", None
+        outcome = attacks.Outcome(f"attack failed: {type(e).__name__}: {e}")
+    row["detail"], row["places_requests"] = outcome.detail, outcome.places_requests
     row["seconds"] = round(time.monotonic() - started, 1)
     await asyncio.sleep(1)  # what the server gives back once the attacker is gone
-    sampler.cancel()
-    row["rss_max_mb"], row["rss_after_mb"] = peak, rss_mb(server.pid)
-    row["log_growth_mb"] = (log_bytes(logs) - logs_before) / 2**20
+    watch.stop()
+    row["rss_max_mb"], row["rss_after_mb"] = watch.peak_rss_mb, rss_mb(server.pid)
+    cpu_after = cpu_seconds(server.pid)
+    # What the machine gave the server, which its bystander's round trips depend on as much as on the attack.
+    row["server_cpu_s"] = None if cpu_before is None or cpu_after is None else round(cpu_after - cpu_before, 2)
+    row["log_written_mb"] = watch.log_written() / 2**20
+    row["log_growth_mb"] = watch.log_growth() / 2**20  # on disk: rotation deletes the oldest file
+    row["sent_mb"] = outcome.sent_bytes / 2**20 if outcome.sent_bytes else None
+    row["log_per_sent"] = row["log_written_mb"] / row["sent_mb"] if row["sent_mb"] else None
     bystander.stdin.close()
     row["bystander"] = json.loads(bystander.stdout.read() or "{}")
     bystander.wait()
     row["survived"] = server.poll() is None and accepts(port)
+    row["load_average_1m"] = os.getloadavg()[0]  # the machine's, which a bystander's figures depend on
     row["server_exit"] = server.poll()  # a negative number is the signal that ended it
     return row
 
@@ -152,15 +216,19 @@ def show(value, digits=1):
 
 
 def print_table(rows):
-    head = ("attack", "RSS before/max/after MB", "log +MB", "bystander p99/max ms", "errors", "Places req", "survived")
+    head = ("attack", "RSS before/max/after MB", "log written MB (× sent)", "log on disk +MB", "bystander p99/max ms",
+            "errors", "Places req", "survived", "server CPU s", "load")
     lines = [head]
     for r in rows:
         b = r["bystander"]
         errors = sum(b.get("errors", {}).values())
         lines.append((r["attack"], "/".join(show(r[k]) for k in ("rss_before_mb", "rss_max_mb", "rss_after_mb")),
-                      show(r["log_growth_mb"]), f"{show(b.get('p99_ms'))}/{show(b.get('max_ms'))}",
+                      show(r["log_written_mb"], 3) + (f" ({r['log_per_sent']:.3g}×)" if r["log_per_sent"] is not None else ""),
+                      show(r["log_growth_mb"], 3),
+                      f"{show(b.get('p99_ms'))}/{show(b.get('max_ms'))}",
                       f"{errors} of {errors + b.get('round_trips', 0)}", show(r["places_requests"]),
-                      "yes" if r["survived"] else f"NO (exit {show(r['server_exit'])})"))
+                      "yes" if r["survived"] else f"NO (exit {show(r['server_exit'])})", show(r["server_cpu_s"]),
+                      show(r["load_average_1m"])))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     for line in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
@@ -180,7 +248,7 @@ def main():
     mock = Mock()
     server = spawn([args.herdsim, "serve", "--config", str(work / "herd.json"), "--node", "X",
                     "--places-url", mock.url, "--log-dir", str(work / "logs"), *args.serve_arg],
-                   stdout=subprocess.DEVNULL, stderr=(work / "serve.stderr").open("wb"))
+                   preexec_fn=_bounded_server, stdout=subprocess.DEVNULL, stderr=(work / "serve.stderr").open("wb"))
     rows = []
     try:
         if not wait_until_up(server, port):
