@@ -127,7 +127,7 @@ TEST_CASE("The limits section: every key read, defaults kept for the others", "[
     const auto c = parse_config("{" + one_server + R"(, "limits": {"max_connections": 7, "idle_timeout_ms": 0,
         "line_timeout_ms": 250, "max_line_bytes": 300, "max_client_id_bytes": 9, "max_field_bytes": 17,
         "peer_slots": 0, "log_max_bytes": 5000, "log_files": 3, "peer_queue_lines": 8, "peer_queue_bytes": 4096,
-        "backpressure_bytes": 0, "stall_timeout_ms": 60000}})",
+        "backpressure_bytes": 0, "stall_timeout_ms": 60000, "evict_idle_ms": 0}})",
                                 "herd.json");
     CHECK(c.limits.max_connections == 7);
     CHECK(c.limits.idle_timeout == std::chrono::milliseconds(0));
@@ -142,6 +142,7 @@ TEST_CASE("The limits section: every key read, defaults kept for the others", "[
     CHECK(c.limits.peer_queue_bytes == 4096);
     CHECK(c.limits.backpressure_bytes == 0);
     CHECK(c.limits.stall_timeout == std::chrono::milliseconds(60000));
+    CHECK(c.limits.evict_idle_after == std::chrono::milliseconds(0));
     // Each key sets its own limit and no other: every spec reads back what it set.
     for (const auto& spec : limit_specs()) {
         INFO(spec.key);

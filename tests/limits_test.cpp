@@ -92,6 +92,7 @@ TEST_CASE("max_connections: past it and the peer slots a connection is closed at
     ServerLimits limits;
     limits.max_connections = 2;
     limits.peer_slots = 1;
+    limits.evict_idle_after = 0ms;  // however slowly the test runs, nothing is evicted
     Fixture f(limits);
     auto a = f.client();
     auto b = f.client();
@@ -147,10 +148,70 @@ TEST_CASE("max_connections: past it and the peer slots a connection is closed at
     }
 }
 
+TEST_CASE("evict_idle_ms: at max_connections a new client takes the slot of the connection idle longest",
+          "[limits][connections]") {
+    ServerLimits limits;
+    limits.max_connections = 3;
+    limits.peer_slots = 0;
+    limits.evict_idle_after = 50ms;
+    Fixture f(limits);
+    // The idle flood: three connections that said one line each, oldest first; the neighbour's
+    // link (a flood line) is the oldest of all, and still outlives them.
+    auto link = f.client();
+    link.send("AT Welsh +0.5 flooded +1+1 1520023934 Welsh\n");
+    REQUIRE(run_until(f.io, [&] { return f.server->node().table().find("flooded").has_value(); }));
+    auto idle1 = f.client();
+    REQUIRE(served(idle1, "idle1"));
+    auto idle2 = f.client();
+    REQUIRE(served(idle2, "idle2"));
+    // Only a connection at least 50 ms without a complete line is evicted.
+    const auto idle_since = std::chrono::steady_clock::now();
+    run_until(f.io, [&] { return std::chrono::steady_clock::now() - idle_since >= 60ms; });
+
+    auto bystander = f.client();
+    CHECK(served(bystander, "bystander"));
+    CHECK(idle1.read_to_eof() == "");
+    CHECK(idle1.eof());
+    auto second = f.client();
+    CHECK(served(second, "second"));
+    CHECK(idle2.read_to_eof() == "");
+    CHECK(idle2.eof());
+    CHECK(f.log_says("3 connections open (max_connections 3): closing conn 2, "));
+
+    SECTION("with only flood connections left idle, the neighbour's link goes too") {
+        run_until(f.io, [&] { return std::chrono::steady_clock::now() - idle_since >= 200ms; });
+        // bystander and second are idle now as well, and younger than the link... but they never
+        // flooded: they go first.
+        auto third = f.client();
+        CHECK(served(third, "third"));
+        CHECK(bystander.read_to_eof() == "");
+        CHECK(bystander.eof());
+        CHECK_FALSE(link.eof());
+    }
+    SECTION("with 0 nothing is evicted: the new connection is closed at once") {
+        f.server->stop();
+        ServerLimits never = limits;
+        never.evict_idle_after = 0ms;
+        Fixture g(never);
+        auto a = g.client(), b = g.client(), c = g.client();
+        REQUIRE(served(a, "a"));
+        REQUIRE(served(b, "b"));
+        REQUIRE(served(c, "c"));
+        const auto since = std::chrono::steady_clock::now();
+        run_until(g.io, [&] { return std::chrono::steady_clock::now() - since >= 60ms; });
+        auto refused = g.client();
+        refused.send(iamat("refused"));
+        CHECK(refused.read_to_eof() == "");
+        CHECK(refused.eof());
+        CHECK(served(a, "a2"));
+    }
+}
+
 TEST_CASE("Refused connections are logged once per episode, with a count", "[limits][connections][log]") {
     ServerLimits limits;
     limits.max_connections = 1;
     limits.peer_slots = 0;
+    limits.evict_idle_after = 0ms;
     Fixture f(limits);
     auto a = f.client();
     REQUIRE(served(a, "a"));

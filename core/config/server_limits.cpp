@@ -34,6 +34,9 @@ constexpr std::array specs = {
     span_ms<&ServerLimits::idle_timeout>("idle_timeout_ms", "Close a connection this long after its last complete line (0: never)"),
     span_ms<&ServerLimits::line_timeout>("line_timeout_ms", "Close a connection whose unfinished line began this long ago (0: never)"),
     count<&ServerLimits::max_connections>("max_connections", 1, 1'000'000, "Open connections; past it new ones are closed at once"),
+    span_ms<&ServerLimits::evict_idle_after>("evict_idle_ms",
+                                             "At max_connections, a new connection closes the one longest without a "
+                                             "complete line if that is at least this long (0: never)"),
     count<&ServerLimits::peer_slots>("peer_slots", 0, 1024, "Connections above max_connections kept only by a flood line"),
     count<&ServerLimits::log_max_bytes>("log_max_bytes", 4096, std::uint64_t(1) << 40, "A log file rotates at this size"),
     count<&ServerLimits::log_files>("log_files", 1, 100, "Rotated log files kept beside the current one"),

@@ -18,7 +18,11 @@ struct ServerLimits {
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
     // ...or this long after the first byte of a line that has not ended yet (0: never).
     std::chrono::milliseconds line_timeout{std::chrono::seconds(30)};
-    std::size_t max_connections = 1024;  // open connections; past it new ones are closed at once
+    std::size_t max_connections = 1024;  // open connections; past it see evict_idle_after, then peer_slots
+    // At max_connections a new connection takes the slot of the client connection that has gone
+    // longest without a complete line, if that is at least this long (0: never): an idle flood
+    // cannot shut out a client that talks.
+    std::chrono::milliseconds evict_idle_after{std::chrono::seconds(1)};
     std::size_t peer_slots = 16;  // above max_connections, kept only by a flood line as first line
     std::uint64_t log_max_bytes = 16 << 20;  // a log file rotates at this size...
     std::size_t log_files = 4;               // ...keeping this many rotated files beside it

@@ -37,6 +37,35 @@ void reserve_port(tcp::acceptor& acceptor) {
     if (ec) acceptor.close(ec);  // taken meanwhile: listen() will say so
 }
 
+// Every client slot is taken: close the client connection that has gone longest without a complete
+// line, if long enough, preferring one that never sent a flood line (a neighbour's link would
+// reconnect and be caught up, at a cost). Its slot is given to the new connection at once.
+bool evict_idlest(Server::State& state) {
+    const auto after = state.options.limits.evict_idle_after;
+    if (after.count() <= 0) return false;
+    const auto now = std::chrono::steady_clock::now();
+    OpenConnection* idlest = nullptr;
+    std::uint64_t idlest_id = 0;
+    for (auto& [id, open] : state.connections) {
+        if (open.slot != Slot::client || open.evicted || now - open.last_line < after) continue;
+        if (!idlest || std::pair(open.flood, open.last_line) < std::pair(idlest->flood, idlest->last_line)) {
+            idlest = &open;
+            idlest_id = id;
+        }
+    }
+    if (!idlest) return false;
+    if (state.evicted_connections.begin())
+        state.log->warn("{} connections open (max_connections {}): closing conn {}, {} ms without a complete line, "
+                        "for a new one",
+                        state.open_connections, state.options.limits.max_connections, idlest_id,
+                        std::chrono::duration_cast<std::chrono::milliseconds>(now - idlest->last_line).count());
+    idlest->evicted = true;
+    --state.open_connections;
+    boost::system::error_code ignored;
+    idlest->socket->close(ignored);
+    return true;
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uint64_t generation) {
     for (;;) {
         auto [ec, socket] = co_await state->acceptor->async_accept(nothrow);
@@ -51,7 +80,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uin
         }
         boost::system::error_code ignored;
         const auto& limits = state->options.limits;
-        const bool client_slot = state->open_connections < limits.max_connections;
+        const bool client_slot = state->open_connections < limits.max_connections || evict_idlest(*state);
         if (!client_slot && state->open_peer_slots >= limits.peer_slots) {
             if (state->refused_connections.begin())
                 state->log->warn("{} connections open (max_connections {} + peer_slots {}): closing new ones at once",
@@ -77,7 +106,7 @@ asio::awaitable<void> flush_log_periodically(std::shared_ptr<Server::State> stat
         state->flush_timer.expires_after(log_flush_period);
         auto [ec] = co_await state->flush_timer.async_wait(nothrow);
         for (auto* episode : {&state->invalid_lines, &state->overlong_lines, &state->refused_connections,
-                              &state->accept_failures})
+                              &state->evicted_connections, &state->accept_failures})
             episode->tick(*state->log);
         state->log->flush();
         if (ec) co_return;
@@ -169,7 +198,7 @@ void Server::stop() {
     s.running = false;
     boost::system::error_code ignored;
     reserve_port(*s.acceptor);
-    for (auto& [id, socket] : s.connections) socket->close(ignored);
+    for (auto& [id, open] : s.connections) open.socket->close(ignored);
     for (auto& peer : s.peers) peer->stop();
     s.peers.clear();
     s.flush_timer.cancel();

@@ -19,6 +19,20 @@
 
 namespace herd {
 
+// A connection accepted under limits.max_connections, or past it in one of the peer slots, which
+// only a connection whose first line is a flood line keeps.
+enum class Slot { client, peer };
+
+// What the accept loop knows of each open connection: enough to close it, and to choose which
+// one to evict when every client slot is taken.
+struct OpenConnection {
+    boost::asio::ip::tcp::socket* socket = nullptr;
+    Slot slot = Slot::client;
+    std::chrono::steady_clock::time_point last_line = std::chrono::steady_clock::now();  // the accept counts
+    bool flood = false;    // a flood line or catch-up request came on it: likely a neighbour's link
+    bool evicted = false;  // closed for a new connection, its slot already given away
+};
+
 struct Server::State : std::enable_shared_from_this<Server::State> {
     State(boost::asio::io_context& io, ServerOptions options, ServerObserver* observer);
 
@@ -32,7 +46,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
     boost::asio::steady_timer flush_timer;
     std::vector<std::shared_ptr<PeerLink>> peers;  // in the order of node.peers()
-    std::map<std::uint64_t, boost::asio::ip::tcp::socket*> connections;  // so that stop() can close them
+    std::map<std::uint64_t, OpenConnection> connections;  // so that stop() can close them
     // Accepted and not yet ended, counted at the accept (a session registers in `connections`
     // only once its coroutine runs): what limits.max_connections and peer_slots are held to.
     std::size_t open_connections = 0;  // in client slots, neighbours accepted below the cap included
@@ -41,6 +55,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     Episode invalid_lines{"invalid lines"};
     Episode overlong_lines{"overlong lines"};
     Episode refused_connections{"refused connections"};
+    Episode evicted_connections{"idle connections closed for new ones"};
     Episode accept_failures{"accept failures"};
     std::uint64_t next_connection = 1;
     std::uint16_t bound_port = 0;
@@ -50,10 +65,6 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     // read) belongs to an older generation and must not act on the restarted server.
     std::uint64_t generation = 0;
 };
-
-// A connection accepted under limits.max_connections, or past it in one of the peer slots, which
-// only a connection whose first line is a flood line keeps.
-enum class Slot { client, peer };
 
 // One client (or neighbour) connection: line framing, handling, replies. Ends when the peer
 // closes, on an overlong line, on the idle or line limit, or when the server stops.

@@ -38,15 +38,18 @@ public:
         generation_ = state_->generation;
         name_ = "conn " + std::to_string(id_) + " " +
                 (ec ? std::string("?") : remote.address().to_string() + ":" + std::to_string(remote.port()));
-        state_->connections[id_] = &socket_;
+        open_ = &state_->connections[id_];
+        open_->socket = &socket_;
+        open_->slot = slot;
         // In a peer slot the first line must come within line_timeout of the accept.
-        if (slot == Slot::peer) partial_since_ = last_line_;
+        if (slot == Slot::peer) partial_since_ = open_->last_line;
         on_probation_ = slot == Slot::peer;
         slot_ = slot;
     }
     ~Connection() {
+        // An evicted connection's slot was given away when it was closed.
+        if (!open_->evicted) --(slot_ == Slot::client ? state_->open_connections : state_->open_peer_slots);
         state_->connections.erase(id_);
-        --(slot_ == Slot::client ? state_->open_connections : state_->open_peer_slots);
         state_->heap.closed(state_->open_connections + state_->open_peer_slots);
     }
 
@@ -89,8 +92,10 @@ private:
             while (const auto frame = framer.next()) {
                 if (frame->kind == Frame::Kind::overlong) co_return co_await reject_overlong(frame->text);
                 ended_a_line = true;
-                last_line_ = now;
+                open_->last_line = now;
                 if (on_probation_ && !keeps_peer_slot(frame->text)) co_return;
+                // Only a preference among connections to evict: the command word is enough.
+                if (!open_->flood) open_->flood = frame->text.starts_with("AT ") || frame->text.starts_with("HERDSIM-CATCHUP ");
                 co_await handle(frame->text);
                 if (!serving()) co_return;
             }
@@ -214,7 +219,7 @@ private:
     };
     Deadline nearest_deadline() const {
         Deadline nearest;
-        if (const auto idle = limits().idle_timeout; idle.count() > 0) nearest = {last_line_ + idle, true};
+        if (const auto idle = limits().idle_timeout; idle.count() > 0) nearest = {open_->last_line + idle, true};
         if (const auto line = limits().line_timeout; line.count() > 0 && partial_since_ && *partial_since_ + line < nearest.at)
             nearest = {*partial_since_ + line, false};
         return nearest;
@@ -240,7 +245,7 @@ private:
     std::shared_ptr<Server::State> state_;
     tcp::socket socket_;
     asio::steady_timer deadline_;  // the nearest of the idle and the line deadline
-    Clock::time_point last_line_ = Clock::now();  // the accept counts as one
+    OpenConnection* open_ = nullptr;  // its entry in state_->connections (map nodes stay put)
     std::optional<Clock::time_point> partial_since_;
     bool rearm_ = false;  // deadline_ was cancelled to be armed earlier, not to end
     Slot slot_ = Slot::client;
