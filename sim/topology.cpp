@@ -118,9 +118,24 @@ std::vector<Edge> random_regular(const TopologySpec& spec) {
         return edges;
     }
     constexpr int max_draws = 1000;
-    for (int draw = 0; draw < max_draws; ++draw) {
-        auto edges = try_regular(n, d, rng);
-        if (edges && connected(n, *edges)) return *edges;
+    if (2 * d > n - 1) {
+        // Pairing that many points leaves few legal pairs at the end and takes minutes (degree 700 of
+        // 1000 nodes); the complement of a sparse draw does not. Any graph of degree >= (n-1)/2 is
+        // connected: two nodes that are not neighbours share one.
+        for (int draw = 0; draw < max_draws; ++draw) {
+            const auto absent = try_regular(n, n - 1 - d, rng);
+            if (!absent) continue;
+            std::vector<Edge> edges;
+            for (int a = 0; a < n; ++a)
+                for (int b = a + 1; b < n; ++b)
+                    if (!std::binary_search(absent->begin(), absent->end(), Edge{a, b})) edges.emplace_back(a, b);
+            return edges;
+        }
+    } else {
+        for (int draw = 0; draw < max_draws; ++draw) {
+            auto edges = try_regular(n, d, rng);
+            if (edges && connected(n, *edges)) return *edges;
+        }
     }
     fail(spec, "could not draw a connected " + std::to_string(d) + "-regular graph on " + std::to_string(n) +
                    " nodes in " + std::to_string(max_draws) + " tries");

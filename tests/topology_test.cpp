@@ -1,6 +1,7 @@
 // Generated herds: shapes, sizes, determinism, and precise errors for impossible sizes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -159,6 +160,27 @@ TEST_CASE("A 1000-node random degree-4 graph is quick", "[topology]") {
 
     s.degree = 10;
     CHECK(make_topology(s).links.size() == 5000);
+}
+
+// The loader draws a random topology to validate a scenario, so every legal size must be drawn, not
+// only the sparse ones: pairing 700 neighbours for each of 1000 nodes ran for minutes.
+TEST_CASE("Dense random graphs are drawn too: regular, connected, from the seed", "[topology]") {
+    for (int d : {700, 900, 998, 999}) {
+        auto s = spec("random", 1000);
+        s.degree = d;
+        s.seed = 5;
+        INFO("degree " << d);
+        const auto c = make_topology(s);
+        CHECK(c.links.size() == static_cast<std::size_t>(1000 * d / 2));
+        const auto counts = degrees(c);
+        CHECK(std::all_of(counts.begin(), counts.end(), [&](const auto& node) { return node.second == d; }));
+        CHECK(connected(c));
+        if (d == 700) {
+            CHECK(make_topology(s).links == c.links);
+            s.seed = 6;
+            CHECK(make_topology(s).links != c.links);
+        }
+    }
 }
 
 TEST_CASE("hop_distances is a BFS in config order", "[topology]") {
