@@ -5,6 +5,8 @@
 
 namespace herd::sim::scenario_reading {
 
+namespace {
+
 constexpr std::size_t max_phase_bytes = 64;
 
 // A phase name: also a --fail-if section in `herdsim compare`, so no ':' and no whitespace.
@@ -13,6 +15,8 @@ bool is_phase_name(std::string_view name) {
         return std::isalnum(c) || c == '-' || c == '_' || c == '.';
     });
 }
+
+}  // namespace
 
 std::optional<StepAction> Loader::read_wait(const Json& v, const std::string& path, std::size_t) {
     const auto ms = int_value(v, path, kMillisRule);
