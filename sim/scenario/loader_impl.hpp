@@ -1,8 +1,8 @@
 #pragma once
-// The scenario loader's inside, shared by the files that read each part of a scenario (loader.cpp:
-// the top level and the steps' dispatch; readers.cpp: typed fields; herd_section.cpp and
-// node_checks.cpp: the herd and names checked against it; places_section.cpp; send_steps.cpp,
-// fault_steps.cpp, wait_steps.cpp, expect_steps.cpp: one reader per step kind).
+// The scenario loader's inside: one Loader class whose parts live in one file per job (loader.cpp
+// the top level and the steps' dispatch, readers.cpp the typed fields, herd_section.cpp,
+// node_checks.cpp, places_section.cpp, and send_, fault_, wait_ and expect_steps.cpp: a reader per
+// step kind). Private to sim/scenario/.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -28,12 +28,12 @@ namespace fs = std::filesystem;
 struct HerdShape {
     std::vector<std::string> names;                 // herd order
     std::map<std::string, int, std::less<>> index;  // name -> position in names
-    std::set<std::pair<int, int>> links;            // (lower, higher) positions in names
+    std::vector<std::pair<int, int>> links;         // (lower, higher) positions in names, sorted
     bool generated = false;                         // <prefix>0 .. <prefix>N-1
     std::string summary;
 
-    HerdShape(const HerdConfig& config, std::string source, bool generated);
-    bool adjacent(int a, int b) const { return links.count(std::minmax(a, b)) > 0; }
+    HerdShape(const HerdConfig& config, std::string source, bool generated_names);
+    bool adjacent(int a, int b) const;
     // For messages: "one of Alford, Ball, Hamilton, Holiday, Welsh" or "N0 to N24".
     std::string expected_names() const;
     std::vector<std::string> neighbours(int node) const;
