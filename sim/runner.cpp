@@ -13,19 +13,12 @@
 #include "results_dir.hpp"
 #include "run_context.hpp"
 #include "target/process_herd.hpp"
-#include "topology.hpp"
 
 namespace herd::sim {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-HerdConfig herd_config(const HerdSpec& spec) {
-    if (!spec.preset.empty()) return *preset(spec.preset);
-    if (!spec.config_file.empty()) return load_config_file(spec.config_file);
-    return make_topology(*spec.topology);
-}
 
 // UTC with milliseconds, in `format` (strftime) followed by ".mmmZ".
 std::string utc_stamp(std::chrono::system_clock::time_point now, const char* format) {
@@ -257,7 +250,7 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
 
     HerdConfig config;
     try {
-        config = herd_config(scenario.herd);
+        config = scenario.herd.derived;
         run.places = std::make_unique<MockPlaces>(run.io.get_executor(), MockPlacesOptions{.failed = run.failed()});
         run.places->set_rules(to_mock_rules(scenario.places.rules));
         run.recorder = std::make_unique<Recorder>([&] {

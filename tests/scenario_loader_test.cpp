@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -12,9 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner.hpp"
 #include "scenario/loader.hpp"
+#include "topology.hpp"
 
 using namespace herd::sim;
+using herd::HerdConfig;
 namespace fs = std::filesystem;
 
 namespace {
@@ -283,11 +287,75 @@ TEST_CASE("Generated herds: names are prefix + index, links follow the shape", "
     CHECK(parse(with_steps(R"({"cut": {"from": "N0", "to": "N4"}})", R"({"topology": {"kind": "ring", "nodes": 5}})")).scenario);
     CHECK(parse(with_steps(R"({"cut": {"from": "N2", "to": "N6"}})", R"({"topology": {"kind": "tree", "nodes": 7}})")).scenario);
     CHECK_FALSE(parse(with_steps(R"({"cut": {"from": "N3", "to": "N4"}})", R"({"topology": {"kind": "tree", "nodes": 7}})")).scenario);
-    // A random graph's links are drawn at run time: only the names are checked.
-    const auto random = parse(with_steps(R"({"cut": {"from": "N0", "to": "N7"}})",
-                                         R"({"topology": {"kind": "random", "nodes": 8, "degree": 3, "seed": 9}})"));
-    REQUIRE(random.scenario);
-    CHECK(random.scenario->herd.topology->seed == 9);
+}
+
+// The herd is derived once, by make_topology: a random graph's links are checked against its draw
+// from the topology's seed, and a size only the generator can refuse is an error of the file.
+TEST_CASE("A random topology's links are checked against make_topology's draw", "[scenario][topology]") {
+    const std::string herd = R"({"topology": {"kind": "random", "nodes": 8, "degree": 3, "seed": 9}})";
+    const HerdConfig drawn = make_topology({.kind = "random", .nodes = 8, .degree = 3, .seed = 9});
+    const auto linked = [&](const std::string& a, const std::string& b) {
+        return std::count(drawn.links.begin(), drawn.links.end(), std::pair(a, b)) +
+                   std::count(drawn.links.begin(), drawn.links.end(), std::pair(b, a)) > 0;
+    };
+    const std::string from = "N0";
+    std::vector<std::string> neighbours, strangers;
+    for (const auto& server : drawn.servers)
+        if (server.name != from) (linked(from, server.name) ? neighbours : strangers).push_back(server.name);
+    REQUIRE(neighbours.size() == 3);
+    REQUIRE(!strangers.empty());
+
+    const auto cut = [&](const std::string& to) {
+        return parse(with_steps(R"({"cut": {"from": "N0", "to": ")" + to + R"("}})", herd));
+    };
+    for (const auto& to : neighbours) {
+        const auto ok = cut(to);
+        INFO(to << ": " << all_errors(ok));
+        CHECK(ok.scenario);
+    }
+    std::string talks;
+    for (const auto& name : neighbours) talks += (talks.empty() ? "" : ", ") + name;
+    for (const auto& to : strangers)
+        CHECK_ERROR(cut(to), "steps[0].cut", "no link between N0 and " + to + " (N0 talks with " + talks + ")");
+
+    CHECK_ERROR(parse(with_steps(R"({"wait_ms": 1})", R"({"topology": {"kind": "random", "nodes": 4, "degree": 1}})")),
+                "herd.topology", "topology \"random\": a connected graph of degree 1 has exactly 2 nodes, got 4");
+}
+
+TEST_CASE("The loaded scenario holds the herd the checks used, and the run plays that herd", "[scenario][topology]") {
+    const std::string herd = R"({"topology": {"kind": "random", "nodes": 8, "degree": 3, "seed": 9}})";
+    const auto loaded = parse(with_steps(R"({"wait_ms": 1})", herd));
+    INFO(all_errors(loaded));
+    REQUIRE(loaded.scenario);
+    const HerdConfig drawn = make_topology({.kind = "random", .nodes = 8, .degree = 3, .seed = 9});
+    const HerdConfig& derived = loaded.scenario->herd.derived;
+    CHECK(derived.links == drawn.links);
+    REQUIRE(derived.servers.size() == drawn.servers.size());
+    for (std::size_t i = 0; i < drawn.servers.size(); ++i) CHECK(derived.servers[i].name == drawn.servers[i].name);
+
+    const auto preset_herd = parse(with_steps(R"({"wait_ms": 1})", R"({"preset": "w22"})"));
+    REQUIRE(preset_herd.scenario);
+    CHECK(preset_herd.scenario->herd.derived.links == herd::preset("w22")->links);
+}
+
+// The runner does not derive the herd again: a topology edited after loading (N7 would not exist)
+// changes nothing, the run plays the loaded herd.
+TEST_CASE("A run plays the herd the loader derived, not the topology again", "[scenario][topology]") {
+    auto loaded = parse(with_steps(R"({"send": {"node": "N7", "line": "WHAT", "expect": "? WHAT"}})",
+                                   R"({"topology": {"kind": "random", "nodes": 8, "degree": 3, "seed": 9}})"));
+    INFO(all_errors(loaded));
+    REQUIRE(loaded.scenario);
+    Scenario scenario = *loaded.scenario;
+    scenario.herd.topology->nodes = 4;
+    scenario.herd.topology->name_prefix = "X";
+    RunOptions options;
+    options.out_dir = fs::temp_directory_path() / ("herdsim-loader-test-" + std::to_string(::getpid()));
+    const RunOutcome outcome = run_scenario(scenario, options);
+    fs::remove_all(options.out_dir);
+    INFO(outcome.error);
+    CHECK(outcome.exit_code == 0);
+    REQUIRE(outcome.verdicts.size() == 1);
+    CHECK(outcome.verdicts[0].passed);
 }
 
 TEST_CASE("Steps: exactly one action, a consistent timeline", "[scenario]") {

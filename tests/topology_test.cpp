@@ -1,6 +1,7 @@
 // Generated herds: shapes, sizes, determinism, and precise errors for impossible sizes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -128,6 +129,17 @@ TEST_CASE("Random graphs come from the seed alone", "[topology]") {
     CHECK(make_topology(s).links != a.links);
 }
 
+// A scenario names its links by the seed's draw, so the draw must not change: pinned for one seed.
+TEST_CASE("A seed draws the same random graph as it always has", "[topology]") {
+    auto s = spec("random", 8);
+    s.degree = 3;
+    s.seed = 9;
+    const std::vector<std::pair<std::string, std::string>> drawn = {
+        {"N0", "N1"}, {"N0", "N3"}, {"N0", "N6"}, {"N1", "N5"}, {"N1", "N6"}, {"N2", "N3"},
+        {"N2", "N4"}, {"N2", "N5"}, {"N3", "N7"}, {"N4", "N5"}, {"N4", "N7"}, {"N6", "N7"}};
+    CHECK(make_topology(s).links == drawn);
+}
+
 TEST_CASE("Many seeds and sizes all give connected regular graphs", "[topology]") {
     for (int n : {4, 5, 6, 7, 8, 11, 20}) {
         for (int d : {3, 4, 5, 6}) {
@@ -159,6 +171,27 @@ TEST_CASE("A 1000-node random degree-4 graph is quick", "[topology]") {
 
     s.degree = 10;
     CHECK(make_topology(s).links.size() == 5000);
+}
+
+// The loader draws a random topology to validate a scenario, so every legal size must be drawn, not
+// only the sparse ones: pairing 700 neighbours for each of 1000 nodes ran for minutes.
+TEST_CASE("Dense random graphs are drawn too: regular, connected, from the seed", "[topology]") {
+    for (int d : {700, 900, 998, 999}) {
+        auto s = spec("random", 1000);
+        s.degree = d;
+        s.seed = 5;
+        INFO("degree " << d);
+        const auto c = make_topology(s);
+        CHECK(c.links.size() == static_cast<std::size_t>(1000 * d / 2));
+        const auto counts = degrees(c);
+        CHECK(std::all_of(counts.begin(), counts.end(), [&](const auto& node) { return node.second == d; }));
+        CHECK(connected(c));
+        if (d == 700) {
+            CHECK(make_topology(s).links == c.links);
+            s.seed = 6;
+            CHECK(make_topology(s).links != c.links);
+        }
+    }
 }
 
 TEST_CASE("hop_distances is a BFS in config order", "[topology]") {

@@ -34,6 +34,9 @@ struct HerdSpec {
     std::filesystem::path config_file;
     std::optional<TopologySpec> topology;
     bool fixed_ports = false;  // bind the config's ports instead of OS-assigned ones
+    // The servers and links of that source, derived once by the loader: its checks of node names
+    // and links and the run both use this one (a random topology is drawn once).
+    HerdConfig derived;
 };
 
 // ---- mock Places ---------------------------------------------------------------------------
