@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """compare_herds.py ended by SIGNAL while its load runs must leave none of its processes behind.
 
-    cleanup_check.py HERDSIM SIGNAL    (SIGNAL: TERM, or KILL, which only PR_SET_PDEATHSIG survives)
+    cleanup_check.py HERDSIM SIGNAL    (INT, TERM, HUP; or KILL, which only PR_SET_PDEATHSIG survives)
 
 Waits until both herds are up and the first `herdsim load` runs, takes every child of the script
 (the Places mock, herdsim serve, the five Python servers, herdsim load), sends the signal, and
-checks that each of them is gone. Exit 0 if so, 1 if not.
+checks that each of them is gone, and but for KILL that the script's temporary folder is too.
+Exit 0 if so, 1 if not.
 """
 import os
 import shutil
@@ -54,7 +55,12 @@ def main():
             print(f"the herds and the load did not all start within {UP_LIMIT_S} s: children {started}")
             return 1
         script.send_signal(number)
-        code = script.wait(timeout=30)
+        try:
+            code = script.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            script.kill()  # its children die with it (PR_SET_PDEATHSIG)
+            print(f"compare_herds.py did not end within 30 s of SIG{name}")
+            return 1
         deadline = time.monotonic() + GONE_LIMIT_S
         while any(alive(p) for p in started) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -63,7 +69,10 @@ def main():
               f"are alive: {left}")
         for p in left:
             os.kill(p, signal.SIGKILL)
-        return 1 if left else 0
+        kept = os.listdir(tmp) if number != signal.SIGKILL else []
+        if kept:
+            print(f"its temporary folder is still there: {kept}")
+        return 1 if left or kept else 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -3,10 +3,13 @@
 herdsim's herd is one `herdsim serve` process serving all five servers; the Python fixture's is
 five `python3 server.py NAME CONFIG LOG_DIR` processes. Both serve the fall17 herd (names and
 links) on free loopback ports, from a herd config file in the format `herdsim serve --config`
-reads. Every process is started with PR_SET_PDEATHSIG (the soak's `spawn`), so none outlives this
-script, however it ends; `Processes.stop` kills and reaps them on every other ending.
+reads. Every process is started with PR_SET_PDEATHSIG, so none outlives this script, however it
+ends; `Processes.stop` kills and reaps them on every other ending.
 """
+import ctypes
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench" / "soak"))
-from soak import accepts, free_port, spawn  # noqa: E402 (the soak's process helpers, found through the path above)
+from soak import accepts, free_port  # noqa: E402 (the soak's socket helpers, found through the path above)
 
 PLACES_MOCK = ROOT / "bench" / "soak" / "places_mock.py"
 PLACES_SAMPLE = ROOT / "tests" / "data" / "places" / "nearbysearch_ok_ucla_2022_bound5.json"
@@ -22,10 +25,18 @@ FIXTURE = ROOT / "tests" / "fixtures" / "python_herd" / "server.py"
 NAMES = ("Alford", "Hamilton", "Welsh", "Ball", "Holiday")
 LINKS = (("Alford", "Hamilton"), ("Alford", "Welsh"), ("Ball", "Holiday"), ("Ball", "Welsh"), ("Hamilton", "Holiday"))
 UP_LIMIT_S = 30
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # compare_herds.py's handlers end it by SystemExit
 
 
 class NotUp(Exception):
     """A process did not come up: the message says which and what it wrote to stderr."""
+
+
+def _child_setup(parent):
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphans
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
 
 
 class Processes:
@@ -36,9 +47,17 @@ class Processes:
         self.started = []
 
     def spawn(self, command, stderr_name, **kwargs):
-        with open(self.work / stderr_name, "wb") as err:
-            process = spawn(command, stdin=subprocess.DEVNULL, stderr=err, **kwargs)
-        self.started.append(process)
+        # A stop signal is held until the process is in `started`: one that came during the fork would
+        # raise its SystemExit in an at-fork hook (logging has one), where Python ignores exceptions.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        parent = os.getpid()
+        try:
+            with open(self.work / stderr_name, "wb") as err:
+                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=err,
+                                           preexec_fn=lambda: _child_setup(parent), **kwargs)
+            self.started.append(process)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         return process
 
     def stop(self):
