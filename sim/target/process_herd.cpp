@@ -137,21 +137,12 @@ void ProcessHerd::write_config(const std::string& name) const {
     }
     nlohmann::ordered_json links = nlohmann::ordered_json::array();
     for (const auto& [a, b] : config_.links) links.push_back({a, b});
-    // The scenario's Places limits too: without them `herdsim serve` would apply its own defaults (a
-    // 30 s cache, 10 requests a second), which the nodes in herdsim's process do not have.
-    const PlacesLimits& limits = options_.places.limits;
     const nlohmann::ordered_json config{{"servers", servers},
                                         {"links", links},
                                         {"places",
                                          {{"api", api_name(options_.places.api)},
                                           {"url", options_.places.base_url},
-                                          {"timeout_ms", options_.places.timeout.count()},
-                                          {"rate_per_second", limits.rate_per_second},
-                                          {"burst", limits.burst},
-                                          {"max_in_flight", limits.max_in_flight},
-                                          {"cache_ttl_ms", limits.cache_ttl.count()},
-                                          {"cache_entries", limits.cache_entries},
-                                          {"cache_bytes", limits.cache_bytes}}}};
+                                          {"timeout_ms", options_.places.timeout.count()}}}};
     std::ofstream(options_.dir / (name + ".config.json")) << config.dump(2) << "\n";
 }
 
