@@ -1,5 +1,6 @@
 #pragma once
-// What a target cannot run: the steps that need herdsim's relays, when its links are direct.
+// What a target cannot run: a places step that must empty the servers' Places caches, and the
+// steps that need herdsim's relays when its links are direct.
 #include <string>
 #include <vector>
 

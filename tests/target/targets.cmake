@@ -41,6 +41,13 @@ herdsim_cli_test("a target that does not listen exits 2 with its stderr" 2
 herdsim_cli_test("a direct-links target refuses a cut, naming the step" 2
   "link-faults.json: steps\\[[0-9]+\\]\\.cut: needs herdsim's relays"
   run ${PROJECT_SOURCE_DIR}/scenarios/link-faults.json --target ${target_data}/python_direct.json --out ${target_out})
+herdsim_cli_test("a target refuses a places step that must empty a Places cache, naming the step; the rest runs" 2
+  "\nw22-grading +PASS .*places-cache-cleared.json: steps\\[2\\]\\.places: empties every server's Places cache, [^\n]*the scenario turns the cache on \\(places\\.cache_ttl_ms 600000\\)"
+  run ${PROJECT_SOURCE_DIR}/scenarios/places-cache-cleared.json ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json
+      --target ${python_target} --out ${target_out})
+herdsim_cli_test("a direct-links target refuses that places step too" 2
+  "places-cache-cleared.json: steps\\[2\\]\\.places: empties every server's Places cache"
+  run ${PROJECT_SOURCE_DIR}/scenarios/places-cache-cleared.json --target ${target_data}/python_direct.json --out ${target_out})
 herdsim_cli_test("a Python herd that does not flood fails a flood scenario" 1
   "FAILED [^\n]*w22-grading.json: steps\\[[0-9]+\\]: "
   run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/python_no_flood.json --out ${target_out})
