@@ -289,8 +289,25 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
         run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
         run.herd->start();
         // Every server asks its neighbours for a catch-up when it starts: the timeline begins once
-        // that exchange is over, so that no step's messages or faults mix with it.
-        if (!run.run_until([&] { return run.herd->quiet(); }, std::chrono::seconds(30)))
+        // that exchange is over, so that no step's messages or faults mix with it. Server processes
+        // say nothing of their start-up, and their relays are idle before the first request: for
+        // them, the exchange is over once the relays have carried nothing for a while.
+        const auto settle = options.target ? std::chrono::milliseconds(250) : std::chrono::milliseconds(0);
+        const auto carried = [&] {
+            std::uint64_t bytes = 0;
+            for (const Relay* relay : run.herd->relays()) bytes += relay->stats().bytes;
+            return bytes;
+        };
+        auto idle_since = Clock::now();
+        auto seen = carried();
+        const auto settled = [&] {
+            if (const auto now_carried = carried(); !run.herd->quiet() || now_carried != seen) {
+                seen = now_carried;
+                idle_since = Clock::now();
+            }
+            return run.herd->quiet() && Clock::now() - idle_since >= settle;
+        };
+        if (!run.run_until(settled, std::chrono::seconds(30)))
             throw std::runtime_error("the start-up catch-up exchange did not end within 30 s");
         for (Relay* relay : run.herd->relays())
             relay->set_delay(scenario.default_delay, scenario.default_jitter);
