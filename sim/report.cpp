@@ -2,13 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
-#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 

@@ -301,11 +301,13 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
         auto idle_since = Clock::now();
         auto seen = carried();
         const auto settled = [&] {
-            if (const auto now_carried = carried(); !run.herd->quiet() || now_carried != seen) {
+            const auto now_carried = carried();
+            if (!run.herd->quiet() || now_carried != seen) {
                 seen = now_carried;
                 idle_since = Clock::now();
+                return false;
             }
-            return run.herd->quiet() && Clock::now() - idle_since >= settle;
+            return Clock::now() - idle_since >= settle;
         };
         if (!run.run_until(settled, std::chrono::seconds(30)))
             throw std::runtime_error("the start-up catch-up exchange did not end within 30 s");

@@ -47,7 +47,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     boost::asio::steady_timer flush_timer;
     std::vector<std::shared_ptr<PeerLink>> peers;  // in the order of node.peers()
     std::map<std::uint64_t, OpenConnection> connections;  // so that stop() can close them
-    // Accepted and not yet ended, counted at the accept (a session registers in `connections`
+    // Accepted and not yet ended (nor evicted: its slot is given away at once), counted at the accept (a session registers in `connections`
     // only once its coroutine runs): what limits.max_connections and peer_slots are held to.
     std::size_t open_connections = 0;  // in client slots, neighbours accepted below the cap included
     std::size_t open_peer_slots = 0;
