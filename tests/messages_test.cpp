@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner.hpp"
+#include "play/runner.hpp"
 #include "scenario/loader.hpp"
 
 using namespace herd::sim;

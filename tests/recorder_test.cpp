@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "recorder.hpp"
-#include "recovery.hpp"
-#include "report.hpp"
-#include "spans.hpp"
+#include "record/recorder.hpp"
+#include "record/recovery.hpp"
+#include "record/spans.hpp"
+#include "report/report.hpp"
 
 using namespace herd;
 using namespace herd::sim;

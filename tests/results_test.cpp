@@ -14,8 +14,8 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "results_dir.hpp"
-#include "runner.hpp"
+#include "play/runner.hpp"
+#include "report/results_dir.hpp"
 #include "scenario/loader.hpp"
 #include "support/child_process.hpp"
 

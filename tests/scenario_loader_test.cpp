@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner.hpp"
+#include "play/runner.hpp"
 #include "scenario/loader.hpp"
-#include "topology.hpp"
+#include "scenario/topology.hpp"
 
 using namespace herd::sim;
 using herd::HerdConfig;

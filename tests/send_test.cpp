@@ -14,8 +14,8 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "reply.hpp"
-#include "runner.hpp"
+#include "client/reply.hpp"
+#include "play/runner.hpp"
 #include "scenario/loader.hpp"
 
 using namespace herd::sim;

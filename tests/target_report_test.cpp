@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "report.hpp"
+#include "report/report.hpp"
 
 using namespace herd::sim;
 

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,10 +18,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "line_client.hpp"
+#include "async/nothrow.hpp"
+#include "client/line_client.hpp"
+#include "client/reply.hpp"
 #include "places/places_settings.hpp"
 #include "protocol/command.hpp"
-#include "reply.hpp"
 #include "target/group_guard.hpp"
 
 extern char** environ;
@@ -35,7 +35,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 
 std::string file_tail(const fs::path& path, std::size_t most) {

@@ -18,9 +18,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "link_relays.hpp"
+#include "herd/link_relays.hpp"
+#include "herd/run_herd.hpp"
 #include "net/server_observer.hpp"
-#include "run_herd.hpp"
 #include "target/target_file.hpp"
 
 namespace herd::sim::target {
