@@ -10,6 +10,7 @@
 #include "cli/version.hpp"
 #include "play/runner.hpp"
 #include "report/aggregate.hpp"
+#include "report/text_table.hpp"
 #include "scenario/loader.hpp"
 #include "target/refusals.hpp"
 
@@ -58,7 +59,7 @@ void write_aggregate(const fs::path& path, const nlohmann::ordered_json& aggrega
 }
 
 void print_failures(const RunOutcome& outcome, const Scenario& scenario) {
-    for (const auto& v : outcome.verdicts) {
+    for (const auto& v : outcome.run.verdicts) {
         if (v.passed) continue;
         std::cerr << "  FAILED " << scenario.file.string() << ": steps[" << v.step << "]: " << v.description
                   << "\n         " << v.detail << "\n";
@@ -102,7 +103,7 @@ int run(const RunArgs& args) {
             }
         }
         const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
-        std::vector<RepeatRun> repeats;
+        std::vector<RunRecord> repeats;
         for (std::uint64_t k = 0; k < args.repeat && !interrupt.raised(); ++k) {
             RunOptions options;
             options.seed = first_seed + k;
@@ -117,7 +118,7 @@ int run(const RunArgs& args) {
             options.log_cap = args.log_cap;
             if (args.keep) options.keep = static_cast<std::size_t>(*args.keep);
             options.messages_cap = static_cast<std::size_t>(args.messages_cap);
-            options.messages_window = args.messages_window;
+            options.report.messages_window = args.messages_window;
             options.interrupt = &interrupt;
             std::cerr << "run: " << options.repeat_command << "\n";
             RunOutcome outcome = run_scenario(scenario, options);
@@ -129,16 +130,12 @@ int run(const RunArgs& args) {
             print_failures(outcome, scenario);
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             for (const auto& p : outcome.pruned) std::cerr << "  --keep: deleted " << p << "\n";
-            std::cerr << "  results: " << outcome.run_dir.string() << "\n";
-            if (outcome.interrupted) std::cerr << "  INTERRUPTED: the results hold what ran until then\n";
+            std::cerr << "  results: " << outcome.run.dir.string() << "\n";
+            if (outcome.run.interrupted) std::cerr << "  INTERRUPTED: the results hold what ran until then\n";
             worst = std::max(worst, outcome.exit_code);
-            auto run_rows = make_run_rows(scenario.name, outcome.verdict, outcome.summary, outcome.spans,
-                                          outcome.summary.duration_ms);
-            run_rows.front().timing = timing_label(outcome.resolution);
-            for (auto& row : run_rows) rows.push_back(std::move(row));
-            if (args.json) summaries.push_back(read_file(outcome.run_dir / "summary.json"));
-            repeats.push_back({outcome.run_dir.filename().string(), outcome.seed, outcome.verdict, std::move(outcome.summary),
-                               last_recovery(outcome.spans)});
+            for (auto& row : make_run_rows(outcome.run)) rows.push_back(std::move(row));
+            if (args.json) summaries.push_back(read_file(outcome.run.dir / "summary.json"));
+            repeats.push_back(std::move(outcome.run));
         }
         if (args.repeat > 1 && !repeats.empty()) {
             rows.push_back(aggregate_row(scenario.name, repeats));

@@ -354,8 +354,8 @@ TEST_CASE("A run plays the herd the loader derived, not the topology again", "[s
     fs::remove_all(options.out_dir);
     INFO(outcome.error);
     CHECK(outcome.exit_code == 0);
-    REQUIRE(outcome.verdicts.size() == 1);
-    CHECK(outcome.verdicts[0].passed);
+    REQUIRE(outcome.run.verdicts.size() == 1);
+    CHECK(outcome.run.verdicts[0].passed);
 }
 
 TEST_CASE("Steps: exactly one action, a consistent timeline", "[scenario]") {

@@ -15,7 +15,7 @@
 #include "record/messages_log.hpp"
 #include "record/recorder.hpp"
 #include "record/recovery.hpp"
-#include "report/report.hpp"
+#include "record/run_record.hpp"
 #include "serve/mock_places.hpp"
 
 namespace herd::sim {

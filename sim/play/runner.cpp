@@ -11,6 +11,7 @@
 #include "herd/herd.hpp"
 #include "play/run_context.hpp"
 #include "protocol/command.hpp"
+#include "report/report.hpp"
 #include "report/results_dir.hpp"
 #include "target/process_herd.hpp"
 
@@ -223,9 +224,8 @@ namespace {
 // every node's log is closed.
 struct Played {
     RunOutcome outcome;
-    std::unique_ptr<Recorder> recorder;
+    std::unique_ptr<Recorder> recorder;  // none: it could not run
     std::unique_ptr<MessageLog> messages;
-    std::optional<ReportContext> report;  // empty: it could not run
 };
 
 // results/<scenario>/current points at the run from before its herd starts until it has ended.
@@ -244,9 +244,10 @@ struct CurrentRun {
 Played play(const Scenario& scenario, const RunOptions& options, const std::string& id, const std::string& started_at) {
     Played played;
     RunOutcome& outcome = played.outcome;
-    outcome.seed = options.seed.value_or(scenario.seed);
-    outcome.run_dir = options.out_dir / scenario.name / id;
-    RunContext run(scenario, options, outcome.seed);
+    RunRecord& record = outcome.run;
+    record.seed = options.seed.value_or(scenario.seed);
+    record.dir = options.out_dir / scenario.name / id;
+    RunContext run(scenario, options, record.seed);
 
     HerdConfig config;
     try {
@@ -272,7 +273,7 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
         if (options.target) {
             target::ProcessHerdOptions process_options;
             process_options.fixed_ports = scenario.herd.fixed_ports;
-            process_options.dir = outcome.run_dir / "target";
+            process_options.dir = record.dir / "target";
             process_options.places = places;
             process_options.observer = run.observer.get();
             process_options.rng = &run.link_rng;
@@ -280,7 +281,7 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
         } else {
             HerdOptions herd_options;
             herd_options.fixed_ports = scenario.herd.fixed_ports;
-            if (options.logs) herd_options.log_dir = outcome.run_dir / "logs";
+            if (options.logs) herd_options.log_dir = record.dir / "logs";
             herd_options.places = places;
             herd_options.observer = run.observer.get();
             herd_options.rng = &run.link_rng;
@@ -323,37 +324,26 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
     play_timeline(run);
     run.progress_line(true);
     if (ended_by_failure(run, outcome)) return played;
-    outcome.interrupted = run.interrupted();
-    outcome.resolution = run.herd->latency_resolution();
-    outcome.summary = run.recorder->summarize();
-    outcome.spans = span_reports(*run.recorder, run.phases, run.faults, run.recoveries);
-    outcome.verdicts = run.verdicts;
-    outcome.verdict = run_verdict(run.verdicts, has_expectation(scenario));
-    outcome.exit_code = outcome.interrupted ? 130 : outcome.verdict == RunVerdict::fail ? 1 : 0;
-
-    ReportContext& report = played.report.emplace();
-    report.scenario = scenario.name;
-    report.run_id = id;
-    report.output_dir = outcome.run_dir;
-    report.command = options.repeat_command;
-    report.seed = outcome.seed;
-    report.nodes = run.recorder->nodes();
-    report.edges = config.links.size();
-    report.faults = run.faults;
-    report.spans = outcome.spans;
-    report.started_at = started_at;
-    report.version = options.version;
-    report.commit = options.commit;
-    report.verdicts = run.verdicts;
-    report.has_expectation = has_expectation(scenario);
-    report.resolution = outcome.resolution;
-    report.interrupted = outcome.interrupted;
-    report.exchanges = run.exchanges;
-    report.messages_window = options.messages_window;
+    record.scenario = scenario.name;
+    record.run_id = id;
+    record.command = options.repeat_command;
+    record.started_at = started_at;
+    record.version = options.version;
+    record.commit = options.commit;
+    record.nodes = run.recorder->nodes();
+    record.edges = config.links.size();
+    record.summary = run.recorder->summarize();
+    record.faults = run.faults;
+    record.spans = span_reports(*run.recorder, run.phases, run.faults, run.recoveries);
+    record.exchanges = run.exchanges;
+    record.resolution = run.herd->latency_resolution();
+    record.interrupted = run.interrupted();
+    record.verdicts = run.verdicts;
+    record.has_expectation = has_expectation(scenario);
+    outcome.exit_code = record.interrupted ? 130 : record.verdict() == RunVerdict::fail ? 1 : 0;
     run.herd->stop();
     played.recorder = std::move(run.recorder);
     played.messages = std::move(run.messages);
-    report.messages = played.messages.get();
     return played;
 }
 
@@ -372,20 +362,21 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
     Played played = play(scenario, options, id, iso_utc(wall_start));
     RunOutcome& outcome = played.outcome;
-    if (!played.report) {
+    RunRecord& run = outcome.run;
+    if (!played.recorder) {
         // Nothing of a run that could not run is kept; fs::remove takes only an empty folder.
         std::error_code ignored;
-        std::filesystem::remove(outcome.run_dir, ignored);
+        std::filesystem::remove(run.dir, ignored);
         return outcome;
     }
-    if (options.logs) played.report->logs = ReportContext::Logs{options.log_cap, cap_logs(outcome.run_dir / "logs", options.log_cap)};
+    if (options.logs) run.logs = NodeLogs{options.log_cap, cap_logs(run.dir / "logs", options.log_cap)};
     try {
-        outcome.warnings = write_report(*played.recorder, outcome.summary, *played.report);
+        outcome.warnings = write_report(run, *played.recorder, played.messages.get(), options.report);
     } catch (const std::exception& e) {
         outcome.warnings.push_back(std::string("could not write the results: ") + e.what());
     }
     current.reset();
-    if (options.keep) outcome.pruned = prune_runs(outcome.run_dir, *options.keep, outcome.warnings);
+    if (options.keep) outcome.pruned = prune_runs(run.dir, *options.keep, outcome.warnings);
     return outcome;
 }
 

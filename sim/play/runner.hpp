@@ -9,8 +9,8 @@
 
 #include "play/interrupt.hpp"
 #include "record/messages_log.hpp"
-#include "record/recorder.hpp"
-#include "report/report.hpp"
+#include "record/run_record.hpp"
+#include "report/writer.hpp"
 #include "scenario/scenario.hpp"
 #include "target/target_file.hpp"
 
@@ -28,7 +28,7 @@ struct RunOptions {
     std::string version, commit;                   // of this herdsim, for summary.json
     const target::TargetSpec* target = nullptr;    // external server processes instead of this process's
     std::size_t messages_cap = default_messages_cap;  // messages.jsonl lists at most this many
-    std::optional<std::pair<double, double>> messages_window;  // ms: messages.svg shows only this
+    ReportOptions report;                          // how its files are drawn
     bool logs = true;                              // per-node logs in <run>/logs/
     std::uintmax_t log_cap = default_log_cap;      // bytes per node log, cut after the run
     std::optional<std::size_t> keep;               // after the run, keep this many runs of the scenario
@@ -36,17 +36,12 @@ struct RunOptions {
 };
 
 struct RunOutcome {
-    int exit_code = 2;           // 0 no expectation failed, 1 some failed, 2 could not run, 130 interrupted
-    bool interrupted = false;    // SIGINT or SIGTERM stopped it; its results are still written
-    RunVerdict verdict = RunVerdict::fail;
-    std::string error;           // why it could not run
-    std::uint64_t seed = 0;
-    std::vector<Verdict> verdicts;
-    Summary summary;
-    std::vector<SpanReport> spans;  // phases and fault windows (span_reports)
-    std::filesystem::path run_dir;
+    int exit_code = 2;   // 0 no expectation failed, 1 some failed, 2 could not run, 130 interrupted
+    std::string error;   // why it could not run
+    // What ran and what it measured; an interrupted run's results are still written. Of a run
+    // that could not run, only its seed and folder (which is not kept).
+    RunRecord run;
     std::vector<std::string> warnings;  // from the report (plots that could not be made, ...)
-    LatencyResolution resolution;       // how exactly its latencies were timed
     std::vector<std::string> pruned;    // run folders --keep deleted, by name
 };
 

@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-Quantiles pooled(const std::vector<RepeatRun>& runs) {
+Quantiles pooled(const std::vector<RunRecord>& runs) {
     std::vector<double> all;
     for (const auto& r : runs)
         for (const auto& v : r.summary.full_coverage_ms)
@@ -17,26 +17,27 @@ Quantiles pooled(const std::vector<RepeatRun>& runs) {
     return quantiles(std::move(all));
 }
 
-std::size_t passed(const std::vector<RepeatRun>& runs) {
+std::size_t passed(const std::vector<RunRecord>& runs) {
     return static_cast<std::size_t>(
-        std::count_if(runs.begin(), runs.end(), [](const RepeatRun& r) { return r.verdict != RunVerdict::fail; }));
+        std::count_if(runs.begin(), runs.end(), [](const RunRecord& r) { return r.verdict() != RunVerdict::fail; }));
 }
 
 // Per run: the numbers the aggregate spreads across runs (absent when a run has none).
-std::map<std::string, std::optional<double>> run_metrics(const RepeatRun& r) {
+std::map<std::string, std::optional<double>> run_metrics(const RunRecord& r) {
     const auto& q = r.summary.full_coverage;
+    const auto recovery = last_recovery(r.spans);
     const auto quantile = [&](double v) { return q.count ? std::optional<double>(v) : std::nullopt; };
     return {{"p50_ms", quantile(q.p50)},
             {"p95_ms", quantile(q.p95)},
             {"p99_ms", quantile(q.p99)},
             {"max_ms", quantile(q.max)},
-            {"recovery_ms", r.recovery ? r.recovery->recovery_ms() : std::nullopt},
+            {"recovery_ms", recovery ? recovery->recovery_ms() : std::nullopt},
             {"msgs_per_update", r.summary.messages.mean}};
 }
 
 }  // namespace
 
-RunRow aggregate_row(const std::string& scenario, const std::vector<RepeatRun>& runs) {
+RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& runs) {
     RunRow row;
     row.scenario = scenario + " (" + std::to_string(runs.size()) + " runs)";
     row.verdict = std::to_string(passed(runs)) + "/" + std::to_string(runs.size()) + " PASS";
@@ -49,20 +50,21 @@ RunRow aggregate_row(const std::string& scenario, const std::vector<RepeatRun>& 
         row.stale_reads += r.summary.stale_reads;
         row.duration_s += r.summary.duration_ms / 1000.0;
         for (auto m : r.summary.messages.per_update) messages += m;
-        if (!r.recovery) continue;
+        const auto recovery = last_recovery(r.spans);
+        if (!recovery) continue;
         if (!row.recovery) {
-            row.recovery = r.recovery;
+            row.recovery = recovery;
             continue;
         }
         // The worst: never recovered beats any time.
-        const auto worst = row.recovery->recovery_ms(), ms = r.recovery->recovery_ms();
-        if (worst && (!ms || *ms > *worst)) row.recovery = r.recovery;
+        const auto worst = row.recovery->recovery_ms(), ms = recovery->recovery_ms();
+        if (worst && (!ms || *ms > *worst)) row.recovery = recovery;
     }
     row.messages_per_update = row.updates ? static_cast<double>(messages) / static_cast<double>(row.updates) : 0;
     return row;
 }
 
-json aggregate_json(const std::string& scenario, const std::vector<RepeatRun>& runs) {
+json aggregate_json(const std::string& scenario, const std::vector<RunRecord>& runs) {
     json j;
     j["scenario"] = scenario;
     j["runs"] = runs.size();
@@ -71,7 +73,7 @@ json aggregate_json(const std::string& scenario, const std::vector<RepeatRun>& r
     std::map<std::string, std::vector<double>> across;
     json list = json::array();
     for (const auto& r : runs) {
-        json run = {{"run_id", r.run_id}, {"seed", r.seed}, {"verdict", verdict_name(r.verdict)}};
+        json run = {{"run_id", r.run_id}, {"seed", r.seed}, {"verdict", verdict_name(r.verdict())}};
         for (const auto& [name, value] : run_metrics(r)) {
             run[name] = value ? json(*value) : json(nullptr);
             if (value) across[name].push_back(*value);

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <regex>
 
+#include "report/writer.hpp"
+
 namespace herd::sim {
 
 namespace fs = std::filesystem;
@@ -88,6 +90,10 @@ std::vector<std::string> cap_logs(const fs::path& dir, std::uintmax_t cap) {
     }
     std::sort(notes.begin(), notes.end());
     return notes;
+}
+
+void point_latest(const ReportInput&, const fs::path& dir, std::vector<std::string>& warnings) {
+    point_at_run(dir, "latest", warnings);
 }
 
 }  // namespace herd::sim

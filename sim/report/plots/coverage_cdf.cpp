@@ -7,7 +7,7 @@
 #include "record/spans.hpp"
 #include "report/plots/gnuplot.hpp"
 #include "report/plots/plots.hpp"
-#include "report/report_files.hpp"
+#include "report/format.hpp"
 
 namespace herd::sim::plots {
 
@@ -21,10 +21,10 @@ struct Phase {
 };
 
 // An update born in several groups (overlapping fault windows) is in each.
-std::vector<Phase> group(const PlotInput& in, std::vector<Phase> out, const std::vector<std::pair<double, std::optional<double>>>& spans) {
+std::vector<Phase> group(const ReportInput& in, std::vector<Phase> out, const std::vector<std::pair<double, std::optional<double>>>& spans) {
     for (const auto& u : in.recorder.updates()) {
         const double born = in.recorder.ms_since_start(u.born);
-        const auto& full = in.summary.full_coverage_ms[u.id];
+        const auto& full = in.run.summary.full_coverage_ms[u.id];
         bool in_span = false;
         for (std::size_t k = 0; k < spans.size(); ++k) {
             if (!born_in(spans[k].first, spans[k].second, born)) continue;
@@ -40,22 +40,22 @@ std::vector<Phase> group(const PlotInput& in, std::vector<Phase> out, const std:
     return out;
 }
 
-bool has_phases(const ReportContext& ctx) {
-    return std::any_of(ctx.spans.begin(), ctx.spans.end(), [](const SpanReport& s) { return s.kind == "phase"; });
+bool has_phases(const RunRecord& run) {
+    return std::any_of(run.spans.begin(), run.spans.end(), [](const SpanReport& s) { return s.kind == "phase"; });
 }
 
-std::vector<Phase> phases(const PlotInput& in) {
+std::vector<Phase> phases(const ReportInput& in) {
     std::vector<std::pair<double, std::optional<double>>> spans;
-    if (has_phases(in.ctx)) {
+    if (has_phases(in.run)) {
         std::vector<Phase> out{{"before the first phase", "#000000", {}, 0}};
-        for (const auto& s : in.ctx.spans) {
+        for (const auto& s : in.run.spans) {
             if (s.kind != "phase") continue;
             out.push_back({"phase " + s.name, window_colour(spans.size()), {}, 0});
             spans.emplace_back(s.start_ms, s.end_ms);
         }
         return group(in, std::move(out), spans);
     }
-    const auto& faults = in.ctx.faults;
+    const auto& faults = in.run.faults;
     std::vector<Phase> out{{"no fault", "#000000", {}, 0}};
     for (std::size_t k = 0; k < faults.size(); ++k) {
         out.push_back({window_name(k, faults[k]), window_colour(k), {}, 0});
@@ -66,7 +66,7 @@ std::vector<Phase> phases(const PlotInput& in) {
 
 }  // namespace
 
-std::optional<std::string> coverage_cdf(const PlotInput& in, const std::filesystem::path& dir) {
+std::optional<std::string> coverage_cdf(const ReportInput& in, const std::filesystem::path& dir) {
     std::string data, plot;
     std::size_t block = 0;
     for (const auto& p : phases(in)) {
@@ -92,10 +92,10 @@ std::optional<std::string> coverage_cdf(const PlotInput& in, const std::filesyst
         ++block;
     }
     if (block == 0) return "no update reached every required node";
-    const std::string split = has_phases(in.ctx) ? "updates born in each of the scenario's phases"
+    const std::string split = has_phases(in.run) ? "updates born in each of the scenario's phases"
                                                   : "updates born outside every fault window, and in each";
     std::string gp = header("coverage_cdf", "CDF of full-coverage latency per phase: " + split + "\n"
-                                            "(key: phase: covered/born, p50, p99 in ms; dots mark p50 and p99)", in.ctx);
+                                            "(key: phase: covered/born, p50, p99 in ms; dots mark p50 and p99)", in.run);
     gp += "set xlabel \"full-coverage latency (ms, log scale)\"\nset ylabel \"fraction of the phase's updates\"\n";
     gp += log_ms_axis('x');
     gp += "set yrange [0:1.05]\n";

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "report/report_files.hpp"
+#include "report/format.hpp"
 
 extern char** environ;
 
@@ -20,9 +20,6 @@ namespace herd::sim::plots {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Key labels longer than this push the plot area into a sliver.
-constexpr std::size_t max_window_label = 28;
 
 // Runs `program script` inside `dir`, its output in <script>.log; the log is kept only on failure.
 // posix_spawn rather than std::system: no shell, so no quoting of the paths.
@@ -102,28 +99,17 @@ std::vector<std::string> natural_order(std::vector<std::string> names) {
     return names;
 }
 
-std::string header(const std::string& stem, const std::string& what, const ReportContext& ctx) {
+std::string header(const std::string& stem, const std::string& what, const RunRecord& run) {
     return "# Re-plot with: gnuplot " + stem + ".gp (in this folder)\n"
            "set terminal pngcairo size 1400,800 noenhanced font \",11\"\n"
            "set output " + gp_string(stem + ".png") + "\n"
-           "set title " + gp_string(what + "\n" + ctx.scenario + "  " + ctx.run_id) + "\n"
+           "set title " + gp_string(what + "\n" + run.scenario + "  " + run.run_id) + "\n"
            "set grid\n"
            // Ranges end at the data, not at the next tic (a log axis would grow by decades), with a
            // margin so no point sits on the frame.
            "set autoscale fix\n"
            "set offsets graph 0.01, graph 0.01, graph 0.04, graph 0.04\n"
            "set key outside right top vertical font \",9\" spacing 1.1\n";
-}
-
-std::string window_name(std::size_t k, const FaultWindow& f) {
-    std::string label = f.label.size() > max_window_label ? f.label.substr(0, max_window_label - 3) + "..." : f.label;
-    return "W" + std::to_string(k + 1) + " " + label;
-}
-
-const char* window_colour(std::size_t k) {
-    static const char* const palette[] = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3",
-                                          "#ff7f00", "#a65628", "#f781bf", "#666666"};
-    return palette[k % (sizeof palette / sizeof *palette)];
 }
 
 std::string window_objects(const std::vector<FaultWindow>& faults, double run_end_ms) {

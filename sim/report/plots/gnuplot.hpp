@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "report/report.hpp"
+#include "record/run_record.hpp"
 
 namespace herd::sim::plots {
 
@@ -18,7 +18,7 @@ std::string gp_string(std::string_view text);
 std::string log_axis_ms(double value);
 
 // terminal, output <stem>.png, a two-line title (what, then scenario and run), grid, the key outside.
-std::string header(const std::string& stem, const std::string& what, const ReportContext& ctx);
+std::string header(const std::string& stem, const std::string& what, const RunRecord& run);
 
 // A log axis in ms: labels at 1, 2, 5 of every decade (gnuplot's own put two labels on a range
 // within one decade), and room above and below so no point sits on the frame.
@@ -26,10 +26,6 @@ std::string log_ms_axis(char axis);
 
 // Node names in reading order: N2 before N10.
 std::vector<std::string> natural_order(std::vector<std::string> names);
-
-// A fault window's short name for keys: "W<k> <label>", cut to fit a key column.
-std::string window_name(std::size_t k, const FaultWindow& f);
-const char* window_colour(std::size_t k);
 
 // Over x in seconds since start (`set object` lines): each window a bar in a strip along the top,
 // where the offsets leave no data, and a faint shade behind the data ...

@@ -5,7 +5,7 @@
 
 #include "report/plots/gnuplot.hpp"
 #include "report/plots/plots.hpp"
-#include "report/report_files.hpp"
+#include "report/format.hpp"
 
 namespace herd::sim::plots {
 
@@ -14,7 +14,7 @@ namespace {
 // One series per node up to this many (25 nodes and 5 windows still fit the key); more: the band.
 constexpr std::size_t max_plotted_nodes = 25;
 
-std::string per_node_series(const PlotInput& in, std::string& data, std::size_t& points) {
+std::string per_node_series(const ReportInput& in, std::string& data, std::size_t& points) {
     const Recorder& recorder = in.recorder;
     // Eight colours cycle; the point shape changes with each cycle, so 25 series stay apart.
     static const int shapes[] = {7, 5, 9, 11};
@@ -42,7 +42,7 @@ std::string per_node_series(const PlotInput& in, std::string& data, std::size_t&
     return plot;
 }
 
-std::string band_series(const PlotInput& in, std::string& data, std::size_t& points) {
+std::string band_series(const ReportInput& in, std::string& data, std::size_t& points) {
     const Recorder& recorder = in.recorder;
     data = "# birth_s min_ms max_ms full_coverage_ms (NaN: lost)\n";
     for (const auto& u : recorder.updates()) {
@@ -55,7 +55,7 @@ std::string band_series(const PlotInput& in, std::string& data, std::size_t& poi
             hi = hi ? std::max(*hi, latency) : latency;
         }
         if (!lo) continue;
-        const auto& full = in.summary.full_coverage_ms[u.id];
+        const auto& full = in.run.summary.full_coverage_ms[u.id];
         data += fixed(born / 1000.0, 6) + ' ' + log_axis_ms(*lo) + ' ' + log_axis_ms(*hi) + ' ' + (full ? log_axis_ms(*full) : "NaN") + '\n';
         ++points;
     }
@@ -65,7 +65,7 @@ std::string band_series(const PlotInput& in, std::string& data, std::size_t& poi
 
 }  // namespace
 
-std::optional<std::string> latency_per_node(const PlotInput& in, const std::filesystem::path& dir) {
+std::optional<std::string> latency_per_node(const ReportInput& in, const std::filesystem::path& dir) {
     std::string data;
     std::size_t points = 0;
     const bool per_node = in.nodes.size() <= max_plotted_nodes;
@@ -74,13 +74,13 @@ std::optional<std::string> latency_per_node(const PlotInput& in, const std::file
 
     const std::string what = per_node ? "Latency per node: first stored - born, one point per update"
                                       : "Latency per update over " + std::to_string(in.nodes.size()) + " nodes";
-    std::string gp = header("latency_per_node", what, in.ctx);
+    std::string gp = header("latency_per_node", what, in.run);
     gp += "set xlabel \"update born at (s since start)\"\nset ylabel \"latency (ms, log scale)\"\n";
     gp += "";
     gp += log_ms_axis('y');
-    gp += "set xrange [0:" + fixed(std::max(in.summary.duration_ms, 1.0) / 1000.0, 6) + "]\n";
-    gp += window_objects(in.ctx.faults, in.summary.duration_ms);
-    gp += plot + window_key_entries(in.ctx.faults) + "\n";
+    gp += "set xrange [0:" + fixed(std::max(in.run.summary.duration_ms, 1.0) / 1000.0, 6) + "]\n";
+    gp += window_objects(in.run.faults, in.run.summary.duration_ms);
+    gp += plot + window_key_entries(in.run.faults) + "\n";
     save(dir, "latency_per_node", data, gp);
     return std::nullopt;
 }

@@ -2,15 +2,15 @@
 
 #include "report/plots/gnuplot.hpp"
 
-namespace herd::sim::plots {
+namespace herd::sim {
 
-std::vector<std::string> write_plots(const PlotInput& in, const std::filesystem::path& dir) {
-    using Writer = std::optional<std::string> (*)(const PlotInput&, const std::filesystem::path&);
-    const std::pair<const char*, Writer> all[] = {{"latency_per_node", latency_per_node},
+void write_plots(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings) {
+    using namespace plots;
+    using Plot = std::optional<std::string> (*)(const ReportInput&, const std::filesystem::path&);
+    const std::pair<const char*, Plot> all[] = {{"latency_per_node", latency_per_node},
                                                   {"coverage_cdf", coverage_cdf},
                                                   {"throughput", throughput},
                                                   {"rolling_quantiles", rolling_quantiles}};
-    std::vector<std::string> warnings;
     std::vector<std::string> written;
     for (const auto& [stem, write] : all) {
         if (auto skipped = write(in, dir))
@@ -18,12 +18,11 @@ std::vector<std::string> write_plots(const PlotInput& in, const std::filesystem:
         else
             written.emplace_back(stem);
     }
-    if (in.ctx.gnuplot.empty()) {
+    if (in.options.gnuplot.empty()) {
         if (!written.empty()) warnings.push_back("plots not drawn (no gnuplot program given); the .gp scripts are written");
-        return warnings;
+        return;
     }
-    for (const auto& stem : written) draw(in.ctx.gnuplot, dir, stem, warnings);
-    return warnings;
+    for (const auto& stem : written) draw(in.options.gnuplot, dir, stem, warnings);
 }
 
-}  // namespace herd::sim::plots
+}  // namespace herd::sim

@@ -1,15 +1,23 @@
-#include "report/lamport_svg.hpp"
-
+// messages.svg: a Lamport (space-time) diagram of the flood. One vertical lane per node, time
+// downwards in event order (each distinct send or receipt time is one row, so sub-millisecond
+// hops stay apart from second-long waits), an arrow per message coloured by what the receiver
+// did, fault windows shaded across the lanes, and each arrow's messages.jsonl line on hover.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
-#include "report/plots/gnuplot.hpp"
-#include "report/report_files.hpp"
+#include "report/format.hpp"
+#include "report/writer.hpp"
 
 namespace herd::sim {
 
 namespace {
+
+// Beyond these a diagram is no longer readable: it is skipped, with a note, unless a window is chosen
+// that holds few enough messages.
+constexpr std::size_t max_diagram_nodes = 25;
+constexpr std::size_t max_diagram_arrows = 3000;
 
 constexpr double row_height = 16;  // px per distinct event time
 constexpr double left = 100;       // the time labels
@@ -26,22 +34,14 @@ const char* colour(FloodMessage::Outcome outcome) {
 
 double first_time(const FloodMessage& m) { return m.sent_ms.value_or(m.received_ms.value_or(0)); }
 
-}  // namespace
+struct Diagram {
+    std::optional<std::string> svg;  // empty: skipped, `note` says why
+    std::string note;
+    std::size_t arrows = 0;
+};
 
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
+// `lines`: message_lines() of the log, for the hover titles. `window`: only messages sent (or, with
+// no send, received) in [first, second] ms are drawn.
 Diagram lamport_svg(const MessageLog& log, const std::vector<std::string>& lines, const std::vector<std::string>& nodes,
                     const std::vector<FaultWindow>& faults, const std::optional<std::pair<double, double>>& window) {
     Diagram d;
@@ -123,9 +123,9 @@ Diagram lamport_svg(const MessageLog& log, const std::vector<std::string>& lines
     for (std::size_t k = 0; k < faults.size(); ++k) {
         ky += legend_row;
         const auto& f = faults[k];
-        key += "<rect x=\"10\" y=\"" + fixed(ky - 11, 0) + "\" width=\"18\" height=\"12\" fill=\"" + plots::window_colour(k) +
+        key += "<rect x=\"10\" y=\"" + fixed(ky - 11, 0) + "\" width=\"18\" height=\"12\" fill=\"" + window_colour(k) +
                "\" fill-opacity=\"0.35\"/><text x=\"34\" y=\"" + fixed(ky - 1, 0) + "\">" +
-               xml_escape(plots::window_name(k, f)) + " (" + ms(f.start_ms) + " to " +
+               xml_escape(window_name(k, f)) + " (" + ms(f.start_ms) + " to " +
                (f.end_ms ? ms(*f.end_ms) + " ms" : std::string("the end")) + ")</text>";
     }
     svg += key + "</g>\n";
@@ -136,8 +136,8 @@ Diagram lamport_svg(const MessageLog& log, const std::vector<std::string>& lines
         const double y1 = y(f.start_ms), y2 = f.end_ms ? y(*f.end_ms) : lanes_bottom;
         if (y2 <= y1) continue;
         svg += "<rect class=\"fault\" x=\"" + fixed(left, 0) + "\" y=\"" + fixed(y1, 1) + "\" width=\"" +
-               fixed(width - left - 20, 0) + "\" height=\"" + fixed(y2 - y1, 1) + "\" fill=\"" + plots::window_colour(k) +
-               "\" fill-opacity=\"0.12\"><title>" + xml_escape(plots::window_name(k, f)) + "</title></rect>\n";
+               fixed(width - left - 20, 0) + "\" height=\"" + fixed(y2 - y1, 1) + "\" fill=\"" + window_colour(k) +
+               "\" fill-opacity=\"0.12\"><title>" + xml_escape(window_name(k, f)) + "</title></rect>\n";
     }
     for (std::size_t i = 0; i < lanes.size(); ++i) {
         svg += "<line class=\"lane\" x1=\"" + fixed(x(i), 1) + "\" y1=\"" + fixed(lanes_top, 1) + "\" x2=\"" + fixed(x(i), 1) +
@@ -172,6 +172,17 @@ Diagram lamport_svg(const MessageLog& log, const std::vector<std::string>& lines
     svg += "</svg>\n";
     d.svg = std::move(svg);
     return d;
+}
+
+}  // namespace
+
+void write_messages_svg(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings) {
+    if (!in.messages) return;
+    const Diagram diagram = lamport_svg(*in.messages, in.message_lines, in.run.nodes, in.run.faults, in.options.messages_window);
+    if (diagram.svg)
+        write_file(dir / "messages.svg", *diagram.svg);
+    else
+        warnings.push_back("messages.svg: not drawn: " + diagram.note);
 }
 
 }  // namespace herd::sim
