@@ -314,7 +314,7 @@ RunRecord context(const fs::path& root, std::string run) {
     ctx.seed = 9;
     ctx.nodes = {"A", "B", "C", "D"};
     ctx.edges = 4;
-    ctx.faults = {{21, std::nullopt, "crash D"}, {5, 8, "cut A-B"}};
+    ctx.faults = {{21, std::nullopt, FaultWindow::Kind::crash, "D"}, {5, 8, FaultWindow::Kind::cut, "A-B"}};
     ctx.verdicts = {{3, "converged", true, ""}, {4, "lost <= 0", false, "1 update lost"}};
     return ctx;
 }
@@ -618,7 +618,7 @@ fs::path report_with_windows(const TempDir& tmp, std::vector<FaultWindow> faults
 
 TEST_CASE("Latency per node: points on a log axis, each fault window its own colour, named in the key", "[report][plots]") {
     TempDir tmp;
-    const fs::path dir = report_with_windows(tmp, {{21, std::nullopt, "crash D"}, {5, 8, "cut A-B"}});
+    const fs::path dir = report_with_windows(tmp, {{21, std::nullopt, FaultWindow::Kind::crash, "D"}, {5, 8, FaultWindow::Kind::cut, "A-B"}});
     const std::string gp = slurp(dir / "latency_per_node.gp");
     CHECK(gp.find("with points") != std::string::npos);
     CHECK(gp.find("lines") == std::string::npos);  // no line joins two updates across a gap
@@ -643,7 +643,7 @@ TEST_CASE("Big herds: per update a bar from the fastest to the slowest node, as 
 TEST_CASE("The CDF has a curve per phase with its p50 and p99 marked", "[report][plots]") {
     TempDir tmp;
     // Update 1 (born at 10 ms, covered in 0.5 ms) is born in the window; 0 (0.6 ms) and 2 (lost) outside.
-    const fs::path dir = report_with_windows(tmp, {{9, 12, "cut A-B"}});
+    const fs::path dir = report_with_windows(tmp, {{9, 12, FaultWindow::Kind::cut, "A-B"}});
     CHECK(slurp(dir / "coverage_cdf.dat") ==
           "# no fault: full_coverage_ms fraction_of_its_updates\n0.600 0\n0.600 0.500000\n\n\n"
           "# no fault: p50 and p99\n0.600 0.500000\n0.600 0.500000\n\n\n"
@@ -659,7 +659,7 @@ TEST_CASE("With named phases the CDF has a curve per phase, not per fault window
     TempDir tmp;
     // Update 0 (born at 1 ms, 0.6 ms) is before the first phase; 1 (10 ms, 0.5 ms) in "warm"; 2 (20 ms,
     // lost) in "late", which has no curve. The window is not a curve of its own.
-    const fs::path dir = report_with_windows(tmp, {{9, 12, "cut A-B"}}, {{"warm", 5, 15.0}, {"late", 15, std::nullopt}});
+    const fs::path dir = report_with_windows(tmp, {{9, 12, FaultWindow::Kind::cut, "A-B"}}, {{"warm", 5, 15.0}, {"late", 15, std::nullopt}});
     CHECK(slurp(dir / "coverage_cdf.dat") ==
           "# before the first phase: full_coverage_ms fraction_of_its_updates\n0.600 0\n0.600 1.000000\n\n\n"
           "# before the first phase: p50 and p99\n0.600 1.000000\n0.600 1.000000\n\n\n"

@@ -1,6 +1,6 @@
 #pragma once
-// The state of one scenario run, shared by the runner's timeline, its step actions and its
-// expectation checks. Internal to sim/.
+// The state of one scenario run, shared by the runner's timeline and its steps (steps.hpp).
+// Internal to play/.
 #include <map>
 #include <memory>
 #include <random>
@@ -102,10 +102,11 @@ struct RunContext {
     bool interrupted() const { return options.interrupt && options.interrupt->raised(); }
     void verdict(const Step& step, std::string description, bool passed, std::string detail,
                  std::optional<double> reply_ms = std::nullopt);
-    void open_fault(const Step& step, const std::string& label);
-    void close_fault(const std::string& label);
-    void close_faults_except_crashes();
-    void end_fault(std::size_t index);  // ends faults[index] now and starts watching its recovery
+    // A fault window on `subject` opens now, unless one of that kind is open there already.
+    void open_fault(const Step& step, FaultWindow::Kind kind, const std::string& subject);
+    void end_fault(FaultWindow::Kind kind, const std::string& subject);  // the one open there, if any
+    void end_link_faults();                                              // every open window but the crashes
+    void end_window(std::size_t index);  // ends faults[index] now and starts watching its recovery
     void begin_phase(const std::string& name);
     // The updates a gate judges: those born in `phase` (by name), or all when it is empty.
     Summary summarize(const std::string& phase) const;
@@ -120,16 +121,6 @@ struct RunContext {
     bool progress_shown = false;
     std::chrono::steady_clock::time_point last_progress{};
 };
-
-// Carries out one step: an action, a fault, or an expectation that adds a verdict.
-void execute_step(RunContext& run, const Step& step);
-
-// Writes a send step's line and reads its reply: before the step ends, or in the background with
-// wait_reply false (counted in run.pending_replies until judged).
-void send_line(RunContext& run, const Step& step, const SendStep& send);
-
-// Starts a workload in the background; it counts itself in run.active_workloads while it lasts.
-void start_workload(RunContext& run, const Step& step, const WorkloadStep& workload);
 
 // Mock Places rules as the scenario wrote them.
 std::vector<serve::MockPlacesRule> to_mock_rules(const std::vector<PlacesRuleSpec>& rules);

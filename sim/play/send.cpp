@@ -6,7 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include "client/reply.hpp"
-#include "play/run_context.hpp"
+#include "play/steps.hpp"
 #include "protocol/command.hpp"
 
 namespace herd::sim {
@@ -116,7 +116,7 @@ asio::awaitable<void> read_and_judge(RunContext& run, const Step& step, const Se
 
 }  // namespace
 
-void send_line(RunContext& run, const Step& step, const SendStep& s) {
+void act(RunContext& run, const Step& step, const SendStep& s) {
     const std::string where = s.node + ": " + s.line;
     run.recorder->note("send", where, {s.node});
     const std::size_t exchange = run.exchanges.size();
@@ -127,7 +127,7 @@ void send_line(RunContext& run, const Step& step, const SendStep& s) {
         auto& newest = run.newest_sent[std::string(iamat->client)];
         newest = std::max(newest, iamat->time);
     }
-    const bool expects = s.expect_reply || s.expect_pattern || s.expect_no_reply;
+    const bool expects = s.expects_reply();
     std::shared_ptr<NamedConnection> named;
     std::shared_ptr<LineClient> client;
     double written_ms = 0;

@@ -1,355 +1,59 @@
-// What each scenario step does to the herd, and the checks that turn into verdicts.
-#include <cstdio>
-#include <set>
-#include <sstream>
+// Plays a step by the role its kind declares, and the two smallest kinds: the mock's rules and a phase.
+#include "play/steps.hpp"
 
-#include "play/run_context.hpp"
-#include "protocol/command.hpp"
+#include <type_traits>
 
 namespace herd::sim {
 
 namespace {
 
-std::string link_label(const LinkRef& link) {
-    if (link.from.empty()) return "every link";
-    return link.from + (link.both_ways ? "<->" : "->") + link.to;
-}
-
-// The relays a step names: one direction, both, or every relay when from/to are empty.
-std::vector<Relay*> relays_of(RunContext& run, const LinkRef& link) {
-    if (link.from.empty()) return run.herd->relays();
-    std::vector<Relay*> out;
-    if (Relay* r = run.herd->relay(link.from, link.to)) out.push_back(r);
-    if (link.both_ways)
-        if (Relay* r = run.herd->relay(link.to, link.from)) out.push_back(r);
-    return out;
-}
-
-// A bound as the file gave it: 86400000 and 0.25, not 8.64e+07.
-std::string bound_text(double ms) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.15g", ms);
-    return text;
-}
-
-// " in phase NAME", for a gate that judges one phase.
-std::string in_phase(const std::string& phase) { return phase.empty() ? "" : " in phase " + phase; }
-
-struct StepVisitor {
-    RunContext& run;
-    const Step& step;
-
-    void operator()(const SendStep& s) { send_line(run, step, s); }
-
-    void operator()(const CrashStep& s) {
-        run.herd->crash(s.node);
-        for (auto& [name, connection] : run.connections)
-            if (connection->node == s.node) connection->dead = true;
-        run.recorder->node_crashed(s.node);
-        run.recoveries.crashed(s.node, run.now_ms());
-        run.recorder->note("crash", s.node, {s.node});
-        run.open_fault(step, "crash " + s.node);
-    }
-
-    void operator()(const RestartStep& s) {
-        run.herd->restart(s.node);
-        run.recorder->note("restart", s.node, {s.node});
-        run.close_fault("crash " + s.node);
-    }
-
-    void operator()(const CutStep& s) {
-        for (Relay* r : relays_of(run, s.link)) r->cut();
-        run.recorder->note("cut", link_label(s.link), {s.link.from, s.link.to});
-        run.open_fault(step, "cut " + link_label(s.link));
-    }
-
-    void operator()(const HealStep& s) {
-        for (Relay* r : relays_of(run, s.link)) r->heal();
-        run.recorder->note("heal", link_label(s.link), {s.link.from, s.link.to});
-        run.close_fault("cut " + link_label(s.link));
-    }
-
-    void operator()(const PartitionStep& s) {
-        // Links that touch a node named in no group are left alone.
-        std::map<std::string, std::size_t> group_of;
-        for (std::size_t g = 0; g < s.groups.size(); ++g)
-            for (const auto& n : s.groups[g]) group_of[n] = g;
-        std::string label = "partition";
-        for (const auto& g : s.groups) {
-            label += " [";
-            for (std::size_t i = 0; i < g.size(); ++i) label += (i ? " " : "") + g[i];
-            label += "]";
-        }
-        for (Relay* r : run.herd->relays()) {
-            const auto a = group_of.find(r->from());
-            const auto b = group_of.find(r->to());
-            if (a != group_of.end() && b != group_of.end() && a->second != b->second) r->cut();
-        }
-        run.recorder->note("partition", label);
-        run.open_fault(step, label);
-    }
-
-    void operator()(const HealAllStep&) {
-        for (Relay* r : run.herd->relays()) {
-            r->clear_faults();
-            r->set_delay(run.scenario.default_delay, run.scenario.default_jitter);
-        }
-        run.recorder->note("heal-all", "every link fault cleared");
-        run.close_faults_except_crashes();
-    }
-
-    void operator()(const DelayStep& s) {
-        for (Relay* r : relays_of(run, s.link)) r->set_delay(s.delay, s.jitter);
-        const std::string label = "delay " + link_label(s.link);
-        run.recorder->note("delay", label + " " + std::to_string(s.delay.count()) + " ms +/- " +
-                                        std::to_string(s.jitter.count()) + " ms");
-        run.close_fault(label);
-        if (s.delay.count() > 0 || s.jitter.count() > 0) run.open_fault(step, label);
-    }
-
-    void operator()(const DropStep& s) {
-        for (Relay* r : relays_of(run, s.link)) r->add_drop(s.command, s.client, s.first);
-        run.recorder->note("drop", link_label(s.link) + " command=" + s.command + " client=" + s.client +
-                                       " first=" + std::to_string(s.first));
-        run.open_fault(step, "drop " + link_label(s.link));
-    }
-
-    void operator()(const ResetAfterStep& s) {
-        for (Relay* r : relays_of(run, s.link)) r->reset_after(s.bytes);
-        run.recorder->note("reset-after", link_label(s.link) + " after " + std::to_string(s.bytes) + " bytes");
-    }
-
-    void operator()(const StallStep& s) {
-        for (Relay* r : relays_of(run, s.link)) r->stall(s.stalled);
-        const std::string label = "stall " + link_label(s.link);
-        run.recorder->note(s.stalled ? "stall" : "unstall", link_label(s.link));
-        if (s.stalled)
-            run.open_fault(step, label);
+// The fault windows an action declares, kept after it acted: what it ends first (a restart's
+// crash, a new delay's old one), then what it opens.
+void keep_windows(RunContext& run, const Step& step, FaultWindows windows, const std::optional<WindowKey>& key) {
+    if (windows.ends) {
+        if (key)
+            run.end_fault(key->kind, key->subject);
         else
-            run.close_fault(label);
+            run.end_link_faults();
     }
+    if (windows.opens && key) run.open_fault(step, key->kind, key->subject);
+}
 
-    void operator()(const PlacesStep& s) {
-        run.places->set_rules(to_mock_rules(s.rules));
-        // Answers cached under the old rules would hide the new ones.
-        run.herd->clear_places_caches();
-        run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
-    }
-
-    void operator()(const WaitStep& s) {
-        const auto until = std::chrono::steady_clock::now() + s.duration;
-        run.run_until([&] { return std::chrono::steady_clock::now() >= until; }, s.duration + std::chrono::seconds(1));
-    }
-
-    void operator()(const WaitQuietStep& s) {
-        const bool quiet = run.run_until([&] {
-            const auto now = run.recorder->now();
-            return run.active_workloads == 0 && run.herd->quiet() && now - run.recorder->last_activity() >= s.quiet &&
-                   now - run.last_change >= s.quiet;
-        }, s.timeout);
-        if (!quiet)
-            run.verdict(step, "quiet for " + std::to_string(s.quiet.count()) + " ms", false,
-                        "floods still in flight after " + std::to_string(s.timeout.count()) + " ms");
-    }
-
-    void operator()(const ExpectKnowsStep& s) {
-        const std::string what = s.node + (s.knows ? " knows " : " does not know ") + s.client;
-        if (!run.herd->is_up(s.node)) return run.verdict(step, what, false, s.node + " is down");
-        const auto held = run.herd->records(s.node, {s.client});
-        const auto record = held.find(s.client);
-        const bool known = record != held.end();
-        if (!s.knows)
-            return run.verdict(step, what, !known, known ? "it holds \"" + record->second + "\"" : "unknown, as expected");
-        std::optional<Nanos> want;
-        std::string want_text;
-        if (s.time) {
-            want = parse_posix_time(*s.time);
-            want_text = *s.time;
-        } else if (auto it = run.newest_sent.find(s.client); it != run.newest_sent.end()) {
-            want = it->second;
-            want_text = "the newest sent (" + format_posix_time(it->second) + ")";
-        }
-        if (!want) return run.verdict(step, what, false, "no IAMAT for " + s.client + " was sent in this run");
-        if (!known) return run.verdict(step, what + " at " + want_text, false, "it does not know " + s.client);
-        const Command parsed = parse_line(record->second);
-        const auto* at = std::get_if<At>(&parsed);
-        const bool ok = at && at->time == *want;
-        run.verdict(step, what + " at " + want_text, ok,
-                    ok ? "holds \"" + record->second + "\"" : "it holds an other record: \"" + record->second + "\"");
-    }
-
-    void operator()(const ExpectConvergedStep&) {
-        // Every group of live nodes that can reach each other must hold identical records.
-        // Over every client a client line named: the ones a server can hold.
-        const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
-        std::map<std::string, std::map<std::string, std::string>> held;  // asked once per node
-        auto records = [&](const std::string& node) -> const std::map<std::string, std::string>& {
-            auto it = held.find(node);
-            if (it == held.end()) it = held.emplace(node, run.herd->records(node, clients)).first;
-            return it->second;
-        };
-        std::set<std::string> seen;
-        std::string problem;
-        for (const auto& name : run.herd->names()) {
-            if (!run.herd->is_up(name) || seen.count(name)) continue;
-            const auto group = run.herd->reachable(name);
-            seen.insert(group.begin(), group.end());
-            const auto& reference = records(name);
-            for (const auto& other : group) {
-                const auto& table = records(other);
-                if (table.size() != reference.size() && problem.empty())
-                    problem = other + " holds " + std::to_string(table.size()) + " clients, " + name + " holds " +
-                              std::to_string(reference.size());
-                for (const auto& [client, at_line] : reference) {
-                    if (!problem.empty()) break;
-                    const auto mine = table.find(client);
-                    if (mine == table.end() || mine->second != at_line)
-                        problem = other + " holds \"" + (mine == table.end() ? "nothing" : mine->second) + "\" for " +
-                                  client + " where " + name + " holds \"" + at_line + "\"";
-                }
-            }
-        }
-        run.verdict(step, "the herd converged", problem.empty(),
-                    problem.empty() ? "every connected group of live nodes holds the same records" : problem);
-    }
-
-    void operator()(const ExpectLatencyStep& s) {
-        const Summary summary = run.summarize(s.phase);
-        const auto& q = summary.full_coverage;
-        std::ostringstream measured;
-        measured << "full coverage over " << q.count << " updates" << in_phase(s.phase) << ": p50 " << q.p50
-                 << " ms, p95 " << q.p95 << " ms, p99 " << q.p99 << " ms, max " << q.max << " ms";
-        bool ok = q.count > 0;
-        std::string failed;
-        auto gate = [&](const char* name, const std::optional<double>& bound, double value) {
-            if (bound && value > *bound) {
-                ok = false;
-                failed += std::string(failed.empty() ? "" : ", ") + name + " above " + bound_text(*bound) + " ms";
-            }
-        };
-        gate("p50", s.p50, q.p50);
-        gate("p95", s.p95, q.p95);
-        gate("p99", s.p99, q.p99);
-        gate("max", s.max, q.max);
-        if (q.count == 0) failed = "no update reached full coverage";
-        run.verdict(step, "full-coverage latency gate" + in_phase(s.phase), ok,
-                    (failed.empty() ? "" : failed + "; ") + measured.str());
-    }
-
-    void operator()(const ExpectRecoveryStep& s) {
-        std::optional<std::size_t> window;
-        for (std::size_t i = 0; i < run.faults.size(); ++i) {
-            const auto& f = run.faults[i];
-            if (s.fault ? f.step == *s.fault : f.end_ms && (!window || *f.end_ms >= *run.faults[*window].end_ms))
-                window = i;
-        }
-        const std::string bound = "recovery within " + bound_text(s.max_ms) + " ms";
-        if (!window)
-            return run.verdict(step, bound, false,
-                               s.fault ? "steps[" + std::to_string(*s.fault) + "] began no fault window (that fault was already in force)"
-                                       : "no fault has ended before this step");
-        const auto& f = run.faults[*window];
-        const std::string what = bound + " after " + f.name();
-        if (!f.end_ms) return run.verdict(step, what, false, "the fault has not ended");
-        const Recovery r = *run.recoveries.of(*window);
-        std::ostringstream detail;
-        if (const auto ms = r.recovery_ms())
-            detail << "recovered " << *ms << " ms after the fault ended (at " << r.ended_ms << " ms)";
-        else
-            detail << "not recovered " << run.now_ms() - r.ended_ms << " ms after the fault ended: " << r.missing
-                   << " (node, client) pairs short, e.g. " << r.example;
-        const auto ms = r.recovery_ms();
-        run.verdict(step, what, ms && *ms <= s.max_ms, detail.str());
-    }
-
-    void operator()(const PhaseStep& s) {
-        run.begin_phase(s.name);
-        run.recorder->note("phase", s.name);
-    }
-
-    void operator()(const ExpectMessagesStep& s) {
-        const Summary summary = run.summarize(s.phase);
-        const std::size_t n = run.herd->names().size();
-        const std::uint64_t expected = 2 * run.herd->edge_count() - (n - 1);
-        std::ostringstream measured;
-        measured << summary.messages.per_update.size() << " updates, messages per update mean "
-                 << summary.messages.mean << " min " << summary.messages.min << " max " << summary.messages.max
-                 << "; 2E-(N-1) = " << expected;
-        bool ok = !summary.messages.per_update.empty();
-        if (s.max_per_update && summary.messages.max > *s.max_per_update) ok = false;
-        if (s.exact_2e_minus_n_minus_1)
-            for (auto m : summary.messages.per_update) ok = ok && m == expected;
-        run.verdict(step, "messages per update" + in_phase(s.phase), ok, measured.str());
-    }
-
-    void operator()(const ExpectLostStep& s) {
-        if (s.required == LostRequired::now) return expect_lost_now(s);
-        const Summary summary = run.summarize(s.phase);
-        std::string detail = std::to_string(summary.lost.size()) + " of " + std::to_string(summary.updates) + " updates lost";
-        if (!summary.lost.empty()) {
-            const auto& first = summary.lost.front();
-            detail += "; first: " + first.client + " " + first.client_time + " from " + first.origin + " missing at";
-            for (const auto& m : first.missing) detail += " " + m;
-        }
-        run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost" + in_phase(s.phase),
-                    summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
-    }
-
-    // Judged on what the nodes hold now: for each update, the live nodes that hold it or a newer
-    // record for its client, and everything they can reach, must all hold one.
-    void expect_lost_now(const ExpectLostStep& s) {
-        // What each live node reaches (links may be cut one way), found once.
-        std::map<std::string, std::vector<std::string>> reach;
-        for (const auto& name : run.herd->names())
-            if (run.herd->is_up(name)) reach[name] = run.herd->reachable(name);
-        // What each live node holds, asked once: client -> time.
-        const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
-        std::map<std::string, std::map<std::string, Nanos>> held;
-        for (const auto& [node, reached] : reach)
-            for (const auto& [client, line] : run.herd->records(node, clients)) held[node][client] = record_time(line);
-        std::size_t lost = 0;
-        std::string first;
-        for (const auto& u : run.recorder->updates()) {
-            auto holds = [&](const std::string& node) {
-                const auto& records = held[node];
-                const auto it = records.find(u.client);
-                return it != records.end() && it->second >= u.client_time;
-            };
-            std::set<std::string> required;
-            for (const auto& [node, reached] : reach)
-                if (holds(node)) required.insert(reached.begin(), reached.end());
-            std::vector<std::string> missing;
-            for (const auto& node : required)
-                if (!holds(node)) missing.push_back(node);
-            if (missing.empty()) continue;
-            if (lost++ == 0) {
-                first = u.client + " " + u.client_time_text + " from " + u.origin + " missing at";
-                for (const auto& m : missing) first += " " + m;
-            }
-        }
-        std::string detail = std::to_string(lost) + " of " + std::to_string(run.recorder->updates().size()) +
-                             " updates lost (required: every live node connected to a holder)";
-        if (lost) detail += "; first: " + first;
-        run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost", lost <= static_cast<std::size_t>(s.max_lost),
-                    detail);
-    }
-
-    void operator()(const WorkloadStep& w) { start_workload(run, step, w); }
-};
+template <class Action>
+void act_and_keep_windows(RunContext& run, const Step& step, const Action& action) {
+    act(run, step, action);
+    if constexpr (requires { action.windows(); }) keep_windows(run, step, action.windows(), window_of(action));
+    run.last_change = std::chrono::steady_clock::now();
+}
 
 }  // namespace
 
 void execute_step(RunContext& run, const Step& step) {
-    std::visit(StepVisitor{run, step}, step.action);
-    const bool observes = std::holds_alternative<WaitStep>(step.action) || std::holds_alternative<WaitQuietStep>(step.action) ||
-                          std::holds_alternative<ExpectKnowsStep>(step.action) ||
-                          std::holds_alternative<ExpectConvergedStep>(step.action) ||
-                          std::holds_alternative<ExpectLatencyStep>(step.action) ||
-                          std::holds_alternative<ExpectMessagesStep>(step.action) ||
-                          std::holds_alternative<ExpectLostStep>(step.action) ||
-                          std::holds_alternative<ExpectRecoveryStep>(step.action) ||
-                          std::holds_alternative<PhaseStep>(step.action);
-    if (!observes) run.last_change = std::chrono::steady_clock::now();
+    std::visit(
+        [&](const auto& s) {
+            using Kind = std::decay_t<decltype(s)>;
+            if constexpr (Kind::role == StepRole::action)
+                act_and_keep_windows(run, step, s);
+            else if constexpr (Kind::role == StepRole::mark)
+                mark(run, step, s);
+            else if constexpr (Kind::role == StepRole::wait)
+                wait(run, step, s);
+            else
+                check(run, step, s);
+        },
+        step.action);
+}
+
+void act(RunContext& run, const Step&, const PlacesStep& s) {
+    run.places->set_rules(to_mock_rules(s.rules));
+    // Answers cached under the old rules would hide the new ones.
+    run.herd->clear_places_caches();
+    run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
+}
+
+void mark(RunContext& run, const Step&, const PhaseStep& s) {
+    run.begin_phase(s.name);
+    run.recorder->note("phase", s.name);
 }
 
 }  // namespace herd::sim

@@ -7,7 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "async/nothrow.hpp"
-#include "play/run_context.hpp"
+#include "play/steps.hpp"
 
 namespace herd::sim {
 
@@ -103,7 +103,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
 
 }  // namespace
 
-void start_workload(RunContext& run, const Step& step, const WorkloadStep& workload) {
+void act(RunContext& run, const Step& step, const WorkloadStep& workload) {
     ++run.active_workloads;
     run.recorder->note("workload", std::to_string(workload.updates) + " reports at " + std::to_string(workload.rate) +
                                        "/s from " + std::to_string(workload.clients) + " clients (step " +

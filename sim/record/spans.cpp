@@ -2,6 +2,19 @@
 
 namespace herd::sim {
 
+std::string FaultWindow::label() const {
+    const char* what = "crash";
+    switch (kind) {
+        case Kind::crash: what = "crash"; break;
+        case Kind::cut: what = "cut"; break;
+        case Kind::partition: what = "partition"; break;
+        case Kind::delay: what = "delay"; break;
+        case Kind::drop: what = "drop"; break;
+        case Kind::stall: what = "stall"; break;
+    }
+    return std::string(what) + " " + subject;
+}
+
 bool born_in(double start_ms, const std::optional<double>& end_ms, double born_ms) {
     return born_ms >= start_ms && (!end_ms || born_ms < *end_ms);
 }

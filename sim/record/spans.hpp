@@ -21,13 +21,18 @@ struct Span {
     std::optional<double> end_ms;  // empty: until the end of the run
 };
 
-// A stretch of the run with a fault in force, shaded on the latency plot.
+// A stretch of the run with a fault in force, shaded on the latency plot. Kept by its kind and
+// subject: a node's crash ends at its restart, a link's cut at its heal, whatever the labels say.
 struct FaultWindow {
+    enum class Kind { crash, cut, partition, delay, drop, stall };
     double start_ms = 0;
     std::optional<double> end_ms;  // empty: until the end of the run
-    std::string label;             // "crash N3", "cut N1-N2", ...
+    Kind kind = Kind::crash;
+    // The node ("N3"), the link ("N1->N2", "N1<->N2", "every link") or the partition's groups ("[A B] [C]").
+    std::string subject;
     std::size_t step = 0;          // the step that began it
-    std::string name() const { return "steps[" + std::to_string(step) + "]." + label; }
+    std::string label() const;     // "crash N3", "cut N1<->N2", ...
+    std::string name() const { return "steps[" + std::to_string(step) + "]." + label(); }
 };
 
 // Born at or after the start, before the end: [start, end).

@@ -46,7 +46,8 @@ std::string xml_escape(std::string_view text) {
 }
 
 std::string window_name(std::size_t k, const FaultWindow& f) {
-    std::string label = f.label.size() > max_window_label ? f.label.substr(0, max_window_label - 3) + "..." : f.label;
+    const std::string full = f.label();
+    const std::string label = full.size() > max_window_label ? full.substr(0, max_window_label - 3) + "..." : full;
     return "W" + std::to_string(k + 1) + " " + label;
 }
 

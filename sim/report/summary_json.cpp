@@ -83,7 +83,7 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
         else windows.push_back(&span);
     for (std::size_t i = 0; i < run.faults.size(); ++i) {
         const auto& f = run.faults[i];
-        json fault = {{"start_ms", f.start_ms}, {"end_ms", f.end_ms ? json(*f.end_ms) : json(nullptr)}, {"label", f.label},
+        json fault = {{"start_ms", f.start_ms}, {"end_ms", f.end_ms ? json(*f.end_ms) : json(nullptr)}, {"label", f.label()},
                       {"step", f.step}};
         if (i < windows.size()) fault.update(span_json(*windows[i]));
         faults.push_back(fault);

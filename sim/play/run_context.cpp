@@ -1,0 +1,141 @@
+#include "play/run_context.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "protocol/command.hpp"
+
+namespace herd::sim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t seed_)
+    : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {}
+
+void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail,
+                         std::optional<double> reply_ms) {
+    // A wait cut short by the interruption is no measurement.
+    if (interrupted()) return;
+    if (!step.note.empty()) description += " (" + step.note + ")";
+    recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
+    verdicts.push_back({step.index, std::move(description), passed, std::move(detail), reply_ms});
+}
+
+void RunContext::client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof) {
+    auto handle = [&](std::string_view line) {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.size() > max_line) return;  // the server refuses it and closes
+        const Command parsed = parse_line(line);
+        if (const auto* c = std::get_if<IAmAt>(&parsed)) clients.emplace(c->client);
+        if (const auto* c = std::get_if<At>(&parsed)) clients.emplace(c->client);
+        herd->client_line(node, line);
+    };
+    for (std::size_t end = bytes.find('\n'); end != std::string_view::npos; end = bytes.find('\n')) {
+        if (partial.size() + end <= max_line + 1) partial.append(bytes.substr(0, end));
+        handle(partial);
+        partial.clear();
+        bytes.remove_prefix(end + 1);
+    }
+    if (partial.size() + bytes.size() <= max_line + 1) partial.append(bytes);
+    if (eof && !partial.empty()) {
+        handle(partial);
+        partial.clear();
+    }
+}
+
+void RunContext::open_fault(const Step& step, FaultWindow::Kind kind, const std::string& subject) {
+    for (const auto& f : faults)
+        if (f.kind == kind && f.subject == subject && !f.end_ms) return;
+    faults.push_back({now_ms(), std::nullopt, kind, subject, step.index});
+}
+
+namespace {
+
+// What each node that is up must come to hold for the herd to have recovered: for every client,
+// the newest record any node of its connected group holds now. Pairs already held are left out.
+RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& known) {
+    const std::vector<std::string> clients(known.begin(), known.end());
+    RecoveryTargets targets;
+    std::set<std::string> seen;
+    for (const auto& name : herd.names()) {
+        if (!herd.is_up(name) || seen.count(name)) continue;
+        const auto group = herd.reachable(name);
+        seen.insert(group.begin(), group.end());
+        std::map<std::string, std::map<std::string, Nanos>> held;  // node -> client -> time
+        std::map<std::string, Nanos, std::less<>> newest;
+        for (const auto& member : group)
+            for (const auto& [client, line] : herd.records(member, clients)) {
+                const Nanos time = record_time(line);
+                held[member][client] = time;
+                auto [it, fresh] = newest.emplace(client, time);
+                if (!fresh) it->second = std::max(it->second, time);
+            }
+        for (const auto& member : group)
+            for (const auto& [client, time] : newest) {
+                const auto it = held[member].find(client);
+                if (it == held[member].end() || it->second < time) targets[member][client] = time;
+            }
+    }
+    return targets;
+}
+
+}  // namespace
+
+void RunContext::end_window(std::size_t index) {
+    faults[index].end_ms = now_ms();
+    recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, recovery_targets(*herd, clients)));
+}
+
+void RunContext::end_fault(FaultWindow::Kind kind, const std::string& subject) {
+    for (std::size_t i = 0; i < faults.size(); ++i)
+        if (faults[i].kind == kind && faults[i].subject == subject && !faults[i].end_ms) end_window(i);
+}
+
+void RunContext::end_link_faults() {
+    for (std::size_t i = 0; i < faults.size(); ++i)
+        if (!faults[i].end_ms && faults[i].kind != FaultWindow::Kind::crash) end_window(i);
+}
+
+void RunContext::begin_phase(const std::string& name) {
+    const double now = now_ms();
+    if (!phases.empty() && !phases.back().end_ms) phases.back().end_ms = now;
+    phases.push_back({name, now, std::nullopt});
+}
+
+Summary RunContext::summarize(const std::string& phase) const {
+    if (phase.empty()) return recorder->summarize();
+    for (const auto& p : phases)
+        if (p.name == phase) return summarize_span(*recorder, p.start_ms, p.end_ms);
+    // Validation lets a gate name only a phase begun before it, so this is not reached.
+    return recorder->summarize([](const Recorder::Update&) { return false; });
+}
+
+bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    return sim::run_until(io, [&] {
+        progress_line();
+        return !observer->failures().empty() || interrupted() || done();
+    }, limit) && observer->failures().empty();
+}
+
+void RunContext::progress_line(bool final) {
+    if (!options.progress) return;
+    const auto now = Clock::now();
+    if (!final && (now - recorder->start_time() < std::chrono::seconds(1) || now - last_progress < std::chrono::milliseconds(250)))
+        return;
+    if (final && !progress_shown) return;
+    last_progress = now;
+    progress_shown = true;
+    if (!options.progress_rewrites && final) return;
+    std::fprintf(stderr, "%s%s: step %zu/%zu  %.1f s  %zu updates%s%s", options.progress_rewrites ? "\r\033[K" : "",
+                 scenario.name.c_str(), step_number, scenario.steps.size(), now_ms() / 1000.0, recorder->updates().size(),
+                 active_workloads ? "  (workload running)" : "", options.progress_rewrites ? "" : "\n");
+    if (final) std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace herd::sim
