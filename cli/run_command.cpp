@@ -23,22 +23,16 @@ namespace {
 
 struct RunArgs {
     std::vector<std::string> paths;
-    std::optional<std::uint64_t> seed;
-    std::string out = "results";
+    RunOptions run;          // what the flags set of every run: --seed, --out, --logs, --log-cap, --keep, --messages-*
     std::uint64_t repeat = 1;
     bool json = false;
-    bool progress = false;  // the progress line also when stderr is no terminal
-    std::string target;  // a target file: external server processes
-    bool logs = true;
-    std::uint64_t log_cap = default_log_cap;
-    std::optional<std::uint64_t> keep;
-    std::uint64_t messages_cap = default_messages_cap;
-    std::optional<std::pair<double, double>> messages_window;
+    bool progress = false;   // the progress line also when stderr is no terminal
+    std::string target;      // a target file: external server processes
 };
 
 std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
     std::string command = "herdsim run " + file.string() + " --seed " + std::to_string(seed);
-    if (args.out != "results") command += " --out " + args.out;
+    if (args.run.out_dir != "results") command += " --out " + args.run.out_dir.string();
     if (!args.target.empty()) command += " --target " + args.target;
     return command;
 }
@@ -85,6 +79,13 @@ int run(const RunArgs& args) {
     std::vector<RunRow> rows;
     std::vector<std::string> summaries;
     const InterruptFlag interrupt;
+    RunOptions every_run = args.run;
+    every_run.progress_rewrites = ::isatty(STDERR_FILENO);
+    every_run.progress = every_run.progress_rewrites || args.progress;
+    every_run.version = HERDSIM_VERSION;
+    every_run.commit = HERDSIM_COMMIT;
+    every_run.target = target ? &*target : nullptr;
+    every_run.interrupt = &interrupt;
     for (const auto& file : files) {
         if (interrupt.raised()) break;
         LoadResult loaded = load_scenario(file);
@@ -102,24 +103,12 @@ int run(const RunArgs& args) {
                 continue;
             }
         }
-        const std::uint64_t first_seed = args.seed.value_or(scenario.seed);
+        const std::uint64_t first_seed = args.run.seed.value_or(scenario.seed);
         std::vector<RunRecord> repeats;
         for (std::uint64_t k = 0; k < args.repeat && !interrupt.raised(); ++k) {
-            RunOptions options;
+            RunOptions options = every_run;
             options.seed = first_seed + k;
-            options.out_dir = args.out;
             options.repeat_command = repeat_command(file, *options.seed, args);
-            options.progress_rewrites = ::isatty(STDERR_FILENO);
-            options.progress = options.progress_rewrites || args.progress;
-            options.version = HERDSIM_VERSION;
-            options.commit = HERDSIM_COMMIT;
-            options.target = target ? &*target : nullptr;
-            options.logs = args.logs;
-            options.log_cap = args.log_cap;
-            if (args.keep) options.keep = static_cast<std::size_t>(*args.keep);
-            options.messages_cap = static_cast<std::size_t>(args.messages_cap);
-            options.report.messages_window = args.messages_window;
-            options.interrupt = &interrupt;
             std::cerr << "run: " << options.repeat_command << "\n";
             RunOutcome outcome = run_scenario(scenario, options);
             if (outcome.exit_code == 2) {
@@ -139,7 +128,7 @@ int run(const RunArgs& args) {
         }
         if (args.repeat > 1 && !repeats.empty()) {
             rows.push_back(aggregate_row(scenario.name, repeats));
-            write_aggregate(fs::path(args.out) / scenario.name / ("repeat-" + repeats.front().run_id + ".json"),
+            write_aggregate(args.run.out_dir / scenario.name / ("repeat-" + repeats.front().run_id + ".json"),
                             aggregate_json(scenario.name, repeats));
         }
     }
@@ -197,25 +186,25 @@ void add_run_command(CLI::App& app, Action& action) {
     auto args = std::make_shared<RunArgs>();
     auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, or a target's processes, and judge them");
     cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)")->required();
-    cmd->add_option("--seed", args->seed, "Seed for every random choice (default: the scenario's own)")
+    cmd->add_option("--seed", args->run.seed, "Seed for every random choice (default: the scenario's own)")
         ->check(whole_number(0, "from 0 to 18446744073709551615"));
-    cmd->add_option("--out", args->out, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
+    cmd->add_option("--out", args->run.out_dir, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
     cmd->add_option("--repeat", args->repeat, "Run each scenario K times, with seeds seed, seed+1, ...")
         ->check(whole_number(1, "from 1 up"));
     cmd->add_option("--target", args->target,
                     "A target file (docs/target.md): play against external server processes, started by its command")
         ->type_name("TARGET.json");
-    cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log to <run>/logs/<Name>.log (default), or not");
-    cmd->add_option("--log-cap", args->log_cap, "Bytes per node log; a longer one is cut after the run, saying so")
+    cmd->add_flag("--logs,!--no-logs", args->run.logs, "Write each node's log to <run>/logs/<Name>.log (default), or not");
+    cmd->add_option("--log-cap", args->run.log_cap, "Bytes per node log; a longer one is cut after the run, saying so")
         ->check(whole_number(1, "from 1 up"))
         ->capture_default_str();
-    cmd->add_option("--keep", args->keep, "After each run, keep only the newest N runs of its scenario (N from 1 up)")
+    cmd->add_option("--keep", args->run.keep, "After each run, keep only the newest N runs of its scenario (N from 1 up)")
         ->check(whole_number(1, "from 1 up"));
-    cmd->add_option("--messages-cap", args->messages_cap, "messages.jsonl lists at most this many flood lines")
+    cmd->add_option("--messages-cap", args->run.messages_cap, "messages.jsonl lists at most this many flood lines")
         ->check(whole_number(0, "from 0 up"))
         ->capture_default_str();
     cmd->add_option_function<std::string>(
-           "--messages-window", [args](const std::string& text) { args->messages_window = parse_window(text); },
+           "--messages-window", [args](const std::string& text) { args->run.report.messages_window = parse_window(text); },
            "messages.svg shows only the flood lines sent from FROM_MS to TO_MS (ms since the start)")
         ->check(ms_window());
     cmd->add_flag("--progress", args->progress,

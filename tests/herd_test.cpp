@@ -54,8 +54,8 @@ struct HerdFixture {
         options.relays = relays;
         options.rng = &rng;
         options.observer = &counter;
-        options.places.base_url = places.url();
-        options.places.timeout = std::chrono::milliseconds(500);
+        options.server.places.base_url = places.url();
+        options.server.places.timeout = std::chrono::milliseconds(500);
         herd = std::make_unique<sim::Herd>(io, std::move(config), options);
         herd->start();
         // Each server asks its neighbours for a catch-up when it starts: let that settle first, so

@@ -61,7 +61,7 @@ struct InProcessHerd {
         options.relays = false;
         options.rng = &rng;
         options.observer = &floods;
-        options.places.base_url = places.url();
+        options.server.places.base_url = places.url();
         herd = std::make_unique<sim::Herd>(io, *preset("fall17"), options);
         herd->start();
     }

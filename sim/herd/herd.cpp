@@ -23,16 +23,10 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
         address.host = "127.0.0.1";
         if (!options_.fixed_ports) address.port = 0;
     }
-    local.places = options_.places;
-    ServerOptions tunables;
-    tunables.log_dir = options_.log_dir;
-    tunables.link_policy = options_.link_policy;
-    tunables.link_linger = options_.link_linger;
-    tunables.reconnect_initial = options_.reconnect_initial;
-    tunables.reconnect_max = options_.reconnect_max;
+    local.places = options_.server.places;
     for (const auto& address : local.servers) {
-        servers_.emplace(address.name,
-                         std::make_unique<Server>(io_, server_options(local, address.name, tunables), options_.observer));
+        servers_.emplace(address.name, std::make_unique<Server>(io_, server_options(local, address.name, options_.server),
+                                                                options_.observer));
     }
 }
 

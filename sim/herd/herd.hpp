@@ -2,7 +2,6 @@
 // A herd in one process: every node a real herd::Server on one io_context and its own loopback
 // port, and (by default) every directed peer link routed through a Relay, where the scenario's
 // faults live. Crash and restart act on the node's server; the node code never knows.
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -23,14 +22,17 @@ namespace herd::sim {
 struct HerdOptions {
     bool fixed_ports = false;           // bind the config's ports; otherwise the OS picks them
     bool relays = true;                 // route every peer link through a Relay
-    std::filesystem::path log_dir;      // per-node logs; empty: none
-    PlacesSettings places;              // usually pointed at a MockPlaces
     ServerObserver* observer = nullptr;
     std::mt19937_64* rng = nullptr;     // the run's one random source (relay jitter); required with relays
-    LinkPolicy link_policy = LinkPolicy::per_burst;
-    std::chrono::milliseconds link_linger{2};
-    std::chrono::milliseconds reconnect_initial{20};
-    std::chrono::milliseconds reconnect_max{500};
+    // What every server gets beyond its place in the herd (server_options() sets its name, address,
+    // neighbours and limits from the config): its log folder (empty: none), its Places settings
+    // (usually pointed at a MockPlaces), its link policy and times. A simulated server retries a
+    // neighbour sooner than a served one, so a restart in a scenario is noticed within 20 ms.
+    ServerOptions server = [] {
+        ServerOptions defaults;
+        defaults.reconnect_initial = std::chrono::milliseconds(20);
+        return defaults;
+    }();
 };
 
 class Herd : public RunHerd {

@@ -122,7 +122,4 @@ struct RunContext {
     std::chrono::steady_clock::time_point last_progress{};
 };
 
-// Mock Places rules as the scenario wrote them.
-std::vector<serve::MockPlacesRule> to_mock_rules(const std::vector<PlacesRuleSpec>& rules);
-
 }  // namespace herd::sim

@@ -72,25 +72,6 @@ bool ended_by_failure(const RunContext& run, RunOutcome& outcome) {
 
 }  // namespace
 
-std::vector<serve::MockPlacesRule> to_mock_rules(const std::vector<PlacesRuleSpec>& rules) {
-    std::vector<serve::MockPlacesRule> out;
-    for (const auto& r : rules) {
-        serve::MockPlacesRule m;
-        m.api = r.api;
-        m.location = r.location;
-        m.radius = r.radius;
-        m.status = static_cast<unsigned>(r.status);
-        if (r.has_body) m.body = r.body;
-        m.delay = r.delay;
-        m.fail_first = r.fail_first;
-        m.malformed = r.malformed;
-        m.never_answer = r.never_answer;
-        m.close_without_answer = r.close_without_answer;
-        out.push_back(std::move(m));
-    }
-    return out;
-}
-
 namespace {
 
 // A run played to its end (or its interruption), with what its report needs; the herd is gone, so
@@ -117,7 +98,7 @@ struct CurrentRun {
 // The run's record keepers and the mock Places service, before any server exists.
 void prepare_record(RunContext& run, const HerdConfig& config) {
     run.places = std::make_unique<serve::MockPlaces>(run.io.get_executor(), serve::MockPlacesOptions{.failed = run.failed()});
-    run.places->set_rules(to_mock_rules(run.scenario.places.rules));
+    run.places->set_rules(run.scenario.places.rules);
     std::vector<std::string> names;
     std::map<std::string, std::vector<std::string>, std::less<>> peers;
     for (const auto& s : config.servers) {
@@ -149,8 +130,8 @@ std::unique_ptr<RunHerd> make_herd(RunContext& run, const HerdConfig& config, co
     }
     HerdOptions herd_options;
     herd_options.fixed_ports = scenario.herd.fixed_ports;
-    if (run.options.logs) herd_options.log_dir = dir / "logs";
-    herd_options.places = places;
+    if (run.options.logs) herd_options.server.log_dir = dir / "logs";
+    herd_options.server.places = places;
     herd_options.observer = run.observer.get();
     herd_options.rng = &run.link_rng;
     return std::make_unique<Herd>(run.io, config, herd_options);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/herd_config.hpp"
+#include "serve/mock_places_rule.hpp"
 
 namespace herd::sim {
 
@@ -42,20 +43,6 @@ struct HerdSpec {
 
 // ---- mock Places ---------------------------------------------------------------------------
 
-struct PlacesRuleSpec {
-    std::optional<std::string> api;       // match: "legacy" | "new"
-    std::optional<std::string> location;  // match: "34.068930,-118.445127"
-    std::optional<std::string> radius;    // match: metres as text, "10000"
-    int status = 200;
-    std::string body;                     // inline JSON (any JSON value, kept as text) or the file's bytes
-    bool has_body = false;                // false: the mock's default answer (an empty body is a valid choice)
-    Millis delay{0};
-    int fail_first = 0;
-    bool malformed = false;
-    bool never_answer = false;
-    bool close_without_answer = false;
-};
-
 struct PlacesSpec {
     PlacesApi api = PlacesApi::legacy;
     Millis timeout{2000};  // the nodes' Places client timeout
@@ -66,7 +53,7 @@ struct PlacesSpec {
                         .cache_ttl = {},
                         .cache_entries = serve_places_limits.cache_entries,
                         .cache_bytes = serve_places_limits.cache_bytes};
-    std::vector<PlacesRuleSpec> rules;
+    std::vector<serve::MockPlacesRule> rules;
 };
 
 // ---- steps ---------------------------------------------------------------------------------
@@ -173,7 +160,7 @@ struct StallStep {
 };
 struct PlacesStep {  // replaces the mock's rules
     static constexpr StepRole role = StepRole::action;
-    std::vector<PlacesRuleSpec> rules;
+    std::vector<serve::MockPlacesRule> rules;
 };
 struct WaitStep {
     static constexpr StepRole role = StepRole::wait;
