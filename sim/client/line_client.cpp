@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "async/nothrow.hpp"
 
@@ -25,7 +26,8 @@ void run_for(asio::io_context& io, std::chrono::milliseconds span) {
     run_until(io, [] { return false; }, span);
 }
 
-LineClient::LineClient(asio::io_context& io, std::uint16_t port) : io_(io), state_(std::make_shared<State>(io)) {
+LineClient::LineClient(asio::io_context& io, std::uint16_t port, FailureSink failed)
+    : io_(io), failed_(std::move(failed)), state_(std::make_shared<State>(io)) {
     state_->socket.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
     state_->socket.set_option(tcp::no_delay(true));
 }
@@ -37,7 +39,11 @@ void LineClient::send(std::string_view bytes) {
 void LineClient::send_async(std::string bytes) {
     auto state = state_;
     state->sending = std::move(bytes);
-    asio::async_write(state->socket, asio::buffer(state->sending), [state](boost::system::error_code, std::size_t) {});
+    asio::async_write(state->socket, asio::buffer(state->sending),
+                      [state, report = report_failure("line client: writing in the background", failed_)](
+                          boost::system::error_code ec, std::size_t) {
+                          if (ec) report(std::make_exception_ptr(boost::system::system_error(ec)));
+                      });
 }
 
 LineClient::LineCount LineClient::count_lines(std::size_t count, std::string_view prefix, std::chrono::milliseconds limit) {

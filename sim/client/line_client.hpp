@@ -11,6 +11,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "async/report_failure.hpp"
+
 namespace herd::sim {
 
 using namespace std::chrono_literals;
@@ -23,11 +25,13 @@ void run_for(boost::asio::io_context& io, std::chrono::milliseconds span);
 
 class LineClient {
 public:
-    LineClient(boost::asio::io_context& io, std::uint16_t port);
+    // Connects at once (throws when it cannot). What fails in the background goes to `failed`.
+    LineClient(boost::asio::io_context& io, std::uint16_t port, FailureSink failed = print_failure);
 
     void send(std::string_view bytes);
     // Writes `bytes` in the background, for bursts bigger than the socket buffers: the server reads
-    // them on this same io_context, so a blocking send() could never finish.
+    // them on this same io_context, so a blocking send() could never finish. A write that fails is
+    // reported to `failed`, as a spawned coroutine's failure is (report_failure).
     void send_async(std::string bytes);
     // Reads until `count` '\n'-terminated lines arrived, or `limit` passed; returns how many did and
     // how many of them begin with `prefix`. The lines are consumed.
@@ -70,6 +74,7 @@ private:
         bool eof = false;
     };
     boost::asio::io_context& io_;
+    FailureSink failed_;
     std::shared_ptr<State> state_;
 };
 

@@ -24,6 +24,7 @@ struct HerdOptions {
     bool relays = true;                 // route every peer link through a Relay
     ServerObserver* observer = nullptr;
     std::mt19937_64* rng = nullptr;     // the run's one random source (relay jitter); required with relays
+    FailureSink failed = print_failure;  // where a relay's failure goes (a run's ends the run)
     // What every server gets beyond its place in the herd (server_options() sets its name, address,
     // neighbours and limits from the config): its log folder (empty: none), its Places settings
     // (usually pointed at a MockPlaces), its link policy and times. A simulated server retries a

@@ -3,10 +3,11 @@
 namespace herd::sim {
 
 LinkRelays::LinkRelays(boost::asio::any_io_executor executor,
-                       const std::vector<std::pair<std::string, std::string>>& links, std::mt19937_64& rng) {
+                       const std::vector<std::pair<std::string, std::string>>& links, std::mt19937_64& rng,
+                       const FailureSink& failed) {
     for (const auto& [a, b] : links)
         for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
-            auto relay = std::make_unique<Relay>(executor, from, to, rng);
+            auto relay = std::make_unique<Relay>(executor, from, to, rng, failed);
             ports_[{from, to}] = relay->listen();
             relays_.emplace(std::pair{from, to}, std::move(relay));
         }

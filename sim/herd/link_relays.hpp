@@ -17,9 +17,10 @@ namespace herd::sim {
 
 class LinkRelays {
 public:
-    // Every relay listens on a loopback port of its own; targets are set with target().
+    // Every relay listens on a loopback port of its own; targets are set with target(). A relay's
+    // failure goes to `failed`.
     LinkRelays(boost::asio::any_io_executor executor, const std::vector<std::pair<std::string, std::string>>& links,
-               std::mt19937_64& rng);
+               std::mt19937_64& rng, const FailureSink& failed);
 
     Relay* find(std::string_view from, std::string_view to) const;
     std::vector<Relay*> all() const;

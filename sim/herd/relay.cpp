@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <deque>
-#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
@@ -33,11 +32,6 @@ constexpr std::size_t read_chunk = 16 * 1024;
 // Bytes without '\n' beyond this are released as a message of their own (the framer's "overlong"),
 // so a peer that never ends its line cannot make the relay buffer without bound.
 constexpr std::size_t max_tail = 1024 * 1024;
-
-// Detached coroutines must not swallow a bug: an exception leaves io_context::run().
-void rethrow(std::exception_ptr error) {
-    if (error) std::rethrow_exception(error);
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
@@ -100,14 +94,16 @@ struct Connection {
 }  // namespace
 
 struct Relay::State {
-    State(asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng)
-        : executor(executor), acceptor(executor), from(std::move(from)), to(std::move(to)), rng(rng) {}
+    State(asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng, FailureSink failed)
+        : executor(executor), acceptor(executor), from(std::move(from)), to(std::move(to)), rng(rng),
+          failed(std::move(failed)) {}
 
     asio::any_io_executor executor;
     tcp::acceptor acceptor;
     std::string from;
     std::string to;
     std::mt19937_64& rng;  // only used while the relay is alive: a stopped relay reads nothing
+    FailureSink failed;
     std::uint16_t target = 0;
 
     bool cut = false;
@@ -124,6 +120,10 @@ struct Relay::State {
 
     RelayStats stats;
     std::function<void(std::string_view)> delivered;
+
+    // The completion of one of the relay's coroutines: what it threw, if anything, goes to `failed`
+    // as "relay A->B: <what>: <message>".
+    auto report(const char* what) const { return report_failure("relay " + from + "->" + to + ": " + what, failed); }
     std::map<std::uint64_t, std::shared_ptr<Connection>> connections;
     std::uint64_t next_id = 0;
 
@@ -327,9 +327,9 @@ asio::awaitable<void> relay(std::shared_ptr<State> state, std::shared_ptr<Connec
     // No Nagle on the relay's writes: a delay must be the one the scenario asked for.
     c->a.set_option(tcp::no_delay(true), ignored);
     c->b.set_option(tcp::no_delay(true), ignored);
-    asio::co_spawn(state->executor, read_from_a(state, c), rethrow);
-    asio::co_spawn(state->executor, write_to_b(state, c), rethrow);
-    asio::co_spawn(state->executor, read_from_b(state, c), rethrow);
+    asio::co_spawn(state->executor, read_from_a(state, c), state->report("reading from the sender"));
+    asio::co_spawn(state->executor, write_to_b(state, c), state->report("writing to the receiver"));
+    asio::co_spawn(state->executor, read_from_b(state, c), state->report("reading from the receiver"));
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
@@ -341,14 +341,14 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
         ++state->stats.connections;
         auto c = std::make_shared<Connection>(std::move(socket), ++state->next_id);
         state->connections.emplace(c->id, c);
-        asio::co_spawn(state->executor, relay(state, std::move(c)), rethrow);
+        asio::co_spawn(state->executor, relay(state, std::move(c)), state->report("connecting to the receiver"));
     }
 }
 
 }  // namespace
 
-Relay::Relay(asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng)
-    : state_(std::make_shared<State>(std::move(executor), std::move(from), std::move(to), rng)) {}
+Relay::Relay(asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng, FailureSink failed)
+    : state_(std::make_shared<State>(std::move(executor), std::move(from), std::move(to), rng, std::move(failed))) {}
 
 Relay::~Relay() { stop(); }
 
@@ -374,7 +374,7 @@ asio::awaitable<void> reopen(std::shared_ptr<State> state) {
     asio::steady_timer pause(state->executor);
     while (state->should_listen() && !state->acceptor.is_open()) {
         if (!open_acceptor(*state, state->port)) {
-            asio::co_spawn(state->executor, accept_loop(state), rethrow);
+            asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
             co_return;
         }
         pause.expires_after(std::chrono::milliseconds(10));
@@ -387,9 +387,9 @@ asio::awaitable<void> reopen(std::shared_ptr<State> state) {
 void listen_again(const std::shared_ptr<State>& state) {
     if (!state->should_listen() || state->acceptor.is_open()) return;
     if (!open_acceptor(*state, state->port))
-        asio::co_spawn(state->executor, accept_loop(state), rethrow);
+        asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
     else
-        asio::co_spawn(state->executor, reopen(state), rethrow);
+        asio::co_spawn(state->executor, reopen(state), state->report("listening again"));
 }
 
 }  // namespace
@@ -397,7 +397,7 @@ void listen_again(const std::shared_ptr<State>& state) {
 std::uint16_t Relay::listen() {
     if (auto ec = open_acceptor(*state_, 0)) throw boost::system::system_error(ec, "relay " + state_->from + "->" + state_->to);
     state_->port = state_->acceptor.local_endpoint().port();
-    asio::co_spawn(state_->executor, accept_loop(state_), rethrow);
+    asio::co_spawn(state_->executor, accept_loop(state_), state_->report("accepting"));
     return state_->port;
 }
 

@@ -18,6 +18,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "async/report_failure.hpp"
+
 namespace herd::sim {
 
 struct RelayStats {
@@ -31,7 +33,9 @@ struct RelayStats {
 class Relay {
 public:
     // `rng` is the run's one random source (jitter), owned by the caller and outliving the relay.
-    Relay(boost::asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng);
+    // What one of its coroutines throws goes to `failed` (a run's ends the run).
+    Relay(boost::asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng,
+          FailureSink failed = print_failure);
     ~Relay();
     Relay(const Relay&) = delete;
     Relay& operator=(const Relay&) = delete;

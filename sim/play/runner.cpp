@@ -126,6 +126,7 @@ std::unique_ptr<RunHerd> make_herd(RunContext& run, const HerdConfig& config, co
         process_options.places = places;
         process_options.observer = run.observer.get();
         process_options.rng = &run.link_rng;
+        process_options.failed = run.failed();
         return std::make_unique<target::ProcessHerd>(run.io, config, *run.options.target, process_options);
     }
     HerdOptions herd_options;
@@ -134,6 +135,7 @@ std::unique_ptr<RunHerd> make_herd(RunContext& run, const HerdConfig& config, co
     herd_options.server.places = places;
     herd_options.observer = run.observer.get();
     herd_options.rng = &run.link_rng;
+    herd_options.failed = run.failed();
     return std::make_unique<Herd>(run.io, config, herd_options);
 }
 
@@ -172,6 +174,7 @@ void start_herd(RunContext& run, const HerdConfig& config, const std::filesystem
     run.herd->start();
     settle_start_up(run);
     for (Relay* relay : run.herd->relays()) relay->set_delay(run.scenario.default_delay, run.scenario.default_jitter);
+    if (run.options.herd_ready) run.options.herd_ready(*run.herd);
 }
 
 // What ran, what happened and what was judged, from the run's state once the timeline is over.

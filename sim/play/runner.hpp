@@ -3,6 +3,7 @@
 // verdict, the recorder's measurements become results/<scenario>/<run-id>/.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 #include "target/target_file.hpp"
 
 namespace herd::sim {
+
+class RunHerd;
 
 // The default --log-cap: a few thousand lines per node, enough to follow a fault.
 constexpr std::uintmax_t default_log_cap = 1024 * 1024;
@@ -33,6 +36,9 @@ struct RunOptions {
     std::uintmax_t log_cap = default_log_cap;      // bytes per node log, cut after the run
     std::optional<std::size_t> keep;               // after the run, keep this many runs of the scenario
     const InterruptFlag* interrupt = nullptr;      // raised: the run stops and writes what it has
+    // Called once the herd is up and its start-up exchange over, before the first step: lets a test
+    // reach into the herd (a relay, say) as a bug would.
+    std::function<void(RunHerd&)> herd_ready;
 };
 
 struct RunOutcome {

@@ -157,10 +157,11 @@ void act(RunContext& run, const Step& step, const SendStep& s) {
     asio::co_spawn(run.io,
                    read_and_judge(run, step, s, client, std::holds_alternative<WhatsAt>(parsed), Clock::now() + s.reply_timeout,
                                   written_ms, exchange),
-                   [&run, done](std::exception_ptr failure) {
+                   [&run, done, report = report_failure("steps[" + std::to_string(step.index) + "].send: reading the reply",
+                                                         run.failed())](std::exception_ptr failure) {
                        --run.pending_replies;
                        *done = true;
-                       if (failure) std::rethrow_exception(failure);  // out of the run: exit 2
+                       report(failure);  // a reader that threw ends the run, which could not run
                    });
     if (s.wait_reply) run.run_until([&] { return *done; }, std::chrono::hours(24));
 }

@@ -12,7 +12,6 @@
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -111,7 +110,7 @@ std::vector<Relay*> ProcessHerd::relays() { return relays_ ? relays_->all() : st
 void ProcessHerd::start() {
     fs::create_directories(options_.dir);
     if (spec_.links == Links::relayed)
-        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng);
+        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng, options_.failed);
     std::vector<tcp::acceptor> held;
     for (const auto& address : config_.servers) process(address.name).port = pick_port(address, held);
     for (Relay* relay : relays()) {
@@ -122,7 +121,8 @@ void ProcessHerd::start() {
     held.clear();
     for (const auto& address : config_.servers) spawn(address.name);
     for (const auto& address : config_.servers) await_ready(address.name);
-    if (spec_.links == Links::direct) asio::co_spawn(io_, poll_loop(stopped_), asio::detached);
+    if (spec_.links == Links::direct)
+        asio::co_spawn(io_, poll_loop(stopped_), report_failure("target: polling the servers", options_.failed));
 }
 
 // The herd as `name` must see it, in `herdsim serve --config`'s format: its own port, and each
@@ -215,7 +215,7 @@ void ProcessHerd::spawn(const std::string& name) {
 void ProcessHerd::await_ready(const std::string& name) {
     Process& p = process(name);
     auto ready = std::make_shared<bool>(false), give_up = std::make_shared<bool>(false);
-    asio::co_spawn(io_, probe(p.port, ready, give_up), asio::detached);
+    asio::co_spawn(io_, probe(p.port, ready, give_up), report_failure(name + ": waiting for it to listen", options_.failed));
     int status = 0;
     bool exited = false;
     run_until(io_, [&] { return *ready || (exited = ::waitpid(p.pid, &status, WNOHANG) == p.pid); }, spec_.ready_timeout);
@@ -269,7 +269,7 @@ void ProcessHerd::restart(std::string_view name) {
     try {
         await_ready(std::string(name));
     } catch (const std::exception& e) {
-        if (options_.observer) options_.observer->on_failure(name, std::string("restart: ") + e.what());
+        options_.failed(std::string("restart: ") + e.what());
         return;
     }
     if (relays_) relays_->set_up(name, true);
@@ -363,8 +363,9 @@ asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
 std::map<std::string, std::string> ProcessHerd::records(std::string_view node, const std::vector<std::string>& clients) {
     auto result = std::make_shared<std::optional<std::map<std::string, std::string>>>();
     asio::co_spawn(io_, poll(std::string(node), clients),
-                   [result](std::exception_ptr failure, std::map<std::string, std::string> records) {
-                       if (failure) std::rethrow_exception(failure);
+                   [result, report = report_failure(std::string(node) + ": reading its records", options_.failed)](
+                       std::exception_ptr failure, std::map<std::string, std::string> records) {
+                       report(failure);
                        *result = std::move(records);
                    });
     run_until(io_, [&] { return result->has_value(); }, options_.places.timeout + std::chrono::seconds(30));

@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "async/report_failure.hpp"
 #include "herd/link_relays.hpp"
 #include "herd/run_herd.hpp"
 #include "net/server_observer.hpp"
@@ -31,6 +32,9 @@ struct ProcessHerdOptions {
     PlacesSettings places;            // what every server's {config} and {places_url} say
     ServerObserver* observer = nullptr;
     std::mt19937_64* rng = nullptr;   // the relays' jitter; required with relayed links
+    // Where a failure goes: a server that does not come back at a restart, a poll or relay that
+    // threw (a run's ends the run).
+    FailureSink failed = print_failure;
 };
 
 class ProcessHerd : public RunHerd {
