@@ -18,6 +18,7 @@
 #include <boost/asio/write.hpp>
 
 #include "async/nothrow.hpp"
+#include "protocol/command.hpp"
 #include "protocol/line_framer.hpp"
 
 namespace herd::sim {
@@ -32,28 +33,6 @@ constexpr std::size_t read_chunk = 16 * 1024;
 // Bytes without '\n' beyond this are released as a message of their own (the framer's "overlong"),
 // so a peer that never ends its line cannot make the relay buffer without bound.
 constexpr std::size_t max_tail = 1024 * 1024;
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::vector<std::string_view> words(std::string_view line) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && is_space(line[i])) ++i;
-        const std::size_t start = i;
-        while (i < line.size() && !is_space(line[i])) ++i;
-        if (i > start) out.push_back(line.substr(start, i - start));
-    }
-    return out;
-}
-
-// The client a line is about: the 4th word of an AT line, the 2nd of IAMAT and WHATSAT.
-std::string_view client_of(const std::vector<std::string_view>& w) {
-    if (w.empty()) return {};
-    if (w[0] == "AT") return w.size() > 3 ? w[3] : std::string_view{};
-    if (w[0] == "IAMAT" || w[0] == "WHATSAT") return w.size() > 1 ? w[1] : std::string_view{};
-    return {};
-}
 
 struct DropRule {
     std::string command;
@@ -176,12 +155,10 @@ struct Relay::State {
 
     bool dropped_by_rule(std::string_view line) {
         if (drops.empty()) return false;
-        const auto w = words(line);
-        const std::string_view command = w.empty() ? std::string_view{} : w[0];
-        const std::string_view client = client_of(w);
+        const LineSubject subject = line_subject(line);
         for (auto& rule : drops) {
-            if (!rule.command.empty() && rule.command != command) continue;
-            if (!rule.client.empty() && rule.client != client) continue;
+            if (!rule.command.empty() && rule.command != subject.command) continue;
+            if (!rule.client.empty() && rule.client != subject.client) continue;
             if (rule.first >= 0 && rule.taken >= rule.first) continue;
             ++rule.taken;
             return true;

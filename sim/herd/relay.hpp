@@ -74,8 +74,8 @@ public:
 
     // Drops lines whose first word equals `command` (empty: any) and whose client field (4th word
     // of an AT line, 2nd of IAMAT/WHATSAT) equals `client` (empty: any); only the first `first`
-    // matches when first >= 0. Rules add up; clear_faults() removes them. Words are split on protocol
-    // whitespace (space, tab, CR, LF, FF, VT). A line goes to the first rule, in the order added, that
+    // matches when first >= 0. Rules add up; clear_faults() removes them. The words are the fields
+    // the protocol core splits a line into (line_subject). A line goes to the first rule, in the order added, that
     // matches it and has matches left; only that rule counts it. Lines of other commands have no client,
     // so a rule with a client never drops them. An unterminated tail sent before A's EOF is a line too.
     void add_drop(std::string command, std::string client, int first);

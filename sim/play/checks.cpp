@@ -1,5 +1,6 @@
 // Waits and checks: what looks at the herd without acting on it. A wait lets it run; a check turns
 // what it holds or did into verdicts.
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <sstream>
@@ -64,15 +65,18 @@ void expect_lost_now(RunContext& run, const Step& step, const ExpectLostStep& s)
 
 void wait(RunContext& run, const Step&, const WaitStep& s) {
     const auto until = std::chrono::steady_clock::now() + s.duration;
-    run.run_until([&] { return std::chrono::steady_clock::now() >= until; }, s.duration + std::chrono::seconds(1));
+    run.run_until([&] { return std::chrono::steady_clock::now() >= until; }, s.duration + std::chrono::seconds(1),
+                  [&] { return until; });
 }
 
 void wait(RunContext& run, const Step& step, const WaitQuietStep& s) {
+    // Quiet: no workload, nothing held in the herd, and no flood line handled nor step taken for
+    // `quiet`. Asked after each burst of the herd's handlers (the clocks first: they are cheap), and
+    // once `quiet` has passed since the later of the two.
+    const auto quiet_from = [&] { return std::max(run.recorder->last_activity(), run.last_change); };
     const bool quiet = run.run_until([&] {
-        const auto now = run.recorder->now();
-        return run.active_workloads == 0 && run.herd->quiet() && now - run.recorder->last_activity() >= s.quiet &&
-               now - run.last_change >= s.quiet;
-    }, s.timeout);
+        return run.recorder->now() - quiet_from() >= s.quiet && run.active_workloads == 0 && run.herd->quiet();
+    }, s.timeout, [&] { return quiet_from() + s.quiet; });
     if (!quiet)
         run.verdict(step, "quiet for " + std::to_string(s.quiet.count()) + " ms", false,
                     "floods still in flight after " + std::to_string(s.timeout.count()) + " ms");

@@ -1,12 +1,18 @@
 #include "play/interrupt.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <stdexcept>
 
 namespace herd::sim {
 
 namespace {
 
 volatile std::sig_atomic_t raised_flag = 0;
+int wake_pipe[2] = {-1, -1};  // the handler writes a byte to [1]: a self-pipe, async-signal-safe
 struct sigaction previous_int, previous_term;
 
 void on_signal(int signal) {
@@ -17,12 +23,16 @@ void on_signal(int signal) {
         return;
     }
     raised_flag = 1;
+    const int saved = errno;
+    (void)!::write(wake_pipe[1], "!", 1);
+    errno = saved;
 }
 
 }  // namespace
 
 InterruptFlag::InterruptFlag() {
     raised_flag = 0;
+    if (::pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("cannot make a pipe for Ctrl-C");
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
@@ -34,8 +44,14 @@ InterruptFlag::InterruptFlag() {
 InterruptFlag::~InterruptFlag() {
     sigaction(SIGINT, &previous_int, nullptr);
     sigaction(SIGTERM, &previous_term, nullptr);
+    for (int& fd : wake_pipe) {
+        ::close(fd);
+        fd = -1;
+    }
 }
 
 bool InterruptFlag::raised() const { return raised_flag != 0; }
+
+int InterruptFlag::wake_fd() const { return wake_pipe[0]; }
 
 }  // namespace herd::sim

@@ -1,7 +1,8 @@
 #pragma once
 // Ctrl-C during `herdsim run`: the first SIGINT or SIGTERM only raises a flag, so the run in
 // progress stops at once and still writes its results (summary.json says it was interrupted); a
-// second one ends the process as usual.
+// second one ends the process as usual. Raising the flag also makes wake_fd() readable, so an event
+// loop waiting on it wakes at once.
 namespace herd::sim {
 
 class InterruptFlag {
@@ -12,6 +13,7 @@ public:
     InterruptFlag& operator=(const InterruptFlag&) = delete;
 
     bool raised() const;
+    int wake_fd() const;  // readable once the flag is raised
 };
 
 }  // namespace herd::sim

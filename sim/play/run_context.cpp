@@ -1,8 +1,15 @@
 #include "play/run_context.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <set>
+#include <stdexcept>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "protocol/command.hpp"
 
@@ -12,10 +19,31 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The progress line shows from a second into a run, then four times a second.
+constexpr auto progress_after = std::chrono::seconds(1);
+constexpr auto progress_every = std::chrono::milliseconds(250);
+
 }  // namespace
 
+// Reads the interrupt flag's pipe: the read completes when Ctrl-C raises the flag, and that
+// handler wakes run_until.
+struct RunContext::InterruptWake {
+    InterruptWake(boost::asio::io_context& io, int fd) : pipe(io, fd) {
+        pipe.async_read_some(boost::asio::buffer(byte), [](boost::system::error_code, std::size_t) {});
+    }
+    boost::asio::posix::stream_descriptor pipe;
+    char byte[1] = {};
+};
+
 RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t seed_)
-    : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {}
+    : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {
+    if (!options.interrupt) return;
+    const int fd = ::dup(options.interrupt->wake_fd());
+    if (fd < 0) throw std::runtime_error(std::string("cannot watch for Ctrl-C: ") + std::strerror(errno));
+    interrupt_wake = std::make_unique<InterruptWake>(io, fd);
+}
+
+RunContext::~RunContext() = default;
 
 void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail,
                          std::optional<double> reply_ms) {
@@ -26,25 +54,12 @@ void RunContext::verdict(const Step& step, std::string description, bool passed,
     verdicts.push_back({step.index, std::move(description), passed, std::move(detail), reply_ms});
 }
 
-void RunContext::client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof) {
-    auto handle = [&](std::string_view line) {
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.size() > max_line) return;  // the server refuses it and closes
+void RunContext::client_wrote(const std::string& node, std::string_view bytes, ClientLines& lines, bool eof) {
+    for (const std::string& line : lines.wrote(bytes, eof)) {
         const Command parsed = parse_line(line);
         if (const auto* c = std::get_if<IAmAt>(&parsed)) clients.emplace(c->client);
         if (const auto* c = std::get_if<At>(&parsed)) clients.emplace(c->client);
         herd->client_line(node, line);
-    };
-    for (std::size_t end = bytes.find('\n'); end != std::string_view::npos; end = bytes.find('\n')) {
-        if (partial.size() + end <= max_line + 1) partial.append(bytes.substr(0, end));
-        handle(partial);
-        partial.clear();
-        bytes.remove_prefix(end + 1);
-    }
-    if (partial.size() + bytes.size() <= max_line + 1) partial.append(bytes);
-    if (eof && !partial.empty()) {
-        handle(partial);
-        partial.clear();
     }
 }
 
@@ -115,18 +130,38 @@ Summary RunContext::summarize(const std::string& phase) const {
     return recorder->summarize([](const Recorder::Update&) { return false; });
 }
 
-bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-    return sim::run_until(io, [&] {
+bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit, const WakeAt& wake) {
+    const auto deadline = Clock::now() + limit;
+    const auto over = [&] {
         progress_line();
         return !observer->failures().empty() || interrupted() || done();
-    }, limit) && observer->failures().empty();
+    };
+    while (!over()) {
+        const auto now = Clock::now();
+        if (now >= deadline) return false;
+        auto next = deadline;
+        const auto sooner = [&](Clock::time_point at) {
+            if (at > now) next = std::min(next, at);
+        };
+        if (wake) sooner(wake());
+        if (options.progress) sooner(std::max(recorder->start_time() + progress_after, last_progress + progress_every));
+        if (next != alarm_at) {
+            alarm.expires_at(next);
+            alarm.async_wait([](boost::system::error_code) {});
+            alarm_at = next;
+        }
+        if (io.stopped()) io.restart();
+        // One handler, then every other one ready by then: the condition is asked once per burst.
+        io.run_one();
+        io.poll();
+    }
+    return observer->failures().empty();
 }
 
 void RunContext::progress_line(bool final) {
     if (!options.progress) return;
     const auto now = Clock::now();
-    if (!final && (now - recorder->start_time() < std::chrono::seconds(1) || now - last_progress < std::chrono::milliseconds(250)))
-        return;
+    if (!final && (now - recorder->start_time() < progress_after || now - last_progress < progress_every)) return;
     if (final && !progress_shown) return;
     last_progress = now;
     progress_shown = true;

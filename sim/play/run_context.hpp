@@ -7,8 +7,10 @@
 #include <set>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "async/report_failure.hpp"
+#include "client/client_lines.hpp"
 #include "client/line_client.hpp"
 #include "herd/run_herd.hpp"
 #include "play/runner.hpp"
@@ -20,9 +22,10 @@
 
 namespace herd::sim {
 
-// Forwards every hook to the recorder (stores to the recovery watches, handled lines to the message
-// log, after it), and keeps the coroutine failures that end the run.
-class RunObserver : public ServerObserver {
+// Forwards every hook, from the servers in this process (ServerObserver) or from a herd watched
+// from outside (StoreSink), to the recorder (stores to the recovery watches, handled lines to the
+// message log, after it), and keeps the coroutine failures that end the run.
+class RunObserver : public ServerObserver, public StoreSink {
 public:
     RunObserver(Recorder& recorder, Recoveries& recoveries, MessageLog& messages)
         : recorder_(recorder), recoveries_(recoveries), messages_(messages) {}
@@ -36,6 +39,15 @@ public:
     }
     void on_peer_overflow(std::string_view node, std::string_view peer, std::size_t count) override {
         recorder_.on_peer_overflow(node, peer, count);
+    }
+    void stored(std::string_view node, const ClientReport& report) override {
+        recorder_.stored(node, report);
+        recoveries_.stored(node, report.client, report.time, recorder_.ms_since_start(recorder_.now()));
+    }
+    void flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh) override {
+        recorder_.flooded(node, sender, report, fresh);
+        if (fresh) recoveries_.stored(node, report.client, report.time, recorder_.ms_since_start(recorder_.now()));
+        messages_.flooded(node, sender, report, fresh);
     }
 
     // A coroutine failed (a server's, or the runner's own): the run ends, and could not run.
@@ -52,23 +64,32 @@ private:
 
 // A client connection a scenario names, reused by later sends to the same node.
 struct NamedConnection {
+    NamedConnection(std::shared_ptr<LineClient> client, std::string node, std::size_t max_line)
+        : client(std::move(client)), node(std::move(node)), lines(max_line) {}
     std::shared_ptr<LineClient> client;
     std::string node;
-    std::size_t unterminated = 0;  // bytes written since the last "\n": the server's line so far
-    std::string partial;           // those bytes, while they are not too many to be a line
-    // The server has closed it or will (it crashed, or was sent an overlong line): the next send
-    // opens a new connection rather than write into a dead one.
+    ClientLines lines;  // what the server makes of the bytes written on it
+    // The server has closed it or will (it crashed, or was sent a line over its limit): the next
+    // send opens a new connection rather than write into a dead one.
     bool dead = false;
     std::shared_ptr<bool> reply_done;  // the last send's reply has been read (or given up on)
 };
 
 struct RunContext {
     RunContext(const Scenario& scenario, const RunOptions& options, std::uint64_t seed);
+    ~RunContext();
+    RunContext(const RunContext&) = delete;
+    RunContext& operator=(const RunContext&) = delete;
 
     const Scenario& scenario;
     const RunOptions& options;
     std::uint64_t seed;
     boost::asio::io_context io;
+    // What wakes run_until when no handler does: an alarm at the time it waits for, and Ctrl-C.
+    boost::asio::steady_timer alarm{io};
+    std::optional<std::chrono::steady_clock::time_point> alarm_at;
+    struct InterruptWake;
+    std::unique_ptr<InterruptWake> interrupt_wake;
     std::mt19937_64 link_rng;      // relay jitter
     std::mt19937_64 workload_rng;  // workload choices: apart from jitter so that a run's workload
                                    // is the same whatever the timing
@@ -93,10 +114,10 @@ struct RunContext {
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
     std::size_t step_number = 0;   // for the progress line
 
-    // A client wrote `bytes` to `node`: each whole line (completing `partial`, the connection's
-    // unterminated tail so far; with `eof`, the tail too) names its client if it is an IAMAT or an
-    // AT, and goes to the herd (a herd of processes cannot see inside its servers).
-    void client_wrote(const std::string& node, std::string_view bytes, std::string& partial, bool eof);
+    // A client wrote `bytes` to `node` on a connection framed by `lines` (with `eof`, then
+    // half-closed it): each line the server takes names its client if it is an IAMAT or an AT, and
+    // goes to the herd (a herd of processes cannot see inside its servers).
+    void client_wrote(const std::string& node, std::string_view bytes, ClientLines& lines, bool eof);
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
     bool interrupted() const { return options.interrupt && options.interrupt->raised(); }
@@ -115,8 +136,12 @@ struct RunContext {
         return [this](const std::string& message) { observer->fail(message); };
     }
 
-    // Runs the herd until `done()`, `limit`, or a coroutine failure; refreshes the progress line.
-    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
+    // Runs the herd until `done()`, `limit`, a coroutine failure or an interruption; refreshes the
+    // progress line. Event-driven: done() is asked again after each burst of handlers the herd runs,
+    // and at `wake()` when one is given: the moment done() may come true with nothing else happening
+    // (a time it waits for). Returns whether it ended before `limit`, with no failure.
+    using WakeAt = std::function<std::chrono::steady_clock::time_point()>;
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit, const WakeAt& wake = {});
     void progress_line(bool final = false);
     bool progress_shown = false;
     std::chrono::steady_clock::time_point last_progress{};

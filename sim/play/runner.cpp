@@ -43,7 +43,7 @@ void play_timeline(RunContext& run) {
     for (const Step& step : run.scenario.steps) {
         run.step_number = step.index + 1;
         const auto due = step.at ? start + *step.at : previous_end + step.after;
-        run.run_until([&] { return Clock::now() >= due; }, std::chrono::hours(24));
+        run.run_until([&] { return Clock::now() >= due; }, std::chrono::hours(24), [&] { return due; });
         if (run.interrupted()) break;
         const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - due);
         if (step.at && late > std::chrono::milliseconds(10))
@@ -124,7 +124,7 @@ std::unique_ptr<RunHerd> make_herd(RunContext& run, const HerdConfig& config, co
         process_options.fixed_ports = scenario.herd.fixed_ports;
         process_options.dir = dir / "target";
         process_options.places = places;
-        process_options.observer = run.observer.get();
+        process_options.record = run.observer.get();
         process_options.rng = &run.link_rng;
         process_options.failed = run.failed();
         return std::make_unique<target::ProcessHerd>(run.io, config, *run.options.target, process_options);
@@ -161,7 +161,7 @@ void settle_start_up(RunContext& run) {
         }
         return Clock::now() - idle_since >= settle;
     };
-    if (!run.run_until(settled, std::chrono::seconds(30)))
+    if (!run.run_until(settled, std::chrono::seconds(30), [&] { return idle_since + settle; }))
         throw std::runtime_error("the start-up catch-up exchange did not end within 30 s");
 }
 

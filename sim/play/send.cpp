@@ -22,21 +22,6 @@ std::string without_final_newline(std::string text) {
     return text;
 }
 
-// Follows the line the server is framing on this connection; true once one is longer than the
-// server takes (it answers that line, then closes).
-bool overlong(NamedConnection& named, std::string_view bytes, std::size_t max_line) {
-    bool over = false;
-    for (char c : bytes) {
-        if (c != '\n') {
-            ++named.unterminated;
-            continue;
-        }
-        over = over || named.unterminated > max_line;
-        named.unterminated = 0;
-    }
-    return over || named.unterminated > max_line;
-}
-
 // A fresh connection, or the send's named one: reopened when the server has closed it, and only
 // once the reply still pending on it is in (replies come back in order).
 std::shared_ptr<LineClient> connection_for(RunContext& run, const SendStep& s, std::shared_ptr<NamedConnection>& named) {
@@ -45,10 +30,8 @@ std::shared_ptr<LineClient> connection_for(RunContext& run, const SendStep& s, s
     if (slot && !slot->dead && slot->reply_done)
         run.run_until([&] { return *slot->reply_done; }, std::chrono::hours(24));
     if (!slot || slot->dead || slot->client->eof()) {
-        auto fresh = std::make_shared<NamedConnection>();
-        fresh->client = std::make_shared<LineClient>(run.io, run.herd->port(s.node));
-        fresh->node = s.node;
-        slot = std::move(fresh);
+        slot = std::make_shared<NamedConnection>(std::make_shared<LineClient>(run.io, run.herd->port(s.node)), s.node,
+                                                 run.max_line);
     }
     named = slot;
     return slot->client;
@@ -136,9 +119,9 @@ void act(RunContext& run, const Step& step, const SendStep& s) {
         const std::string bytes = s.newline ? s.line + "\n" : s.line;
         client->send(bytes);
         written_ms = run.now_ms();
-        std::string fresh_tail;
-        run.client_wrote(s.node, bytes, named ? named->partial : fresh_tail, s.half_close);
-        if (named && overlong(*named, bytes, run.max_line)) named->dead = true;
+        ClientLines fresh_lines(run.max_line);
+        run.client_wrote(s.node, bytes, named ? named->lines : fresh_lines, s.half_close);
+        if (named && named->lines.closed()) named->dead = true;
         if (s.half_close) client->shutdown_send();
     } catch (const std::exception& e) {
         note_reply(run, exchange, std::string("could not send: ") + e.what());

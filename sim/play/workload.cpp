@@ -39,6 +39,7 @@ std::string coordinate(std::mt19937_64& rng, int degrees, int leading_digits) {
 asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::map<std::string, std::shared_ptr<tcp::socket>> sockets;
+    std::map<std::string, ClientLines> lines;  // per node, framing what its socket was written
     asio::steady_timer timer(run.io);
     const auto start = std::chrono::steady_clock::now();
     const auto spacing = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / w.rate));
@@ -81,6 +82,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
                 continue;
             }
             asio::co_spawn(run.io, discard_replies(socket), report_failure("workload: reading replies", run.failed()));
+            lines.insert_or_assign(node, ClientLines(run.max_line));
         }
         auto [ec, n] = co_await asio::async_write(*socket, asio::buffer(line), nothrow);
         (void)n;
@@ -90,8 +92,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
             continue;
         }
         newest = std::max(newest, time);
-        std::string no_tail;
-        run.client_wrote(node, line, no_tail, false);
+        run.client_wrote(node, line, lines.at(node), false);
         ++sent;
     }
     for (auto& [node, socket] : sockets)

@@ -21,7 +21,7 @@ void MessageLog::on_handled(std::string_view node, const Command& command, const
     const double t = recorder_.ms_since_start(recorder_.now());
     if (const auto* at = std::get_if<At>(&command);
         at && (effects.outcome == Effects::Outcome::stored || effects.outcome == Effects::Outcome::stale))
-        on_receive(node, *at, effects, t);
+        on_receive(node, at->sender, {at->client, at->time, at->time_text}, effects.outcome == Effects::Outcome::stored, t);
     if (effects.flood.empty() || effects.flood_to.empty()) return;
     const Command flood = parse_line(effects.flood);
     if (const auto* at = std::get_if<At>(&flood)) on_send(node, *at, effects, t);
@@ -48,10 +48,13 @@ void MessageLog::on_send(std::string_view node, const At& flood, const Effects& 
     }
 }
 
-void MessageLog::on_receive(std::string_view node, const At& at, const Effects& effects, double t) {
-    const auto outcome =
-        effects.outcome == Effects::Outcome::stored ? FloodMessage::Outcome::stored : FloodMessage::Outcome::stale;
-    const auto pending = in_flight_.find(Key{std::string(at.sender), std::string(node), std::string(at.client), at.time});
+void MessageLog::flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh) {
+    on_receive(node, sender, report, fresh, recorder_.ms_since_start(recorder_.now()));
+}
+
+void MessageLog::on_receive(std::string_view node, std::string_view sender, const ClientReport& at, bool fresh, double t) {
+    const auto outcome = fresh ? FloodMessage::Outcome::stored : FloodMessage::Outcome::stale;
+    const auto pending = in_flight_.find(Key{std::string(sender), std::string(node), std::string(at.client), at.time});
     if (pending != in_flight_.end()) {
         FloodMessage& m = messages_[pending->second.front()];
         m.received_ms = t;
@@ -63,7 +66,7 @@ void MessageLog::on_receive(std::string_view node, const At& at, const Effects& 
     // Past the cap, an unmatched receipt is most likely one of the sends left out: not listed either.
     if (messages_.size() >= cap_) return;
     FloodMessage m;
-    m.from = at.sender.empty() ? std::string("?") : std::string(at.sender);
+    m.from = sender.empty() ? std::string("?") : std::string(sender);
     m.to = node;
     m.client = at.client;
     m.client_time = at.time;

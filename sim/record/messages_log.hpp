@@ -43,6 +43,8 @@ public:
 
     // Called for every line a node handled, after the recorder saw it.
     void on_handled(std::string_view node, const Command& command, const Effects& effects);
+    // A flood line handled, told from outside the node (StoreSink::flooded): a receipt.
+    void flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh);
 
     const std::vector<FloodMessage>& messages() const { return messages_; }  // in send (or receipt) order
     std::size_t cap() const { return cap_; }
@@ -50,7 +52,7 @@ public:
 
 private:
     void on_send(std::string_view node, const At& flood, const Effects& effects, double t);
-    void on_receive(std::string_view node, const At& at, const Effects& effects, double t);
+    void on_receive(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh, double t);
 
     const Recorder& recorder_;
     std::map<std::string, std::vector<std::string>, std::less<>> peers_;

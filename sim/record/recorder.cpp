@@ -107,10 +107,10 @@ void Recorder::on_handled(std::string_view node, const Command& command, const E
         [&](const auto& c) {
             using T = std::decay_t<decltype(c)>;
             if constexpr (std::is_same_v<T, IAmAt>) {
-                if (effects.outcome == Effects::Outcome::stored) on_iamat(index, c, t);
+                if (effects.outcome == Effects::Outcome::stored) store(index, {c.client, c.time, c.time_text}, t);
             } else if constexpr (std::is_same_v<T, At>) {
                 if (effects.outcome == Effects::Outcome::stored || effects.outcome == Effects::Outcome::stale)
-                    on_at(index, c, effects, t);
+                    flood(index, c.sender, {c.client, c.time, c.time_text}, effects.outcome == Effects::Outcome::stored, t);
             } else if constexpr (std::is_same_v<T, WhatsAt>) {
                 if (effects.outcome == Effects::Outcome::query && effects.places) on_query(index, c, effects, t);
             }
@@ -118,7 +118,17 @@ void Recorder::on_handled(std::string_view node, const Command& command, const E
         command);
 }
 
-void Recorder::on_iamat(std::size_t node, const IAmAt& c, TimePoint t) {
+void Recorder::stored(std::string_view node, const ClientReport& report) {
+    const TimePoint t = clock_();
+    store(intern(node), report, t);
+}
+
+void Recorder::flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh) {
+    const TimePoint t = clock_();
+    flood(intern(node), sender, report, fresh, t);
+}
+
+void Recorder::store(std::size_t node, const ClientReport& c, TimePoint t) {
     // A new report starts a flood: "quiet" is counted from here too.
     last_activity_ = t;
     // The same report stored again (by a node that restarted empty, or one that had not heard of it
@@ -149,9 +159,9 @@ void Recorder::on_iamat(std::size_t node, const IAmAt& c, TimePoint t) {
     updates_.push_back(std::move(u));
 }
 
-void Recorder::on_at(std::size_t node, const At& c, const Effects& effects, TimePoint t) {
+void Recorder::flood(std::size_t node, std::string_view sender_field, const ClientReport& c, bool fresh, TimePoint t) {
     last_activity_ = t;
-    const std::string_view sender = c.sender.empty() ? std::string_view("?") : c.sender;
+    const std::string_view sender = sender_field.empty() ? std::string_view("?") : sender_field;
     // find before emplace: the key is built as a std::string only for a link's first message.
     auto from = link_messages_.find(sender);
     if (from == link_messages_.end()) from = link_messages_.emplace(std::string(sender), LinkCounts{}).first;
@@ -165,7 +175,7 @@ void Recorder::on_at(std::size_t node, const At& c, const Effects& effects, Time
     ++u->messages;
     auto& d = delivery(*u, node);
     ++d.messages;
-    if (effects.outcome == Effects::Outcome::stored) {
+    if (fresh) {
         if (!d.first_stored) d.first_stored = t;
     } else {
         ++d.duplicates;
@@ -173,8 +183,8 @@ void Recorder::on_at(std::size_t node, const At& c, const Effects& effects, Time
 }
 
 void Recorder::on_query(std::size_t node, const WhatsAt& c, const Effects& effects, TimePoint t) {
-    const Command stored = parse_line(effects.places->at_line);
-    const auto* at = std::get_if<At>(&stored);
+    const Command held = parse_line(effects.places->at_line);
+    const auto* at = std::get_if<At>(&held);
     const Update* newest = newest_update(c.client);
     if (!at || !newest || at->time >= newest->client_time) return;
     stale_reads_.push_back({ms_since_start(t), nodes_[node], std::string(c.client), std::string(at->time_text),

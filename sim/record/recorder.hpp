@@ -17,6 +17,7 @@
 
 #include "net/server_observer.hpp"
 #include "protocol/timestamp.hpp"
+#include "record/store_sink.hpp"
 
 namespace herd::sim {
 
@@ -73,7 +74,7 @@ struct Summary {
     std::uint64_t unmatched_messages = 0;  // AT lines for a report no node was seen storing first
 };
 
-class Recorder : public herd::ServerObserver {
+class Recorder : public herd::ServerObserver, public StoreSink {
 public:
     using Clock = std::chrono::steady_clock;
     using TimePoint = Clock::time_point;
@@ -121,6 +122,9 @@ public:
     explicit Recorder(std::vector<std::string> nodes, ClockFn clock = {});
 
     void on_handled(std::string_view node, const Command& command, const Effects& effects) override;
+    // The same, told from outside a herd's servers (StoreSink): a stored IAMAT, a handled AT.
+    void stored(std::string_view node, const ClientReport& report) override;
+    void flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh) override;
     void on_peer_link(std::string_view node, std::string_view peer, bool up) override;
     void on_peer_overflow(std::string_view node, std::string_view peer, std::size_t count) override;
 
@@ -155,8 +159,8 @@ private:
     Update* find_update(std::string_view client, Nanos time);
     // When `node` first stored a report for u's client newer than u; empty if never.
     std::optional<TimePoint> first_newer_stored(const Update& u, std::size_t node) const;
-    void on_iamat(std::size_t node, const IAmAt& c, TimePoint t);
-    void on_at(std::size_t node, const At& c, const Effects& effects, TimePoint t);
+    void store(std::size_t node, const ClientReport& report, TimePoint t);
+    void flood(std::size_t node, std::string_view sender, const ClientReport& report, bool fresh, TimePoint t);
     void on_query(std::size_t node, const WhatsAt& c, const Effects& effects, TimePoint t);
 
     ClockFn clock_;

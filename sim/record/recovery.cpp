@@ -45,10 +45,13 @@ void Recoveries::on_handled(std::string_view node, const Command& command, const
     std::visit(
         [&](const auto& c) {
             using T = std::decay_t<decltype(c)>;
-            if constexpr (std::is_same_v<T, IAmAt> || std::is_same_v<T, At>)
-                for (auto& [_, w] : watches_) w.stored(node, c.client, c.time, t_ms);
+            if constexpr (std::is_same_v<T, IAmAt> || std::is_same_v<T, At>) stored(node, c.client, c.time, t_ms);
         },
         command);
+}
+
+void Recoveries::stored(std::string_view node, std::string_view client, Nanos time, double t_ms) {
+    for (auto& [_, w] : watches_) w.stored(node, client, time, t_ms);
 }
 
 void Recoveries::crashed(std::string_view node, double t_ms) {

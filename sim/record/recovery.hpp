@@ -53,6 +53,7 @@ public:
     void watch(std::size_t window, RecoveryWatch w) { watches_.emplace(window, std::move(w)); }
     // A node stored a record (an IAMAT or an AT with outcome "stored"): every watch hears of it.
     void on_handled(std::string_view node, const Command& command, const Effects& effects, double t_ms);
+    void stored(std::string_view node, std::string_view client, Nanos time, double t_ms);
     void crashed(std::string_view node, double t_ms);
     std::optional<Recovery> of(std::size_t window) const;
 

@@ -281,42 +281,32 @@ void ProcessHerd::client_line(std::string_view node, std::string_view line) {
     if (is_up(node)) handled(node, line);
 }
 
+bool ProcessHerd::newer(std::string_view node, std::string_view client, Nanos time) {
+    auto& held = held_[std::string(node)];
+    if (const auto it = held.find(client); it != held.end() && it->second >= time) return false;
+    held[std::string(client)] = time;
+    return true;
+}
+
 void ProcessHerd::handled(std::string_view node, std::string_view line) {
     const Command command = parse_line(line);
-    std::string_view client;
-    Nanos time = 0;
     if (const auto* c = std::get_if<IAmAt>(&command)) {
-        client = c->client;
-        time = c->time;
+        clients_.emplace(c->client);
+        if (newer(node, c->client, c->time) && options_.record)
+            options_.record->stored(node, {c->client, c->time, c->time_text});
     } else if (const auto* a = std::get_if<At>(&command)) {
-        client = a->client;
-        time = a->time;
-    } else {
-        return;
+        clients_.emplace(a->client);
+        const bool fresh = newer(node, a->client, a->time);
+        if (options_.record) options_.record->flooded(node, a->sender, {a->client, a->time, a->time_text}, fresh);
     }
-    clients_.emplace(client);
-    auto& held = held_[std::string(node)];
-    auto it = held.find(client);
-    const bool newer = it == held.end() || time > it->second;
-    if (newer) held[std::string(client)] = time;
-    Effects effects;
-    effects.outcome = newer ? Effects::Outcome::stored : Effects::Outcome::stale;
-    if (options_.observer) options_.observer->on_handled(node, command, effects);
 }
 
 void ProcessHerd::found(std::string_view node, std::string_view at_line) {
     const Command command = parse_line(at_line);
     const auto* at = std::get_if<At>(&command);
-    if (!at) return;
-    auto& held = held_[std::string(node)];
-    if (auto it = held.find(at->client); it != held.end() && it->second >= at->time) return;
-    held[std::string(at->client)] = at->time;
-    // To the observer, a store with no flood line seen: the report itself, stored at `node`.
-    const std::string report = "IAMAT " + std::string(at->client) + " " + std::string(at->coordinates_text) + " " +
-                               std::string(at->time_text);
-    Effects effects;
-    effects.outcome = Effects::Outcome::stored;
-    if (options_.observer) options_.observer->on_handled(node, parse_line(report), effects);
+    // A store with no flood line seen: the report itself, stored at `node`.
+    if (at && newer(node, at->client, at->time) && options_.record)
+        options_.record->stored(node, {at->client, at->time, at->time_text});
 }
 
 // One connection, every client's WHATSAT written at once, the replies read in order: the first
