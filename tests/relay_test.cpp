@@ -116,7 +116,7 @@ struct Fixture {
     asio::io_context io;
     std::mt19937_64 rng{42};
     std::shared_ptr<Sink> sink = Sink::start(io);
-    Relay relay{io.get_executor(), "Alford", "Hamilton", rng};
+    Relay relay{io, "Alford", "Hamilton", rng};
     std::uint16_t port = relay.listen();
 
     Fixture() { relay.set_target(sink->port()); }
@@ -466,7 +466,7 @@ TEST_CASE("relay stop closes everything, twice is fine, and nothing dangles afte
     asio::io_context io;
     std::mt19937_64 rng{7};
     auto sink = Sink::start(io);
-    auto relay = std::make_unique<Relay>(io.get_executor(), "Ball", "Welsh", rng);
+    auto relay = std::make_unique<Relay>(io, "Ball", "Welsh", rng);
     const auto port = relay->listen();
     relay->set_target(sink->port());
     relay->set_delay(500ms, 100ms);

@@ -35,7 +35,7 @@ Herd::~Herd() { stop(); }
 void Herd::start() {
     for (auto& [name, server] : servers_) server->listen();
     if (options_.relays) {
-        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng, options_.failed);
+        relays_ = std::make_unique<LinkRelays>(io_, config_.links, *options_.rng, options_.failed);
         for (Relay* relay : relays_->all()) relay->set_target(servers_.at(relay->to())->port());
     }
     for (auto& [name, server] : servers_) {

@@ -2,12 +2,12 @@
 
 namespace herd::sim {
 
-LinkRelays::LinkRelays(boost::asio::any_io_executor executor,
+LinkRelays::LinkRelays(boost::asio::io_context& io,
                        const std::vector<std::pair<std::string, std::string>>& links, std::mt19937_64& rng,
                        const FailureSink& failed) {
     for (const auto& [a, b] : links)
         for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
-            auto relay = std::make_unique<Relay>(executor, from, to, rng, failed);
+            auto relay = std::make_unique<Relay>(io, from, to, rng, failed);
             ports_[{from, to}] = relay->listen();
             relays_.emplace(std::pair{from, to}, std::move(relay));
         }

@@ -9,8 +9,6 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-
 #include "herd/relay.hpp"
 
 namespace herd::sim {
@@ -19,7 +17,7 @@ class LinkRelays {
 public:
     // Every relay listens on a loopback port of its own; targets are set with target(). A relay's
     // failure goes to `failed`.
-    LinkRelays(boost::asio::any_io_executor executor, const std::vector<std::pair<std::string, std::string>>& links,
+    LinkRelays(boost::asio::io_context& io, const std::vector<std::pair<std::string, std::string>>& links,
                std::mt19937_64& rng, const FailureSink& failed);
 
     Relay* find(std::string_view from, std::string_view to) const;

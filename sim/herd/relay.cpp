@@ -12,6 +12,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -324,8 +325,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
 
 }  // namespace
 
-Relay::Relay(asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng, FailureSink failed)
-    : state_(std::make_shared<State>(std::move(executor), std::move(from), std::move(to), rng, std::move(failed))) {}
+Relay::Relay(asio::io_context& io, std::string from, std::string to, std::mt19937_64& rng, FailureSink failed)
+    : state_(std::make_shared<State>(io.get_executor(), std::move(from), std::move(to), rng, std::move(failed))) {}
 
 Relay::~Relay() { stop(); }
 

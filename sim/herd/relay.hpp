@@ -7,7 +7,7 @@
 // Faults (delay, drops, stall, reset_after) apply to the A -> B direction only, the one nodes write on.
 // B's bytes are passed to A as they come, unchanged. An end passes on as TCP would: A's EOF reaches B
 // (after every line still held), B's EOF reaches A; a read or write error on either side resets the
-// other. The relay is destroyed before its execution context.
+// other. The relay is destroyed before its io_context.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -16,9 +16,11 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/any_io_executor.hpp>
-
 #include "async/report_failure.hpp"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace herd::sim {
 
@@ -34,7 +36,7 @@ class Relay {
 public:
     // `rng` is the run's one random source (jitter), owned by the caller and outliving the relay.
     // What one of its coroutines throws goes to `failed` (a run's ends the run).
-    Relay(boost::asio::any_io_executor executor, std::string from, std::string to, std::mt19937_64& rng,
+    Relay(boost::asio::io_context& io, std::string from, std::string to, std::mt19937_64& rng,
           FailureSink failed = print_failure);
     ~Relay();
     Relay(const Relay&) = delete;

@@ -9,9 +9,12 @@
 #include <set>
 #include <stdexcept>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "protocol/command.hpp"
+#include "serve/mock_places.hpp"
 
 namespace herd::sim {
 
@@ -25,22 +28,24 @@ constexpr auto progress_every = std::chrono::milliseconds(250);
 
 }  // namespace
 
-// Reads the interrupt flag's pipe: the read completes when Ctrl-C raises the flag, and that
-// handler wakes run_until.
-struct RunContext::InterruptWake {
-    InterruptWake(boost::asio::io_context& io, int fd) : pipe(io, fd) {
-        pipe.async_read_some(boost::asio::buffer(byte), [](boost::system::error_code, std::size_t) {});
-    }
+// An alarm at the time run_until waits for, and a read of the interrupt flag's pipe, which
+// completes when Ctrl-C raises the flag: either handler wakes run_until.
+struct RunContext::Waker {
+    explicit Waker(boost::asio::io_context& io) : alarm(io), pipe(io) {}
+    boost::asio::steady_timer alarm;
+    std::optional<Clock::time_point> alarm_at;
     boost::asio::posix::stream_descriptor pipe;
     char byte[1] = {};
 };
 
 RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t seed_)
-    : scenario(s), options(o), seed(seed_), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {
+    : scenario(s), options(o), seed(seed_), io_storage(std::make_unique<boost::asio::io_context>()), io(*io_storage),
+      waker(std::make_unique<Waker>(io)), link_rng(seed_), workload_rng(seed_ ^ 0x9e3779b97f4a7c15ULL) {
     if (!options.interrupt) return;
     const int fd = ::dup(options.interrupt->wake_fd());
     if (fd < 0) throw std::runtime_error(std::string("cannot watch for Ctrl-C: ") + std::strerror(errno));
-    interrupt_wake = std::make_unique<InterruptWake>(io, fd);
+    waker->pipe.assign(fd);
+    waker->pipe.async_read_some(boost::asio::buffer(waker->byte), [](boost::system::error_code, std::size_t) {});
 }
 
 RunContext::~RunContext() = default;
@@ -145,10 +150,10 @@ bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milli
         };
         if (wake) sooner(wake());
         if (options.progress) sooner(std::max(recorder->start_time() + progress_after, last_progress + progress_every));
-        if (next != alarm_at) {
-            alarm.expires_at(next);
-            alarm.async_wait([](boost::system::error_code) {});
-            alarm_at = next;
+        if (next != waker->alarm_at) {
+            waker->alarm.expires_at(next);
+            waker->alarm.async_wait([](boost::system::error_code) {});
+            waker->alarm_at = next;
         }
         if (io.stopped()) io.restart();
         // One handler, then every other one ready by then: the condition is asked once per burst.

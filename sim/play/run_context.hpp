@@ -6,21 +6,27 @@
 #include <random>
 #include <set>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "async/report_failure.hpp"
 #include "client/client_lines.hpp"
-#include "client/line_client.hpp"
 #include "herd/run_herd.hpp"
 #include "play/runner.hpp"
 #include "record/messages_log.hpp"
 #include "record/recorder.hpp"
 #include "record/recovery.hpp"
 #include "record/run_record.hpp"
-#include "serve/mock_places.hpp"
+
+// Only pointers and references here, so that the steps' files (faults.cpp, checks.cpp, steps.cpp)
+// compile without Asio.
+namespace boost::asio {
+class io_context;
+}
+namespace herd::serve {
+class MockPlaces;
+}
 
 namespace herd::sim {
+
+class LineClient;
 
 // Forwards every hook, from the servers in this process (ServerObserver) or from a herd watched
 // from outside (StoreSink), to the recorder (stores to the recovery watches, handled lines to the
@@ -84,12 +90,11 @@ struct RunContext {
     const Scenario& scenario;
     const RunOptions& options;
     std::uint64_t seed;
-    boost::asio::io_context io;
+    std::unique_ptr<boost::asio::io_context> io_storage;
+    boost::asio::io_context& io;  // every server, relay, client and timer of the run
     // What wakes run_until when no handler does: an alarm at the time it waits for, and Ctrl-C.
-    boost::asio::steady_timer alarm{io};
-    std::optional<std::chrono::steady_clock::time_point> alarm_at;
-    struct InterruptWake;
-    std::unique_ptr<InterruptWake> interrupt_wake;
+    struct Waker;
+    std::unique_ptr<Waker> waker;
     std::mt19937_64 link_rng;      // relay jitter
     std::mt19937_64 workload_rng;  // workload choices: apart from jitter so that a run's workload
                                    // is the same whatever the timing

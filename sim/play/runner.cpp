@@ -10,6 +10,7 @@
 #include "protocol/command.hpp"
 #include "report/report.hpp"
 #include "report/results_dir.hpp"
+#include "serve/mock_places.hpp"
 #include "target/process_herd.hpp"
 
 namespace herd::sim {
@@ -225,6 +226,14 @@ Played play(const Scenario& scenario, const RunOptions& options, const std::stri
 }
 
 }  // namespace
+
+// A places step: the mock answers by the step's rules from now on.
+void act(RunContext& run, const Step&, const PlacesStep& s) {
+    run.places->set_rules(s.rules);
+    // Answers cached under the old rules would hide the new ones.
+    run.herd->clear_places_caches();
+    run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
+}
 
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     const auto wall_start = std::chrono::system_clock::now();

@@ -1,4 +1,4 @@
-// Plays a step by the role its kind declares, and the two smallest kinds: the mock's rules and a phase.
+// Plays a step by the role its kind declares, and the one mark: a phase.
 #include "play/steps.hpp"
 
 #include <type_traits>
@@ -42,13 +42,6 @@ void execute_step(RunContext& run, const Step& step) {
                 check(run, step, s);
         },
         step.action);
-}
-
-void act(RunContext& run, const Step&, const PlacesStep& s) {
-    run.places->set_rules(s.rules);
-    // Answers cached under the old rules would hide the new ones.
-    run.herd->clear_places_caches();
-    run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
 }
 
 void mark(RunContext& run, const Step&, const PhaseStep& s) {

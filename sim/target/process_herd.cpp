@@ -110,7 +110,7 @@ std::vector<Relay*> ProcessHerd::relays() { return relays_ ? relays_->all() : st
 void ProcessHerd::start() {
     fs::create_directories(options_.dir);
     if (spec_.links == Links::relayed)
-        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng, options_.failed);
+        relays_ = std::make_unique<LinkRelays>(io_, config_.links, *options_.rng, options_.failed);
     std::vector<tcp::acceptor> held;
     for (const auto& address : config_.servers) process(address.name).port = pick_port(address, held);
     for (Relay* relay : relays()) {
