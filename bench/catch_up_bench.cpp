@@ -8,9 +8,9 @@
 
 #include "bench_common.hpp"
 #include "bench_observer.hpp"
-#include "herd.hpp"
+#include "herd/herd.hpp"
 #include "load_client.hpp"
-#include "topology.hpp"
+#include "scenario/topology.hpp"
 
 namespace herd::bench {
 

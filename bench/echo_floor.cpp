@@ -4,13 +4,13 @@
 #include <map>
 #include <string>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/report_failure.hpp"
+#include "async/nothrow.hpp"
+#include "async/report_failure.hpp"
 #include "net/server.hpp"
 #include "protocol/line_framer.hpp"
 
@@ -18,7 +18,6 @@ namespace herd::bench {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 struct EchoServer::State {
     explicit State(asio::io_context& io)

@@ -8,11 +8,11 @@ HerdRig::HerdRig(boost::asio::io_context& io_, HerdConfig config, std::filesyste
     : io(io_), places(io_.get_executor()) {
     sim::HerdOptions options;
     options.relays = false;
-    options.link_policy = policy;
+    options.server.link_policy = policy;
     options.observer = &observer;
-    options.log_dir = std::move(log_dir);
-    options.places.base_url = places.url();  // plain HTTP: no TLS context per node
-    options.places.timeout = std::chrono::milliseconds(2000);
+    options.server.log_dir = std::move(log_dir);
+    options.server.places.base_url = places.url();  // plain HTTP: no TLS context per node
+    options.server.places.timeout = std::chrono::milliseconds(2000);
     herd = std::make_unique<sim::Herd>(io, std::move(config), options);
     const auto t0 = Clock::now();
     herd->start();

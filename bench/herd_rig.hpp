@@ -12,8 +12,8 @@
 
 #include "bench_observer.hpp"
 #include "config/herd_config.hpp"
-#include "herd.hpp"
-#include "mock_places.hpp"
+#include "herd/herd.hpp"
+#include "serve/mock_places.hpp"
 
 namespace herd::bench {
 
@@ -26,7 +26,7 @@ public:
     ~HerdRig();  // stops the herd and lets its coroutines end
 
     boost::asio::io_context& io;
-    sim::MockPlaces places;
+    serve::MockPlaces places;
     BenchObserver observer;
     std::unique_ptr<sim::Herd> herd;
     double setup_seconds = 0;  // from start() to every link up (persistent) or to listening (per_burst)

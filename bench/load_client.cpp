@@ -3,20 +3,19 @@
 #include <array>
 #include <stdexcept>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/report_failure.hpp"
+#include "async/nothrow.hpp"
+#include "async/report_failure.hpp"
 
 namespace herd::bench {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 std::size_t ReplyCounter::feed(std::string_view bytes) {
     std::size_t count = 0;

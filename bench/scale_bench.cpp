@@ -6,7 +6,7 @@
 #include "bench_common.hpp"
 #include "herd_rig.hpp"
 #include "load_client.hpp"
-#include "topology.hpp"
+#include "scenario/topology.hpp"
 
 namespace herd::bench {
 

@@ -8,11 +8,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "mock_places.hpp"
 #include "net/server.hpp"
 #include "serve/descriptor_limit.hpp"
 #include "serve/load_herd.hpp"
 #include "serve/mock_answers.hpp"
+#include "serve/mock_places.hpp"
 #include "serve/server_options.hpp"
 
 namespace herd::serve {
@@ -20,9 +20,9 @@ namespace herd::serve {
 namespace {
 
 // The mock answers any Nearby Search of either API; the herd's Places settings point at it.
-std::unique_ptr<sim::MockPlaces> start_mock(boost::asio::io_context& io, const MockAnswers& answers,
+std::unique_ptr<MockPlaces> start_mock(boost::asio::io_context& io, const MockAnswers& answers,
                                             PlacesSettings& places) {
-    auto mock = std::make_unique<sim::MockPlaces>(io.get_executor());
+    auto mock = std::make_unique<MockPlaces>(io.get_executor());
     mock->set_rules({{.api = "legacy", .body = answers.legacy}, {.api = "new", .body = answers.places_new}});
     places.base_url = mock->url();
     return mock;
@@ -62,7 +62,7 @@ int serve(const ServeFlags& flags) {
         std::cerr << "herdsim serve: " << note << "\n";
 
     boost::asio::io_context io;
-    std::unique_ptr<sim::MockPlaces> mock;
+    std::unique_ptr<MockPlaces> mock;
     std::vector<std::unique_ptr<Server>> servers;
     try {
         if (answers) mock = start_mock(io, *answers, config.places);

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compare.hpp"
+#include "report/compare.hpp"
 
 using namespace herd::sim;
 using json = nlohmann::json;

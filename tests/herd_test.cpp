@@ -7,13 +7,13 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "herd.hpp"
-#include "mock_places.hpp"
+#include "client/line_client.hpp"
+#include "herd/herd.hpp"
+#include "play/runner.hpp"
 #include "protocol/places_reply.hpp"
-#include "line_client.hpp"
-#include "runner.hpp"
 #include "scenario/loader.hpp"
-#include "topology.hpp"
+#include "scenario/topology.hpp"
+#include "serve/mock_places.hpp"
 
 using namespace herd;
 using herd::sim::LineClient;
@@ -43,7 +43,7 @@ struct FloodCounter : ServerObserver {
 struct HerdFixture {
     boost::asio::io_context io;
     std::mt19937_64 rng{7};
-    sim::MockPlaces places{io.get_executor()};
+    serve::MockPlaces places{io.get_executor()};
     FloodCounter counter;
     std::unique_ptr<sim::Herd> herd;
 
@@ -54,8 +54,8 @@ struct HerdFixture {
         options.relays = relays;
         options.rng = &rng;
         options.observer = &counter;
-        options.places.base_url = places.url();
-        options.places.timeout = std::chrono::milliseconds(500);
+        options.server.places.base_url = places.url();
+        options.server.places.timeout = std::chrono::milliseconds(500);
         herd = std::make_unique<sim::Herd>(io, std::move(config), options);
         herd->start();
         // Each server asks its neighbours for a catch-up when it starts: let that settle first, so
@@ -91,7 +91,7 @@ TEST_CASE("IAMAT at one server: WHATSAT at every other returns that server's AT 
     HerdFixture f;
     const std::string body =
         R"({"html_attributions": [], "results": [{"name": "a"}, {"name": "b"}, {"name": "c"}], "status": "OK"})";
-    f.places.set_rules({sim::MockPlacesRule{.location = "34.068930,-118.445127", .radius = "10000", .body = body}});
+    f.places.set_rules({serve::MockPlacesRule{.location = "34.068930,-118.445127", .radius = "10000", .body = body}});
     const std::string at = f.iamat("Alford", "IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023934.918963997");
     REQUIRE(at.rfind("AT Alford ", 0) == 0);
     REQUIRE(run_until(f.io, [&] { return f.all_know(everyone, "kiwi.cs.ucla.edu", 1520023934918963997); }));
@@ -229,7 +229,7 @@ std::map<std::size_t, bool> verdicts_of(std::string_view scenario_json) {
     const auto outcome = sim::run_scenario(*loaded.scenario, options);
     std::filesystem::remove_all(out);
     std::map<std::size_t, bool> passed;
-    for (const auto& v : outcome.verdicts) passed[v.step] = v.passed;
+    for (const auto& v : outcome.run.verdicts) passed[v.step] = v.passed;
     return passed;
 }
 

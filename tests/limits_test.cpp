@@ -10,7 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <unistd.h>
 
-#include "line_client.hpp"
+#include "client/line_client.hpp"
 #include "net/server.hpp"
 #include "support/sink_server.hpp"
 

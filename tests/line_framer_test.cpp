@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "client/client_lines.hpp"
 #include "protocol/eof_tail.hpp"
 #include "protocol/line_framer.hpp"
 
@@ -139,4 +140,28 @@ TEST_CASE("The EOF rule: a flood line tail is not processed; every other tail is
     CHECK(processed_at_eof("ATX kiwi"));
     CHECK(processed_at_eof("at Alford"));
     CHECK(processed_at_eof(""));
+}
+
+TEST_CASE("The harness frames what a client writes as the server does, one framer per connection", "[framer][harness]") {
+    using herd::sim::ClientLines;
+    using Lines = std::vector<std::string>;
+    ClientLines lines(10);
+    CHECK(lines.wrote("IAMAT a", false).empty());
+    CHECK(lines.wrote(" b\r\nWHAT", false) == Lines{"IAMAT a b"});  // CR before LF is not the line's
+    CHECK(lines.wrote("SAT\n\nx", false) == Lines{"WHATSAT", ""});
+    CHECK(lines.wrote("", true) == Lines{"x"});  // a command's tail at EOF is taken
+    CHECK_FALSE(lines.closed());
+
+    ClientLines flood(64);
+    CHECK(flood.wrote("AT A +0 kiwi +1+2 1520023934.91", true).empty());  // a flood line's tail is not
+
+    // Exactly the limit is a line; one byte more (a CR counts) and the server closes.
+    ClientLines at_limit(4);
+    CHECK(at_limit.wrote("abcd\n", false) == Lines{"abcd"});
+    CHECK(at_limit.wrote("abcd\r\nnext\n", false).empty());
+    CHECK(at_limit.closed());
+    CHECK(at_limit.wrote("more\n", true).empty());  // nothing after it is taken
+    ClientLines unended(4);
+    CHECK(unended.wrote("abcde", false).empty());  // over the limit before any LF: closed at once
+    CHECK(unended.closed());
 }

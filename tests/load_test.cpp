@@ -12,7 +12,6 @@
 #include <sstream>
 #include <thread>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -23,13 +22,14 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "herd.hpp"
-#include "line_client.hpp"
+#include "async/nothrow.hpp"
+#include "client/line_client.hpp"
+#include "herd/herd.hpp"
 #include "load/generator.hpp"
 #include "load/load_command.hpp"
 #include "load/options.hpp"
 #include "load/requests.hpp"
-#include "mock_places.hpp"
+#include "serve/mock_places.hpp"
 #include "support/sink_server.hpp"
 
 using namespace herd;
@@ -52,7 +52,7 @@ struct FloodCounter : ServerObserver {
 struct InProcessHerd {
     asio::io_context io;
     std::mt19937_64 rng{7};
-    sim::MockPlaces places{io.get_executor()};
+    serve::MockPlaces places{io.get_executor()};
     FloodCounter floods;
     std::unique_ptr<sim::Herd> herd;
 
@@ -61,7 +61,7 @@ struct InProcessHerd {
         options.relays = false;
         options.rng = &rng;
         options.observer = &floods;
-        options.places.base_url = places.url();
+        options.server.places.base_url = places.url();
         herd = std::make_unique<sim::Herd>(io, *preset("fall17"), options);
         herd->start();
     }
@@ -95,7 +95,7 @@ public:
 private:
     asio::awaitable<void> accept() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+            auto [ec, socket] = co_await acceptor_.async_accept(herd::nothrow);
             if (ec) co_return;
             asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
         }
@@ -104,14 +104,14 @@ private:
         std::string in;
         for (;;) {
             auto [ec, n] = co_await asio::async_read_until(socket, asio::dynamic_buffer(in), '\n',
-                                                            asio::as_tuple(asio::use_awaitable));
+                                                            herd::nothrow);
             if (ec) co_return;
             const std::string line = in.substr(0, n - 1);
             in.erase(0, n);
             ++lines_;
             const auto reply = answer_(line);
             if (!reply) co_return;
-            co_await asio::async_write(socket, asio::buffer(*reply), asio::as_tuple(asio::use_awaitable));
+            co_await asio::async_write(socket, asio::buffer(*reply), herd::nothrow);
         }
     }
     tcp::acceptor acceptor_;

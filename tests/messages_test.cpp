@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner.hpp"
+#include "play/runner.hpp"
 #include "scenario/loader.hpp"
 
 using namespace herd::sim;
@@ -103,7 +103,7 @@ std::string unbalanced_tags(const std::string& text) {
 TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and what the receiver did", "[messages]") {
     Results results;
     const RunOutcome outcome = play({});
-    auto messages = jsonl(outcome.run_dir / "messages.jsonl");
+    auto messages = jsonl(outcome.run.dir / "messages.jsonl");
     REQUIRE(messages.size() == 4);
     // Send order between N1's and N2's forwards depends on timing; each message is exact.
     std::map<std::pair<std::string, std::string>, json> by_link;
@@ -131,11 +131,11 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     CHECK(messages[0]["from"] == "N0");  // the origin's floods come first
     CHECK(messages[1]["from"] == "N0");
 
-    const json summary = json::parse(slurp(outcome.run_dir / "summary.json"));
+    const json summary = json::parse(slurp(outcome.run.dir / "summary.json"));
     CHECK(summary["messages"] == json({{"listed", 4}, {"omitted", 0}, {"cap", default_messages_cap}}));
     CHECK(summary["interrupted"] == false);
 
-    const std::string svg = slurp(outcome.run_dir / "messages.svg");
+    const std::string svg = slurp(outcome.run.dir / "messages.svg");
     CHECK(unbalanced_tags(svg).empty());
     CHECK(unbalanced_tags(svg + "<g>") == "<g> is never closed");  // the check itself can fail
     CHECK(count(svg, "<line class=\"msg ") == messages.size());
@@ -145,7 +145,7 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     // Each arrow's hover title is its messages.jsonl line.
     CHECK(svg.find("<title>{&quot;from&quot;:&quot;N2&quot;,&quot;to&quot;:&quot;N1&quot;") != std::string::npos);
 
-    const std::string html = slurp(outcome.run_dir / "timeline.html");
+    const std::string html = slurp(outcome.run.dir / "timeline.html");
     CHECK(unbalanced_tags(html).empty());
     CHECK(count(html, "<tr class=\"exchange ") == 1);
     CHECK(count(html, "<tr class=\"exchange held\"") == 1);
@@ -157,27 +157,27 @@ TEST_CASE("messages.jsonl stops at its cap (--messages-cap) and says how many it
     RunOptions options;
     options.messages_cap = 2;
     const RunOutcome outcome = play(options);
-    const auto messages = jsonl(outcome.run_dir / "messages.jsonl");
+    const auto messages = jsonl(outcome.run.dir / "messages.jsonl");
     REQUIRE(messages.size() == 2);
     CHECK(messages[0]["from"] == "N0");
     CHECK(messages[1]["from"] == "N0");
-    const json summary = json::parse(slurp(outcome.run_dir / "summary.json"));
+    const json summary = json::parse(slurp(outcome.run.dir / "summary.json"));
     CHECK(summary["messages"] == json({{"listed", 2}, {"omitted", 2}, {"cap", 2}}));
     const auto warnings = summary["warnings"].get<std::vector<std::string>>();
     CHECK(std::count(warnings.begin(), warnings.end(),
                      "messages.jsonl: the first 2 messages only (--messages-cap); 2 left out") == 1);
-    CHECK(count(slurp(outcome.run_dir / "messages.svg"), "<line class=\"msg ") == 2);
+    CHECK(count(slurp(outcome.run.dir / "messages.svg"), "<line class=\"msg ") == 2);
 }
 
 TEST_CASE("A messages window draws only the messages sent in it, and skips an empty one with a note", "[messages]") {
     Results results;
     RunOptions options;
-    options.messages_window = std::pair{0.0, 0.001};  // before the first send
+    options.report.messages_window = std::pair{0.0, 0.001};  // before the first send
     const RunOutcome outcome = play(options);
-    CHECK_FALSE(fs::exists(outcome.run_dir / "messages.svg"));
-    const json summary = json::parse(slurp(outcome.run_dir / "summary.json"));
+    CHECK_FALSE(fs::exists(outcome.run.dir / "messages.svg"));
+    const json summary = json::parse(slurp(outcome.run.dir / "summary.json"));
     const auto warnings = summary["warnings"].get<std::vector<std::string>>();
     CHECK(std::count(warnings.begin(), warnings.end(),
                      "messages.svg: not drawn: no message was sent between 0.000 and 0.001 ms") == 1);
-    CHECK(jsonl(outcome.run_dir / "messages.jsonl").size() == 4);  // the log itself is whole
+    CHECK(jsonl(outcome.run.dir / "messages.jsonl").size() == 4);  // the log itself is whole
 }

@@ -18,9 +18,9 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "line_client.hpp"
-#include "mock_places.hpp"
+#include "client/line_client.hpp"
 #include "places/places_client.hpp"
+#include "serve/mock_places.hpp"
 #include "support/test_certificate.hpp"
 
 namespace {
@@ -33,10 +33,10 @@ using herd::PlacesApi;
 using herd::PlacesClient;
 using herd::PlacesQuery;
 using herd::PlacesSettings;
-using herd::sim::MockPlaces;
-using herd::sim::MockPlacesOptions;
-using herd::sim::MockPlacesRule;
-using herd::sim::MockPlacesTls;
+using herd::serve::MockPlaces;
+using herd::serve::MockPlacesOptions;
+using herd::serve::MockPlacesRule;
+using herd::serve::MockPlacesTls;
 using herd::sim::run_until;
 using herd::test::make_test_certificate;
 using herd::test::TemporaryFile;

@@ -14,10 +14,10 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "line_client.hpp"
-#include "mock_places.hpp"
+#include "client/line_client.hpp"
 #include "net/server.hpp"
 #include "protocol/places_reply.hpp"
+#include "serve/mock_places.hpp"
 
 namespace {
 
@@ -28,8 +28,8 @@ using herd::PlacesLimits;
 using herd::whatsat_failure_reply;
 using herd::whatsat_reply;
 using herd::sim::LineClient;
-using herd::sim::MockPlaces;
-using herd::sim::MockPlacesRule;
+using herd::serve::MockPlaces;
+using herd::serve::MockPlacesRule;
 using herd::sim::run_until;
 
 const std::string ok_body =

@@ -178,3 +178,19 @@ TEST_CASE("Radius in km becomes exact metres", "[places]") {
     CHECK(radius_metres("010.250") == "10250");
     CHECK(radius_metres("1.") == "1000");
 }
+
+TEST_CASE("line_subject: the command word and the client field, valid line or not", "[parse]") {
+    const auto subject = [](std::string_view line) {
+        const LineSubject s = line_subject(line);
+        return std::pair{std::string(s.command), std::string(s.client)};
+    };
+    CHECK(subject("AT Alford +0.1 kiwi +34-118 1520023934.9 Alford") == std::pair<std::string, std::string>{"AT", "kiwi"});
+    CHECK(subject("IAMAT kiwi +34-118 1520023934") == std::pair<std::string, std::string>{"IAMAT", "kiwi"});
+    CHECK(subject("\tWHATSAT\vkiwi 10 5\r\n") == std::pair<std::string, std::string>{"WHATSAT", "kiwi"});
+    // Fields as parse_line splits them, whether or not the line is valid.
+    CHECK(subject("AT a b kiwi") == std::pair<std::string, std::string>{"AT", "kiwi"});
+    CHECK(subject("AT a b") == std::pair<std::string, std::string>{"AT", ""});
+    CHECK(subject("HERDSIM-CATCHUP Alford") == std::pair<std::string, std::string>{"HERDSIM-CATCHUP", ""});
+    CHECK(subject("at a b kiwi") == std::pair<std::string, std::string>{"at", ""});
+    CHECK(subject(" \t ") == std::pair<std::string, std::string>{"", ""});
+}

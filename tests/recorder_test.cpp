@@ -10,10 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "recorder.hpp"
-#include "recovery.hpp"
-#include "report.hpp"
-#include "spans.hpp"
+#include "record/recorder.hpp"
+#include "record/recovery.hpp"
+#include "record/spans.hpp"
+#include "record/run_row.hpp"
+#include "report/report.hpp"
+#include "report/text_table.hpp"
 
 using namespace herd;
 using namespace herd::sim;
@@ -303,16 +305,16 @@ struct TempDir {
     ~TempDir() { fs::remove_all(path); }
 };
 
-ReportContext context(const fs::path& root, std::string run) {
-    ReportContext ctx;
+RunRecord context(const fs::path& root, std::string run) {
+    RunRecord ctx;
     ctx.scenario = "ring4";
     ctx.run_id = run;
-    ctx.output_dir = root / "ring4" / run;
+    ctx.dir = root / "ring4" / run;
     ctx.command = "herdsim run scenarios/ring4.json --seed 9";
     ctx.seed = 9;
     ctx.nodes = {"A", "B", "C", "D"};
     ctx.edges = 4;
-    ctx.faults = {{21, std::nullopt, "crash D"}, {5, 8, "cut A-B"}};
+    ctx.faults = {{21, std::nullopt, FaultWindow::Kind::crash, "D"}, {5, 8, FaultWindow::Kind::cut, "A-B"}};
     ctx.verdicts = {{3, "converged", true, ""}, {4, "lost <= 0", false, "1 update lost"}};
     return ctx;
 }
@@ -338,11 +340,11 @@ struct Star {
         }
     }
 
-    ReportContext context(const fs::path& dir) const {
-        ReportContext ctx;
+    RunRecord context(const fs::path& dir) const {
+        RunRecord ctx;
         ctx.scenario = "big";
         ctx.run_id = "r";
-        ctx.output_dir = dir;
+        ctx.dir = dir;
         ctx.nodes = nodes;
         return ctx;
     }
@@ -355,12 +357,13 @@ TEST_CASE("write_report writes every file with the documented columns", "[report
     Scripted s;
     s.at_ms(30);
     whatsat(s.rec, "A", at_kiwi1);
-    const auto sum = s.rec.summarize();
     auto ctx = context(tmp.path, "run1");
+    ctx.summary = s.rec.summarize();
     const bool have_gnuplot = fs::exists("/usr/bin/gnuplot");
-    if (!have_gnuplot) ctx.gnuplot.clear();
-    const auto warnings = write_report(s.rec, sum, ctx);
-    const fs::path dir = ctx.output_dir;
+    ReportOptions options;
+    if (!have_gnuplot) options.gnuplot.clear();
+    const auto warnings = write_report(ctx, s.rec, nullptr, options);
+    const fs::path dir = ctx.dir;
 
     const auto updates = lines(slurp(dir / "updates.csv"));
     REQUIRE(updates.size() == 1 + 3 * 4);
@@ -422,10 +425,9 @@ TEST_CASE("write_report writes every file with the documented columns", "[report
     }
 
     // A second run takes over "latest".
-    const auto second = context(tmp.path, "run2");
-    auto quiet = second;
-    quiet.gnuplot.clear();
-    write_report(s.rec, sum, quiet);
+    auto second = context(tmp.path, "run2");
+    second.summary = ctx.summary;
+    write_report(second, s.rec, nullptr, {.gnuplot = ""});
     CHECK(fs::read_symlink(tmp.path / "ring4" / "latest") == "run2");
 }
 
@@ -433,26 +435,28 @@ TEST_CASE("Without a working gnuplot the report still has its data, and says so"
     TempDir tmp;
     Scripted s;
     auto ctx = context(tmp.path, "nognuplot");
-    ctx.gnuplot = "/nonexistent/gnuplot";
-    const auto warnings = write_report(s.rec, s.rec.summarize(), ctx);
+    ctx.summary = s.rec.summarize();
+    const auto warnings = write_report(ctx, s.rec, nullptr, {.gnuplot = "/nonexistent/gnuplot"});
     REQUIRE(warnings.size() == 4);  // one per plot
     for (const auto& w : warnings) CHECK_THAT(w, Catch::Matchers::Contains("could not run /nonexistent/gnuplot"));
     for (const char* file : {"summary.json", "updates.csv", "links.csv", "events.jsonl", "latency_per_node.gp"})
-        CHECK(fs::exists(ctx.output_dir / file));
-    CHECK_FALSE(fs::exists(ctx.output_dir / "latency_per_node.png"));
+        CHECK(fs::exists(ctx.dir / file));
+    CHECK_FALSE(fs::exists(ctx.dir / "latency_per_node.png"));
 }
 
 TEST_CASE("Odd client ids are quoted in the CSV; 25 nodes still plot a series each (24 without the origin)", "[report]") {
     TempDir tmp;
     Star star(25, "a,\"b\"");
-    ReportContext ctx = star.context(tmp.path / "big" / "r/");  // a trailing slash names the same run
-    if (!fs::exists("/usr/bin/gnuplot")) ctx.gnuplot.clear();
-    const auto warnings = write_report(star.rec, star.rec.summarize(), ctx);
+    RunRecord ctx = star.context(tmp.path / "big" / "r/");  // a trailing slash names the same run
+    ctx.summary = star.rec.summarize();
+    ReportOptions options;
+    if (!fs::exists("/usr/bin/gnuplot")) options.gnuplot.clear();
+    const auto warnings = write_report(ctx, star.rec, nullptr, options);
     const fs::path dir = tmp.path / "big" / "r";
     CHECK(lines(slurp(dir / "updates.csv"))[1] == "0,\"a,\"\"b\"\"\",100,N0,N0,1.000,1.000,0.000,0,24");
     CHECK(slurp(dir / "latency_per_node.gp").find("index 23 using 1:2 with points") != std::string::npos);
     CHECK(fs::read_symlink(tmp.path / "big" / "latest") == "r");
-    if (!ctx.gnuplot.empty()) {
+    if (!options.gnuplot.empty()) {
         CHECK(warnings.empty());
         CHECK(fs::exists(dir / "latency_per_node.png"));
     }
@@ -598,21 +602,23 @@ fs::path report_with_windows(const TempDir& tmp, std::vector<FaultWindow> faults
     ctx.faults = std::move(faults);
     for (const auto& p : phases)
         ctx.spans.push_back({"phase", p.name, p.start_ms, p.end_ms, summarize_span(s.rec, p.start_ms, p.end_ms)});
-    if (!fs::exists("/usr/bin/gnuplot")) ctx.gnuplot.clear();
-    const auto warnings = write_report(s.rec, s.rec.summarize(), ctx);
-    if (!ctx.gnuplot.empty()) {
+    ctx.summary = s.rec.summarize();
+    ReportOptions options;
+    if (!fs::exists("/usr/bin/gnuplot")) options.gnuplot.clear();
+    const auto warnings = write_report(ctx, s.rec, nullptr, options);
+    if (!options.gnuplot.empty()) {
         CHECK(warnings.empty());
         for (const char* png : {"latency_per_node.png", "coverage_cdf.png", "throughput.png", "rolling_quantiles.png"})
-            CHECK(fs::file_size(ctx.output_dir / png) > 0);
+            CHECK(fs::file_size(ctx.dir / png) > 0);
     }
-    return ctx.output_dir;
+    return ctx.dir;
 }
 
 }  // namespace
 
 TEST_CASE("Latency per node: points on a log axis, each fault window its own colour, named in the key", "[report][plots]") {
     TempDir tmp;
-    const fs::path dir = report_with_windows(tmp, {{21, std::nullopt, "crash D"}, {5, 8, "cut A-B"}});
+    const fs::path dir = report_with_windows(tmp, {{21, std::nullopt, FaultWindow::Kind::crash, "D"}, {5, 8, FaultWindow::Kind::cut, "A-B"}});
     const std::string gp = slurp(dir / "latency_per_node.gp");
     CHECK(gp.find("with points") != std::string::npos);
     CHECK(gp.find("lines") == std::string::npos);  // no line joins two updates across a gap
@@ -625,11 +631,11 @@ TEST_CASE("Latency per node: points on a log axis, each fault window its own col
 TEST_CASE("Big herds: per update a bar from the fastest to the slowest node, as points", "[report][plots]") {
     TempDir tmp;
     Star star(26, "kiwi");
-    ReportContext ctx = star.context(tmp.path / "big" / "r");
-    ctx.gnuplot.clear();
-    write_report(star.rec, star.rec.summarize(), ctx);
-    CHECK(lines(slurp(ctx.output_dir / "latency_per_node.dat"))[1] == "0.001000 0.100 2.500 2.500");
-    const std::string gp = slurp(ctx.output_dir / "latency_per_node.gp");
+    RunRecord ctx = star.context(tmp.path / "big" / "r");
+    ctx.summary = star.rec.summarize();
+    write_report(ctx, star.rec, nullptr, {.gnuplot = ""});
+    CHECK(lines(slurp(ctx.dir / "latency_per_node.dat"))[1] == "0.001000 0.100 2.500 2.500");
+    const std::string gp = slurp(ctx.dir / "latency_per_node.gp");
     CHECK(gp.find("with vectors nohead") != std::string::npos);
     CHECK(gp.find("lines") == std::string::npos);
 }
@@ -637,7 +643,7 @@ TEST_CASE("Big herds: per update a bar from the fastest to the slowest node, as 
 TEST_CASE("The CDF has a curve per phase with its p50 and p99 marked", "[report][plots]") {
     TempDir tmp;
     // Update 1 (born at 10 ms, covered in 0.5 ms) is born in the window; 0 (0.6 ms) and 2 (lost) outside.
-    const fs::path dir = report_with_windows(tmp, {{9, 12, "cut A-B"}});
+    const fs::path dir = report_with_windows(tmp, {{9, 12, FaultWindow::Kind::cut, "A-B"}});
     CHECK(slurp(dir / "coverage_cdf.dat") ==
           "# no fault: full_coverage_ms fraction_of_its_updates\n0.600 0\n0.600 0.500000\n\n\n"
           "# no fault: p50 and p99\n0.600 0.500000\n0.600 0.500000\n\n\n"
@@ -653,7 +659,7 @@ TEST_CASE("With named phases the CDF has a curve per phase, not per fault window
     TempDir tmp;
     // Update 0 (born at 1 ms, 0.6 ms) is before the first phase; 1 (10 ms, 0.5 ms) in "warm"; 2 (20 ms,
     // lost) in "late", which has no curve. The window is not a curve of its own.
-    const fs::path dir = report_with_windows(tmp, {{9, 12, "cut A-B"}}, {{"warm", 5, 15.0}, {"late", 15, std::nullopt}});
+    const fs::path dir = report_with_windows(tmp, {{9, 12, FaultWindow::Kind::cut, "A-B"}}, {{"warm", 5, 15.0}, {"late", 15, std::nullopt}});
     CHECK(slurp(dir / "coverage_cdf.dat") ==
           "# before the first phase: full_coverage_ms fraction_of_its_updates\n0.600 0\n0.600 1.000000\n\n\n"
           "# before the first phase: p50 and p99\n0.600 1.000000\n0.600 1.000000\n\n\n"

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,8 +16,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "relay.hpp"
-#include "line_client.hpp"
+#include "async/nothrow.hpp"
+#include "client/line_client.hpp"
+#include "herd/relay.hpp"
 
 namespace {
 
@@ -70,7 +70,7 @@ struct Sink : std::enable_shared_from_this<Sink> {
     asio::awaitable<void> accept() {
         auto self = shared_from_this();
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            auto [ec, socket] = co_await acceptor.async_accept(herd::nothrow);
             if (ec) co_return;
             auto peer = peers.emplace_back(std::make_shared<Peer>(std::move(socket)));
             asio::co_spawn(acceptor.get_executor(), read(self, peer), asio::detached);
@@ -79,7 +79,7 @@ struct Sink : std::enable_shared_from_this<Sink> {
 
     static asio::awaitable<void> read(std::shared_ptr<Sink>, std::shared_ptr<Peer> peer) {
         for (;;) {
-            auto [ec, n] = co_await peer->socket.async_read_some(asio::buffer(peer->chunk), asio::as_tuple(asio::use_awaitable));
+            auto [ec, n] = co_await peer->socket.async_read_some(asio::buffer(peer->chunk), herd::nothrow);
             if (ec) {
                 peer->error = ec;
                 peer->closed = true;
@@ -116,7 +116,7 @@ struct Fixture {
     asio::io_context io;
     std::mt19937_64 rng{42};
     std::shared_ptr<Sink> sink = Sink::start(io);
-    Relay relay{io.get_executor(), "Alford", "Hamilton", rng};
+    Relay relay{io, "Alford", "Hamilton", rng};
     std::uint16_t port = relay.listen();
 
     Fixture() { relay.set_target(sink->port()); }
@@ -466,7 +466,7 @@ TEST_CASE("relay stop closes everything, twice is fine, and nothing dangles afte
     asio::io_context io;
     std::mt19937_64 rng{7};
     auto sink = Sink::start(io);
-    auto relay = std::make_unique<Relay>(io.get_executor(), "Ball", "Welsh", rng);
+    auto relay = std::make_unique<Relay>(io, "Ball", "Welsh", rng);
     const auto port = relay->listen();
     relay->set_target(sink->port());
     relay->set_delay(500ms, 100ms);

@@ -14,8 +14,8 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "results_dir.hpp"
-#include "runner.hpp"
+#include "play/runner.hpp"
+#include "report/results_dir.hpp"
 #include "scenario/loader.hpp"
 #include "support/child_process.hpp"
 
@@ -78,10 +78,10 @@ TEST_CASE("Keeping N runs leaves the newest N runs of the scenario and nothing e
     CHECK(first.pruned.empty());
     CHECK(second.pruned.empty());
     const RunOutcome third = play(options);
-    CHECK(third.pruned == std::vector<std::string>{first.run_dir.filename().string()});
-    CHECK(entries(kOut / "tidy") == std::set<std::string>{second.run_dir.filename().string(),
-                                                          third.run_dir.filename().string(), "latest", "notes"});
-    CHECK(fs::read_symlink(kOut / "tidy" / "latest") == third.run_dir.filename());
+    CHECK(third.pruned == std::vector<std::string>{first.run.dir.filename().string()});
+    CHECK(entries(kOut / "tidy") == std::set<std::string>{second.run.dir.filename().string(),
+                                                          third.run.dir.filename().string(), "latest", "notes"});
+    CHECK(fs::read_symlink(kOut / "tidy" / "latest") == third.run.dir.filename());
     CHECK_FALSE(fs::exists(kOut / "tidy" / "current"));  // only while a run is in progress
     // Without --keep nothing is pruned.
     const RunOutcome fourth = play({});
@@ -101,25 +101,25 @@ TEST_CASE("Without logs none are written; a log cap cuts each log after a whole 
     RunOptions none;
     none.logs = false;
     const RunOutcome quiet = play(none);
-    CHECK_FALSE(fs::exists(quiet.run_dir / "logs"));
-    CHECK(json::parse(slurp(quiet.run_dir / "summary.json"))["logs"].is_null());
+    CHECK_FALSE(fs::exists(quiet.run.dir / "logs"));
+    CHECK(json::parse(slurp(quiet.run.dir / "summary.json"))["logs"].is_null());
 
     RunOptions capped;
     capped.log_cap = 200;
     const RunOutcome small = play(capped);
-    const std::string log = slurp(small.run_dir / "logs" / "Alford.log");
+    const std::string log = slurp(small.run.dir / "logs" / "Alford.log");
     const auto marker = log.find("[herdsim: log cut at 200 bytes (--log-cap); ");
     REQUIRE(marker != std::string::npos);
     CHECK(marker <= 200);
     CHECK((marker == 0 || log[marker - 1] == '\n'));
     CHECK(log.back() == '\n');
-    const json summary = json::parse(slurp(small.run_dir / "summary.json"));
+    const json summary = json::parse(slurp(small.run.dir / "summary.json"));
     CHECK(summary["logs"]["cap_bytes"] == 200);
     CHECK(summary["logs"]["cut"].size() == 5);  // every node logged more than 200 bytes
 
     const RunOutcome whole = play({});
-    CHECK(slurp(whole.run_dir / "logs" / "Alford.log").find("[herdsim: log cut") == std::string::npos);
-    CHECK(json::parse(slurp(whole.run_dir / "summary.json"))["logs"]["cut"].empty());
+    CHECK(slurp(whole.run.dir / "logs" / "Alford.log").find("[herdsim: log cut") == std::string::npos);
+    CHECK(json::parse(slurp(whole.run.dir / "summary.json"))["logs"]["cut"].empty());
 }
 
 TEST_CASE("SIGINT stops a real herdsim run, which still writes summary.json saying it was interrupted",

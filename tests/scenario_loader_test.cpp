@@ -13,9 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner.hpp"
+#include "play/runner.hpp"
 #include "scenario/loader.hpp"
-#include "topology.hpp"
+#include "scenario/topology.hpp"
 
 using namespace herd::sim;
 using herd::HerdConfig;
@@ -89,7 +89,7 @@ TEST_CASE("A file with every step kind loads into the right structs", "[scenario
         CHECK(r0.api == "legacy");
         CHECK(r0.location == "34.068930,-118.445127");
         CHECK(r0.radius == "10000");
-        CHECK(r0.has_body);
+        CHECK(r0.body);
         CHECK(r0.body == R"({"results":[],"status":"ZERO_RESULTS"})");
         CHECK(s.places.rules[1].body == "{not json");
         CHECK(s.places.rules[1].delay == Millis(50));
@@ -98,8 +98,8 @@ TEST_CASE("A file with every step kind loads into the right structs", "[scenario
         CHECK(s.places.rules[2].malformed);
         CHECK(s.places.rules[3].radius == "2500");
         CHECK(s.places.rules[3].never_answer);
-        CHECK_FALSE(s.places.rules[3].has_body);
-        CHECK(s.places.rules[4].status == 503);
+        CHECK_FALSE(s.places.rules[3].body);
+        CHECK(s.places.rules[4].status == 503u);
         CHECK(s.places.rules[4].close_without_answer);
     }
 
@@ -154,7 +154,7 @@ TEST_CASE("A file with every step kind loads into the right structs", "[scenario
 
     SECTION("places, waits, expectations, workload") {
         REQUIRE(action<PlacesStep>(s, 14).rules.size() == 1);
-        CHECK(action<PlacesStep>(s, 14).rules[0].status == 500);
+        CHECK(action<PlacesStep>(s, 14).rules[0].status == 500u);
         CHECK(action<WaitStep>(s, 15).duration == Millis(500));
         CHECK(action<WaitQuietStep>(s, 16).quiet == Millis(300));
         CHECK(action<WaitQuietStep>(s, 16).timeout == Millis(5000));
@@ -354,8 +354,8 @@ TEST_CASE("A run plays the herd the loader derived, not the topology again", "[s
     fs::remove_all(options.out_dir);
     INFO(outcome.error);
     CHECK(outcome.exit_code == 0);
-    REQUIRE(outcome.verdicts.size() == 1);
-    CHECK(outcome.verdicts[0].passed);
+    REQUIRE(outcome.run.verdicts.size() == 1);
+    CHECK(outcome.run.verdicts[0].passed);
 }
 
 TEST_CASE("Steps: exactly one action, a consistent timeline", "[scenario]") {
@@ -431,7 +431,7 @@ TEST_CASE("Places rules: one body, sane options", "[scenario]") {
     const auto ok = rules(R"({"body_text": ""}, {"body": "text"})");
     REQUIRE(ok.scenario);
     const auto& places = action<PlacesStep>(*ok.scenario, 0);
-    CHECK((places.rules[0].has_body && places.rules[0].body.empty()));
+    CHECK((places.rules[0].body && places.rules[0].body->empty()));
     CHECK(places.rules[1].body == "\"text\"");
 }
 

@@ -14,8 +14,8 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
-#include "reply.hpp"
-#include "runner.hpp"
+#include "client/reply.hpp"
+#include "play/runner.hpp"
 #include "scenario/loader.hpp"
 
 using namespace herd::sim;
@@ -48,7 +48,7 @@ RunOutcome play(const Scenario& s) {
 // Every verdict of a run, for the messages of a failing check.
 std::string describe(const RunOutcome& outcome) {
     std::string out = outcome.error;
-    for (const auto& v : outcome.verdicts)
+    for (const auto& v : outcome.run.verdicts)
         out += "\nsteps[" + std::to_string(v.step) + "] " + (v.passed ? "held" : "FAILED") + ": " + v.description + ": " +
                v.detail;
     return out;
@@ -65,7 +65,7 @@ std::string slurp(const fs::path& path) {
 
 // A verdict's detail, looked up by step; fails the test when the step has no verdict.
 const Verdict& verdict_of(const RunOutcome& outcome, std::size_t step) {
-    for (const auto& v : outcome.verdicts)
+    for (const auto& v : outcome.run.verdicts)
         if (v.step == step) return v;
     FAIL("no verdict for steps[" << step << "]");
     throw std::logic_error("unreachable");
@@ -88,7 +88,7 @@ TEST_CASE("A reply that never comes fails expect \"\" and expect_pattern [^]*", 
         {"send": {"node": "Alford", "line": "   ", "expect_pattern": "[^]*", "reply_timeout_ms": 200}},
         {"send": {"node": "Alford", "line": "HELLO", "expect_pattern": "[^]*"}}])");
     INFO(describe(outcome));
-    REQUIRE(outcome.verdicts.size() == 3);
+    REQUIRE(outcome.run.verdicts.size() == 3);
     check_failed(outcome, 0, "no reply: timed out after 200 ms");
     check_failed(outcome, 1, "no reply: timed out after 200 ms");
     CHECK(verdict_of(outcome, 2).passed);  // a reply: [^]* accepts it
@@ -106,7 +106,7 @@ TEST_CASE("A connection the server closed without answering fails expect and exp
         {"send": {"node": "Ball", "line": "", "newline": false, "half_close": true, "expect": ""}},
         {"send": {"node": "Ball", "line": "HELLO", "newline": false, "half_close": true, "expect": "? HELLO"}}])");
     INFO(describe(outcome));
-    REQUIRE(outcome.verdicts.size() == 3);
+    REQUIRE(outcome.run.verdicts.size() == 3);
     check_failed(outcome, 0, "no reply: connection closed by the server before any byte");
     check_failed(outcome, 1, "no reply: connection closed by the server before any byte");
     CHECK(verdict_of(outcome, 2).passed);  // an unterminated command at EOF is answered
@@ -120,7 +120,7 @@ TEST_CASE("The send right after an overlong line reopens its named connection", 
         {"send": {"node": "Alford", "connection": "k", "line": "IAMAT kiwi +34-118 1600000000", "expect_pattern": "AT Alford .* kiwi .*"}},
         {"send": {"node": "Alford", "connection": "k", "line": "WHATSAT nobody 10 1", "expect": "? WHATSAT nobody 10 1"}}])");
     INFO(describe(outcome));
-    REQUIRE(outcome.verdicts.size() == 3);
+    REQUIRE(outcome.run.verdicts.size() == 3);
     CHECK(verdict_of(outcome, 0).passed);
     CHECK(verdict_of(outcome, 1).passed);
     CHECK(verdict_of(outcome, 2).passed);
@@ -136,8 +136,8 @@ TEST_CASE("The send right after crash and restart reopens its named connection",
         {"send": {"node": "Ball", "connection": "b", "line": "IAMAT plum +1+1 1600000000", "expect_pattern": "AT Ball .*"}},
         {"send": {"node": "Ball", "connection": "b", "line": "IAMAT plum +1+1 1600000001", "expect_pattern": "AT Ball .* 1600000001"}}])");
     INFO(describe(outcome));
-    REQUIRE(outcome.verdicts.size() == 4);
-    for (const auto& v : outcome.verdicts) CHECK(v.passed);
+    REQUIRE(outcome.run.verdicts.size() == 4);
+    for (const auto& v : outcome.run.verdicts) CHECK(v.passed);
 }
 
 TEST_CASE("A workload without nodes sends every report while one node is up", "[send][workload]") {
@@ -148,7 +148,7 @@ TEST_CASE("A workload without nodes sends every report while one node is up", "[
         {"wait_quiet": {}},
         {"expect_knows": {"node": "Welsh", "client": "client-0"}}])");
     INFO(describe(outcome));
-    CHECK(outcome.summary.updates == 5);
+    CHECK(outcome.run.summary.updates == 5);
     CHECK(outcome.exit_code == 0);
 
     // With every node down there is nothing to draw from: each report is skipped.
@@ -156,8 +156,8 @@ TEST_CASE("A workload without nodes sends every report while one node is up", "[
         {"crash": "Alford"}, {"crash": "Ball"}, {"crash": "Hamilton"}, {"crash": "Holiday"}, {"crash": "Welsh"},
         {"workload": {"updates": 3, "rate_per_s": 200}},
         {"wait_quiet": {}}])");
-    CHECK(none_up.summary.updates == 0);
-    CHECK(slurp(none_up.run_dir / "events.jsonl").find("0 reports sent, 3 skipped") != std::string::npos);
+    CHECK(none_up.run.summary.updates == 0);
+    CHECK(slurp(none_up.run.dir / "events.jsonl").find("0 reports sent, 3 skipped") != std::string::npos);
 }
 
 TEST_CASE("A workload's draws depend on the seed and the nodes that are up", "[send][workload]") {
@@ -169,7 +169,7 @@ TEST_CASE("A workload's draws depend on the seed and the nodes that are up", "[s
     // client,origin of every update, in birth order (the report times come from the clock).
     auto drawn = [&] {
         const RunOutcome outcome = play(s);
-        std::istringstream csv(slurp(outcome.run_dir / "updates.csv"));
+        std::istringstream csv(slurp(outcome.run.dir / "updates.csv"));
         std::string row, out;
         std::getline(csv, row);
         while (std::getline(csv, row)) {
@@ -205,9 +205,9 @@ TEST_CASE("wait_reply false: later steps play at once, the reply is judged under
                               places);
     INFO(describe(outcome));
     // In step order; the wait_quiet (step 2) held without waiting for the pending reply.
-    REQUIRE(outcome.verdicts.size() == 6);
+    REQUIRE(outcome.run.verdicts.size() == 6);
     const std::size_t steps[] = {0, 1, 3, 4, 5, 6};
-    for (std::size_t i = 0; i < outcome.verdicts.size(); ++i) CHECK(outcome.verdicts[i].step == steps[i]);
+    for (std::size_t i = 0; i < outcome.run.verdicts.size(); ++i) CHECK(outcome.run.verdicts[i].step == steps[i]);
     CHECK(verdict_of(outcome, 1).passed);
     CHECK(verdict_of(outcome, 3).passed);  // not held up by the slow WHATSAT
     CHECK(verdict_of(outcome, 4).passed);
@@ -223,7 +223,7 @@ TEST_CASE("A send without an expectation still waits for its reply, which is not
         {"send": {"node": "Alford", "line": "   ", "reply_timeout_ms": 100}}])");
     INFO(describe(outcome));
     CHECK(verdict_of(outcome, 1).passed);  // the reply to HELLO was not taken for this one
-    const std::string events = slurp(outcome.run_dir / "events.jsonl");
+    const std::string events = slurp(outcome.run.dir / "events.jsonl");
     CHECK(events.find(R"("kind":"reply","detail":"Alford: ? HELLO")") != std::string::npos);
     CHECK(events.find(R"("kind":"no-reply","detail":"Alford: no reply: timed out after 100 ms")") != std::string::npos);
 }
@@ -250,7 +250,7 @@ TEST_CASE("A 300 KB WHATSAT reply is matched by expect_pattern without overflowi
         {"send": {"node": "Alford", "line": "WHATSAT kiwi 10 1", "expect_pattern": "AT Alford [^\\n]*\\n\\{[^]*\"m+\"[^]*\\}\\n"}}])",
                               places);
     INFO(describe(outcome));
-    REQUIRE(outcome.verdicts.size() == 3);
+    REQUIRE(outcome.run.verdicts.size() == 3);
     CHECK(verdict_of(outcome, 1).passed);
     CHECK_FALSE(verdict_of(outcome, 2).passed);
 }
@@ -259,15 +259,15 @@ TEST_CASE("A scenario with no expectation is UNCHECKED, not a pass", "[send][ver
     Results cleanup;
     const auto unchecked = play(R"([{"send": {"node": "Alford", "line": "IAMAT kiwi +34-118 1600000000"}}, {"wait_quiet": {}}])");
     INFO(describe(unchecked));
-    CHECK(unchecked.verdicts.empty());
-    CHECK(unchecked.verdict == RunVerdict::unchecked);
+    CHECK(unchecked.run.verdicts.empty());
+    CHECK(unchecked.run.verdict() == RunVerdict::unchecked);
     CHECK(unchecked.exit_code == 0);
-    CHECK(nlohmann::json::parse(slurp(unchecked.run_dir / "summary.json"))["verdict"] == "unchecked");
+    CHECK(nlohmann::json::parse(slurp(unchecked.run.dir / "summary.json"))["verdict"] == "unchecked");
 
     const auto checked = play(R"([{"send": {"node": "Alford", "line": "HELLO", "expect": "? HELLO"}}])");
     INFO(describe(checked));
-    CHECK(checked.verdict == RunVerdict::pass);
-    CHECK(nlohmann::json::parse(slurp(checked.run_dir / "summary.json"))["verdict"] == "pass");
+    CHECK(checked.run.verdict() == RunVerdict::pass);
+    CHECK(nlohmann::json::parse(slurp(checked.run.dir / "summary.json"))["verdict"] == "pass");
 }
 
 TEST_CASE("has_expectation: reply expectations and expect_* steps count, wait_quiet does not", "[send][verdict]") {
@@ -351,20 +351,20 @@ TEST_CASE("A send's verdict gives its reply time; summary.json its start, herdsi
                      {"send": {"node": "Ball", "line": "WHAT", "expect": "? WHAT"}}])"),
         options);
     INFO(describe(outcome));
-    REQUIRE(outcome.verdicts.size() == 2);
-    for (const auto& v : outcome.verdicts) {
+    REQUIRE(outcome.run.verdicts.size() == 2);
+    for (const auto& v : outcome.run.verdicts) {
         CHECK(v.passed);
         REQUIRE(v.reply_ms);
         CHECK(*v.reply_ms > 0);
         CHECK(*v.reply_ms < 3000);  // within reply_timeout_ms: the reply came
     }
-    CHECK(std::regex_match(outcome.verdicts[0].detail, std::regex("matched; reply in [0-9.]+ ms")));
-    CHECK(std::regex_match(outcome.verdicts[1].detail, std::regex("exact match; reply in [0-9.]+ ms")));
-    const auto summary = nlohmann::json::parse(slurp(outcome.run_dir / "summary.json"));
+    CHECK(std::regex_match(outcome.run.verdicts[0].detail, std::regex("matched; reply in [0-9.]+ ms")));
+    CHECK(std::regex_match(outcome.run.verdicts[1].detail, std::regex("exact match; reply in [0-9.]+ ms")));
+    const auto summary = nlohmann::json::parse(slurp(outcome.run.dir / "summary.json"));
     CHECK(summary["herdsim"] == nlohmann::json({{"version", "9.8.7"}, {"commit", "abc1234"}}));
     CHECK(std::regex_match(summary["started_at"].get<std::string>(),
                            std::regex("20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\\.[0-9]{3}Z")));
-    CHECK(summary["verdicts"][0]["reply_ms"].get<double>() == *outcome.verdicts[0].reply_ms);
+    CHECK(summary["verdicts"][0]["reply_ms"].get<double>() == *outcome.run.verdicts[0].reply_ms);
     CHECK(summary["recovery"].is_null());
     CHECK(summary["phases"] == nlohmann::json::array());
 }

@@ -7,8 +7,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "client/line_client.hpp"
 #include "config/herd_config.hpp"
-#include "line_client.hpp"
 #include "protocol/places_reply.hpp"
 #include "serve/mock_answers.hpp"
 #include "serve/sample_places.hpp"

@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include <boost/asio/write.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
@@ -17,11 +16,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "mock_places.hpp"
-#include "net/report_failure.hpp"
+#include "async/nothrow.hpp"
+#include "async/report_failure.hpp"
+#include "client/line_client.hpp"
 #include "net/server.hpp"
 #include "protocol/places_reply.hpp"
-#include "line_client.hpp"
+#include "serve/mock_places.hpp"
 #include "support/sink_server.hpp"
 
 using namespace herd;
@@ -42,7 +42,7 @@ const std::regex at_reply(
 
 struct Fixture {
     boost::asio::io_context io;
-    sim::MockPlaces places{io.get_executor()};
+    serve::MockPlaces places{io.get_executor()};
     std::unique_ptr<SinkServer> neighbour = std::make_unique<SinkServer>(io);
     std::unique_ptr<Server> server;
 
@@ -238,7 +238,7 @@ TEST_CASE("A dead neighbour never delays a reply; it gets the flood when it come
 TEST_CASE("WHATSAT: the stored AT line, the Places JSON cut to the bound, an empty line", "[server][places]") {
     Fixture f;
     const std::string body = sample_body();
-    f.places.set_rules({sim::MockPlacesRule{.location = "34.068930,-118.445127", .radius = "10000", .body = body}});
+    f.places.set_rules({serve::MockPlacesRule{.location = "34.068930,-118.445127", .radius = "10000", .body = body}});
     auto c = f.client();
     c.send(iamat + "\n");
     const std::string at = c.read_line();
@@ -265,7 +265,7 @@ TEST_CASE("Places failures are answered with UNKNOWN_ERROR within the timeout", 
     c.send(iamat + "\n");
     const std::string at = c.read_line();
     const std::string first_line = at;
-    sim::MockPlacesRule rule;
+    serve::MockPlacesRule rule;
     SECTION("HTTP 500") { rule.status = 500; }
     SECTION("garbage body") { rule.malformed = true; }
     SECTION("no answer") { rule.never_answer = true; }
@@ -284,7 +284,7 @@ TEST_CASE("Places failures are answered with UNKNOWN_ERROR within the timeout", 
 
 TEST_CASE("A Places non-OK status passes through", "[server][places]") {
     Fixture f;
-    f.places.set_rules({sim::MockPlacesRule{
+    f.places.set_rules({serve::MockPlacesRule{
         .body = R"({"html_attributions": [], "results": [], "status": "REQUEST_DENIED", "error_message": "bad key"})"}});
     auto c = f.client();
     c.send(iamat + "\nWHATSAT kiwi.cs.ucla.edu 10 5\n");
@@ -295,7 +295,7 @@ TEST_CASE("A Places non-OK status passes through", "[server][places]") {
 
 TEST_CASE("Replies stay in order around a slow WHATSAT", "[server][places]") {
     Fixture f;
-    f.places.set_rules({sim::MockPlacesRule{.delay = std::chrono::milliseconds(100)}});
+    f.places.set_rules({serve::MockPlacesRule{.delay = std::chrono::milliseconds(100)}});
     auto c = f.client();
     c.send(iamat + "\nWHATSAT kiwi.cs.ucla.edu 10 5\nBAD\n");
     CHECK(std::regex_match(c.read_line(), at_reply));
@@ -360,7 +360,7 @@ TEST_CASE("The log has every line in and out, and never the API key", "[server][
 
 TEST_CASE("A Places failure's body is the documented bytes: 3-space indent, four keys in order", "[server][places]") {
     Fixture f;
-    f.places.set_rules({sim::MockPlacesRule{.malformed = true}});
+    f.places.set_rules({serve::MockPlacesRule{.malformed = true}});
     auto c = f.client();
     c.send(iamat + "\n");
     const std::string at = c.read_line();
@@ -517,7 +517,7 @@ struct EofNeighbour {
 
     boost::asio::awaitable<void> accept_loop() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
+            auto [ec, socket] = co_await acceptor.async_accept(herd::nothrow);
             if (ec) co_return;
             ++accepted;
             boost::asio::co_spawn(acceptor.get_executor(), read_to_eof(std::move(socket)), boost::asio::detached);
@@ -529,14 +529,14 @@ struct EofNeighbour {
             if (line.rfind("AT ", 0) == 0) continue;
             const std::string reply = "? " + line + "\n";
             co_await boost::asio::async_write(socket, boost::asio::buffer(reply),
-                                              boost::asio::as_tuple(boost::asio::use_awaitable));
+                                              herd::nothrow);
         }
     }
     boost::asio::awaitable<void> read_to_eof(boost::asio::ip::tcp::socket socket) {
         char chunk[4096];
         for (;;) {
             auto [ec, n] = co_await socket.async_read_some(boost::asio::buffer(chunk),
-                                                           boost::asio::as_tuple(boost::asio::use_awaitable));
+                                                           herd::nothrow);
             received.append(chunk, n);
             if (course_server && !ec) co_await answer_unknown_lines(socket);
             if (ec == boost::asio::error::eof) ++eofs;

@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "report.hpp"
+#include "record/run_row.hpp"
+#include "report/report.hpp"
+#include "report/text_table.hpp"
 
 using namespace herd::sim;
 
@@ -14,15 +16,15 @@ namespace {
 
 nlohmann::json summary_with(const LatencyResolution& resolution, const std::string& name) {
     Recorder recorder({"A", "B"});
-    ReportContext ctx;
-    ctx.scenario = name;
-    ctx.run_id = "r";
-    ctx.output_dir = std::filesystem::temp_directory_path() / "herdsim-target-report-test" / name / "r";
-    ctx.nodes = recorder.nodes();
-    ctx.gnuplot = "";
-    ctx.resolution = resolution;
-    write_report(recorder, recorder.summarize(), ctx);
-    std::ifstream in(ctx.output_dir / "summary.json");
+    RunRecord run;
+    run.scenario = name;
+    run.run_id = "r";
+    run.dir = std::filesystem::temp_directory_path() / "herdsim-target-report-test" / name / "r";
+    run.nodes = recorder.nodes();
+    run.resolution = resolution;
+    run.summary = recorder.summarize();
+    write_report(run, recorder, nullptr, {.gnuplot = ""});
+    std::ifstream in(run.dir / "summary.json");
     std::stringstream text;
     text << in.rdbuf();
     return nlohmann::json::parse(text.str());

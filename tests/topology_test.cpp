@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "topology.hpp"
+#include "scenario/topology.hpp"
 
 using namespace herd;
 using namespace herd::sim;

@@ -7,8 +7,8 @@
 
 #include <spdlog/logger.h>
 
+#include "async/report_failure.hpp"
 #include "config/server_limits.hpp"
-#include "net/report_failure.hpp"
 #include "net/server_observer.hpp"
 
 namespace herd {

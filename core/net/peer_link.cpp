@@ -1,7 +1,8 @@
 #include "net/peer_link.hpp"
 
+#include "async/nothrow.hpp"
+#include "async/until_either.hpp"
 #include "net/node_log.hpp"
-#include "net/until_either.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,7 +17,6 @@ namespace herd {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 constexpr std::chrono::seconds connect_timeout{3};

@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "async/nothrow.hpp"
 #include "net/node_log.hpp"
 #include "net/server_state.hpp"
 
@@ -11,7 +12,6 @@ namespace herd {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

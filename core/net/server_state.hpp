@@ -10,10 +10,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/logger.h>
 
+#include "async/report_failure.hpp"
 #include "net/episode.hpp"
 #include "net/heap_trim.hpp"
 #include "net/peer_link.hpp"
-#include "net/report_failure.hpp"
 #include "net/server.hpp"
 #include "places/places_service.hpp"
 

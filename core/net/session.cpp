@@ -6,9 +6,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "async/nothrow.hpp"
+#include "async/until_either.hpp"
 #include "net/node_log.hpp"
 #include "net/server_state.hpp"
-#include "net/until_either.hpp"
 #include "protocol/eof_tail.hpp"
 #include "protocol/line_framer.hpp"
 #include "protocol/places_reply.hpp"
@@ -17,7 +18,6 @@ namespace herd {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

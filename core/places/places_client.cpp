@@ -21,7 +21,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include "net/report_failure.hpp"
+#include "async/nothrow.hpp"
+#include "async/report_failure.hpp"
 
 namespace herd {
 
@@ -32,7 +33,6 @@ namespace ssl = boost::asio::ssl;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_body_bytes = 8 * 1024 * 1024;
 constexpr std::string_view field_mask =
     "places.id,places.displayName,places.formattedAddress,places.location,places.types";
@@ -210,7 +210,7 @@ struct Exchange {
 
 // One deadline for the whole request: when it passes, whatever is pending fails at once.
 asio::awaitable<void> watch(std::shared_ptr<Exchange> exchange) {
-    const auto [ec] = co_await exchange->deadline.async_wait(use_tuple);
+    const auto [ec] = co_await exchange->deadline.async_wait(nothrow);
     if (ec) co_return;  // the request finished first
     exchange->expired = true;
     exchange->resolver.cancel();
@@ -236,13 +236,13 @@ std::string read_failure(const boost::system::error_code& ec) {
 
 template <class Stream>
 asio::awaitable<PlacesAnswer> send_and_receive(Stream& stream, http::request<http::string_body>& request) {
-    if (const auto [ec, sent] = co_await http::async_write(stream, request, use_tuple); ec)
+    if (const auto [ec, sent] = co_await http::async_write(stream, request, nothrow); ec)
         co_return failure("cannot send the request to the Places service: " + ec.message());
 
     boost::beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_body_bytes);
-    if (const auto [ec, received] = co_await http::async_read(stream, buffer, parser, use_tuple); ec)
+    if (const auto [ec, received] = co_await http::async_read(stream, buffer, parser, nothrow); ec)
         co_return failure(read_failure(ec));
 
     auto response = parser.release();
@@ -296,11 +296,11 @@ struct PlacesClient::Impl {
     }
 
     asio::awaitable<PlacesAnswer> run(Exchange& exchange, http::request<http::string_body>& request) const {
-        const auto [resolve_error, endpoints] = co_await exchange.resolver.async_resolve(url.host, url.port, use_tuple);
+        const auto [resolve_error, endpoints] = co_await exchange.resolver.async_resolve(url.host, url.port, nothrow);
         if (resolve_error)
             co_return failure("cannot resolve the Places service host " + url.host + ": " + resolve_error.message());
 
-        if (const auto [ec, endpoint] = co_await asio::async_connect(exchange.socket, endpoints, use_tuple); ec)
+        if (const auto [ec, endpoint] = co_await asio::async_connect(exchange.socket, endpoints, nothrow); ec)
             co_return failure("cannot connect to the Places service at " + url.authority + ": " + ec.message());
         if (!url.tls) co_return co_await send_and_receive(exchange.socket, request);
 
@@ -310,7 +310,7 @@ struct PlacesClient::Impl {
         if (not_an_address)
             SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());  // SNI is for names only
         stream.set_verify_callback(verify_host(url.host));
-        if (const auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple); ec)
+        if (const auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow); ec)
             co_return failure(tls_failure(url.authority, ec, stream.native_handle()));
         co_return co_await send_and_receive(stream, request);
     }

@@ -81,6 +81,15 @@ constexpr bool is_protocol_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
+// The command word and the client a line names (the 2nd field of IAMAT and WHATSAT, the 4th of
+// AT), read from its fields as parse_line splits them, whether or not the line is valid: what a
+// relay's drop rule matches a line by.
+struct LineSubject {
+    std::string_view command;  // the first field; empty for a blank line
+    std::string_view client;   // empty when the command names no client or the line is too short
+};
+LineSubject line_subject(std::string_view line);
+
 // Radius text ("10", "2.5", ".5") as metres for the Places request ("10000", "2500", "500"),
 // computed on the decimal text so it is exact.
 std::string radius_metres(std::string_view radius_km);

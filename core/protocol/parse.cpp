@@ -126,6 +126,14 @@ Command parse_line(std::string_view line, const FieldLimits& limits) {
     return Invalid{line, "unknown command"};
 }
 
+LineSubject line_subject(std::string_view line) {
+    const Fields f = split(line);
+    if (f.count == 0) return {};
+    const std::string_view word = f.at[0];
+    const std::size_t client = word == "AT" ? 3 : word == "IAMAT" || word == "WHATSAT" ? 1 : 0;
+    return {word, client > 0 && client < f.count ? f.at[client] : std::string_view{}};
+}
+
 std::string radius_metres(std::string_view radius_km) {
     const auto dot = radius_km.find('.');
     std::string digits(radius_km.substr(0, dot));

@@ -117,20 +117,12 @@ std::optional<StepAction> Loader::read_heal_all(const Json& v, const std::string
     return HealAllStep{};
 }
 
-
-// Which steps begin a fault window and whether one has ended yet, as the runner will see them
-// (RunContext::open_fault and close_fault), for expect_recovery's checks.
+// Which steps begin a fault window and whether one has ended yet, as each step kind declares it
+// (fault_windows), for expect_recovery's checks.
 void Loader::track_faults(const Step& step) {
-    const auto& a = step.action;
-    const auto* delay = std::get_if<DelayStep>(&a);
-    const auto* stall = std::get_if<StallStep>(&a);
-    if (std::holds_alternative<CrashStep>(a) || std::holds_alternative<CutStep>(a) ||
-        std::holds_alternative<PartitionStep>(a) || std::holds_alternative<DropStep>(a) || (stall && stall->stalled) ||
-        (delay && (delay->delay.count() > 0 || delay->jitter.count() > 0)))
-        fault_starts_.insert(step.index);
-    if (std::holds_alternative<RestartStep>(a) || std::holds_alternative<HealStep>(a) ||
-        std::holds_alternative<HealAllStep>(a) || (stall && !stall->stalled) || delay)
-        fault_ended_ = true;
+    const FaultWindows windows = fault_windows(step.action);
+    if (windows.opens) fault_starts_.insert(step.index);
+    if (windows.ends) fault_ended_ = true;
 }
 
 }  // namespace herd::sim::scenario_reading

@@ -4,7 +4,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "topology.hpp"
+#include "scenario/topology.hpp"
 
 namespace herd::sim::scenario_reading {
 

@@ -124,10 +124,10 @@ private:
     void read_topology_sizes(const At& at, TopologySpec& t);
     void read_places(const Json& doc, PlacesSpec& places);
     void read_places_limits(const At& at, PlacesLimits& limits);
-    std::vector<PlacesRuleSpec> read_rules(const Json& value, const std::string& path);
-    std::optional<PlacesRuleSpec> read_rule(const Json& value, const std::string& path);
-    void read_match(const At& at, PlacesRuleSpec& rule);
-    void read_body(const At& at, PlacesRuleSpec& rule);
+    std::vector<serve::MockPlacesRule> read_rules(const Json& value, const std::string& path);
+    std::optional<serve::MockPlacesRule> read_rule(const Json& value, const std::string& path);
+    void read_match(const At& at, serve::MockPlacesRule& rule);
+    void read_body(const At& at, serve::MockPlacesRule& rule);
     void read_links(const Json& doc, Scenario& scenario);
     void read_steps(const Json& doc, Scenario& scenario);
     std::optional<Step> read_step(const Json& value, std::size_t index);

@@ -33,8 +33,8 @@ void Loader::read_places_limits(const At& at, PlacesLimits& limits) {
              IntRule{0, std::int64_t{max_places_cache_bytes}, "an integer from 0 to 1073741824 (0: no cache)"});
 }
 
-std::vector<PlacesRuleSpec> Loader::read_rules(const Json& value, const std::string& path) {
-    std::vector<PlacesRuleSpec> rules;
+std::vector<serve::MockPlacesRule> Loader::read_rules(const Json& value, const std::string& path) {
+    std::vector<serve::MockPlacesRule> rules;
     if (!value.is_array()) {
         error(path, "expected an array of rules, got " + shown(value));
         return rules;
@@ -44,12 +44,12 @@ std::vector<PlacesRuleSpec> Loader::read_rules(const Json& value, const std::str
     return rules;
 }
 
-std::optional<PlacesRuleSpec> Loader::read_rule(const Json& value, const std::string& path) {
+std::optional<serve::MockPlacesRule> Loader::read_rule(const Json& value, const std::string& path) {
     const auto at = open(value, path, "a rule object",
                          {"match", "status", "body", "body_text", "body_file", "delay_ms", "fail_first", "malformed",
                           "never_answer", "close_without_answer"});
     if (!at) return std::nullopt;
-    PlacesRuleSpec rule;
+    serve::MockPlacesRule rule;
     read_match(*at, rule);
     read_int(*at, "status", rule.status, IntRule{100, 599, "an HTTP status code from 100 to 599"});
     read_body(*at, rule);
@@ -63,7 +63,7 @@ std::optional<PlacesRuleSpec> Loader::read_rule(const Json& value, const std::st
     return rule;
 }
 
-void Loader::read_match(const At& rule, PlacesRuleSpec& out) {
+void Loader::read_match(const At& rule, serve::MockPlacesRule& out) {
     if (!rule.has("match")) return;
     const auto at = open(rule.json["match"], rule.field("match"), "an object with api, location, radius",
                          {"api", "location", "radius"});
@@ -94,18 +94,16 @@ void Loader::read_match(const At& rule, PlacesRuleSpec& out) {
     }
 }
 
-void Loader::read_body(const At& at, PlacesRuleSpec& rule) {
+void Loader::read_body(const At& at, serve::MockPlacesRule& rule) {
     const int given = at.has("body") + at.has("body_text") + at.has("body_file");
     if (given > 1) error(at.path, "give at most one of body, body_text, body_file");
-    if (at.has("body")) {
-        rule.body = at.json["body"].dump();  // any JSON value, key order kept
-        rule.has_body = true;
-    }
-    if (read_string(at, "body_text", rule.body, Need::optional, "a string (sent verbatim, need not be JSON)"))
-        rule.has_body = true;
+    if (at.has("body")) rule.body = at.json["body"].dump();  // any JSON value, key order kept
+    std::string text;
+    if (read_string(at, "body_text", text, Need::optional, "a string (sent verbatim, need not be JSON)"))
+        rule.body = std::move(text);
     std::string file;
     if (read_string(at, "body_file", file, Need::optional, "a file name (relative to the scenario)")) {
-        if (auto bytes = read_file_bytes(file, at.field("body_file"))) rule.body = std::move(*bytes), rule.has_body = true;
+        if (auto bytes = read_file_bytes(file, at.field("body_file"))) rule.body = std::move(*bytes);
     }
 }
 

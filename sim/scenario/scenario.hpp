@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include "config/herd_config.hpp"
+#include "serve/mock_places_rule.hpp"
 
 namespace herd::sim {
 
@@ -41,20 +43,6 @@ struct HerdSpec {
 
 // ---- mock Places ---------------------------------------------------------------------------
 
-struct PlacesRuleSpec {
-    std::optional<std::string> api;       // match: "legacy" | "new"
-    std::optional<std::string> location;  // match: "34.068930,-118.445127"
-    std::optional<std::string> radius;    // match: metres as text, "10000"
-    int status = 200;
-    std::string body;                     // inline JSON (any JSON value, kept as text) or the file's bytes
-    bool has_body = false;                // false: the mock's default answer (an empty body is a valid choice)
-    Millis delay{0};
-    int fail_first = 0;
-    bool malformed = false;
-    bool never_answer = false;
-    bool close_without_answer = false;
-};
-
 struct PlacesSpec {
     PlacesApi api = PlacesApi::legacy;
     Millis timeout{2000};  // the nodes' Places client timeout
@@ -65,10 +53,28 @@ struct PlacesSpec {
                         .cache_ttl = {},
                         .cache_entries = serve_places_limits.cache_entries,
                         .cache_bytes = serve_places_limits.cache_bytes};
-    std::vector<PlacesRuleSpec> rules;
+    std::vector<serve::MockPlacesRule> rules;
 };
 
 // ---- steps ---------------------------------------------------------------------------------
+
+// What a step is. Each kind declares its role once, here (`static constexpr StepRole role`); the
+// runner dispatches on it and has_expectation() reads it, so no list of kinds can miss a new one.
+enum class StepRole {
+    action,  // acts on the herd, its network, its clients or the mock Places: "quiet" is counted from it
+    mark,    // marks the run (a phase begins) and changes nothing
+    wait,    // lets the herd run
+    check,   // judges what the herd holds or did: a verdict
+};
+
+// What an action does to the run's fault windows (summary.json "faults"): opens one on its node or
+// link, ends the one open there, or both (a new delay replaces the old one). Declared by each fault
+// step (`windows()`); the runner keeps its windows by it, and the loader checks expect_recovery's
+// references against it.
+struct FaultWindows {
+    bool opens = false;
+    bool ends = false;
+};
 
 // One end of a directed link, or both directions when both_ways.
 struct LinkRef {
@@ -78,6 +84,7 @@ struct LinkRef {
 
 // A client connects (or reuses its named connection) and sends a line.
 struct SendStep {
+    static constexpr StepRole role = StepRole::action;
     std::string node;
     std::string line;              // verbatim, without the newline
     std::string connection;        // name to reuse a connection across steps; empty: a fresh one
@@ -91,41 +98,100 @@ struct SendStep {
     Millis reply_timeout{3000};
     // false: the step ends once the line is written; the reply is read and judged in the background.
     bool wait_reply = true;
+
+    bool expects_reply() const { return expect_reply || expect_pattern || expect_no_reply; }
 };
 
-struct CrashStep { std::string node; };
-struct RestartStep { std::string node; };
-struct CutStep { LinkRef link; };
-struct HealStep { LinkRef link; };
-struct PartitionStep { std::vector<std::vector<std::string>> groups; };
-struct HealAllStep {};  // heals every cut, partition, stall, drop, reset and delay
-struct DelayStep { LinkRef link; Millis delay{0}; Millis jitter{0}; };  // link empty: every link
+struct CrashStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = true}; }
+    std::string node;
+};
+struct RestartStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.ends = true}; }
+    std::string node;
+};
+struct CutStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = true}; }
+    LinkRef link;
+};
+struct HealStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.ends = true}; }
+    LinkRef link;
+};
+struct PartitionStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = true}; }
+    std::vector<std::vector<std::string>> groups;
+};
+// Heals every cut, partition, stall, drop, reset and delay: every window but the crashes ends.
+struct HealAllStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.ends = true}; }
+};
+struct DelayStep {  // link empty: every link
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = delay.count() > 0 || jitter.count() > 0, .ends = true}; }
+    LinkRef link;
+    Millis delay{0};
+    Millis jitter{0};
+};
 struct DropStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = true}; }
     LinkRef link;                 // empty from/to: every link
     std::string command;          // match: first word ("AT"); empty: any
     std::string client;           // match: the client field; empty: any
     int first = -1;               // drop only the first N matches; -1: all
 };
-struct ResetAfterStep { LinkRef link; std::uint64_t bytes = 0; };
-struct StallStep { LinkRef link; bool stalled = true; };
-struct PlacesStep { std::vector<PlacesRuleSpec> rules; };  // replaces the mock's rules
-struct WaitStep { Millis duration{0}; };
-struct WaitQuietStep { Millis quiet{200}; Millis timeout{10000}; };
+struct ResetAfterStep {
+    static constexpr StepRole role = StepRole::action;
+    LinkRef link;
+    std::uint64_t bytes = 0;
+};
+struct StallStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = stalled, .ends = !stalled}; }
+    LinkRef link;
+    bool stalled = true;
+};
+struct PlacesStep {  // replaces the mock's rules
+    static constexpr StepRole role = StepRole::action;
+    std::vector<serve::MockPlacesRule> rules;
+};
+struct WaitStep {
+    static constexpr StepRole role = StepRole::wait;
+    Millis duration{0};
+};
+// Fails (and only fails) when the herd is still busy at the timeout.
+struct WaitQuietStep {
+    static constexpr StepRole role = StepRole::wait;
+    Millis quiet{200};
+    Millis timeout{10000};
+};
 
 struct ExpectKnowsStep {
+    static constexpr StepRole role = StepRole::check;
     std::string node;
     std::string client;
     std::optional<std::string> time;  // the exact time text the node must hold; absent: the newest sent
     bool knows = true;                // false: the node must not know the client at all
 };
-struct ExpectConvergedStep {};
+struct ExpectConvergedStep {
+    static constexpr StepRole role = StepRole::check;
+};
 // `phase`, in the gates that take it: judge only the updates born in that phase; empty: all so far.
 struct ExpectLatencyStep {
+    static constexpr StepRole role = StepRole::check;
     // Upper bounds in milliseconds, fractions allowed, on full-coverage latency over updates so far.
     std::optional<double> p50, p95, p99, max;
     std::string phase;
 };
 struct ExpectMessagesStep {
+    static constexpr StepRole role = StepRole::check;
     std::optional<double> max_per_update;
     bool exact_2e_minus_n_minus_1 = false;  // every update cost exactly 2E - (N - 1) messages
     std::string phase;
@@ -136,19 +202,25 @@ struct ExpectMessagesStep {
 // the guarantee catch-up gives.
 enum class LostRequired { at_birth, now };
 struct ExpectLostStep {
+    static constexpr StepRole role = StepRole::check;
     int max_lost = 0;
     std::string phase;
     LostRequired required = LostRequired::at_birth;
 };
 // The time from a fault's end until the herd holds what it held then, everywhere it can reach.
 struct ExpectRecoveryStep {
+    static constexpr StepRole role = StepRole::check;
     double max_ms = 0;
     std::optional<std::size_t> fault;  // the step that began the fault; empty: the last fault that ended
 };
 // A named phase begins here and lasts until the next phase step or the end of the run.
-struct PhaseStep { std::string name; };
+struct PhaseStep {
+    static constexpr StepRole role = StepRole::mark;
+    std::string name;
+};
 
 struct WorkloadStep {
+    static constexpr StepRole role = StepRole::action;
     int updates = 0;
     double rate = 0;       // updates per second
     int clients = 1;       // drawn from client-0 .. client-(clients-1)
@@ -179,18 +251,28 @@ struct Scenario {
     std::vector<Step> steps;
 };
 
-// Whether any step can give a passing verdict: a send with a reply expectation or an expect_*
-// step. A wait_quiet only ever fails, so it alone leaves a scenario unchecked.
+inline StepRole role_of(const StepAction& action) {
+    return std::visit([](const auto& step) { return std::decay_t<decltype(step)>::role; }, action);
+}
+
+// What a step does to the fault windows: what its kind declares, nothing for the kinds that declare none.
+template <class StepKind>
+FaultWindows fault_windows(const StepKind& step) {
+    if constexpr (requires { step.windows(); })
+        return step.windows();
+    else
+        return {};
+}
+inline FaultWindows fault_windows(const StepAction& action) {
+    return std::visit([](const auto& step) { return fault_windows(step); }, action);
+}
+
+// Whether any step can give a passing verdict: a check, or a send with a reply expectation. A
+// wait_quiet only ever fails, so it alone leaves a scenario unchecked.
 inline bool has_expectation(const Scenario& scenario) {
     return std::any_of(scenario.steps.begin(), scenario.steps.end(), [](const Step& step) {
-        if (const auto* send = std::get_if<SendStep>(&step.action))
-            return send->expect_reply || send->expect_pattern || send->expect_no_reply;
-        return std::holds_alternative<ExpectKnowsStep>(step.action) ||
-               std::holds_alternative<ExpectConvergedStep>(step.action) ||
-               std::holds_alternative<ExpectLatencyStep>(step.action) ||
-               std::holds_alternative<ExpectMessagesStep>(step.action) ||
-               std::holds_alternative<ExpectLostStep>(step.action) ||
-               std::holds_alternative<ExpectRecoveryStep>(step.action);
+        if (const auto* send = std::get_if<SendStep>(&step.action)) return send->expects_reply();
+        return role_of(step.action) == StepRole::check;
     });
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "edit_distance.hpp"
+#include "scenario/edit_distance.hpp"
 
 namespace herd::sim::scenario_reading {
 

@@ -11,18 +11,17 @@
 #include <fstream>
 #include <sstream>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "line_client.hpp"
+#include "async/nothrow.hpp"
+#include "client/line_client.hpp"
+#include "client/reply.hpp"
 #include "places/places_settings.hpp"
 #include "protocol/command.hpp"
-#include "reply.hpp"
 #include "target/group_guard.hpp"
 
 extern char** environ;
@@ -35,7 +34,6 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 
 std::string file_tail(const fs::path& path, std::size_t most) {
@@ -112,7 +110,7 @@ std::vector<Relay*> ProcessHerd::relays() { return relays_ ? relays_->all() : st
 void ProcessHerd::start() {
     fs::create_directories(options_.dir);
     if (spec_.links == Links::relayed)
-        relays_ = std::make_unique<LinkRelays>(io_.get_executor(), config_.links, *options_.rng);
+        relays_ = std::make_unique<LinkRelays>(io_, config_.links, *options_.rng, options_.failed);
     std::vector<tcp::acceptor> held;
     for (const auto& address : config_.servers) process(address.name).port = pick_port(address, held);
     for (Relay* relay : relays()) {
@@ -123,7 +121,8 @@ void ProcessHerd::start() {
     held.clear();
     for (const auto& address : config_.servers) spawn(address.name);
     for (const auto& address : config_.servers) await_ready(address.name);
-    if (spec_.links == Links::direct) asio::co_spawn(io_, poll_loop(stopped_), asio::detached);
+    if (spec_.links == Links::direct)
+        asio::co_spawn(io_, poll_loop(stopped_), report_failure("target: polling the servers", options_.failed));
 }
 
 // The herd as `name` must see it, in `herdsim serve --config`'s format: its own port, and each
@@ -216,7 +215,7 @@ void ProcessHerd::spawn(const std::string& name) {
 void ProcessHerd::await_ready(const std::string& name) {
     Process& p = process(name);
     auto ready = std::make_shared<bool>(false), give_up = std::make_shared<bool>(false);
-    asio::co_spawn(io_, probe(p.port, ready, give_up), asio::detached);
+    asio::co_spawn(io_, probe(p.port, ready, give_up), report_failure(name + ": waiting for it to listen", options_.failed));
     int status = 0;
     bool exited = false;
     run_until(io_, [&] { return *ready || (exited = ::waitpid(p.pid, &status, WNOHANG) == p.pid); }, spec_.ready_timeout);
@@ -270,7 +269,7 @@ void ProcessHerd::restart(std::string_view name) {
     try {
         await_ready(std::string(name));
     } catch (const std::exception& e) {
-        if (options_.observer) options_.observer->on_failure(name, std::string("restart: ") + e.what());
+        options_.failed(std::string("restart: ") + e.what());
         return;
     }
     if (relays_) relays_->set_up(name, true);
@@ -282,42 +281,32 @@ void ProcessHerd::client_line(std::string_view node, std::string_view line) {
     if (is_up(node)) handled(node, line);
 }
 
+bool ProcessHerd::newer(std::string_view node, std::string_view client, Nanos time) {
+    auto& held = held_[std::string(node)];
+    if (const auto it = held.find(client); it != held.end() && it->second >= time) return false;
+    held[std::string(client)] = time;
+    return true;
+}
+
 void ProcessHerd::handled(std::string_view node, std::string_view line) {
     const Command command = parse_line(line);
-    std::string_view client;
-    Nanos time = 0;
     if (const auto* c = std::get_if<IAmAt>(&command)) {
-        client = c->client;
-        time = c->time;
+        clients_.emplace(c->client);
+        if (newer(node, c->client, c->time) && options_.record)
+            options_.record->stored(node, {c->client, c->time, c->time_text});
     } else if (const auto* a = std::get_if<At>(&command)) {
-        client = a->client;
-        time = a->time;
-    } else {
-        return;
+        clients_.emplace(a->client);
+        const bool fresh = newer(node, a->client, a->time);
+        if (options_.record) options_.record->flooded(node, a->sender, {a->client, a->time, a->time_text}, fresh);
     }
-    clients_.emplace(client);
-    auto& held = held_[std::string(node)];
-    auto it = held.find(client);
-    const bool newer = it == held.end() || time > it->second;
-    if (newer) held[std::string(client)] = time;
-    Effects effects;
-    effects.outcome = newer ? Effects::Outcome::stored : Effects::Outcome::stale;
-    if (options_.observer) options_.observer->on_handled(node, command, effects);
 }
 
 void ProcessHerd::found(std::string_view node, std::string_view at_line) {
     const Command command = parse_line(at_line);
     const auto* at = std::get_if<At>(&command);
-    if (!at) return;
-    auto& held = held_[std::string(node)];
-    if (auto it = held.find(at->client); it != held.end() && it->second >= at->time) return;
-    held[std::string(at->client)] = at->time;
-    // To the observer, a store with no flood line seen: the report itself, stored at `node`.
-    const std::string report = "IAMAT " + std::string(at->client) + " " + std::string(at->coordinates_text) + " " +
-                               std::string(at->time_text);
-    Effects effects;
-    effects.outcome = Effects::Outcome::stored;
-    if (options_.observer) options_.observer->on_handled(node, parse_line(report), effects);
+    // A store with no flood line seen: the report itself, stored at `node`.
+    if (at && newer(node, at->client, at->time) && options_.record)
+        options_.record->stored(node, {at->client, at->time, at->time_text});
 }
 
 // One connection, every client's WHATSAT written at once, the replies read in order: the first
@@ -364,8 +353,9 @@ asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
 std::map<std::string, std::string> ProcessHerd::records(std::string_view node, const std::vector<std::string>& clients) {
     auto result = std::make_shared<std::optional<std::map<std::string, std::string>>>();
     asio::co_spawn(io_, poll(std::string(node), clients),
-                   [result](std::exception_ptr failure, std::map<std::string, std::string> records) {
-                       if (failure) std::rethrow_exception(failure);
+                   [result, report = report_failure(std::string(node) + ": reading its records", options_.failed)](
+                       std::exception_ptr failure, std::map<std::string, std::string> records) {
+                       report(failure);
                        *result = std::move(records);
                    });
     run_until(io_, [&] { return result->has_value(); }, options_.places.timeout + std::chrono::seconds(30));

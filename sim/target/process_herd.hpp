@@ -18,9 +18,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "link_relays.hpp"
-#include "net/server_observer.hpp"
-#include "run_herd.hpp"
+#include "async/report_failure.hpp"
+#include "herd/link_relays.hpp"
+#include "herd/run_herd.hpp"
+#include "record/store_sink.hpp"
 #include "target/target_file.hpp"
 
 namespace herd::sim::target {
@@ -29,8 +30,11 @@ struct ProcessHerdOptions {
     bool fixed_ports = false;         // the config's ports (unless the target's "servers" fix them)
     std::filesystem::path dir;        // configs, stdout, stderr and log folders of every server
     PlacesSettings places;            // what every server's {config} and {places_url} say
-    ServerObserver* observer = nullptr;
+    StoreSink* record = nullptr;      // told what the servers are seen to store
     std::mt19937_64* rng = nullptr;   // the relays' jitter; required with relayed links
+    // Where a failure goes: a server that does not come back at a restart, a poll or relay that
+    // threw (a run's ends the run).
+    FailureSink failed = print_failure;
 };
 
 class ProcessHerd : public RunHerd {
@@ -69,11 +73,13 @@ private:
     void spawn(const std::string& name);
     void await_ready(const std::string& name);
     void kill(const std::string& name);
-    // A line `node` was given (by a client or a relay): what it does with it, as far as the
-    // newest time it is known to hold for the client tells, goes to the observer.
+    // A line `node` was given (by a client or a relay): what it does with it, as far as the newest
+    // time it is known to hold for the client tells, goes to the record.
     void handled(std::string_view node, std::string_view line);
-    // `at_line` is what a poll found `node` holding: news to the observer as if it stored it now.
+    // `at_line` is what a poll found `node` holding: news to the record as if it stored it now.
     void found(std::string_view node, std::string_view at_line);
+    // Whether `time` is newer than what `node` is known to hold for `client`; if so it holds it now.
+    bool newer(std::string_view node, std::string_view client, Nanos time);
     boost::asio::awaitable<std::map<std::string, std::string>> poll(std::string node, std::vector<std::string> clients);
     boost::asio::awaitable<void> poll_loop(std::shared_ptr<bool> stopped);
 

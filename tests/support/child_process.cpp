@@ -11,7 +11,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-#include "line_client.hpp"
+#include "client/line_client.hpp"
 
 extern char** environ;
 

@@ -1,15 +1,15 @@
 #include "support/sink_server.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "async/nothrow.hpp"
 
 namespace herd::test {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 asio::awaitable<void> collect(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> received) {

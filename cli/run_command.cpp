@@ -1,0 +1,227 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/version.hpp"
+#include "play/runner.hpp"
+#include "report/aggregate.hpp"
+#include "report/text_table.hpp"
+#include "scenario/loader.hpp"
+#include "target/refusals.hpp"
+
+namespace herdsim::cli {
+
+namespace fs = std::filesystem;
+using namespace herd::sim;
+
+namespace {
+
+struct RunArgs {
+    std::vector<std::string> paths;
+    RunOptions run;          // what the flags set of every run: --seed, --out, --logs, --log-cap, --keep, --messages-*
+    std::uint64_t repeat = 1;
+    bool json = false;
+    bool progress = false;   // the progress line also when stderr is no terminal
+    std::string target;      // a target file: external server processes
+};
+
+std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
+    std::string command = "herdsim run " + file.string() + " --seed " + std::to_string(seed);
+    if (args.run.out_dir != "results") command += " --out " + args.run.out_dir.string();
+    if (!args.target.empty()) command += " --target " + args.target;
+    return command;
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_aggregate(const fs::path& path, const nlohmann::ordered_json& aggregate) {
+    std::ofstream out(path);
+    out << aggregate.dump(2) << "\n";
+    out.close();
+    if (out) std::cerr << "  aggregate: " << path.string() << "\n";
+    else std::cerr << "  warning: could not write " << path.string() << "\n";
+}
+
+void print_failures(const RunOutcome& outcome, const Scenario& scenario) {
+    for (const auto& v : outcome.run.verdicts) {
+        if (v.passed) continue;
+        std::cerr << "  FAILED " << scenario.file.string() << ": steps[" << v.step << "]: " << v.description
+                  << "\n         " << v.detail << "\n";
+    }
+}
+
+int run(const RunArgs& args) {
+    std::optional<target::TargetSpec> target;
+    if (!args.target.empty()) {
+        try {
+            target = target::load_target(args.target);
+        } catch (const target::TargetError& e) {
+            std::cerr << "herdsim run: --target: " << e.what() << "\n";
+            return 2;
+        }
+    }
+    std::vector<std::string> errors;
+    const auto files = scenario_files(args.paths, errors);
+    int worst = errors.empty() ? 0 : 2;
+    for (const auto& e : errors) std::cerr << "herdsim run: " << e << "\n";
+
+    std::ostream& table_out = args.json ? std::cerr : std::cout;
+    std::vector<RunRow> rows;
+    std::vector<std::string> summaries;
+    const InterruptFlag interrupt;
+    RunOptions every_run = args.run;
+    every_run.progress_rewrites = ::isatty(STDERR_FILENO);
+    every_run.progress = every_run.progress_rewrites || args.progress;
+    every_run.version = HERDSIM_VERSION;
+    every_run.commit = HERDSIM_COMMIT;
+    every_run.target = target ? &*target : nullptr;
+    every_run.interrupt = &interrupt;
+    for (const auto& file : files) {
+        if (interrupt.raised()) break;
+        LoadResult loaded = load_scenario(file);
+        if (!loaded.scenario) {
+            for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+            worst = 2;
+            continue;
+        }
+        const Scenario& scenario = *loaded.scenario;
+        if (target) {
+            const auto refused = target::refusals(scenario, *target);
+            for (const auto& e : refused) std::cerr << e << "\n";
+            if (!refused.empty()) {
+                worst = 2;
+                continue;
+            }
+        }
+        const std::uint64_t first_seed = args.run.seed.value_or(scenario.seed);
+        std::vector<RunRecord> repeats;
+        for (std::uint64_t k = 0; k < args.repeat && !interrupt.raised(); ++k) {
+            RunOptions options = every_run;
+            options.seed = first_seed + k;
+            options.repeat_command = repeat_command(file, *options.seed, args);
+            std::cerr << "run: " << options.repeat_command << "\n";
+            RunOutcome outcome = run_scenario(scenario, options);
+            if (outcome.exit_code == 2) {
+                std::cerr << "  COULD NOT RUN: " << outcome.error << "\n";
+                worst = 2;
+                continue;
+            }
+            print_failures(outcome, scenario);
+            for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
+            for (const auto& p : outcome.pruned) std::cerr << "  --keep: deleted " << p << "\n";
+            std::cerr << "  results: " << outcome.run.dir.string() << "\n";
+            if (outcome.run.interrupted) std::cerr << "  INTERRUPTED: the results hold what ran until then\n";
+            worst = std::max(worst, outcome.exit_code);
+            for (auto& row : make_run_rows(outcome.run)) rows.push_back(std::move(row));
+            if (args.json) summaries.push_back(read_file(outcome.run.dir / "summary.json"));
+            repeats.push_back(std::move(outcome.run));
+        }
+        if (args.repeat > 1 && !repeats.empty()) {
+            rows.push_back(aggregate_row(scenario.name, repeats));
+            write_aggregate(args.run.out_dir / scenario.name / ("repeat-" + repeats.front().run_id + ".json"),
+                            aggregate_json(scenario.name, repeats));
+        }
+    }
+    if (!rows.empty()) table_out << terminal_table(rows);
+    if (args.json) {
+        // Always an array, one summary per run, whatever the number of runs (even none).
+        std::cout << "[";
+        for (std::size_t i = 0; i < summaries.size(); ++i) std::cout << (i ? ",\n" : "\n") << summaries[i];
+        std::cout << "]\n";
+    }
+    return worst;
+}
+
+// FROM_MS:TO_MS, two numbers of milliseconds with FROM < TO.
+CLI::Validator ms_window() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const auto colon = text.find(':');
+            double from = 0, to = 0;
+            const auto number = [](std::string_view part, double& value) {
+                const char* end = part.data() + part.size();
+                const auto [stop, ec] = std::from_chars(part.data(), end, value);
+                return !part.empty() && ec == std::errc() && stop == end && value >= 0;
+            };
+            if (colon == std::string::npos || !number(std::string_view(text).substr(0, colon), from) ||
+                !number(std::string_view(text).substr(colon + 1), to) || from >= to)
+                return "must be FROM_MS:TO_MS, two numbers of milliseconds from 0 up with FROM < TO, not \"" + text + "\"";
+            return {};
+        },
+        "FROM_MS:TO_MS");
+}
+
+std::pair<double, double> parse_window(const std::string& text) {
+    const auto colon = text.find(':');
+    return {std::stod(text.substr(0, colon)), std::stod(text.substr(colon + 1))};
+}
+
+// Decimal digits only, no sign: "-1" must not wrap around to 2^64 - 1.
+CLI::Validator whole_number(std::uint64_t least, const std::string& range) {
+    return CLI::Validator(
+        [least, range](std::string& text) -> std::string {
+            std::uint64_t value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, ec] = std::from_chars(text.data(), end, value);
+            if (text.empty() || ec != std::errc() || stop != end || value < least)
+                return "must be a whole number " + range + ", not \"" + text + "\"";
+            return {};
+        },
+        "UINT");
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Action& action) {
+    auto args = std::make_shared<RunArgs>();
+    auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, or a target's processes, and judge them");
+    cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)")->required();
+    cmd->add_option("--seed", args->run.seed, "Seed for every random choice (default: the scenario's own)")
+        ->check(whole_number(0, "from 0 to 18446744073709551615"));
+    cmd->add_option("--out", args->run.out_dir, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
+    cmd->add_option("--repeat", args->repeat, "Run each scenario K times, with seeds seed, seed+1, ...")
+        ->check(whole_number(1, "from 1 up"));
+    cmd->add_option("--target", args->target,
+                    "A target file (docs/target.md): play against external server processes, started by its command")
+        ->type_name("TARGET.json");
+    cmd->add_flag("--logs,!--no-logs", args->run.logs, "Write each node's log to <run>/logs/<Name>.log (default), or not");
+    cmd->add_option("--log-cap", args->run.log_cap, "Bytes per node log; a longer one is cut after the run, saying so")
+        ->check(whole_number(1, "from 1 up"))
+        ->capture_default_str();
+    cmd->add_option("--keep", args->run.keep, "After each run, keep only the newest N runs of its scenario (N from 1 up)")
+        ->check(whole_number(1, "from 1 up"));
+    cmd->add_option("--messages-cap", args->run.messages_cap, "messages.jsonl lists at most this many flood lines")
+        ->check(whole_number(0, "from 0 up"))
+        ->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--messages-window", [args](const std::string& text) { args->run.report.messages_window = parse_window(text); },
+           "messages.svg shows only the flood lines sent from FROM_MS to TO_MS (ms since the start)")
+        ->check(ms_window());
+    cmd->add_flag("--progress", args->progress,
+                  "Progress also when stderr is no terminal (a CI log): a line each 250 ms, from 1 s into a run");
+    cmd->add_flag("--json", args->json, "Print every run's summary.json to stdout as one JSON array (the table goes to stderr)");
+    cmd->footer(R"(Exit code: 0 no expectation failed (PASS, or UNCHECKED when there is none), 1 some failed (each printed with its step), 2 could not run,
+130 interrupted (Ctrl-C or SIGTERM: the run in progress stops and still writes its results, summary.json with "interrupted": true; a second Ctrl-C ends at once).
+--json prints one JSON array on stdout, one summary.json object per run, in run order; always an
+array, also for one run ([{...}]) or none ([]).
+
+Examples:
+  herdsim run scenarios/
+  herdsim run scenarios/ring-dead-node.json --seed 7 --repeat 5
+  herdsim run scenarios/grid25-delay.json --json > summary.json
+  herdsim run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json
+  herdsim run scenarios/random200-storm.json --no-logs --keep 3 --messages-window 1000:1200)");
+    cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+}
+
+}  // namespace herdsim::cli

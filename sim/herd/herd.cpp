@@ -1,0 +1,101 @@
+#include "herd/herd.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/io_context.hpp>
+
+#include "serve/descriptor_limit.hpp"
+#include "serve/server_options.hpp"
+
+namespace herd::sim {
+
+Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
+    : io_(io), config_(std::move(config)), options_(std::move(options)) {
+    validate(config_, "herd");
+    // Every node listens, and every link direction is a relay plus two connections: a 1000-node
+    // herd needs thousands of descriptors.
+    raise_descriptor_limit();
+    if (options_.relays && !options_.rng) throw std::invalid_argument("Herd: relays need the run's random source");
+    // The herd as the simulator runs it: every node on loopback, on its config port or one the OS
+    // picks, asking the run's Places service. Peer ports are set at start(), once they are known.
+    HerdConfig local = config_;
+    for (auto& address : local.servers) {
+        address.host = "127.0.0.1";
+        if (!options_.fixed_ports) address.port = 0;
+    }
+    local.places = options_.server.places;
+    for (const auto& address : local.servers) {
+        servers_.emplace(address.name, std::make_unique<Server>(io_, server_options(local, address.name, options_.server),
+                                                                options_.observer));
+    }
+}
+
+Herd::~Herd() { stop(); }
+
+void Herd::start() {
+    for (auto& [name, server] : servers_) server->listen();
+    if (options_.relays) {
+        relays_ = std::make_unique<LinkRelays>(io_, config_.links, *options_.rng, options_.failed);
+        for (Relay* relay : relays_->all()) relay->set_target(servers_.at(relay->to())->port());
+    }
+    for (auto& [name, server] : servers_) {
+        std::vector<PeerAddress> peers = server->options().peers;
+        for (auto& peer : peers) peer.port = relays_ ? relays_->port(name, peer.name) : servers_.at(peer.name)->port();
+        server->set_peer_addresses(std::move(peers));
+    }
+    for (auto& [name, server] : servers_) server->start();
+}
+
+void Herd::stop() {
+    for (auto& [name, server] : servers_) server->stop();
+    if (relays_) relays_->stop();
+}
+
+Server& Herd::server(std::string_view name) {
+    auto it = servers_.find(name);
+    if (it == servers_.end()) throw std::out_of_range("no node \"" + std::string(name) + "\" in this herd");
+    return *it->second;
+}
+
+const Server& Herd::server(std::string_view name) const { return const_cast<Herd*>(this)->server(name); }
+
+bool Herd::is_up(std::string_view name) const { return server(name).running(); }
+std::uint16_t Herd::port(std::string_view name) const { return server(name).port(); }
+
+Relay* Herd::relay(std::string_view from, std::string_view to) { return relays_ ? relays_->find(from, to) : nullptr; }
+
+std::vector<Relay*> Herd::relays() { return relays_ ? relays_->all() : std::vector<Relay*>{}; }
+
+void Herd::crash(std::string_view name) {
+    server(name).stop();
+    if (relays_) relays_->set_up(name, false);
+}
+
+void Herd::restart(std::string_view name) {
+    server(name).start();
+    if (relays_) relays_->set_up(name, true);
+}
+
+void Herd::clear_places_caches() {
+    for (auto& [name, server] : servers_) server->clear_places_cache();
+}
+
+bool Herd::quiet() const {
+    if (relays_ && !relays_->idle()) return false;
+    for (const auto& [name, server] : servers_) {
+        if (!server->running()) continue;
+        for (const auto& peer : server->options().peers)
+            if (server->queued_to(peer.name) > 0 && link_usable(name, peer.name)) return false;
+    }
+    return true;
+}
+
+std::map<std::string, std::string> Herd::records(std::string_view node, const std::vector<std::string>& clients) {
+    std::map<std::string, std::string> out;
+    const auto& table = server(node).node().table();
+    for (const auto& client : clients)
+        if (const auto record = table.find(client)) out.emplace(client, std::string(record->at_line));
+    return out;
+}
+
+}  // namespace herd::sim

@@ -1,0 +1,48 @@
+#include "herd/run_herd.hpp"
+
+#include "protocol/command.hpp"
+
+#include <deque>
+#include <set>
+
+namespace herd::sim {
+
+Nanos record_time(std::string_view at_line) {
+    const Command parsed = parse_line(at_line);
+    const auto* at = std::get_if<At>(&parsed);
+    return at ? at->time : 0;
+}
+
+std::vector<std::string> RunHerd::names() const {
+    std::vector<std::string> out;
+    for (const auto& s : config().servers) out.push_back(s.name);
+    return out;
+}
+
+bool RunHerd::link_usable(std::string_view from, std::string_view to) const {
+    if (!is_up(from) || !is_up(to)) return false;
+    const Relay* r = const_cast<RunHerd*>(this)->relay(from, to);
+    return !r || !r->is_cut();
+}
+
+std::vector<std::string> RunHerd::reachable(std::string_view origin) const {
+    std::vector<std::string> out;
+    if (!has(origin) || !is_up(origin)) return out;
+    if (neighbours_.empty())
+        for (const auto& s : config().servers) neighbours_[s.name] = config().neighbours(s.name);
+    std::set<std::string, std::less<>> seen{std::string(origin)};
+    std::deque<std::string> frontier{std::string(origin)};
+    while (!frontier.empty()) {
+        const std::string node = frontier.front();
+        frontier.pop_front();
+        out.push_back(node);
+        for (const auto& next : neighbours_.find(node)->second)
+            if (!seen.count(next) && link_usable(node, next)) {
+                seen.insert(next);
+                frontier.push_back(next);
+            }
+    }
+    return out;
+}
+
+}  // namespace herd::sim

@@ -1,0 +1,74 @@
+#pragma once
+// The herd a scenario runs against, as the runner sees it: servers in this process (Herd) or
+// external server processes (target::ProcessHerd). Steps act and expectations look only through
+// this interface, so a scenario means the same against either.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/herd_config.hpp"
+#include "herd/relay.hpp"
+#include "protocol/timestamp.hpp"
+#include "record/verdicts.hpp"
+
+namespace herd::sim {
+
+// The time of a stored AT line (six fields, as records() gives them).
+Nanos record_time(std::string_view at_line);
+
+class RunHerd {
+public:
+    virtual ~RunHerd() = default;
+
+    virtual void start() = 0;
+    virtual void stop() = 0;
+
+    virtual const HerdConfig& config() const = 0;
+    std::vector<std::string> names() const;
+    bool has(std::string_view name) const { return config().find(name) != nullptr; }
+    std::size_t edge_count() const { return config().links.size(); }
+    virtual bool is_up(std::string_view name) const = 0;
+    // Where clients connect to `name`.
+    virtual std::uint16_t port(std::string_view name) const = 0;
+
+    // The relay carrying from's link to `to`; nullptr without relays or without such a link.
+    virtual Relay* relay(std::string_view from, std::string_view to) = 0;
+    virtual std::vector<Relay*> relays() = 0;
+
+    // The node loses its memory and refuses connections until restart() starts it again.
+    virtual void crash(std::string_view name) = 0;
+    virtual void restart(std::string_view name) = 0;
+
+    // Nodes a flood from `origin` can reach now: through live nodes and uncut relays.
+    std::vector<std::string> reachable(std::string_view origin) const;
+
+    // A `places` step changed the mock's answers: answers cached by the servers are forgotten. Only
+    // servers in this process can be told; external ones keep whatever cache they have.
+    virtual void clear_places_caches() {}
+
+    // Nothing the herd is known to hold back: no line in a relay, none queued that could go out.
+    virtual bool quiet() const = 0;
+
+    // The AT line `node` (up) holds for each of `clients` it knows, by client; clients it does not
+    // know are absent.
+    virtual std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients) = 0;
+
+    // A client wrote `line` (one line, no "\n") to `node`: a herd that cannot watch its servers
+    // from inside learns of reports here.
+    virtual void client_line(std::string_view node, std::string_view line) = 0;
+
+    // How exactly the recorder's store times are known, for the reports.
+    virtual LatencyResolution latency_resolution() const = 0;
+
+protected:
+    // Whether a flood line from `from` can reach `to` now (both up, the link's relay not cut).
+    bool link_usable(std::string_view from, std::string_view to) const;
+
+private:
+    // From config().links, filled on first use: reachable() runs once per update born.
+    mutable std::map<std::string, std::vector<std::string>, std::less<>> neighbours_;
+};
+
+}  // namespace herd::sim

@@ -1,0 +1,223 @@
+// Waits and checks: what looks at the herd without acting on it. A wait lets it run; a check turns
+// what it holds or did into verdicts.
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "play/steps.hpp"
+#include "protocol/command.hpp"
+
+namespace herd::sim {
+
+namespace {
+
+// A bound as the file gave it: 86400000 and 0.25, not 8.64e+07.
+std::string bound_text(double ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.15g", ms);
+    return text;
+}
+
+// " in phase NAME", for a gate that judges one phase.
+std::string in_phase(const std::string& phase) { return phase.empty() ? "" : " in phase " + phase; }
+
+// Judged on what the nodes hold now: for each update, the live nodes that hold it or a newer
+// record for its client, and everything they can reach, must all hold one.
+void expect_lost_now(RunContext& run, const Step& step, const ExpectLostStep& s) {
+    // What each live node reaches (links may be cut one way), found once.
+    std::map<std::string, std::vector<std::string>> reach;
+    for (const auto& name : run.herd->names())
+        if (run.herd->is_up(name)) reach[name] = run.herd->reachable(name);
+    // What each live node holds, asked once: client -> time.
+    const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
+    std::map<std::string, std::map<std::string, Nanos>> held;
+    for (const auto& [node, reached] : reach)
+        for (const auto& [client, line] : run.herd->records(node, clients)) held[node][client] = record_time(line);
+    std::size_t lost = 0;
+    std::string first;
+    for (const auto& u : run.recorder->updates()) {
+        auto holds = [&](const std::string& node) {
+            const auto& records = held[node];
+            const auto it = records.find(u.client);
+            return it != records.end() && it->second >= u.client_time;
+        };
+        std::set<std::string> required;
+        for (const auto& [node, reached] : reach)
+            if (holds(node)) required.insert(reached.begin(), reached.end());
+        std::vector<std::string> missing;
+        for (const auto& node : required)
+            if (!holds(node)) missing.push_back(node);
+        if (missing.empty()) continue;
+        if (lost++ == 0) {
+            first = u.client + " " + u.client_time_text + " from " + u.origin + " missing at";
+            for (const auto& m : missing) first += " " + m;
+        }
+    }
+    std::string detail = std::to_string(lost) + " of " + std::to_string(run.recorder->updates().size()) +
+                         " updates lost (required: every live node connected to a holder)";
+    if (lost) detail += "; first: " + first;
+    run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost", lost <= static_cast<std::size_t>(s.max_lost),
+                detail);
+}
+
+}  // namespace
+
+void wait(RunContext& run, const Step&, const WaitStep& s) {
+    const auto until = std::chrono::steady_clock::now() + s.duration;
+    run.run_until([&] { return std::chrono::steady_clock::now() >= until; }, s.duration + std::chrono::seconds(1),
+                  [&] { return until; });
+}
+
+void wait(RunContext& run, const Step& step, const WaitQuietStep& s) {
+    // Quiet: no workload, nothing held in the herd, and no flood line handled nor step taken for
+    // `quiet`. Asked after each burst of the herd's handlers (the clocks first: they are cheap), and
+    // once `quiet` has passed since the later of the two.
+    const auto quiet_from = [&] { return std::max(run.recorder->last_activity(), run.last_change); };
+    const bool quiet = run.run_until([&] {
+        return run.recorder->now() - quiet_from() >= s.quiet && run.active_workloads == 0 && run.herd->quiet();
+    }, s.timeout, [&] { return quiet_from() + s.quiet; });
+    if (!quiet)
+        run.verdict(step, "quiet for " + std::to_string(s.quiet.count()) + " ms", false,
+                    "floods still in flight after " + std::to_string(s.timeout.count()) + " ms");
+}
+
+void check(RunContext& run, const Step& step, const ExpectKnowsStep& s) {
+    const std::string what = s.node + (s.knows ? " knows " : " does not know ") + s.client;
+    if (!run.herd->is_up(s.node)) return run.verdict(step, what, false, s.node + " is down");
+    const auto held = run.herd->records(s.node, {s.client});
+    const auto record = held.find(s.client);
+    const bool known = record != held.end();
+    if (!s.knows)
+        return run.verdict(step, what, !known, known ? "it holds \"" + record->second + "\"" : "unknown, as expected");
+    std::optional<Nanos> want;
+    std::string want_text;
+    if (s.time) {
+        want = parse_posix_time(*s.time);
+        want_text = *s.time;
+    } else if (auto it = run.newest_sent.find(s.client); it != run.newest_sent.end()) {
+        want = it->second;
+        want_text = "the newest sent (" + format_posix_time(it->second) + ")";
+    }
+    if (!want) return run.verdict(step, what, false, "no IAMAT for " + s.client + " was sent in this run");
+    if (!known) return run.verdict(step, what + " at " + want_text, false, "it does not know " + s.client);
+    const Command parsed = parse_line(record->second);
+    const auto* at = std::get_if<At>(&parsed);
+    const bool ok = at && at->time == *want;
+    run.verdict(step, what + " at " + want_text, ok,
+                ok ? "holds \"" + record->second + "\"" : "it holds an other record: \"" + record->second + "\"");
+}
+
+void check(RunContext& run, const Step& step, const ExpectConvergedStep&) {
+    // Every group of live nodes that can reach each other must hold identical records.
+    // Over every client a client line named: the ones a server can hold.
+    const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
+    std::map<std::string, std::map<std::string, std::string>> held;  // asked once per node
+    auto records = [&](const std::string& node) -> const std::map<std::string, std::string>& {
+        auto it = held.find(node);
+        if (it == held.end()) it = held.emplace(node, run.herd->records(node, clients)).first;
+        return it->second;
+    };
+    std::set<std::string> seen;
+    std::string problem;
+    for (const auto& name : run.herd->names()) {
+        if (!run.herd->is_up(name) || seen.count(name)) continue;
+        const auto group = run.herd->reachable(name);
+        seen.insert(group.begin(), group.end());
+        const auto& reference = records(name);
+        for (const auto& other : group) {
+            const auto& table = records(other);
+            if (table.size() != reference.size() && problem.empty())
+                problem = other + " holds " + std::to_string(table.size()) + " clients, " + name + " holds " +
+                          std::to_string(reference.size());
+            for (const auto& [client, at_line] : reference) {
+                if (!problem.empty()) break;
+                const auto mine = table.find(client);
+                if (mine == table.end() || mine->second != at_line)
+                    problem = other + " holds \"" + (mine == table.end() ? "nothing" : mine->second) + "\" for " +
+                              client + " where " + name + " holds \"" + at_line + "\"";
+            }
+        }
+    }
+    run.verdict(step, "the herd converged", problem.empty(),
+                problem.empty() ? "every connected group of live nodes holds the same records" : problem);
+}
+
+void check(RunContext& run, const Step& step, const ExpectLatencyStep& s) {
+    const Summary summary = run.summarize(s.phase);
+    const auto& q = summary.full_coverage;
+    std::ostringstream measured;
+    measured << "full coverage over " << q.count << " updates" << in_phase(s.phase) << ": p50 " << q.p50
+             << " ms, p95 " << q.p95 << " ms, p99 " << q.p99 << " ms, max " << q.max << " ms";
+    bool ok = q.count > 0;
+    std::string failed;
+    auto gate = [&](const char* name, const std::optional<double>& bound, double value) {
+        if (bound && value > *bound) {
+            ok = false;
+            failed += std::string(failed.empty() ? "" : ", ") + name + " above " + bound_text(*bound) + " ms";
+        }
+    };
+    gate("p50", s.p50, q.p50);
+    gate("p95", s.p95, q.p95);
+    gate("p99", s.p99, q.p99);
+    gate("max", s.max, q.max);
+    if (q.count == 0) failed = "no update reached full coverage";
+    run.verdict(step, "full-coverage latency gate" + in_phase(s.phase), ok,
+                (failed.empty() ? "" : failed + "; ") + measured.str());
+}
+
+void check(RunContext& run, const Step& step, const ExpectMessagesStep& s) {
+    const Summary summary = run.summarize(s.phase);
+    const std::size_t n = run.herd->names().size();
+    const std::uint64_t expected = 2 * run.herd->edge_count() - (n - 1);
+    std::ostringstream measured;
+    measured << summary.messages.per_update.size() << " updates, messages per update mean "
+             << summary.messages.mean << " min " << summary.messages.min << " max " << summary.messages.max
+             << "; 2E-(N-1) = " << expected;
+    bool ok = !summary.messages.per_update.empty();
+    if (s.max_per_update && summary.messages.max > *s.max_per_update) ok = false;
+    if (s.exact_2e_minus_n_minus_1)
+        for (auto m : summary.messages.per_update) ok = ok && m == expected;
+    run.verdict(step, "messages per update" + in_phase(s.phase), ok, measured.str());
+}
+
+void check(RunContext& run, const Step& step, const ExpectLostStep& s) {
+    if (s.required == LostRequired::now) return expect_lost_now(run, step, s);
+    const Summary summary = run.summarize(s.phase);
+    std::string detail = std::to_string(summary.lost.size()) + " of " + std::to_string(summary.updates) + " updates lost";
+    if (!summary.lost.empty()) {
+        const auto& first = summary.lost.front();
+        detail += "; first: " + first.client + " " + first.client_time + " from " + first.origin + " missing at";
+        for (const auto& m : first.missing) detail += " " + m;
+    }
+    run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost" + in_phase(s.phase),
+                summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
+}
+
+void check(RunContext& run, const Step& step, const ExpectRecoveryStep& s) {
+    std::optional<std::size_t> window;
+    for (std::size_t i = 0; i < run.faults.size(); ++i) {
+        const auto& f = run.faults[i];
+        if (s.fault ? f.step == *s.fault : f.end_ms && (!window || *f.end_ms >= *run.faults[*window].end_ms))
+            window = i;
+    }
+    const std::string bound = "recovery within " + bound_text(s.max_ms) + " ms";
+    if (!window)
+        return run.verdict(step, bound, false,
+                           s.fault ? "steps[" + std::to_string(*s.fault) + "] began no fault window (that fault was already in force)"
+                                   : "no fault has ended before this step");
+    const auto& f = run.faults[*window];
+    const std::string what = bound + " after " + f.name();
+    if (!f.end_ms) return run.verdict(step, what, false, "the fault has not ended");
+    const Recovery r = *run.recoveries.of(*window);
+    std::ostringstream detail;
+    if (const auto ms = r.recovery_ms())
+        detail << "recovered " << *ms << " ms after the fault ended (at " << r.ended_ms << " ms)";
+    else
+        detail << "not recovered " << run.now_ms() - r.ended_ms << " ms after the fault ended: " << r.missing
+               << " (node, client) pairs short, e.g. " << r.example;
+    const auto ms = r.recovery_ms();
+    run.verdict(step, what, ms && *ms <= s.max_ms, detail.str());
+}
+
+}  // namespace herd::sim

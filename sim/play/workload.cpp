@@ -1,0 +1,115 @@
+// A seeded storm of client reports, run in the background while the timeline goes on (so crashes
+// and partitions can land in the middle of it).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "async/nothrow.hpp"
+#include "play/steps.hpp"
+
+namespace herd::sim {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+// Replies are read and discarded so that a node never blocks writing to a workload client.
+asio::awaitable<void> discard_replies(std::shared_ptr<tcp::socket> socket) {
+    char scratch[4096];
+    for (;;) {
+        auto [ec, n] = co_await socket->async_read_some(asio::buffer(scratch), nothrow);
+        (void)n;
+        if (ec) co_return;
+    }
+}
+
+std::uint64_t draw(std::mt19937_64& rng, std::uint64_t bound) { return rng() % bound; }
+
+std::string coordinate(std::mt19937_64& rng, int degrees, int leading_digits) {
+    const long micro = static_cast<long>(draw(rng, static_cast<std::uint64_t>(degrees) * 2'000'000)) - degrees * 1'000'000L;
+    char text[32];
+    std::snprintf(text, sizeof text, "%c%0*ld.%06ld", micro < 0 ? '-' : '+', leading_digits, std::labs(micro) / 1'000'000,
+                  std::labs(micro) % 1'000'000);
+    return text;
+}
+
+asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::map<std::string, std::shared_ptr<tcp::socket>> sockets;
+    std::map<std::string, ClientLines> lines;  // per node, framing what its socket was written
+    asio::steady_timer timer(run.io);
+    const auto start = std::chrono::steady_clock::now();
+    const auto spacing = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / w.rate));
+    std::size_t sent = 0, skipped = 0;
+
+    for (int i = 0; i < w.updates; ++i) {
+        timer.expires_at(start + i * spacing);
+        co_await timer.async_wait(nothrow);
+        // Without `nodes`, any node that is up now: the draws then depend on the seed and on which
+        // nodes are up when each report is due, nothing else.
+        std::vector<std::string> candidates = w.nodes;
+        if (candidates.empty())
+            for (const auto& name : run.herd->names())
+                if (run.herd->is_up(name)) candidates.push_back(name);
+        if (candidates.empty()) {
+            ++skipped;
+            continue;
+        }
+        const std::string node = candidates[draw(rng, candidates.size())];
+        const std::string client = "client-" + std::to_string(draw(rng, static_cast<std::uint64_t>(w.clients)));
+        const std::string where = coordinate(rng, 90, 2) + coordinate(rng, 180, 3);
+        if (!run.herd->is_up(node)) {
+            ++skipped;
+            continue;
+        }
+        auto& newest = run.newest_sent[client];
+        const Nanos now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+        const Nanos time = std::max(now, newest + 1);
+        const std::string line = "IAMAT " + client + " " + where + " " + format_posix_time(time) + "\n";
+
+        auto& socket = sockets[node];
+        if (!socket || !socket->is_open()) {
+            socket = std::make_shared<tcp::socket>(run.io);
+            auto [ec] = co_await socket->async_connect(
+                tcp::endpoint(asio::ip::address_v4::loopback(), run.herd->port(node)), nothrow);
+            if (ec) {
+                socket.reset();
+                ++skipped;
+                continue;
+            }
+            asio::co_spawn(run.io, discard_replies(socket), report_failure("workload: reading replies", run.failed()));
+            lines.insert_or_assign(node, ClientLines(run.max_line));
+        }
+        auto [ec, n] = co_await asio::async_write(*socket, asio::buffer(line), nothrow);
+        (void)n;
+        if (ec) {
+            socket->close();
+            ++skipped;
+            continue;
+        }
+        newest = std::max(newest, time);
+        run.client_wrote(node, line, lines.at(node), false);
+        ++sent;
+    }
+    for (auto& [node, socket] : sockets)
+        if (socket) socket->close();
+    run.recorder->note("workload-done", std::to_string(sent) + " reports sent, " + std::to_string(skipped) +
+                                            " skipped (node down or unreachable)");
+    --run.active_workloads;
+}
+
+}  // namespace
+
+void act(RunContext& run, const Step& step, const WorkloadStep& workload) {
+    ++run.active_workloads;
+    run.recorder->note("workload", std::to_string(workload.updates) + " reports at " + std::to_string(workload.rate) +
+                                       "/s from " + std::to_string(workload.clients) + " clients (step " +
+                                       std::to_string(step.index) + ")");
+    asio::co_spawn(run.io, run_workload(run, workload, run.workload_rng()), report_failure("workload", run.failed()));
+}
+
+}  // namespace herd::sim

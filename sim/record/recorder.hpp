@@ -1,0 +1,182 @@
+#pragma once
+// The recorder: watches every node of the herd through the ServerObserver hook and stamps each event
+// with one steady clock shared by all nodes, read at the hook (never polled). From that it knows, per
+// update (a client report that some node stored first), when each node first stored it, how many
+// flood lines it cost, and whether it reached every node it could reach. summarize() turns that into
+// the numbers the runner's expectations and the reports use.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "net/server_observer.hpp"
+#include "protocol/timestamp.hpp"
+#include "record/store_sink.hpp"
+
+namespace herd::sim {
+
+// p50/p95/p99/max of a set of values in milliseconds. Nearest rank: the p-quantile of n sorted
+// values v[0..n-1] is v[ceil(p/100 * n) - 1], always one of the values (no interpolation), so a
+// gate like "p99 <= 5 ms" means "at least 99% of the values were <= 5 ms".
+struct Quantiles {
+    std::size_t count = 0;  // 0: no values, and the quantiles below mean nothing
+    double p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+Quantiles quantiles(std::vector<double> values);
+
+// An update that did not reach every node required to store it.
+struct LostUpdate {
+    std::size_t id = 0;
+    std::string client;
+    std::string client_time;  // as the client wrote it
+    std::string origin;
+    std::vector<std::string> missing;  // required nodes that never stored it, by name
+};
+
+// A node that was not required to store an update (it could not be reached when the update was
+// born, or its crash excused it) and stored it all the same, later: how late.
+struct LateDelivery {
+    std::size_t id = 0;
+    std::string node;
+    double delay_ms = 0;  // first stored - born
+};
+
+struct MessageStats {
+    double mean = 0;
+    std::uint64_t min = 0, max = 0;
+    std::vector<std::uint64_t> per_update;  // by update id: AT lines handled for it by all nodes
+};
+
+// Everything in milliseconds, with microsecond precision. Computed at the moment summarize() is
+// called: an update still on its way counts as lost until it arrives.
+struct Summary {
+    double duration_ms = 0;  // from the recorder's start to the summary
+    std::size_t updates = 0;
+    // One per update summarized, in id order (so by update id when none was left out): max over
+    // required nodes of (first stored - born); empty when lost.
+    std::vector<std::optional<double>> full_coverage_ms;
+    Quantiles full_coverage;  // over the updates that were not lost
+    // Per node (every node, by name): first stored - born over the updates it stored, origin excluded.
+    std::map<std::string, Quantiles> per_node;
+    MessageStats messages;
+    std::map<std::string, std::uint64_t> duplicates_per_node;  // every node, by name
+    std::map<std::pair<std::string, std::string>, std::uint64_t> link_messages;  // (sender, receiver)
+    std::vector<LostUpdate> lost;  // by update id
+    std::vector<LateDelivery> late;  // by update id, then node name
+    Quantiles late_delay;            // over `late`
+    std::size_t stale_reads = 0;     // reads that missed a summarized update
+    std::uint64_t unmatched_messages = 0;  // AT lines for a report no node was seen storing first
+};
+
+class Recorder : public herd::ServerObserver, public StoreSink {
+public:
+    using Clock = std::chrono::steady_clock;
+    using TimePoint = Clock::time_point;
+    using ClockFn = std::function<TimePoint()>;
+    // Nodes reachable from `origin` through live nodes and uncut links, right now (origin included).
+    using ReachableFn = std::function<std::vector<std::string>(std::string_view origin)>;
+
+    // What one node did with one update.
+    struct Delivery {
+        std::optional<TimePoint> first_stored;
+        std::uint64_t duplicates = 0;  // AT lines for it handled as stale
+        std::uint64_t messages = 0;    // AT lines for it handled, stored or stale
+    };
+
+    struct Update {
+        std::size_t id = 0;  // birth order, from 0
+        std::string client;
+        Nanos client_time = 0;
+        std::string client_time_text;  // as the client wrote it
+        std::string origin;
+        TimePoint born;
+        std::vector<char> required;         // by node index (see nodes()); may be shorter: not required
+        std::vector<Delivery> deliveries;   // by node index; may be shorter: never heard of it
+        std::uint64_t messages = 0;         // AT lines handled for it, all nodes together
+    };
+
+    struct Event {
+        double t_ms = 0;  // since start
+        std::string kind;
+        std::string detail;
+        std::vector<std::string> nodes;
+    };
+
+    struct StaleRead {
+        double t_ms = 0;
+        std::string node;
+        std::string client;
+        std::string served_time;  // client time of the record the node answered from
+        std::string newest_time;  // client time of the newest update born by then
+        std::size_t newest_update = 0;
+    };
+
+    // `nodes`: the herd's servers. `clock` defaults to steady_clock::now; tests inject their own.
+    // The start time is read here.
+    explicit Recorder(std::vector<std::string> nodes, ClockFn clock = {});
+
+    void on_handled(std::string_view node, const Command& command, const Effects& effects) override;
+    // The same, told from outside a herd's servers (StoreSink): a stored IAMAT, a handled AT.
+    void stored(std::string_view node, const ClientReport& report) override;
+    void flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh) override;
+    void on_peer_link(std::string_view node, std::string_view peer, bool up) override;
+    void on_peer_overflow(std::string_view node, std::string_view peer, std::size_t count) override;
+
+    // Without it, every node is required to store every update.
+    void set_reachable(ReachableFn reachable);
+
+    // A fault or other runner action, for the event log: crash, restart, cut, heal, partition, delay, ...
+    void note(std::string kind, std::string detail, std::vector<std::string> nodes = {});
+
+    // `node` lost its memory: it is no longer required to store the updates it had not stored yet.
+    void node_crashed(std::string_view node);
+
+    TimePoint now() const { return clock_(); }
+    TimePoint start_time() const { return start_; }
+    TimePoint last_activity() const { return last_activity_; }  // last AT line handled, or start
+    double ms_since_start(TimePoint t) const;
+
+    const std::vector<std::string>& nodes() const { return nodes_; }  // node index -> name
+    std::optional<std::size_t> node_index(std::string_view name) const;
+    const std::vector<Update>& updates() const { return updates_; }
+    // The update with the newest client time for `client`; nullptr if none was born.
+    const Update* newest_update(std::string_view client) const;
+    const std::vector<Event>& events() const { return events_; }
+    const std::vector<StaleRead>& stale_reads() const { return stale_reads_; }
+
+    // Over every update, or only those `include` accepts (an update's stale reads go with it).
+    using UpdateFilter = std::function<bool(const Update&)>;
+    Summary summarize(const UpdateFilter& include = {}) const;
+
+private:
+    std::size_t intern(std::string_view node);
+    Update* find_update(std::string_view client, Nanos time);
+    // When `node` first stored a report for u's client newer than u; empty if never.
+    std::optional<TimePoint> first_newer_stored(const Update& u, std::size_t node) const;
+    void store(std::size_t node, const ClientReport& report, TimePoint t);
+    void flood(std::size_t node, std::string_view sender, const ClientReport& report, bool fresh, TimePoint t);
+    void on_query(std::size_t node, const WhatsAt& c, const Effects& effects, TimePoint t);
+
+    ClockFn clock_;
+    TimePoint start_;
+    TimePoint last_activity_;
+    ReachableFn reachable_;
+    std::vector<std::string> nodes_;
+    std::map<std::string, std::size_t, std::less<>> node_index_;
+    std::vector<Update> updates_;
+    // client -> client time -> update id; the inner map's last entry is the client's newest update.
+    std::map<std::string, std::map<Nanos, std::size_t>, std::less<>> by_client_;
+    using LinkCounts = std::map<std::string, std::uint64_t, std::less<>>;  // receiver -> AT lines
+    std::map<std::string, LinkCounts, std::less<>> link_messages_;         // sender -> receivers
+    std::vector<Event> events_;
+    std::vector<StaleRead> stale_reads_;
+    std::uint64_t unmatched_messages_ = 0;
+};
+
+}  // namespace herd::sim

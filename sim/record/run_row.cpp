@@ -1,0 +1,41 @@
+#include "record/run_row.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace herd::sim {
+
+RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary, std::optional<Recovery> recovery) {
+    std::string name = verdict_name(verdict);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+    return {std::move(scenario),   std::move(name),           summary.updates,        summary.lost.size(),
+            summary.late.size(),   summary.full_coverage, summary.messages.mean, summary.stale_reads,
+            std::move(recovery),   summary.duration_ms / 1000.0, {}};
+}
+
+std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, const Summary& summary,
+                                  const std::vector<SpanReport>& spans, double run_end_ms) {
+    std::vector<RunRow> rows{make_run_row(std::move(scenario), verdict, summary, last_recovery(spans))};
+    for (const auto& span : spans) {
+        RunRow row = make_run_row((span.kind == "phase" ? "  phase " : "  ") + span.name, verdict, span.summary,
+                                  span.recovery);
+        row.verdict.clear();
+        row.duration_s = (span.end_ms.value_or(run_end_ms) - span.start_ms) / 1000.0;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::vector<RunRow> make_run_rows(const RunRecord& run) {
+    auto rows = make_run_rows(run.scenario, run.verdict(), run.summary, run.spans, run.summary.duration_ms);
+    rows.front().timing = timing_label(run.resolution);
+    return rows;
+}
+
+std::string timing_label(const LatencyResolution& resolution) {
+    if (resolution.timing == "exact") return "";
+    if (resolution.poll_interval_ms) return resolution.timing + " " + std::to_string(*resolution.poll_interval_ms) + " ms";
+    return resolution.timing;
+}
+
+}  // namespace herd::sim

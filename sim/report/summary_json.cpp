@@ -1,0 +1,110 @@
+// summary.json: the run's numbers, verdicts and warnings in one object (results/README.md).
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "report/format.hpp"
+#include "report/writer.hpp"
+
+namespace herd::sim {
+
+void write_summary_json(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings) {
+    using json = nlohmann::ordered_json;
+    const RunRecord& run = in.run;
+    const Summary& s = run.summary;
+    json j;
+    j["scenario"] = run.scenario;
+    j["run_id"] = run.run_id;
+    j["seed"] = run.seed;
+    j["command"] = run.command;
+    j["started_at"] = run.started_at;
+    j["herdsim"] = {{"version", run.version}, {"commit", run.commit}};
+    j["passed"] = std::all_of(run.verdicts.begin(), run.verdicts.end(), [](const Verdict& v) { return v.passed; });
+    j["verdict"] = verdict_name(run.verdict());
+    const auto n = static_cast<long long>(run.nodes.size()), e = static_cast<long long>(run.edges);
+    j["herd"] = {{"nodes", n},
+                 {"edges", e},
+                 // What one update costs when it floods a connected herd with no faults: the origin
+                 // sends on each of its links and every other node forwards on all but the one it
+                 // learned it from, so 2E - (N - 1) AT lines.
+                 {"flood_messages_per_update", 2 * e - (n - 1)},
+                 {"servers", run.nodes}};
+    j["duration_ms"] = s.duration_ms;
+    j["updates"] = s.updates;
+    j["lost"] = s.lost.size();
+    j["stale_reads"] = s.stale_reads;
+    j["unmatched_messages"] = s.unmatched_messages;
+    j["full_coverage_ms"] = quantiles_json(s.full_coverage);
+    // Every latency below is only as exact as this says (docs/target.md).
+    j["latency_resolution"] = {{"timing", run.resolution.timing},
+                               {"poll_interval_ms", run.resolution.poll_interval_ms
+                                                        ? json(*run.resolution.poll_interval_ms) : json(nullptr)},
+                               {"relay_timed", run.resolution.timing == "relay"},
+                               {"note", run.resolution.note}};
+    json per_node = json::object();
+    for (const auto& [node, q] : s.per_node) per_node[node] = quantiles_json(q);
+    j["per_node_ms"] = per_node;
+    j["messages_per_update"] = {{"mean", s.messages.mean},
+                                {"min", s.messages.min},
+                                {"max", s.messages.max},
+                                {"per_update", s.messages.per_update}};
+    json duplicates = json::object();
+    for (const auto& [node, count] : s.duplicates_per_node) duplicates[node] = count;
+    j["duplicates_per_node"] = duplicates;
+    json links = json::array();
+    for (const auto& [link, count] : s.link_messages)
+        links.push_back({{"from", link.first}, {"to", link.second}, {"messages", count}});
+    j["links"] = links;
+    json lost = json::array();
+    for (const auto& l : s.lost)
+        lost.push_back({{"update_id", l.id},
+                        {"client", l.client},
+                        {"client_time", l.client_time},
+                        {"origin", l.origin},
+                        {"missing", l.missing}});
+    j["lost_updates"] = lost;
+    json late = json::array();
+    for (const auto& l : s.late) late.push_back({{"update_id", l.id}, {"node", l.node}, {"delay_ms", l.delay_ms}});
+    j["late_deliveries"] = {{"count", s.late.size()}, {"delay_ms", quantiles_json(s.late_delay)}, {"list", late}};
+    j["recovery"] = recovery_json(last_recovery(run.spans));
+    json stale = json::array();
+    for (const auto& r : in.recorder.stale_reads())
+        stale.push_back({{"t_ms", r.t_ms},
+                         {"node", r.node},
+                         {"client", r.client},
+                         {"served_time", r.served_time},
+                         {"newest_time", r.newest_time},
+                         {"newest_update_id", r.newest_update}});
+    j["stale_read_list"] = stale;
+    json phases = json::array(), faults = json::array();
+    std::vector<const SpanReport*> windows;  // span_reports lists them in the order of run.faults
+    for (const auto& span : run.spans)
+        if (span.kind == "phase") phases.push_back(span_json(span));
+        else windows.push_back(&span);
+    for (std::size_t i = 0; i < run.faults.size(); ++i) {
+        const auto& f = run.faults[i];
+        json fault = {{"start_ms", f.start_ms}, {"end_ms", f.end_ms ? json(*f.end_ms) : json(nullptr)}, {"label", f.label()},
+                      {"step", f.step}};
+        if (i < windows.size()) fault.update(span_json(*windows[i]));
+        faults.push_back(fault);
+    }
+    j["phases"] = phases;
+    j["faults"] = faults;
+    json verdicts = json::array();
+    for (const auto& v : run.verdicts) {
+        json verdict = {{"step", v.step}, {"description", v.description}, {"passed", v.passed}, {"detail", v.detail}};
+        if (v.reply_ms) verdict["reply_ms"] = *v.reply_ms;
+        verdicts.push_back(verdict);
+    }
+    j["verdicts"] = verdicts;
+    j["interrupted"] = run.interrupted;
+    j["logs"] = run.logs ? json{{"cap_bytes", run.logs->cap_bytes}, {"cut", run.logs->cut}} : json(nullptr);
+    j["messages"] = in.messages ? json{{"listed", in.messages->messages().size()},
+                                       {"omitted", in.messages->omitted()},
+                                       {"cap", in.messages->cap()}}
+                                : json(nullptr);
+    j["warnings"] = warnings;
+    write_file(dir / "summary.json", j.dump(2) + "\n");
+}
+
+}  // namespace herd::sim

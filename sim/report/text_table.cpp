@@ -1,0 +1,49 @@
+#include "report/text_table.hpp"
+
+#include <algorithm>
+
+#include "report/format.hpp"
+
+namespace herd::sim {
+
+std::string aligned_table(const std::vector<std::vector<std::string>>& cells, std::size_t text_columns) {
+    std::vector<std::size_t> width;
+    for (const auto& line : cells) {
+        width.resize(std::max(width.size(), line.size()), 0);
+        for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+    }
+    std::string out;
+    for (const auto& line : cells) {
+        std::string text;
+        for (std::size_t c = 0; c < line.size(); ++c) {
+            const std::string pad(width[c] - line[c].size(), ' ');
+            text += c < text_columns ? line[c] + pad : pad + line[c];
+            if (c + 1 < line.size()) text += "  ";
+        }
+        text.erase(text.find_last_not_of(' ') + 1);
+        out += text + '\n';
+    }
+    return out;
+}
+
+std::string terminal_table(const std::vector<RunRow>& rows) {
+    const bool timed = std::any_of(rows.begin(), rows.end(), [](const RunRow& r) { return !r.timing.empty(); });
+    std::vector<std::string> header{"scenario", "verdict", "updates", "lost",     "late",  "p50 ms",   "p95 ms",
+                                    "p99 ms",   "max ms",  "msgs/upd", "stale", "recov ms", "dur s"};
+    if (timed) header.push_back("timing");
+    std::vector<std::vector<std::string>> cells{header};
+    for (const auto& r : rows) {
+        const bool any = r.full_coverage.count > 0;
+        const auto recovery = r.recovery ? r.recovery->recovery_ms() : std::nullopt;
+        cells.push_back({r.scenario, r.verdict, std::to_string(r.updates), std::to_string(r.lost), std::to_string(r.late),
+                         any ? ms(r.full_coverage.p50) : "-", any ? ms(r.full_coverage.p95) : "-",
+                         any ? ms(r.full_coverage.p99) : "-", any ? ms(r.full_coverage.max) : "-",
+                         fixed(r.messages_per_update, 1), std::to_string(r.stale_reads),
+                         !r.recovery ? "-" : recovery ? ms(*recovery) : "never", fixed(r.duration_s, 1)});
+        if (timed) cells.back().push_back(r.timing.empty() ? "exact" : r.timing);
+    }
+    // Text columns (scenario, verdict) to the left, numbers to the right.
+    return aligned_table(cells, 2);
+}
+
+}  // namespace herd::sim
