@@ -31,9 +31,9 @@ void BM_Parse(benchmark::State& state, std::string_view line, std::size_t expect
 // nothing is stored or flooded: the formatting cost plus one table lookup.
 void BM_FormatAtReply(benchmark::State& state) {
     Node node("Alford", {"Hamilton", "Welsh"});
-    node.handle(parse_line("IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1620023934.918963997"), 0);
-    const Command command = parse_line(iamat_line);
     Nanos now = 1'520'023'935'182'837'383;
+    node.handle(parse_line("IAMAT kiwi.cs.ucla.edu +34.068930-118.445127 1520023936.918963997"), now);
+    const Command command = parse_line(iamat_line);
     for (auto _ : state) {
         Effects effects = node.handle(command, now++);
         benchmark::DoNotOptimize(effects);

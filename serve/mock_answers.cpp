@@ -1,11 +1,13 @@
 #include "serve/mock_answers.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "config/herd_config.hpp"
+#include "config/json_text.hpp"
 #include "serve/sample_places.hpp"
 
 namespace herd::serve {
@@ -38,10 +40,9 @@ MockAnswers mock_answers(std::string_view legacy_body, std::string origin) {
     const auto fail = [&](const std::string& what) { throw ConfigError("--mock-places: " + origin + ": " + what); };
     json doc;
     try {
-        doc = json::parse(legacy_body);
-    } catch (const json::parse_error& e) {
-        // e.what() carries "at line L, column C" for syntax errors.
-        fail(std::string("not valid JSON: ") + e.what());
+        doc = parse_json(legacy_body);
+    } catch (const JsonTextError& e) {
+        fail(e.what());  // with its line and column
     }
     const auto results = doc.is_object() ? doc.find("results") : doc.end();
     if (results == doc.end() || !results->is_array())
@@ -56,8 +57,13 @@ MockAnswers mock_answers(std::string_view legacy_body, std::string origin) {
 
 MockAnswers load_mock_answers(const std::string& file) {
     if (file.empty()) return mock_answers(sample_places_body, "the bundled " + std::string(sample_places_name));
+    const auto fail = [&](const std::string& what) { throw ConfigError("--mock-places: " + file + ": " + what); };
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) fail("not a regular file");
+    if (const auto size = std::filesystem::file_size(file, ec); !ec && size > max_mock_places_bytes)
+        fail("larger than " + std::to_string(max_mock_places_bytes) + " bytes");
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw ConfigError("--mock-places: " + file + ": cannot open the file");
+    if (!in) fail("cannot open the file");
     std::ostringstream text;
     text << in.rdbuf();
     return mock_answers(text.str(), file);

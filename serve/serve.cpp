@@ -41,7 +41,10 @@ void print_banner(const std::vector<std::unique_ptr<Server>>& servers, const Pla
         std::cerr << " (built-in mock answering with " << mock->origin << ")";
     else if (places.api_key.empty())
         std::cerr << " (no PLACES_API_KEY set)";
-    std::cerr << "; logs in " << flags.log_dir << "/; Ctrl-C stops\n";
+    std::cerr << "; logs in " << flags.log_dir << "/";
+    if (!servers.empty() && !servers.front()->options().peer_secret.empty())
+        std::cerr << "; peer lines signed and checked (HMAC-SHA-256 with the peer secret)";
+    std::cerr << "; Ctrl-C stops\n";
 }
 
 }  // namespace

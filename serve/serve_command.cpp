@@ -57,6 +57,8 @@ void add_serve_command(CLI::App& app, std::function<int()>& action) {
     mock_opt->excludes(url_opt);
     add_limit_flags(*cmd, *flags);
     cmd->footer(R"(The API key comes from the environment variable PLACES_API_KEY and is never logged.
+A peer secret (flood lines and catch-up requests signed and checked) comes from the environment
+variable HERDSIM_PEER_SECRET, over the config's "peer_secret"; it is never logged.
 
 Examples:
   herdsim serve

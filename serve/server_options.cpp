@@ -13,6 +13,7 @@ ServerOptions server_options(const HerdConfig& config, std::string_view name, Se
     options.port = self->port;
     options.places = config.places;
     options.limits = config.limits;
+    options.peer_secret = config.peer_secret;
     options.peers.clear();
     for (const auto& neighbour : config.neighbours(name)) {
         const ServerAddress* peer = config.find(neighbour);

@@ -9,7 +9,7 @@
 namespace herd {
 
 // `name`'s host and port, its neighbours' names, hosts and ports (in link order), the herd's
-// Places settings and limits, over `tunables`, whose other fields (log folder, peer queue, link
+// Places settings, limits and peer secret, over `tunables`, whose other fields (log folder, peer queue, link
 // and reconnect times) are kept. Throws std::out_of_range when the herd has no server `name`.
 ServerOptions server_options(const HerdConfig& config, std::string_view name, ServerOptions tunables = {});
 

@@ -1,6 +1,8 @@
 // Herd configuration: presets and files, with precise errors.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "config/herd_config.hpp"
 
 using namespace herd;
@@ -174,4 +176,41 @@ TEST_CASE("The limits section: unknown keys and values out of range are refused,
     CHECK(error_of(one_server + R"({"log_files": 18446744073709551615}})") ==
           "herd.json: limits.log_files: expected an integer from 1 to 100, got 18446744073709551615");
     CHECK(error_of(one_server + R"({"max_connections": 1000000}})").empty());
+}
+
+TEST_CASE("Server names become file names: '/', '..' and control characters are refused", "[config][hostile]") {
+    const auto herd_of = [](const std::string& name) {
+        return nlohmann::json{{"servers", {{name, {{"host", "127.0.0.1"}, {"port", 1}}}}}}.dump();
+    };
+    CHECK(error_of(herd_of("../../etc/x")) ==
+          "herd.json: servers: server name \"../../etc/x\" is used as a file name: it must not contain '/', '\\', "
+          "'..' or control characters");
+    CHECK_THAT(error_of(herd_of("a/b")), Catch::Contains("server name \"a/b\" is used as a file name"));
+    CHECK_THAT(error_of(herd_of("a\\b")), Catch::Contains("is used as a file name"));
+    CHECK_THAT(error_of(herd_of("..")), Catch::Contains("is used as a file name"));
+    CHECK_THAT(error_of(herd_of(std::string("bell\x07"))), Catch::Contains("server name \"bell\\x07\" is used as a file name"));
+    CHECK_THAT(error_of(herd_of(std::string("nul\x7f"))), Catch::Contains("is used as a file name"));
+    CHECK(error_of(herd_of("Alford.2")).empty());  // one dot is a name
+    HerdConfig generated;
+    generated.servers.push_back({"../x", "127.0.0.1", 0});
+    CHECK_THROWS_WITH(validate(generated, "generated"), Catch::Contains("is used as a file name"));
+}
+TEST_CASE("The peer secret: from the config, at least 16 bytes; the future-time bound is a limit", "[config][hostile][auth]") {
+    const std::string one_server = R"({"servers": {"A": {"host": "127.0.0.1", "port": 1}}, )";
+    const auto c = parse_config(one_server + R"("peer_secret": "correct horse battery staple"})", "herd.json");
+    CHECK(c.peer_secret == "correct horse battery staple");
+    CHECK(parse_config(one_server + R"("links": []})", "herd.json").peer_secret.empty());
+    CHECK(error_of(one_server + R"("peer_secret": "short"})") ==
+          "herd.json: peer_secret: expected a string of at least 16 bytes, got 5 bytes");
+    CHECK(error_of(one_server + R"("peer_secret": 12345678901234567890})") ==
+          "herd.json: peer_secret: expected a string of at least 16 bytes, got 12345678901234567890");
+    const auto l = parse_config(one_server + R"("limits": {"max_time_ahead_ms": 60000, "catch_up_interval_ms": 700,
+                                                           "max_address_share_percent": 100}})", "herd.json");
+    CHECK(l.limits.max_time_ahead == std::chrono::milliseconds(60000));
+    CHECK(l.limits.catch_up_interval == std::chrono::milliseconds(700));
+    CHECK(l.limits.max_address_share_percent == 100);
+    const auto d = parse_config(one_server + R"("links": []})", "herd.json");
+    CHECK(d.limits.max_time_ahead == std::chrono::hours(24));
+    CHECK(d.limits.catch_up_interval == std::chrono::seconds(5));
+    CHECK(d.limits.max_address_share_percent == 50);
 }

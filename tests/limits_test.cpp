@@ -8,6 +8,9 @@
 #include <sstream>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 #include <unistd.h>
 
 #include "client/line_client.hpp"
@@ -129,7 +132,7 @@ TEST_CASE("max_connections: past it and the peer slots a connection is closed at
         bool kept = false;
         for (int i = 0; i < 200 && !kept; ++i) {
             auto next = f.client();
-            next.send("HERDSIM-CATCHUP Welsh\nAT Welsh +0.5 caught +1+1 1520023934 Welsh\n");
+            next.send("HERDSIM-CATCHUP Hamilton\nAT Welsh +0.5 caught +1+1 1520023934 Welsh\n");
             next.read_to_eof(100ms);  // refused: EOF at once; kept: no byte, as for any flood line
             kept = f.server->node().table().find("caught").has_value();
         }
@@ -292,20 +295,21 @@ TEST_CASE("Field limits: a longer client ID or field gets '? ', nothing is store
     CHECK(f.server->node().table().size() == 1);
 }
 
-TEST_CASE("Logs: a line is cut to 200 bytes with its size; repeated invalid lines are logged once per episode",
-          "[limits][log]") {
+TEST_CASE("Logs: a line is cut to 200 bytes with its size; the first 16 invalid lines of an episode are logged, "
+          "then a count", "[limits][log]") {
     Fixture f(ServerLimits{});
     auto c = f.client();
     std::string junk;
     for (int i = 0; i < 1000; ++i) junk += std::string(1000, 'J') + "\n";
     c.send(junk);
     for (int i = 0; i < 1000; ++i) REQUIRE(c.read_line().size() == 1003);
-    REQUIRE(f.log_says("invalid lines: 999 more not logged (999000 bytes); episode over"));
+    REQUIRE(f.log_says("invalid lines: 984 more not logged (984000 bytes); episode over"));
     const std::string log = f.log();
     CHECK(log.find("received: " + std::string(200, 'J') + "\u2026 (1000 bytes)\n") != std::string::npos);
     CHECK(log.find("sent: ? " + std::string(198, 'J') + "\u2026 (1002 bytes)\n") != std::string::npos);
-    CHECK(count_of(log, "received: ") == 1);
-    CHECK(log.size() < 4000);  // for 1 MB of junk
+    CHECK(count_of(log, "received: ") == 16);
+    CHECK(count_of(log, "sent: ") == 16);
+    CHECK(log.size() < 12000);  // for 1 MB of junk: 16 times a received, a reason and a sent line of about 250 bytes
     CHECK(served(c, "bystander"));
 }
 
@@ -323,4 +327,150 @@ TEST_CASE("Logs rotate at log_max_bytes, keeping log_files old files", "[limits]
         CHECK(std::filesystem::file_size(f.log_dir / name) <= 4096);
     }
     CHECK_FALSE(std::filesystem::exists(f.log_dir / "Alford.3.log"));
+}
+
+namespace {
+
+// A client on another loopback address (127.0.0.2 reaches the server on 127.0.0.1 like any host):
+// the per-address share of the client slots.
+class ClientFrom {
+public:
+    ClientFrom(boost::asio::io_context& io, const char* address, std::uint16_t port) : io_(io), socket_(io) {
+        using boost::asio::ip::tcp;
+        socket_.open(tcp::v4());
+        socket_.bind(tcp::endpoint(boost::asio::ip::make_address(address), 0));
+        socket_.connect(tcp::endpoint(boost::asio::ip::address_v4::loopback(), port));
+    }
+    // The IAMAT's reply, or "" if the server closed the connection (or said nothing for 2 s).
+    std::string iamat_reply(const std::string& client) {
+        boost::asio::write(socket_, boost::asio::buffer(iamat(client)));
+        std::string got;
+        bool done = false;
+        boost::asio::async_read_until(socket_, boost::asio::dynamic_buffer(got), '\n',
+                                      [&](boost::system::error_code, std::size_t) { done = true; });
+        run_until(io_, [&] { return done; }, 2000ms);
+        if (!done) socket_.cancel();
+        run_until(io_, [&] { return done; });
+        return got;
+    }
+
+private:
+    boost::asio::io_context& io_;
+    boost::asio::ip::tcp::socket socket_;
+};
+
+// Keeps `connections` sending a blank line every 10 ms for `span`: the keepalive of the lock-out.
+void keep_alive(Fixture& f, std::vector<LineClient>& connections, std::chrono::milliseconds span) {
+    for (auto spent = 0ms; spent < span; spent += 10ms) {
+        for (auto& c : connections) c.send("\n");
+        run_for(f.io, 10ms);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Blank lines are not activity: connections that only send blank lines are evicted for new clients",
+          "[limits][connections][hostile]") {
+    ServerLimits limits;
+    limits.max_connections = 2;
+    limits.peer_slots = 1;
+    limits.evict_idle_after = 200ms;
+    Fixture f(limits);
+    std::vector<LineClient> keepalive;
+    keepalive.push_back(f.client());
+    keepalive.push_back(f.client());
+    keep_alive(f, keepalive, 300ms);
+    // Each sent a blank line within the last 10 ms, and no line in its 300 ms of life that did anything.
+    auto fresh = f.client();
+    CHECK(served(fresh, "fresh"));
+    auto second = f.client();
+    CHECK(served(second, "second"));
+    CHECK(closed_without_a_byte(keepalive[0]));
+    CHECK(closed_without_a_byte(keepalive[1]));
+}
+
+TEST_CASE("A catch-up request that names no neighbour does not keep a peer slot", "[limits][connections][hostile]") {
+    ServerLimits limits;
+    limits.max_connections = 1;
+    limits.peer_slots = 1;
+    limits.evict_idle_after = 0ms;
+    Fixture f(limits);
+    auto a = f.client();
+    REQUIRE(served(a, "a"));
+    auto intruder = f.client();
+    intruder.send("HERDSIM-CATCHUP Nobody\n");
+    CHECK(closed_without_a_byte(intruder));
+    // The slot it does not keep serves a neighbour's request (Hamilton is Alford's neighbour).
+    bool kept = false;
+    for (int i = 0; i < 200 && !kept; ++i) {
+        auto next = f.client();
+        next.send("HERDSIM-CATCHUP Hamilton\nAT Hamilton +0.5 caught +1+1 1520023934 Hamilton\n");
+        next.read_to_eof(100ms);
+        kept = f.server->node().table().find("caught").has_value();
+    }
+    CHECK(kept);
+    CHECK(served(a, "a2"));
+}
+
+TEST_CASE("One address holds at most half of the client slots while another address wants one",
+          "[limits][connections][hostile]") {
+    ServerLimits limits;
+    limits.max_connections = 4;
+    limits.peer_slots = 0;
+    limits.evict_idle_after = 0ms;  // no idle eviction: only the share frees a slot
+    Fixture f(limits);
+    std::vector<LineClient> busy;
+    for (int i = 0; i < 4; ++i) {
+        busy.push_back(f.client());
+        REQUIRE(served(busy.back(), "busy" + std::to_string(i)));
+    }
+    ClientFrom other1(f.io, "127.0.0.2", f.server->port());
+    CHECK(std::regex_match(other1.iamat_reply("other1"), at_reply));
+    ClientFrom other2(f.io, "127.0.0.2", f.server->port());
+    CHECK(std::regex_match(other2.iamat_reply("other2"), at_reply));
+    // 127.0.0.1 is down to half: a third from 127.0.0.2 is refused, as is a fifth from 127.0.0.1.
+    ClientFrom other3(f.io, "127.0.0.2", f.server->port());
+    CHECK(other3.iamat_reply("other3") == "");
+    auto again = f.client();
+    again.send(iamat("again"));
+    CHECK(closed_without_a_byte(again));
+    // The two that went were the least recently active of 127.0.0.1: the first two.
+    CHECK(closed_without_a_byte(busy[0]));
+    CHECK(closed_without_a_byte(busy[1]));
+    CHECK(served(busy[2], "busy2b"));
+    CHECK(served(busy[3], "busy3b"));
+}
+
+TEST_CASE("10 MiB of blank lines cost a few KB of log", "[limits][log][hostile]") {
+    Fixture f(ServerLimits{});
+    auto c = f.client();
+    c.send_async(std::string(10 << 20, '\n'));
+    c.shutdown_send();
+    c.read_to_eof(60000ms);
+    REQUIRE(c.eof());
+    f.server->stop();  // flushes
+    const auto size = std::filesystem::file_size(f.log_dir / "Alford.log");
+    INFO("log: " << f.log().substr(0, 2000));
+    CHECK(size < 8192);
+}
+
+TEST_CASE("The first 16 lines of an episode log their reason each, WHATSAT for an unknown client included",
+          "[limits][log][hostile]") {
+    Fixture f(ServerLimits{});
+    auto c = f.client();
+    std::string lines = "WHATSAT nobody 10 5\n";
+    for (int i = 1; i < 20; ++i) lines += "BAD" + std::to_string(i) + "\n";
+    c.send(lines);
+    for (int i = 0; i < 20; ++i) REQUIRE(c.read_line().starts_with("? "));
+    REQUIRE(f.log_says("invalid lines: 4 more not logged"));
+    const std::string log = f.log();
+    CHECK(log.find("received: WHATSAT nobody 10 5\n") != std::string::npos);
+    CHECK(log.find("invalid: WHATSAT for a client this server does not know") != std::string::npos);
+    for (int i = 1; i < 16; ++i) {
+        INFO(i);
+        CHECK(log.find("received: BAD" + std::to_string(i) + "\n") != std::string::npos);
+    }
+    CHECK(count_of(log, "invalid: unknown command") == 15);
+    CHECK(log.find("received: BAD16\n") == std::string::npos);
+    CHECK(served(c, "bystander"));
 }

@@ -443,7 +443,7 @@ TEST_CASE("With --check-known every server is asked for every client: all seen o
     sim::HerdOptions options;
     options.relays = false;
     options.rng = &rng;
-    sim::Herd herd(io, HerdConfig{{{"A", "127.0.0.1", 0}, {"B", "127.0.0.1", 0}}, {}, {}, {}}, options);
+    sim::Herd herd(io, HerdConfig{{{"A", "127.0.0.1", 0}, {"B", "127.0.0.1", 0}}, {}, {}, {}, {}}, options);
     herd.start();
     LoadOptions o = options_for({{"A", "127.0.0.1", herd.port("A")}, {"B", "127.0.0.1", herd.port("B")}}, 1, 20);
     o.clients = 4;

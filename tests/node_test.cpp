@@ -190,3 +190,27 @@ TEST_CASE("HERDSIM-CATCHUP from a stranger, or malformed, is invalid like any un
     CHECK(feed(alford, "HERDSIM-CATCHUP Welsh extra").reply == "? HERDSIM-CATCHUP Welsh extra\n");
     CHECK(feed(alford, "herdsim-catchup Welsh").reply == "? herdsim-catchup Welsh\n");
 }
+
+TEST_CASE("A client time more than a day ahead of the server's clock is refused: no record can be pinned",
+          "[node][hostile]") {
+    Node n("Alford", {"Hamilton"});
+    const Nanos day = 86'400'000'000'000;
+    // 2262, as an attacker would pin a client: "? ", nothing stored or flooded.
+    auto pinned = feed(n, "IAMAT pinned +1+1 9223372036.854775807", receipt);
+    CHECK(pinned.outcome == Effects::Outcome::rejected);
+    CHECK(pinned.reply == "? IAMAT pinned +1+1 9223372036.854775807\n");
+    CHECK_FALSE(n.table().find("pinned"));
+    CHECK(pinned.flood_to.empty());
+    // A day ahead is the bound: accepted; a nanosecond more is not.
+    auto edge = feed(n, "IAMAT edge +1+1 1520023934.918963997", client_time - day);
+    CHECK(edge.outcome == Effects::Outcome::stored);
+    auto past = feed(n, "IAMAT past +1+1 1520023934.918963997", client_time - day - 1);
+    CHECK(past.outcome == Effects::Outcome::rejected);
+    CHECK(past.reply == "? IAMAT past +1+1 1520023934.918963997\n");
+    // A flood line from the future is not stored either (a forged one would pin as well).
+    auto flood = feed(n, "AT Welsh +0.5 pinned +1+1 9223372036.854775807 Welsh", receipt);
+    CHECK(flood.outcome == Effects::Outcome::rejected);
+    CHECK_FALSE(n.table().find("pinned"));
+    // Later honest reports are stored as usual.
+    CHECK(feed(n, iamat).outcome == Effects::Outcome::stored);
+}

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
@@ -489,4 +490,29 @@ TEST_CASE("MockPlaces: stop() closes a connection it never answered", "[mock_pla
     CHECK(*read_error == asio::error::eof);
     CHECK(mock.open_connections() == 0);
     CHECK(mock.requests().at(0).location == "1,2");
+}
+
+TEST_CASE("A failed answer's reason phrase never reaches the client or the log: only its status and a fixed reason",
+          "[places_client][hostile]") {
+    // A proxy that echoes the request line, key and all, as its reason phrase.
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::address_v4::loopback(), 0});
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+            std::string request;
+            co_await asio::async_read_until(socket, asio::dynamic_buffer(request), "\r\n\r\n", asio::use_awaitable);
+            const std::string echoed = request.substr(0, request.find("\r\n"));
+            const std::string answer = "HTTP/1.1 403 Blocked: " + echoed + "\r\nContent-Length: 0\r\n\r\n";
+            co_await asio::async_write(socket, asio::buffer(answer), asio::use_awaitable);
+        },
+        asio::detached);
+    PlacesClient client(io.get_executor(),
+                        settings_for("http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port())));
+    const auto answer = fetch_one(io, client, nullptr);
+    CHECK_FALSE(answer.ok);
+    CHECK(answer.http_status == 403);
+    CHECK(answer.error == "the Places service answered HTTP 403 Forbidden");
+    CHECK_THAT(answer.error, !Contains(encoded_key));
 }

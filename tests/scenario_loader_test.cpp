@@ -693,3 +693,14 @@ TEST_CASE("expect_lost required: at_birth unless it says now; now takes no phase
     CHECK_ERROR(parse(with_steps(R"({"phase": "p"}, {"expect_lost": {"required": "now", "phase": "p"}})")),
                 "steps[1].expect_lost.required", "it takes no phase");
 }
+
+TEST_CASE("A scenario's name becomes a folder name: '/', '..' and control characters are refused", "[scenario][hostile]") {
+    for (const char* name : {"../escape", "a/b", "..", "tab\\there", "bell\\u0007"}) {
+        INFO(name);
+        CHECK_ERROR(parse(R"({"name": ")" + std::string(name) + R"(", "description": "x", "steps": [{"wait_ms": 1}]})"),
+                    "name", "is used as a folder name: it must not contain '/', '\\', '..' or control characters");
+    }
+    const auto dotted = parse(R"({"name": "v1.2-check", "description": "x", "steps": [{"wait_ms": 1}]})");
+    REQUIRE(dotted.scenario);
+    CHECK(dotted.scenario->name == "v1.2-check");
+}

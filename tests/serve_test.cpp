@@ -1,6 +1,9 @@
 // `herdsim serve` as a user runs it: the real binary as a child process, real loopback sockets,
 // the exact reply bytes.
 #include <csignal>
+#include <cstdlib>
+#include <iterator>
+#include <sys/stat.h>
 #include <fstream>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -188,4 +191,70 @@ TEST_CASE("serve's Places limits come from the config's places section, and the 
 
     const auto [unused, unlimited] = five_whatsats({"--places-burst", "5"});
     for (const auto& reply : unlimited) CHECK(reply == "answered");
+}
+
+TEST_CASE("serve --mock-places refuses a FIFO at once instead of waiting for a writer", "[serve][hostile]") {
+    boost::asio::io_context io;
+    const auto folder = fresh_folder("serve-mock-fifo");
+    const auto config = write_fall17(io, folder / "herd.json");
+    const auto fifo = folder / "places.json";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    ChildProcess serve(io, HERDSIM_BINARY, serve_args(folder / "herd.json", {"--mock-places", fifo.string()}), folder);
+    const auto code = serve.wait_for_exit(10s);
+    INFO("herdsim said: " << serve.output());
+    CHECK(code == 2);
+    CHECK(serve.output().find("herdsim serve: --mock-places: " + fifo.string() + ": not a regular file\n") !=
+          std::string::npos);
+}
+
+namespace {
+
+// Sets an environment variable for the children started while it lives.
+struct ScopedEnv {
+    ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+    ~ScopedEnv() { ::unsetenv(name_); }
+    const char* name_;
+};
+
+}  // namespace
+
+TEST_CASE("serve takes the peer secret from HERDSIM_PEER_SECRET: floods are signed, a forged flood line is ignored",
+          "[serve][hostile][auth]") {
+    boost::asio::io_context io;
+    const auto folder = fresh_folder("serve-peer-secret");
+    const auto config = write_fall17(io, folder / "herd.json");
+    std::unique_ptr<ChildProcess> serve;
+    {
+        ScopedEnv secret("HERDSIM_PEER_SECRET", "correct horse battery staple");
+        serve = std::make_unique<ChildProcess>(io, HERDSIM_BINARY, serve_args(folder / "herd.json", {"--mock-places"}), folder);
+    }
+    wait_until_serving(*serve);
+    CHECK(serve->output().find("; peer lines signed and checked (HMAC-SHA-256 with the peer secret)") != std::string::npos);
+
+    LineClient alford(io, config.find("Alford")->port);
+    alford.send(iamat);
+    const std::string at = alford.read_line(10s);
+    REQUIRE(at.starts_with("AT Alford "));
+    // Alford's flood reaches Hamilton, signed; a client's flood line with no MAC does not.
+    LineClient hamilton(io, config.find("Hamilton")->port);
+    std::string first = "? ";
+    for (int i = 0; i < 200 && first.starts_with("? "); ++i) {  // until the flood has arrived
+        hamilton.send("WHATSAT kiwi.cs.ucla.edu 10 1\n");
+        first = hamilton.read_line(10s);
+    }
+    CHECK(first == at);
+    hamilton.read_until("}\n\n", 10s);
+    hamilton.send("AT Alford +0.000000001 forged +1+1 1520023934 Alford\nWHATSAT forged 10 1\n");
+    CHECK(hamilton.read_line(10s) == "? WHATSAT forged 10 1\n");
+    stop_and_check_exit(*serve);
+    std::ifstream log(folder / "logs" / "Hamilton.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK(text.find("flood line or catch-up request without a valid MAC (no MAC field), ignored: AT Alford "
+                    "+0.000000001 forged") != std::string::npos);
+    CHECK(text.find("correct horse") == std::string::npos);
+
+    ScopedEnv short_secret("HERDSIM_PEER_SECRET", "short");
+    ChildProcess refused(io, HERDSIM_BINARY, serve_args(folder / "herd.json", {}), folder);
+    CHECK(refused.wait_for_exit(10s) == 2);
+    CHECK(refused.output() == "herdsim serve: HERDSIM_PEER_SECRET: expected 16 to 1024 bytes, got 5\n");
 }

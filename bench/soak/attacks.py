@@ -1,7 +1,10 @@
-"""The hostile clients of issue 11, one coroutine each.
+"""The hostile clients, one coroutine each: those that abuse a server as a client, then those that
+pretend to be, or abuse, the herd itself (a neighbour's keepalive lock-out, the catch-up amplifier, forged and pinned
+records, blank lines against the log).
 
 `attack(port, scale, mock)` returns an Outcome: what it did and saw, the Places requests it caused
-and the bytes it sent (None where they say nothing).
+and the bytes it sent (None where they say nothing). The herd attacks (HERD_ATTACKS) take one more
+argument, the node's neighbours (herd.Herd).
 
 `scale` is FULL or QUICK (each attack a few seconds). Every attack closes what it opened before it
 returns, so the soak can measure what the server gives back afterwards.
@@ -33,6 +36,13 @@ class Scale:
     nested_depth: int
     nested_duration_s: float
     deep_depth: int
+    blank_bytes: int
+    keepalive_connections: int
+    keepalive_catch_up: int
+    keepalive_s: float
+    amplifier_records: int
+    amplifier_requests: int
+    amplifier_s: float
 
 
 @dataclass(frozen=True)
@@ -42,8 +52,11 @@ class Outcome:
     sent_bytes: Optional[int] = None
 
 
-FULL = Scale(10, 21_000, 20, 100, 2, 50, 10 * 1024 * 1024, 2_000, 1_000_000, 200, 30, 3_000, 10_000, 20, 1_000_000)
-QUICK = Scale(1, 1_000, 2, 20, 0.5, 3, 1024 * 1024, 200, 5_000, 20, 3, 300, 10_000, 2, 1_000_000)
+FULL = Scale(10, 21_000, 20, 100, 2, 50, 10 * 1024 * 1024, 2_000, 1_000_000, 200, 30, 3_000, 10_000, 20, 1_000_000,
+             10 * 1024 * 1024, 1_024, 66, 20, 100_000, 186, 20)
+QUICK = Scale(1, 1_000, 2, 20, 0.5, 3, 1024 * 1024, 200, 5_000, 20, 3, 300, 10_000, 2, 1_000_000,
+              1024 * 1024, 1_024, 66, 3, 2_000, 30, 3)
+KEEPALIVE_PERIOD_S = 0.5
 CONNECT_AT_ONCE = 500
 CONNECT_LIMIT_S = 30  # a server that stops accepting leaves connects hanging: give up on them by then
 FD_SPARE = 100  # descriptors the soak itself keeps open beside an attack's connections
@@ -263,6 +276,120 @@ async def nested_deep(port, scale, mock):
     return await _nested(port, scale.deep_depth, scale.nested_duration_s, mock)
 
 
+async def _first_line(port, lines):
+    """Sends `lines` on one connection, then the first line of each reply (the AT line of a
+    WHATSAT's), in order."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    replies = []
+    try:
+        for line in lines:
+            writer.write(line.encode())
+            first = await reader.readline()
+            replies.append(first.decode(errors="replace").rstrip("\n"))
+            if first.startswith(b"AT ") and line.startswith("WHATSAT"):
+                await reader.readuntil(b"\n\n")
+    finally:
+        writer.close()
+    return replies
+
+
+async def blank_lines(port, scale, mock):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    drained = asyncio.ensure_future(_drain_replies(reader))
+    writer.write(b"\n" * scale.blank_bytes)
+    await writer.drain()
+    writer.write_eof()
+    replied, _ = await drained
+    writer.close()
+    return Outcome(f"{scale.blank_bytes / 2**20:g} MiB of blank lines: {replied} bytes back", sent_bytes=scale.blank_bytes)
+
+
+async def forged_flood(port, scale, mock):
+    # Any client sending a flood line, under another server's name, for a client it is not.
+    now = time.time()
+    await _first_line(port, [f"IAMAT victim.soak +34.068930-118.445127 {now:.9f}\n"])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"AT Hamilton +0.000000001 victim.soak +48.858370+002.294481 {now + 1:.9f} Hamilton\n".encode())
+    await writer.drain()
+    writer.close()
+    stored = (await _first_line(port, ["WHATSAT victim.soak 10 1\n"]))[0]
+    forged = "+48.858370+002.294481" in stored
+    return Outcome(f"a client's flood line moved victim.soak to Paris: {'yes' if forged else 'no'} (WHATSAT: {stored[:80]})")
+
+
+async def pinned_time(port, scale, mock):
+    replies = await _first_line(port, ["IAMAT pinned.soak +1+1 9223372036.854775807\n",
+                                       f"IAMAT pinned.soak +2+2 {time.time():.9f}\n", "WHATSAT pinned.soak 10 1\n"])
+    pinned = " +1+1 9223372036" in replies[2]
+    return Outcome(f"pin to 2262: {replies[0][:60]}; honest report: {replies[1][:60]}; "
+                   f"record held: {'pinned to 2262' if pinned else replies[2][:80]}")
+
+
+async def keepalive_lockout(port, scale, mock, herd):
+    """Connections that say nothing but blank lines, and some that first send a catch-up request
+    naming no neighbour, every KEEPALIVE_PERIOD_S, while Y floods to X and the bystander connects."""
+    failures_before = herd.y_link_failures()
+    plain, catch_up = [], []
+    try:
+        await _open_many(port, scale.keepalive_connections, plain)
+        await _open_many(port, scale.keepalive_catch_up, catch_up)
+        for _, w in catch_up:
+            w.write(b"HERDSIM-CATCHUP x\n")
+        # Its answer ("? ...", or none and a close): read, so that a close shows as EOF.
+        await asyncio.gather(*(asyncio.wait_for(r.readline(), 1) for r, _ in catch_up), return_exceptions=True)
+        connected = len(plain) + len(catch_up)
+        probes = 0
+        end = time.monotonic() + scale.keepalive_s
+        while time.monotonic() < end:
+            for r, w in plain + catch_up:
+                if not r.at_eof() and not w.is_closing():
+                    w.write(b"\n")
+            # Y floods to X all along: a client reports to Y every period.
+            await _first_line(herd.y_port, [f"IAMAT probe{probes}.soak +1+1 {time.time():.9f}\n"])
+            probes += 1
+            await asyncio.sleep(KEEPALIVE_PERIOD_S)
+        still_open = _still_open(plain) + _still_open(catch_up)
+    finally:
+        _close_all(plain)
+        _close_all(catch_up)
+    await asyncio.sleep(1.5)  # Y's log is flushed every 0.5 s
+    known = 0
+    for i in range(probes):
+        known += (await _first_line(port, [f"WHATSAT probe{i}.soak 10 1\n"]))[0].startswith("AT Y ")
+    failures = herd.y_link_failures() - failures_before
+    return Outcome(f"{len(plain)} + {len(catch_up)} keepalive connections (of {scale.keepalive_connections} + "
+                   f"{scale.keepalive_catch_up}) for {scale.keepalive_s:g} s: {connected - still_open} closed by the "
+                   f"server; neighbour Y's link to X failed {failures} times; {known} of {probes} of Y's updates "
+                   f"reached X")
+
+
+async def catch_up_amplifier(port, scale, mock, herd):
+    now = time.time()
+    lines = [f"IAMAT amp{i}.soak +1+1 {now:.9f}\n".encode() for i in range(scale.amplifier_records)]
+    await _iamats(port, lines, 1)
+    while herd.sink.counts()[1] < scale.amplifier_records:  # the floods to S
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)
+    completed_before = herd.x_catch_ups_completed()
+    before, _ = herd.sink.counts()
+    table = before  # every record's flood line (and the start-up request): what one walk sends
+    request = b"HERDSIM-CATCHUP S\n"
+    for _ in range(scale.amplifier_requests):
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        await writer.drain()
+        writer.close()
+        await asyncio.sleep(scale.amplifier_s / scale.amplifier_requests)
+    await asyncio.sleep(1.5)
+    received = herd.sink.counts()[0] - before
+    sent = len(request) * scale.amplifier_requests
+    completed = herd.x_catch_ups_completed() - completed_before
+    return Outcome(f"{scale.amplifier_requests} requests naming neighbour S ({sent} bytes) over {scale.amplifier_s:g} s, "
+                   f"X holding {scale.amplifier_records} records: S received {received / 2**20:.1f} MiB "
+                   f"({received / sent:,.0f} bytes per request byte, about {received / table:.1f} tables); "
+                   f"{completed} catch-ups completed", sent_bytes=sent)
+
+
 ATTACKS = {
     "baseline": baseline,
     "idle-flood": idle_flood,
@@ -273,5 +400,14 @@ ATTACKS = {
     "whatsat-flood": whatsat_flood,
     "big-ids": big_ids,
     "nested-body": nested_body,
-    "nested-deep": nested_deep,  # last: the server before issue 11 does not survive it
+    "nested-deep": nested_deep,  # the server before issue 11 does not survive it
+    "blank-lines": blank_lines,
+    "forged-flood": forged_flood,
+    "pinned-time": pinned_time,
+}
+
+# Against X with neighbours: Y (a real server) and S (a sink), after the attacks above.
+HERD_ATTACKS = {
+    "keepalive-lockout": keepalive_lockout,
+    "catch-up-amplifier": catch_up_amplifier,
 }

@@ -1,10 +1,12 @@
-"""Soak one `herdsim serve` node with issue 11's hostile inputs, one attack after another.
+"""Soak one `herdsim serve` node with hostile inputs, one attack after another.
 
 For each attack: the server's RSS before, the most during, and after (VmRSS), how much its log
 grew, and what an honest bystander client saw meanwhile (IAMAT + WHATSAT round trips every 50 ms:
 p99, max, errors). WHATSAT is answered by a Places mock of our own (places_mock.py), which counts
-the attacker's Places requests and serves the deeply nested body. Exit 0 if the server survived
-every attack, 1 if not, 2 for bad flags.
+the attacker's Places requests and serves the deeply nested body. The herd attacks run after the
+others, against a fresh node X with two neighbours: Y, a second `herdsim serve` process, and S, a
+sink in this process (herd.py). Exit 0 if the server survived every attack, 1 if not, 2 for bad
+flags.
 """
 import argparse
 import asyncio
@@ -24,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import attacks
+from herd import Herd, Sink
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent.parent / "tests" / "data" / "places" / "nearbysearch_ok_ucla_2022_bound5.json"
@@ -43,8 +46,11 @@ def parse_args():
     parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                         help="one more argument for herdsim serve (repeatable), e.g. a limit to try; "
                              "write a flag as --serve-arg=--flag")
-    parser.add_argument("--attack", action="append", choices=list(attacks.ATTACKS),
-                        help="run only this attack (repeatable, run in the order given; default: all, in the order listed)")
+    parser.add_argument("--attack", action="append", choices=list(attacks.ATTACKS) + list(attacks.HERD_ATTACKS),
+                        help="run only this attack (repeatable, run in the order given, the herd attacks last; "
+                             "default: all, in the order listed)")
+    parser.add_argument("--peer-secret", metavar="SECRET",
+                        help="serve with this peer secret (HERDSIM_PEER_SECRET), so flood lines need a MAC")
     args = parser.parse_args()
     if not Path(args.herdsim).is_file():
         parser.error(f"--herdsim: no such file: {args.herdsim}")
@@ -176,7 +182,7 @@ def wait_until_up(server, port):
     return False
 
 
-async def run_attack(name, server, port, logs, scale, mock):
+async def run_attack(name, server, port, logs, scale, mock, herd=None):
     """One attack beside the bystander, the server's RSS sampled meanwhile: its row of the table."""
     row = {"attack": name, "rss_before_mb": rss_mb(server.pid)}
     watch = Watch(server.pid, logs)
@@ -187,7 +193,8 @@ async def run_attack(name, server, port, logs, scale, mock):
     watch.start()
     started = time.monotonic()
     try:
-        outcome = await asyncio.wait_for(attacks.ATTACKS[name](port, scale, mock), ATTACK_LIMIT_S)
+        attack = attacks.HERD_ATTACKS[name](port, scale, mock, herd) if herd else attacks.ATTACKS[name](port, scale, mock)
+        outcome = await asyncio.wait_for(attack, ATTACK_LIMIT_S)
     except (OSError, asyncio.TimeoutError) as e:
         outcome = attacks.Outcome(f"attack failed: {type(e).__name__}: {e}")
     row["detail"], row["places_requests"] = outcome.detail, outcome.places_requests
@@ -237,42 +244,99 @@ def print_table(rows):
         print(f"{r['attack']}: {r['detail']} ({r['seconds']} s)" + (f"; bystander errors: {errors}" if errors else ""))
 
 
+class Node:
+    """One `herdsim serve --node NAME` process of the herd in `config`, logging into a folder of its own."""
+
+    def __init__(self, args, work, config, name, port, mock):
+        self.port, self.logs = port, work / f"logs-{name}"
+        env = dict(os.environ)
+        if args.peer_secret:
+            env["HERDSIM_PEER_SECRET"] = args.peer_secret
+        self.stderr = work / f"serve-{name}.stderr"
+        self.process = spawn([args.herdsim, "serve", "--config", str(config), "--node", name, "--places-url", mock.url,
+                              "--log-dir", str(self.logs), *args.serve_arg],
+                             preexec_fn=_bounded_server, stdout=subprocess.DEVNULL, stderr=self.stderr.open("wb"), env=env)
+
+    def up(self):
+        if wait_until_up(self.process, self.port):
+            print(f"soak: herdsim serve pid {self.process.pid} on port {self.port}", file=sys.stderr)
+            return True
+        self.process.kill()
+        print(f"soak: herdsim serve did not come up on port {self.port}:\n{self.stderr.read_text()}", file=sys.stderr)
+        return False
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def run_phase(args, names, scale, work, mock, herd_phase):
+    """Runs `names` one after another against a fresh X (with its neighbours for the herd attacks);
+    the rows, ending at the first attack X did not survive."""
+    x_port, y_port = free_port(), free_port()
+    servers = {"X": {"host": "127.0.0.1", "port": x_port}}
+    links = []
+    sink = None
+    if herd_phase:
+        sink = Sink()
+        sink.start()
+        servers.update({"Y": {"host": "127.0.0.1", "port": y_port}, "S": {"host": "127.0.0.1", "port": sink.port}})
+        links = [["X", "Y"], ["X", "S"]]
+    config = work / ("herd.json" if herd_phase else "node.json")
+    config.write_text(json.dumps({"servers": servers, "links": links}))
+    nodes = [Node(args, work, config, "X", x_port, mock)]
+    if herd_phase:
+        nodes.append(Node(args, work, config, "Y", y_port, mock))
+    x = nodes[0]
+    rows = []
+    try:
+        if not all(node.up() for node in nodes):
+            return None
+        herd = Herd(y_port, nodes[1].logs, x.logs, sink) if herd_phase else None
+        for name in names:
+            print(f"soak: {name} ...", file=sys.stderr)
+            rows.append(asyncio.run(run_attack(name, x.process, x_port, x.logs, scale, mock, herd)))
+            if not rows[-1]["survived"]:
+                print(f"soak: the server did not survive {name}; stopping", file=sys.stderr)
+                break
+    finally:
+        for node in nodes:
+            node.stop()
+        if sink:
+            sink.listener.close()
+    return rows
+
+
 def main():
     args = parse_args()
     scale = attacks.QUICK if args.quick else attacks.FULL
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it too
+    print(f"soak: fd limit {hard}", file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="herdsim-soak-"))
-    port = free_port()
-    (work / "herd.json").write_text(json.dumps({"servers": {"X": {"host": "127.0.0.1", "port": port}}, "links": []}))
+    chosen = args.attack or [*attacks.ATTACKS, *attacks.HERD_ATTACKS]
     mock = Mock()
-    server = spawn([args.herdsim, "serve", "--config", str(work / "herd.json"), "--node", "X",
-                    "--places-url", mock.url, "--log-dir", str(work / "logs"), *args.serve_arg],
-                   preexec_fn=_bounded_server, stdout=subprocess.DEVNULL, stderr=(work / "serve.stderr").open("wb"))
     rows = []
     try:
-        if not wait_until_up(server, port):
-            server.kill()
-            print(f"soak: herdsim serve did not come up on port {port}:\n{(work / 'serve.stderr').read_text()}",
-                  file=sys.stderr)
-            return 1
-        print(f"soak: herdsim serve pid {server.pid} on port {port}, fd limit {hard}", file=sys.stderr)
-        for name in args.attack or attacks.ATTACKS:
-            print(f"soak: {name} ...", file=sys.stderr)
-            rows.append(asyncio.run(run_attack(name, server, port, work / "logs", scale, mock)))
-            if not rows[-1]["survived"]:
-                print(f"soak: the server did not survive {name}; stopping", file=sys.stderr)
+        for herd_phase in (False, True):
+            names = [n for n in chosen if (n in attacks.HERD_ATTACKS) == herd_phase]
+            if not names:
+                continue
+            phase_rows = run_phase(args, names, scale, work, mock, herd_phase)
+            if phase_rows is None:
+                return 1
+            rows += phase_rows
+            if len(phase_rows) < len(names):
                 break
     finally:
-        for process in (server, mock.process):
-            process.kill()
-            process.wait()
+        mock.process.kill()
+        mock.process.wait()
         shutil.rmtree(work)
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
         print_table(rows)
-    return 0 if rows and all(r["survived"] for r in rows) and len(rows) == len(args.attack or attacks.ATTACKS) else 1
+    return 0 if rows and all(r["survived"] for r in rows) and len(rows) == len(chosen) else 1
 
 
 if __name__ == "__main__":

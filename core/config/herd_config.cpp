@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/file_name.hpp"
 #include "config/json_text.hpp"
 
 namespace herd {
@@ -114,6 +115,18 @@ ServerLimits parse_limits(const nlohmann::ordered_json& object, std::string_view
     return limits;
 }
 
+// A string of min_peer_secret_bytes or more: a short one could be guessed.
+std::string peer_secret(const nlohmann::ordered_json& value, std::string_view origin) {
+    const std::string expected = "peer_secret: expected a string of at least " + std::to_string(min_peer_secret_bytes) +
+                                 " bytes";
+    if (!value.is_string()) fail(origin, expected + ", got " + value.dump());
+    const auto& text = value.get_ref<const std::string&>();
+    if (text.size() < min_peer_secret_bytes) fail(origin, expected + ", got " + std::to_string(text.size()) + " bytes");
+    if (text.size() > max_peer_secret_bytes)
+        fail(origin, "peer_secret: longer than " + std::to_string(max_peer_secret_bytes) + " bytes");
+    return text;
+}
+
 }  // namespace
 
 void validate(const HerdConfig& config, std::string_view origin) {
@@ -128,6 +141,9 @@ void validate(const HerdConfig& config, std::string_view origin) {
                 return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
             }))
             fail(origin, "servers: server name \"" + s.name + "\" must be non-empty with no whitespace");
+        if (!safe_file_name(s.name))
+            fail(origin, "servers: server name \"" + shown_name(s.name) + "\" is used as a file name: " +
+                             std::string(file_name_rule));
         if (!names.insert(s.name).second) fail(origin, "servers: duplicate server \"" + s.name + "\"");
         if (s.port != 0) {
             auto [it, fresh] = ports.emplace(std::pair{s.host, s.port}, s.name);
@@ -156,7 +172,7 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
         fail(origin, e.what());
     }
     if (!doc.is_object()) fail(origin, "expected a JSON object at the top level");
-    check_known_keys(doc, {"servers", "links", "places", "limits"}, "top level", origin);
+    check_known_keys(doc, {"servers", "links", "places", "limits", "peer_secret"}, "top level", origin);
 
     HerdConfig config;
     const auto& servers = field(doc, "servers", "top level", origin);
@@ -196,6 +212,7 @@ HerdConfig parse_config(std::string_view json_text, std::string_view origin) {
         read_places_numbers(*it, config.places, origin);
     }
     if (auto it = doc.find("limits"); it != doc.end()) config.limits = parse_limits(*it, origin);
+    if (auto it = doc.find("peer_secret"); it != doc.end()) config.peer_secret = peer_secret(*it, origin);
     validate(config, origin);
     return config;
 }

@@ -20,6 +20,8 @@ constexpr std::size_t max_server_name_bytes = 64;
 constexpr std::size_t max_host_bytes = 255;     // a DNS name is at most 253
 constexpr std::size_t max_url_bytes = 2048;
 constexpr std::uintmax_t max_config_file_bytes = 16 << 20;
+constexpr std::size_t min_peer_secret_bytes = 16;
+constexpr std::size_t max_peer_secret_bytes = 1024;
 
 struct ServerAddress {
     std::string name;
@@ -37,6 +39,9 @@ struct HerdConfig {
         return settings;
     }();
     ServerLimits limits;  // every server's ("limits" in a file)
+    // Shared by the herd's servers: when set, every flood line and catch-up request carries a MAC
+    // made with it (docs/PROTOCOL.md, "Peer authentication"). Empty: none, the course's protocol.
+    std::string peer_secret;
 
     const ServerAddress* find(std::string_view name) const;
     // The neighbours of `name`, in link order.

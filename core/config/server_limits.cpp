@@ -17,8 +17,9 @@ constexpr LimitSpec count(std::string_view key, std::uint64_t min, std::uint64_t
 }
 
 template <auto member>
-constexpr LimitSpec span_ms(std::string_view key, std::string_view meaning) {
-    return {key, 0, one_day_ms, meaning,
+constexpr LimitSpec span_ms(std::string_view key, std::string_view meaning, std::uint64_t min = 0,
+                            std::uint64_t max = one_day_ms) {
+    return {key, min, max, meaning,
             [](const ServerLimits& l) -> std::uint64_t { return static_cast<std::uint64_t>((l.*member).count()); },
             [](ServerLimits& l, std::uint64_t v) { l.*member = milliseconds(v); }};
 }
@@ -37,7 +38,11 @@ constexpr std::array specs = {
     span_ms<&ServerLimits::evict_idle_after>("evict_idle_ms",
                                              "At max_connections, a new connection closes the one longest without a "
                                              "complete line if that is at least this long (0: never)"),
-    count<&ServerLimits::peer_slots>("peer_slots", 0, 1024, "Connections above max_connections kept only by a flood line"),
+    count<&ServerLimits::peer_slots>("peer_slots", 0, 1024,
+                                     "Connections above max_connections, kept only by a line valid from a neighbour"),
+    count<&ServerLimits::max_address_share_percent>(
+        "max_address_share_percent", 1, 100,
+        "At max_connections, an address holding more than this share of the slots gives one up to another (100: never)"),
     count<&ServerLimits::log_max_bytes>("log_max_bytes", 4096, std::uint64_t(1) << 40, "A log file rotates at this size"),
     count<&ServerLimits::log_files>("log_files", 1, 100, "Rotated log files kept beside the current one"),
     count<&ServerLimits::peer_queue_lines>("peer_queue_lines", 1, 100'000'000,
@@ -48,6 +53,11 @@ constexpr std::array specs = {
                                              "Queued bytes past which a client's flooded IAMAT waits for the neighbour"),
     span_ms<&ServerLimits::stall_timeout>("stall_timeout_ms",
                                           "A neighbour with a write pending this long no longer holds clients up"),
+    span_ms<&ServerLimits::max_time_ahead>("max_time_ahead_ms",
+                                           "A client time further ahead of this server's clock is refused ('? ')", 1,
+                                           3650 * one_day_ms),
+    span_ms<&ServerLimits::catch_up_interval>("catch_up_interval_ms",
+                                              "A neighbour's catch-up requests start a walk at most once per interval on average (two in a row)"),
 };
 
 }  // namespace

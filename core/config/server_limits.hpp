@@ -23,7 +23,11 @@ struct ServerLimits {
     // longest without a complete line, if that is at least this long (0: never): an idle flood
     // cannot shut out a client that talks.
     std::chrono::milliseconds evict_idle_after{std::chrono::seconds(1)};
-    std::size_t peer_slots = 16;  // above max_connections, kept only by a flood line as first line
+    std::size_t peer_slots = 16;  // above max_connections, kept only by a line valid from a neighbour
+    // At max_connections, with no idle connection to evict, a connection from an address holding
+    // less than this share of the client slots takes the slot of the least recently active
+    // connection of an address holding more (100: no share).
+    std::uint32_t max_address_share_percent = 50;
     std::uint64_t log_max_bytes = 16 << 20;  // a log file rotates at this size...
     std::size_t log_files = 4;               // ...keeping this many rotated files beside it
     // Flood lines held per neighbour while it is slow or down; past either bound the queue is dropped
@@ -35,6 +39,12 @@ struct ServerLimits {
     // pending for stall_timeout means it stopped reading, and then no client waits for it.
     std::uint64_t backpressure_bytes = 1 << 20;
     std::chrono::milliseconds stall_timeout{500};
+    // A client time (IAMAT or flood line) further ahead of this server's clock is refused: no record
+    // can be pinned into the far future, where no honest report would ever be newer.
+    std::chrono::milliseconds max_time_ahead{std::chrono::hours(24)};
+    // A neighbour's catch-up requests start a walk at most once per this interval on average, two
+    // in a row at most (protocol/catch_up_pacing.hpp): anyone can ask in a neighbour's name.
+    std::chrono::milliseconds catch_up_interval{std::chrono::seconds(5)};
 };
 
 // One limit as a config key ("max_connections") and a flag ("--max-connections"): its range and

@@ -7,6 +7,10 @@ bool Episode::begin(std::size_t bytes) {
     if (!open_) {
         open_ = true;
         reported_ = Clock::now();
+        logged_now_ = 0;
+    }
+    if (logged_now_ < logged_) {
+        ++logged_now_;
         return true;
     }
     ++counted_;

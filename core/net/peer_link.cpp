@@ -42,7 +42,10 @@ PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options,
       socket_(executor),
       wake_(executor),
       pause_(executor),
-      room_(executor, asio::steady_timer::time_point::max()) {}
+      room_(executor, asio::steady_timer::time_point::max()),
+      pacing_(options.limits.catch_up_interval) {
+    if (!options.peer_secret.empty()) mac_.emplace(options.peer_secret);
+}
 
 void PeerLink::start() {
     asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); },
@@ -63,8 +66,8 @@ void PeerLink::stop() {
 
 void PeerLink::send(std::string_view line) {
     if (stopped_) return;
-    // A catch-up that has not begun will read the table, this record included.
-    if (owed_ && !walk_.active()) return wake();
+    // A catch-up about to begin will read the table, this record included.
+    if (catch_up_due() && !walk_.active()) return wake();
     if (pending_lines_ + 1 > limit_lines_ || pending_.size() + line.size() > limit_bytes_) {
         dropped_ += pending_lines_ + 1;
         if (observer_) observer_->on_peer_overflow(self_, peer_.name, pending_lines_ + 1);
@@ -74,7 +77,7 @@ void PeerLink::send(std::string_view line) {
         overflowed_ = true;
         std::string().swap(pending_);
         pending_lines_ = 0;
-        owed_ = true;
+        owe_now();
         room_.cancel();
         return wake();
     }
@@ -90,14 +93,34 @@ void PeerLink::request_catch_up(std::string line) {
     wake();
 }
 
-void PeerLink::owe_catch_up() {
-    if (stopped_) return;
-    if (!owed_) log_->info("catch-up owed to {}: every record will be sent", peer_.name);
-    owed_ = true;
+bool PeerLink::owe_catch_up() {
+    if (stopped_ || owed_ || walk_.active()) return false;
+    const auto now = Clock::now();
+    owed_ = requested_ = true;
+    owed_from_ = std::max(now, pacing_.earliest());
+    if (owed_from_ > now)
+        log_->info("catch-up owed to {}: every record will be sent in {} ms (requests are paced: catch_up_interval_ms)",
+                   peer_.name, std::chrono::ceil<std::chrono::milliseconds>(owed_from_ - now).count());
+    else
+        log_->info("catch-up owed to {}: every record will be sent", peer_.name);
     wake();
+    return true;
 }
 
-bool PeerLink::has_work() const { return !pending_.empty() || request_pending_ || owed_ || walk_.active(); }
+// Lines were lost on the link or dropped from the queue: this server's own debt, not paced.
+void PeerLink::owe_now() {
+    owed_ = true;
+    owed_from_ = Clock::time_point::min();
+}
+
+bool PeerLink::catch_up_due() const { return owed_ && Clock::now() >= owed_from_; }
+
+bool PeerLink::has_work() const { return !pending_.empty() || request_pending_ || catch_up_due() || walk_.active(); }
+
+// When a writer with nothing to send wakes by itself: when a paced catch-up comes due.
+PeerLink::Clock::time_point PeerLink::next_wake() const {
+    return owed_ && !catch_up_due() ? owed_from_ : Clock::time_point::max();
+}
 
 std::size_t PeerLink::queued() const {
     return pending_lines_ + in_flight_lines_ + (request_pending_ || owed_ || walk_.active() ? 1 : 0);
@@ -177,7 +200,7 @@ void PeerLink::connection_lost() {
     // What was written may not have been read (a neighbour that crashed or reset leaves unread lines
     // behind): nothing tells which lines, so the whole table goes again.
     if (wrote_) {
-        owed_ = true;
+        owe_now();
         walk_ = {};
         std::string().swap(pending_);
         pending_lines_ = 0;
@@ -190,7 +213,7 @@ void PeerLink::connection_lost() {
 
 asio::awaitable<void> PeerLink::wait_for_work() {
     while (!stopped_ && !has_work()) {
-        wake_.expires_at(asio::steady_timer::time_point::max());
+        wake_.expires_at(next_wake());
         co_await wake_.async_wait(nothrow);
     }
 }
@@ -245,13 +268,15 @@ void PeerLink::next_batch() {
         return;
     }
     if (!in_flight_.empty()) return;
-    if (owed_) {
+    if (catch_up_due()) {
         owed_ = false;
         walk_.begin();
+        pacing_.walk_began(Clock::now(), std::exchange(requested_, false));
     }
     if (walk_.active()) {
         in_flight_lines_ = walk_.next_batch(table_, self_, in_flight_, catch_up_batch_bytes);
         in_flight_is_catch_up_ = true;
+        if (!walk_.active()) pacing_.walk_ended(Clock::now());
         if (!walk_.active() && !owed_) {
             log_->info("catch-up to {} complete: {} records", peer_.name, table_.size());
             if (overflowed_) log_->info("queue to {}: {} dropped lines repaired by the catch-up", peer_.name, dropped_);
@@ -259,6 +284,15 @@ void PeerLink::next_batch() {
             dropped_ = 0;
         }
     }
+}
+
+// With a peer secret every line is signed as it is written, with the time it is written: a line
+// that waited in the queue for a neighbour that was down is still within the receiver's window.
+void PeerLink::sign_in_flight() {
+    signed_.clear();
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    mac_->sign_lines(in_flight_, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count(), signed_);
+    in_flight_.swap(signed_);
 }
 
 void PeerLink::log_batch() const {
@@ -277,8 +311,9 @@ asio::awaitable<void> PeerLink::write_until_idle() {
         next_batch();
         if (in_flight_.empty()) {
             if (in_flight_.capacity() > keep_buffer_bytes) std::string().swap(in_flight_);
+            if (signed_.capacity() > keep_buffer_bytes) std::string().swap(signed_);
             if (persistent_)
-                wake_.expires_at(asio::steady_timer::time_point::max());
+                wake_.expires_at(next_wake());
             else
                 wake_.expires_after(linger_);
             auto [ec] = co_await wake_.async_wait(nothrow);
@@ -288,6 +323,7 @@ asio::awaitable<void> PeerLink::write_until_idle() {
             }
             continue;
         }
+        if (mac_) sign_in_flight();
         wrote_ = true;
         writing_since_ = Clock::now();
         auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(in_flight_), nothrow);

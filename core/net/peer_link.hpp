@@ -23,6 +23,8 @@
 
 #include "net/server.hpp"
 #include "protocol/catch_up.hpp"
+#include "protocol/catch_up_pacing.hpp"
+#include "protocol/peer_mac.hpp"
 
 namespace herd {
 
@@ -43,8 +45,10 @@ public:
 
     // This server (re)started: ask the neighbour for its records (sent before anything else).
     void request_catch_up(std::string line);
-    // The neighbour asked: send it every record.
-    void owe_catch_up();
+    // The neighbour asked: send it every record, at once or once the pacing allows
+    // (catch_up_pacing.hpp). False when a catch-up was owed or under way already: the request
+    // changes nothing, and never restarts a walk.
+    bool owe_catch_up();
 
     // Returns once the queue is below the backpressure mark, or the neighbour is not taking lines
     // (not connected, or a write pending for the stall timeout): the server's client connections
@@ -57,6 +61,8 @@ public:
     std::size_t queued() const;
 
 private:
+    using Clock = boost::asio::steady_timer::clock_type;
+
     boost::asio::awaitable<void> run();
     boost::asio::awaitable<void> wait_for_work();
     boost::asio::awaitable<void> retry_pause(std::chrono::milliseconds& backoff);
@@ -65,13 +71,15 @@ private:
     boost::asio::awaitable<void> watch_for_close();
     boost::asio::awaitable<bool> close_idle();
     void next_batch();
+    void sign_in_flight();
     void log_batch() const;
     void connection_lost();
+    void owe_now();
+    bool catch_up_due() const;
     bool has_work() const;
+    Clock::time_point next_wake() const;
     void wake();
     void report(bool up);
-
-    using Clock = boost::asio::steady_timer::clock_type;
 
     std::string self_;
     PeerAddress peer_;
@@ -95,12 +103,17 @@ private:
     std::string pending_;  // queued flood lines, in order
     std::size_t pending_lines_ = 0;
     std::string in_flight_;  // what the current write sends
+    std::string signed_;     // in_flight_ being signed, swapped in
     std::size_t in_flight_lines_ = 0;
     bool in_flight_is_catch_up_ = false;
     std::string request_;          // the catch-up request line
     bool request_pending_ = false;
     CatchUpWalk walk_;
-    bool owed_ = false;            // a catch-up walk is to (re)start
+    CatchUpPacing pacing_;
+    std::optional<PeerMac> mac_;   // with a peer secret: every line is signed as it is written
+    bool owed_ = false;            // a catch-up walk is to (re)start...
+    Clock::time_point owed_from_;  // ...once this time has come
+    bool requested_ = false;       // the debt is a neighbour's request, paced
     bool overflowed_ = false;      // since the last completed catch-up; logged once per episode
     std::size_t dropped_ = 0;      // lines dropped in this episode
 

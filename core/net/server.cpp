@@ -1,5 +1,8 @@
 #include "net/server.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -37,32 +40,89 @@ void reserve_port(tcp::acceptor& acceptor) {
     if (ec) acceptor.close(ec);  // taken meanwhile: listen() will say so
 }
 
-// Every client slot is taken: close the client connection that has gone longest without a complete
-// line, if long enough, preferring one that never sent a flood line (a neighbour's link would
-// reconnect and be caught up, at a cost). Its slot is given to the new connection at once.
-bool evict_idlest(Server::State& state) {
+using Steady = std::chrono::steady_clock;
+
+// Which connection goes first when one must: one on which no line did anything, then a client's,
+// then a neighbour's link (which would reconnect and be caught up, at a cost); among equals the
+// one longest without a line that did something.
+bool evicted_before(const OpenConnection& a, const OpenConnection& b) {
+    return std::tuple(a.active, a.flood, a.last_active) < std::tuple(b.active, b.flood, b.last_active);
+}
+
+// Closes `open` to give its slot to a new connection at once.
+void evict(Server::State& state, OpenConnection& open) {
+    open.evicted = true;
+    if (open.slot == Slot::client)
+        release_client_slot(state, open.address);
+    else
+        --state.open_peer_slots;
+    boost::system::error_code ignored;
+    open.socket->close(ignored);
+}
+
+// Every slot of `slot`'s kind is taken: close a connection of that kind that has gone long enough
+// without a line that did something (evicted_before's order among those). One that has sent lines,
+// and none of them did anything (blank lines, refused ones), is one at once, whatever its age: a
+// client that means to talk says something valid first, so junk keeps no slot even from a
+// connection made a moment ago. A neighbour's link keeps the grace (its request may be one
+// already owed, which does nothing).
+bool evict_idlest(Server::State& state, Slot slot) {
     const auto after = state.options.limits.evict_idle_after;
     if (after.count() <= 0) return false;
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = Steady::now();
     OpenConnection* idlest = nullptr;
     std::uint64_t idlest_id = 0;
     for (auto& [id, open] : state.connections) {
-        if (open.slot != Slot::client || open.evicted || now - open.last_line < after) continue;
-        if (!idlest || std::pair(open.flood, open.last_line) < std::pair(idlest->flood, idlest->last_line)) {
+        if (open.slot != slot || open.evicted) continue;
+        if (now - open.last_active < after && (open.active || open.flood || !open.spoke)) continue;
+        if (!idlest || evicted_before(open, *idlest)) {
             idlest = &open;
             idlest_id = id;
         }
     }
     if (!idlest) return false;
-    if (state.evicted_connections.begin())
-        state.log->warn("{} connections open (max_connections {}): closing conn {}, {} ms without a complete line, "
-                        "for a new one",
-                        state.open_connections, state.options.limits.max_connections, idlest_id,
-                        std::chrono::duration_cast<std::chrono::milliseconds>(now - idlest->last_line).count());
-    idlest->evicted = true;
-    --state.open_connections;
-    boost::system::error_code ignored;
-    idlest->socket->close(ignored);
+    if (state.evicted_connections.begin()) {
+        const auto& limits = state.options.limits;
+        const bool client = slot == Slot::client;
+        state.log->warn("{} connections open ({} {}): closing conn {}, {} ms without a line that did something, for "
+                        "a new one",
+                        client ? state.open_connections : state.open_peer_slots,
+                        client ? "max_connections" : "peer_slots", client ? limits.max_connections : limits.peer_slots,
+                        idlest_id, std::chrono::duration_cast<std::chrono::milliseconds>(now - idlest->last_active).count());
+    }
+    evict(state, *idlest);
+    return true;
+}
+
+// Every client slot is taken and none is idle: a connection from an address holding less than its
+// share of the slots takes the slot of the least recently active connection of the address that
+// holds the most, if that one holds more than its share. On one host (loopback, the simulator)
+// every connection has the same address and this never applies.
+bool evict_for_share(Server::State& state, const asio::ip::address& newcomer) {
+    const auto& limits = state.options.limits;
+    if (limits.max_address_share_percent >= 100) return false;
+    // Slots held, in hundredths, against the share.
+    const std::size_t share = limits.max_connections * limits.max_address_share_percent;
+    const auto& held = state.client_slots_by_address;
+    if (const auto mine = held.find(newcomer); mine != held.end() && mine->second * 100 >= share) return false;
+    const auto most = std::max_element(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (most == held.end() || most->first == newcomer || most->second * 100 <= share) return false;
+    OpenConnection* victim = nullptr;
+    std::uint64_t victim_id = 0;
+    for (auto& [id, open] : state.connections) {
+        if (open.slot != Slot::client || open.evicted || open.address != most->first) continue;
+        if (!victim || evicted_before(open, *victim)) {
+            victim = &open;
+            victim_id = id;
+        }
+    }
+    if (!victim) return false;  // its connections are accepted but not running yet
+    if (state.share_evictions.begin())
+        state.log->warn("{} holds {} of the {} client slots (more than max_address_share_percent {}): closing conn {} "
+                        "for a connection from {}",
+                        most->first.to_string(), most->second, limits.max_connections, limits.max_address_share_percent,
+                        victim_id, newcomer.to_string());
+    evict(state, *victim);
     return true;
 }
 
@@ -80,8 +140,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uin
         }
         boost::system::error_code ignored;
         const auto& limits = state->options.limits;
-        const bool client_slot = state->open_connections < limits.max_connections || evict_idlest(*state);
-        if (!client_slot && state->open_peer_slots >= limits.peer_slots) {
+        const auto address = socket.remote_endpoint(ignored).address();
+        const bool client_slot = state->open_connections < limits.max_connections ||
+                                 evict_idlest(*state, Slot::client) || evict_for_share(*state, address);
+        if (!client_slot && state->open_peer_slots >= limits.peer_slots && !evict_idlest(*state, Slot::peer)) {
             if (state->refused_connections.begin())
                 state->log->warn("{} connections open (max_connections {} + peer_slots {}): closing new ones at once",
                                  state->open_connections + state->open_peer_slots, limits.max_connections,
@@ -90,13 +152,18 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uin
             continue;
         }
         const Slot slot = client_slot ? Slot::client : Slot::peer;
-        ++(client_slot ? state->open_connections : state->open_peer_slots);
+        if (client_slot) {
+            ++state->open_connections;
+            ++state->client_slots_by_address[address];
+        } else {
+            ++state->open_peer_slots;
+        }
         state->heap.opened(state->open_connections + state->open_peer_slots);
         socket.set_option(tcp::no_delay(true), ignored);
         const auto remote = socket.remote_endpoint(ignored);
         auto where = state->options.name + ": connection from " + remote.address().to_string() + ":" +
                      std::to_string(remote.port());
-        asio::co_spawn(state->io, serve_connection(state, std::move(socket), slot),
+        asio::co_spawn(state->io, serve_connection(state, std::move(socket), slot, address),
                        report_failure(std::move(where), state->failed));
     }
 }
@@ -105,8 +172,9 @@ asio::awaitable<void> flush_log_periodically(std::shared_ptr<Server::State> stat
     while (state->running) {
         state->flush_timer.expires_after(log_flush_period);
         auto [ec] = co_await state->flush_timer.async_wait(nothrow);
-        for (auto* episode : {&state->invalid_lines, &state->overlong_lines, &state->refused_connections,
-                              &state->evicted_connections, &state->accept_failures})
+        for (auto* episode : {&state->invalid_lines, &state->blank_lines, &state->unauthenticated_lines,
+                              &state->ignored_catch_ups, &state->overlong_lines, &state->refused_connections,
+                              &state->evicted_connections, &state->share_evictions, &state->accept_failures})
             episode->tick(*state->log);
         state->log->flush();
         if (ec) co_return;
@@ -115,15 +183,24 @@ asio::awaitable<void> flush_log_periodically(std::shared_ptr<Server::State> stat
 
 }  // namespace
 
+void release_client_slot(Server::State& state, const asio::ip::address& address) {
+    --state.open_connections;
+    if (const auto it = state.client_slots_by_address.find(address); it != state.client_slots_by_address.end() && --it->second == 0)
+        state.client_slots_by_address.erase(it);
+}
+
 Server::State::State(asio::io_context& io_, ServerOptions options_, ServerObserver* observer_)
     : io(io_),
       options(std::move(options_)),
       observer(observer_),
-      node(options.name, peer_names(options)),
+      node(options.name, peer_names(options),
+           std::chrono::duration_cast<std::chrono::nanoseconds>(options.limits.max_time_ahead).count()),
       log(make_node_log(options.name, options.log_dir, options.limits)),
       places(io.get_executor(), options.places, log),
       failed(node_failure_sink(log, observer, options.name)),
-      flush_timer(io) {}
+      flush_timer(io) {
+    if (!options.peer_secret.empty()) mac.emplace(options.peer_secret);
+}
 
 Server::Server(asio::io_context& io, ServerOptions options, ServerObserver* observer)
     : state_(std::make_shared<State>(io, std::move(options), observer)) {}

@@ -40,6 +40,8 @@ struct ServerOptions {
     PlacesSettings places;
     std::filesystem::path log_dir;  // "<log_dir>/<name>.log"; empty: no log file
     ServerLimits limits;  // from the herd config's "limits" (serve/server_options.cpp)
+    // The herd's peer secret (docs/PROTOCOL.md, "Peer authentication"); empty: none.
+    std::string peer_secret;
     LinkPolicy link_policy = LinkPolicy::per_burst;
     std::chrono::milliseconds link_linger{2};  // per_burst: close once the queue was empty this long
     // Background retries for lines queued to a neighbour that is down: the interval doubles from

@@ -16,11 +16,12 @@
 #include "net/peer_link.hpp"
 #include "net/server.hpp"
 #include "places/places_service.hpp"
+#include "protocol/peer_mac.hpp"
 
 namespace herd {
 
 // A connection accepted under limits.max_connections, or past it in one of the peer slots, which
-// only a connection whose first line is a flood line keeps.
+// only a connection whose first line is valid from a neighbour keeps.
 enum class Slot { client, peer };
 
 // What the accept loop knows of each open connection: enough to close it, and to choose which
@@ -28,8 +29,13 @@ enum class Slot { client, peer };
 struct OpenConnection {
     boost::asio::ip::tcp::socket* socket = nullptr;
     Slot slot = Slot::client;
+    boost::asio::ip::address address;  // the remote end's: the per-address share counts by it
     std::chrono::steady_clock::time_point last_line = std::chrono::steady_clock::now();  // the accept counts
-    bool flood = false;    // a flood line or catch-up request came on it: likely a neighbour's link
+    // The last line that did something (a blank, invalid or refused line does not): eviction goes by it.
+    std::chrono::steady_clock::time_point last_active = last_line;
+    bool active = false;   // such a line came on it
+    bool spoke = false;    // any complete line came on it
+    bool flood = false;    // a flood line or an honoured catch-up request came on it: likely a neighbour's link
     bool evicted = false;  // closed for a new connection, its slot already given away
 };
 
@@ -51,8 +57,15 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     // only once its coroutine runs): what limits.max_connections and peer_slots are held to.
     std::size_t open_connections = 0;  // in client slots, neighbours accepted below the cap included
     std::size_t open_peer_slots = 0;
+    // Client slots by remote address, counted at the accept as open_connections is.
+    std::map<boost::asio::ip::address, std::size_t> client_slots_by_address;
+    std::optional<PeerMac> mac;  // with a peer secret: flood lines and catch-up requests must carry a MAC
     HeapTrim heap;
-    Episode invalid_lines{"invalid lines"};
+    Episode invalid_lines{"invalid lines", Episode::lines_logged};
+    Episode blank_lines{"blank lines", Episode::lines_logged};
+    Episode unauthenticated_lines{"peer lines without a valid MAC", Episode::lines_logged};
+    Episode ignored_catch_ups{"catch-up requests already owed", Episode::lines_logged};
+    Episode share_evictions{"connections closed for another address"};
     Episode overlong_lines{"overlong lines"};
     Episode refused_connections{"refused connections"};
     Episode evicted_connections{"idle connections closed for new ones"};
@@ -69,6 +82,10 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
 // One client (or neighbour) connection: line framing, handling, replies. Ends when the peer
 // closes, on an overlong line, on the idle or line limit, or when the server stops.
 boost::asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state,
-                                              boost::asio::ip::tcp::socket socket, Slot slot);
+                                              boost::asio::ip::tcp::socket socket, Slot slot,
+                                              boost::asio::ip::address address);
+
+// Gives a client slot back: the connection closed, or was evicted.
+void release_client_slot(Server::State& state, const boost::asio::ip::address& address);
 
 }  // namespace herd

@@ -12,6 +12,7 @@
 #include "net/server_state.hpp"
 #include "protocol/eof_tail.hpp"
 #include "protocol/line_framer.hpp"
+#include "protocol/peer_mac.hpp"
 #include "protocol/places_reply.hpp"
 
 namespace herd {
@@ -30,7 +31,7 @@ using Clock = asio::steady_timer::clock_type;
 
 class Connection {
 public:
-    Connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot)
+    Connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot, asio::ip::address address)
         : state_(std::move(state)), socket_(std::move(socket)), deadline_(socket_.get_executor()) {
         boost::system::error_code ec;
         auto remote = socket_.remote_endpoint(ec);
@@ -41,6 +42,7 @@ public:
         open_ = &state_->connections[id_];
         open_->socket = &socket_;
         open_->slot = slot;
+        open_->address = address;
         // In a peer slot the first line must come within line_timeout of the accept.
         if (slot == Slot::peer) partial_since_ = open_->last_line;
         on_probation_ = slot == Slot::peer;
@@ -48,7 +50,8 @@ public:
     }
     ~Connection() {
         // An evicted connection's slot was given away when it was closed.
-        if (!open_->evicted) --(slot_ == Slot::client ? state_->open_connections : state_->open_peer_slots);
+        if (!open_->evicted && slot_ == Slot::client) release_client_slot(*state_, open_->address);
+        if (!open_->evicted && slot_ == Slot::peer) --state_->open_peer_slots;
         state_->connections.erase(id_);
         state_->heap.closed(state_->open_connections + state_->open_peer_slots);
     }
@@ -76,7 +79,7 @@ private:
             auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), nothrow);
             if (ec) {
                 if (ec == asio::error::eof && serving()) {
-                    if (const auto tail = framer.finish()) co_await handle_tail(tail->text);
+                    if (const auto tail = framer.finish(); tail && !co_await handle_tail(tail->text)) co_return;
                     co_await flush();
                 } else if (ec != asio::error::eof && state_->running) {
                     log().info("{}: read ended: {}", name_, ec.message());
@@ -93,11 +96,8 @@ private:
                 if (frame->kind == Frame::Kind::overlong) co_return co_await reject_overlong(frame->text);
                 ended_a_line = true;
                 open_->last_line = now;
-                if (on_probation_ && !keeps_peer_slot(frame->text)) co_return;
-                // Only a preference among connections to evict: the command word is enough.
-                if (!open_->flood) open_->flood = frame->text.starts_with("AT ") || frame->text.starts_with("HERDSIM-CATCHUP ");
-                co_await handle(frame->text);
-                if (!serving()) co_return;
+                open_->spoke = true;
+                if (!co_await handle(frame->text) || !serving()) co_return;
             }
             note_unfinished_line(now, ended_a_line, chunk[n - 1] != '\n');
             co_await flush();
@@ -119,39 +119,57 @@ private:
         }
     }
 
-    // A connection past max_connections, in a peer slot, keeps it only if its first line is a
-    // flood line: a flood of client connections cannot starve the herd's own links.
-    bool keeps_peer_slot(std::string_view line) {
+    // A connection past max_connections, in a peer slot, keeps it only if its first line is valid
+    // from a neighbour: a flood line, or a catch-up request naming a neighbour of this server (and
+    // with a peer secret, either with a valid MAC). So a flood of client connections, or of
+    // connections that merely look like peers, cannot starve the herd's own links.
+    bool keeps_peer_slot(const Command& first) {
         on_probation_ = false;
-        // A neighbour's link begins with a flood line, or with its catch-up request when it starts.
-        const Command first = parse_line(line, limits().fields);
-        if (std::holds_alternative<At>(first) || std::holds_alternative<CatchUp>(first)) return true;
+        if (std::holds_alternative<At>(first)) return true;
+        if (const auto* request = std::get_if<CatchUp>(&first); request && state_->node.peer_index(request->sender))
+            return true;
         if (state_->refused_connections.begin())
-            log().warn("{}: in a peer slot (max_connections {} open) and its first line is not a flood line; closing",
+            log().warn("{}: in a peer slot (max_connections {} open) and its first line is neither a flood line nor a "
+                       "neighbour's catch-up request; closing",
                        name_, limits().max_connections);
         return false;
     }
 
     // A command may end at EOF with no newline; a flood line may not (PROTOCOL.md).
-    asio::awaitable<void> handle_tail(std::string_view tail) {
+    asio::awaitable<bool> handle_tail(std::string_view tail) {
         if (processed_at_eof(tail)) co_return co_await handle(tail);
         log().warn("{}: unterminated flood line at EOF dropped: {}", name_, printable(tail));
+        co_return true;
     }
 
-    asio::awaitable<void> handle(std::string_view line) {
-        const Command command = parse_line(line, limits().fields);
-        const auto* invalid = std::get_if<Invalid>(&command);
-        // The logger may be off (no log folder): then no line is made printable for it. Invalid
-        // lines are logged once per episode (net/episode.hpp).
-        const bool logging = log().should_log(spdlog::level::info) &&
-                             (!invalid || state_->invalid_lines.begin(line.size()));
-        if (logging) log().info("{}: received: {}", name_, printable(line));
-        Effects effects = state_->node.handle(command, posix_now());
-        if (invalid && logging) log().info("{}: invalid: {}", name_, invalid->reason);
+    // With a peer secret, a flood line or catch-up request is acted on only if it carries a valid
+    // MAC, and then without the MAC field; any other line, and every line without a secret, as received.
+    PeerMac::Checked authenticated(std::string_view received, Nanos now) const {
+        if (!state_->mac || !is_peer_line(received)) return {received, {}};
+        return state_->mac->check(received, now);
+    }
+
+    // Handles one line; false when the connection is to be closed (a peer slot's first line that
+    // is not from a neighbour). Lines that do nothing are logged per episode (net/episode.hpp).
+    asio::awaitable<bool> handle(std::string_view received) {
+        const Nanos now = posix_now();
+        const auto checked = authenticated(received, now);
+        if (!checked.failure.empty()) {
+            if (state_->unauthenticated_lines.begin(received.size()))
+                log().warn("{}: flood line or catch-up request without a valid MAC ({}), ignored: {}", name_,
+                           checked.failure, printable(received));
+            co_return !std::exchange(on_probation_, false);
+        }
+        const Command command = parse_line(checked.line, limits().fields);
+        if (on_probation_ && !keeps_peer_slot(command)) co_return false;
+        Effects effects = state_->node.handle(command, now);
+        // A request while a catch-up is owed or under way changes nothing (PROTOCOL.md, catch-up).
+        const bool honoured = !effects.catch_up_to || state_->peers[*effects.catch_up_to]->owe_catch_up();
+        note_activity(command, effects, honoured);
+        const bool logging = log_received(received, command, effects, honoured);
         if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
 
         for (const std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
-        if (effects.catch_up_to) state_->peers[*effects.catch_up_to]->owe_catch_up();
         if (!effects.reply.empty()) queue_reply(effects.reply, logging);
         // A client's update waits here while a neighbour that reads falls behind (flow control
         // instead of dropped floods). Floods from peers never wait: two servers waiting on each
@@ -162,6 +180,44 @@ private:
             co_await flush();
             co_await answer_whatsat(*effects.places);
         }
+        co_return true;
+    }
+
+    // Eviction goes first for connections with no line that did anything, and by their last such
+    // line: blank lines, refused lines and catch-up requests already owed keep no slot. A request
+    // naming a neighbour still marks a neighbour's link, which goes after clients' connections.
+    void note_activity(const Command& command, const Effects& effects, bool honoured) {
+        using Outcome = Effects::Outcome;
+        const auto o = effects.outcome;
+        if (effects.catch_up_to) open_->flood = true;
+        if (o == Outcome::nothing || o == Outcome::rejected || (o == Outcome::catch_up && !honoured)) return;
+        open_->last_active = Clock::now();
+        open_->active = true;
+        if (std::holds_alternative<At>(command)) open_->flood = true;
+    }
+
+    // Logs a line received, and why it did nothing if it did not; true if its reply is to be logged.
+    // A line that did something is logged each time; the others (blank, refused, a request already
+    // owed) per episode: the first ones each, then a count.
+    bool log_received(std::string_view line, const Command& command, const Effects& effects, bool honoured) {
+        if (!log().should_log(spdlog::level::info)) return false;  // no log folder: nothing made printable
+        using Outcome = Effects::Outcome;
+        if (effects.outcome == Outcome::nothing) {
+            if (state_->blank_lines.begin(line.size())) log().info("{}: received a blank line: no reply", name_);
+            return false;
+        }
+        Episode* episode = effects.outcome == Outcome::rejected ? &state_->invalid_lines
+                           : honoured                           ? nullptr
+                                                                : &state_->ignored_catch_ups;
+        if (episode && !episode->begin(line.size())) return false;
+        log().info("{}: received: {}", name_, printable(line));
+        if (effects.outcome == Outcome::rejected) log().info("{}: invalid: {}", name_, effects.why);
+        if (effects.outcome == Outcome::stale && std::holds_alternative<IAmAt>(command))
+            log().info("{}: {}", name_, effects.why);
+        if (!honoured)
+            log().info("{}: a catch-up for {} is already owed or under way: request changes nothing", name_,
+                       std::get<CatchUp>(command).sender);
+        return true;
     }
 
     asio::awaitable<void> wait_for_neighbours(const Effects& effects) {
@@ -249,7 +305,7 @@ private:
     std::optional<Clock::time_point> partial_since_;
     bool rearm_ = false;  // deadline_ was cancelled to be armed earlier, not to end
     Slot slot_ = Slot::client;
-    bool on_probation_ = false;  // in a peer slot until its first line shows it is a peer
+    bool on_probation_ = false;  // in a peer slot until its first line shows it is a neighbour's
     std::uint64_t id_ = 0;
     std::uint64_t generation_ = 0;
     std::string name_;
@@ -258,8 +314,9 @@ private:
 
 }  // namespace
 
-asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot) {
-    Connection connection(std::move(state), std::move(socket), slot);
+asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot,
+                                       asio::ip::address address) {
+    Connection connection(std::move(state), std::move(socket), slot, address);
     co_await connection.run();
 }
 

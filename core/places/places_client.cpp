@@ -248,9 +248,12 @@ asio::awaitable<PlacesAnswer> send_and_receive(Stream& stream, http::request<htt
     auto response = parser.release();
     const int status = static_cast<int>(response.result_int());
     if (response.result() != http::status::ok) {
-        const std::string reason = response.reason().empty() ? std::string(http::obsolete_reason(response.result()))
-                                                             : std::string(response.reason());
-        co_return failure("the Places service answered HTTP " + std::to_string(status) + " " + reason, status);
+        // The status code's standard reason, never the phrase the service sent: a proxy that echoes
+        // the request line would put the key in the client's reply and the log.
+        std::string what = "the Places service answered HTTP " + std::to_string(status);
+        if (http::int_to_status(static_cast<unsigned>(status)) != http::status::unknown)
+            what += " " + std::string(http::obsolete_reason(response.result()));
+        co_return failure(std::move(what), status);
     }
     PlacesAnswer answer;
     answer.ok = true;

@@ -13,6 +13,7 @@ namespace herd {
 
 // IAMAT <client> <coordinates> <time>
 struct IAmAt {
+    std::string_view line;  // as received, for the "? " reply to a time too far ahead
     std::string_view client;
     std::string_view coordinates_text;
     Coordinates coordinates;
@@ -30,6 +31,7 @@ struct WhatsAt {
 
 // AT <server> <difference> <client> <coordinates> <time> [<sender>]: a stored record, flooded.
 struct At {
+    std::string_view line;  // as received
     std::string_view server;
     std::string_view difference;
     std::string_view client;

@@ -27,7 +27,14 @@ std::string invalid_reply(std::string_view line) {
     return reply;
 }
 
-Node::Node(std::string name, std::vector<std::string> peers) : name_(std::move(name)), peers_(std::move(peers)) {}
+Node::Node(std::string name, std::vector<std::string> peers, Nanos max_time_ahead)
+    : name_(std::move(name)), peers_(std::move(peers)), max_time_ahead_(max_time_ahead) {}
+
+std::optional<std::size_t> Node::peer_index(std::string_view name) const {
+    for (std::size_t i = 0; i < peers_.size(); ++i)
+        if (peers_[i] == name) return i;
+    return std::nullopt;
+}
 
 Effects Node::handle(const Command& command, Nanos now) {
     return std::visit([&](const auto& c) { return on(c, now); }, command);
@@ -37,6 +44,7 @@ Effects Node::store_and_flood(std::string_view line, Nanos time, std::string_vie
     Effects effects;
     if (!table_.offer(line, time)) {
         effects.outcome = Effects::Outcome::stale;
+        effects.why = "not stored: this server holds a report for the client as new or newer";
         return effects;
     }
     effects.outcome = Effects::Outcome::stored;
@@ -52,7 +60,23 @@ Effects Node::store_and_flood(std::string_view line, Nanos time, std::string_vie
     return effects;
 }
 
+namespace {
+
+// "? <line>", and why for the log.
+Effects rejected(std::string_view line, std::string_view why) {
+    Effects effects;
+    effects.outcome = Effects::Outcome::rejected;
+    effects.reply = invalid_reply(line);
+    effects.why = why;
+    return effects;
+}
+
+}  // namespace
+
 Effects Node::on(const IAmAt& c, Nanos now) {
+    // A time too far ahead would pin the record: no honest report after it would be newer.
+    if (too_far_ahead(c.time, now))
+        return rejected(c.line, "IAMAT time is further ahead of this server's clock than max_time_ahead_ms");
     // The reply is the AT line and its newline, made in place; the record is the same bytes without
     // the newline.
     std::string reply;
@@ -72,11 +96,7 @@ Effects Node::on(const IAmAt& c, Nanos now) {
 Effects Node::on(const WhatsAt& c, Nanos) {
     Effects effects;
     const auto record = table_.find(c.client);
-    if (!record) {
-        effects.outcome = Effects::Outcome::rejected;
-        effects.reply = invalid_reply(c.line);
-        return effects;
-    }
+    if (!record) return rejected(c.line, "WHATSAT for a client this server does not know");
     // The stored line was valid when stored, so it parses back into an At.
     const At stored = std::get<At>(parse_line(record->at_line));
     effects.outcome = Effects::Outcome::query;
@@ -87,9 +107,12 @@ Effects Node::on(const WhatsAt& c, Nanos) {
     return effects;
 }
 
-Effects Node::on(const At& c, Nanos) {
-    // A server never replies to a flood line, whatever becomes of it. The normalised line is made in
-    // a buffer the node keeps, so a flood line that is dropped allocates nothing.
+Effects Node::on(const At& c, Nanos now) {
+    // A well-formed flood line is never answered; one from too far ahead is refused as one with a bad time.
+    if (too_far_ahead(c.time, now))
+        return rejected(c.line, "AT time is further ahead of this server's clock than max_time_ahead_ms");
+    // The normalised line is made in a buffer the node keeps, so a flood line that is dropped
+    // allocates nothing.
     scratch_.clear();
     scratch_ += "AT ";
     scratch_ += c.server;
@@ -101,15 +124,11 @@ Effects Node::on(const At& c, Nanos) {
 
 Effects Node::on(const CatchUp& c, Nanos) {
     // Only a neighbour can be caught up: this server has a link to it and nowhere else to send.
+    const auto peer = peer_index(c.sender);
+    if (!peer) return rejected(c.line, "HERDSIM-CATCHUP names a server that is not a neighbour");
     Effects effects;
-    for (std::size_t i = 0; i < peers_.size(); ++i)
-        if (peers_[i] == c.sender) {
-            effects.outcome = Effects::Outcome::catch_up;
-            effects.catch_up_to = i;
-            return effects;
-        }
-    effects.outcome = Effects::Outcome::rejected;
-    effects.reply = invalid_reply(c.line);
+    effects.outcome = Effects::Outcome::catch_up;
+    effects.catch_up_to = peer;
     return effects;
 }
 
@@ -121,12 +140,7 @@ std::string Node::catch_up_request() const {
     return line;
 }
 
-Effects Node::on(const Invalid& c, Nanos) {
-    Effects effects;
-    effects.outcome = Effects::Outcome::rejected;
-    effects.reply = invalid_reply(c.line);
-    return effects;
-}
+Effects Node::on(const Invalid& c, Nanos) { return rejected(c.line, c.reason); }
 
 Effects Node::on(const Blank&, Nanos) { return {}; }
 

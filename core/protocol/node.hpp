@@ -34,11 +34,15 @@ struct Effects {
     std::vector<std::size_t> flood_to;  // indices into Node::peers()
     std::optional<PlacesQuery> places;
     std::optional<std::size_t> catch_up_to;  // index into Node::peers()
+    std::string_view why;  // rejected, or a report not stored: the reason, for the log, never for the client
 };
+
+// How far ahead of the server's clock a client time may be (ServerLimits::max_time_ahead).
+constexpr Nanos default_max_time_ahead = 86'400'000'000'000;  // a day
 
 class Node {
 public:
-    Node(std::string name, std::vector<std::string> peers);
+    Node(std::string name, std::vector<std::string> peers, Nanos max_time_ahead = default_max_time_ahead);
 
     // `now` is the POSIX time of receipt in nanoseconds; the node reads no clock itself.
     Effects handle(const Command& command, Nanos now);
@@ -46,6 +50,8 @@ public:
     const std::string& name() const { return name_; }
     const std::vector<std::string>& peers() const { return peers_; }
     const LocationTable& table() const { return table_; }
+    // The index of neighbour `name` in peers(), if it is one.
+    std::optional<std::size_t> peer_index(std::string_view name) const;
 
     // "HERDSIM-CATCHUP <name>\n": what this node sends each neighbour when it starts.
     std::string catch_up_request() const;
@@ -61,9 +67,11 @@ private:
     Effects on(const Invalid& c, Nanos now);
     Effects on(const Blank& c, Nanos now);
     Effects store_and_flood(std::string_view at_line, Nanos time, std::string_view except);
+    bool too_far_ahead(Nanos time, Nanos now) const { return time > now && time - now > max_time_ahead_; }
 
     std::string name_;
     std::vector<std::string> peers_;
+    Nanos max_time_ahead_;
     LocationTable table_;
     std::string scratch_;  // the normalised AT line of a flood line, reused from line to line
 };

@@ -86,7 +86,7 @@ Command parse_iamat(std::string_view line, const Fields& f, const FieldLimits& l
     if (!coordinates) return Invalid{line, "IAMAT coordinates are not ISO 6709 within range"};
     auto time = parse_posix_time(f.at[3]);
     if (!time) return Invalid{line, "IAMAT time is not POSIX seconds with up to 9 decimals"};
-    return IAmAt{f.at[1], f.at[2], *coordinates, f.at[3], *time};
+    return IAmAt{line, f.at[1], f.at[2], *coordinates, f.at[3], *time};
 }
 
 Command parse_whatsat(std::string_view line, const Fields& f, const FieldLimits& limits) {
@@ -106,7 +106,7 @@ Command parse_at(std::string_view line, const Fields& f, const FieldLimits& limi
     if (!coordinates) return Invalid{line, "AT coordinates are not ISO 6709 within range"};
     auto time = parse_posix_time(f.at[5]);
     if (!time) return Invalid{line, "AT time is not POSIX seconds with up to 9 decimals"};
-    return At{f.at[1], f.at[2], f.at[3], f.at[4], *coordinates, f.at[5], *time,
+    return At{line, f.at[1], f.at[2], f.at[3], f.at[4], *coordinates, f.at[5], *time,
               f.count == 7 ? f.at[6] : std::string_view{}};
 }
 

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/file_name.hpp"
+
 namespace herd::sim {
 
 std::string ScenarioError::to_string() const {
@@ -36,6 +38,8 @@ void Loader::read_top(const Json& doc, Scenario& scenario) {
     if (read_short(*at, "name", scenario.name, max_name_bytes, Need::optional, "a string (the scenario's name)") &&
         scenario.name.empty())
         error("name", "expected a non-empty string (leave it out to use the file's name)");
+    else if (!safe_file_name(scenario.name))
+        error("name", "\"" + shown_name(scenario.name) + "\" is used as a folder name: " + std::string(file_name_rule));
     const std::string_view description = "a string: one sentence on what the scenario shows";
     if (read_string(*at, "description", scenario.description, Need::required, description) && scenario.description.empty())
         error("description", "expected " + std::string(description) + ", got \"\"");
