@@ -211,6 +211,6 @@ TEST_CASE("The peer secret: from the config, at least 16 bytes; the future-time 
     CHECK(l.limits.max_address_share_percent == 100);
     const auto d = parse_config(one_server + R"("links": []})", "herd.json");
     CHECK(d.limits.max_time_ahead == std::chrono::hours(24));
-    CHECK(d.limits.catch_up_interval == std::chrono::seconds(5));
+    CHECK(d.limits.catch_up_interval == std::chrono::seconds(1));
     CHECK(d.limits.max_address_share_percent == 50);
 }

@@ -57,7 +57,7 @@ constexpr std::array specs = {
                                            "A client time further ahead of this server's clock is refused ('? ')", 1,
                                            3650 * one_day_ms),
     span_ms<&ServerLimits::catch_up_interval>("catch_up_interval_ms",
-                                              "A neighbour's catch-up requests start a walk at most once per interval on average (two in a row)"),
+                                              "A neighbour's catch-up requests start a walk at most once per interval; an early one waits"),
 };
 
 }  // namespace

@@ -42,9 +42,9 @@ struct ServerLimits {
     // A client time (IAMAT or flood line) further ahead of this server's clock is refused: no record
     // can be pinned into the far future, where no honest report would ever be newer.
     std::chrono::milliseconds max_time_ahead{std::chrono::hours(24)};
-    // A neighbour's catch-up requests start a walk at most once per this interval on average, two
-    // in a row at most (protocol/catch_up_pacing.hpp): anyone can ask in a neighbour's name.
-    std::chrono::milliseconds catch_up_interval{std::chrono::seconds(5)};
+    // A neighbour's catch-up requests start a walk at most once per this interval; an early one
+    // waits for it (protocol/catch_up_pacing.hpp): anyone can ask in a neighbour's name.
+    std::chrono::milliseconds catch_up_interval{std::chrono::seconds(1)};
 };
 
 // One limit as a config key ("max_connections") and a flag ("--max-connections"): its range and

@@ -3,13 +3,12 @@
 // connect can send "HERDSIM-CATCHUP <a neighbour's name>" (without a peer secret nothing tells who
 // sent it), and each honoured request sends the whole table: so requests are paced, per neighbour.
 //
-// Requested walks begin at most once per interval on average: a bucket of two, refilled one per
-// interval (GCRA), so that a server that restarts right after it started is caught up at once,
-// and a third request within the interval waits. And a walk begins no sooner than the last walk's
-// length after that one ended, so requests keep a link busy at most half the time however large
-// the table. A request while one is owed or a walk is under way changes nothing (the caller's
-// rule: it never restarts a walk). Debts of the server's own (lines lost on the link, a queue that
-// overflowed) are not paced. Pure: time is an argument.
+// A requested walk begins at most once per interval, and no sooner than the last walk's length
+// after that one ended, so requests keep a link busy at most half the time however large the
+// table. A request that comes early is not dropped: the caller keeps it owed until earliest(). A
+// request while one is owed or a walk is under way changes nothing (the caller's rule: it never
+// restarts a walk). Debts of the server's own (lines lost on the link, a queue that overflowed)
+// are not paced. Pure: time is an argument.
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -19,21 +18,20 @@ namespace herd {
 class CatchUpPacing {
 public:
     using Clock = std::chrono::steady_clock;
-    static constexpr int burst = 2;
 
     explicit CatchUpPacing(std::chrono::milliseconds interval) : interval_(interval) {}
 
     // The earliest a requested walk may begin.
     Clock::time_point earliest() const {
         auto at = Clock::time_point::min();
-        if (credit_at_) at = *credit_at_ - (burst - 1) * interval_;
+        if (requested_at_) at = *requested_at_ + interval_;
         if (walked_) at = std::max(at, ended_ + (ended_ - began_));
         return at;
     }
 
-    // A walk begins at `now`; `requested`: a neighbour's request, which takes one from the bucket.
+    // A walk begins at `now`; `requested`: a neighbour's request, which starts the interval.
     void walk_began(Clock::time_point now, bool requested) {
-        if (requested) credit_at_ = std::max(credit_at_.value_or(now), now) + interval_;
+        if (requested) requested_at_ = now;
         began_ = ended_ = now;
         walking_ = walked_ = true;
     }
@@ -44,9 +42,7 @@ public:
 
 private:
     std::chrono::milliseconds interval_;
-    // GCRA's theoretical arrival time: a request may begin a walk once credit_at_ - (burst - 1) *
-    // interval has come; none before the first requested walk.
-    std::optional<Clock::time_point> credit_at_;
+    std::optional<Clock::time_point> requested_at_;  // when the last requested walk began
     Clock::time_point began_{}, ended_{};
     bool walked_ = false;
     bool walking_ = false;
