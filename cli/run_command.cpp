@@ -54,9 +54,9 @@ void write_aggregate(const fs::path& path, const nlohmann::ordered_json& aggrega
 
 void print_failures(const RunOutcome& outcome, const Scenario& scenario) {
     for (const auto& v : outcome.run.verdicts) {
-        if (v.passed) continue;
-        std::cerr << "  FAILED " << scenario.file.string() << ": steps[" << v.step << "]: " << v.description
-                  << "\n         " << v.detail << "\n";
+        if (v.passed()) continue;
+        std::cerr << (v.kind == VerdictKind::fail ? "  FAILED " : "  UNCHECKED ") << scenario.file.string() << ": steps["
+                  << v.step << "]: " << v.description << "\n         " << v.detail << "\n";
     }
 }
 

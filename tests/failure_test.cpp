@@ -62,5 +62,5 @@ TEST_CASE("A relay that throws fails its own run with a precise message and the 
     INFO(next.error);
     CHECK(next.exit_code == 0);
     REQUIRE(next.run.verdicts.size() == 3);
-    for (const auto& v : next.run.verdicts) CHECK(v.passed);
+    for (const auto& v : next.run.verdicts) CHECK(v.passed());
 }

@@ -229,7 +229,7 @@ std::map<std::size_t, bool> verdicts_of(std::string_view scenario_json) {
     const auto outcome = sim::run_scenario(*loaded.scenario, options);
     std::filesystem::remove_all(out);
     std::map<std::size_t, bool> passed;
-    for (const auto& v : outcome.run.verdicts) passed[v.step] = v.passed;
+    for (const auto& v : outcome.run.verdicts) passed[v.step] = v.passed();
     return passed;
 }
 

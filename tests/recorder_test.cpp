@@ -315,7 +315,9 @@ RunRecord context(const fs::path& root, std::string run) {
     ctx.nodes = {"A", "B", "C", "D"};
     ctx.edges = 4;
     ctx.faults = {{21, std::nullopt, FaultWindow::Kind::crash, "D"}, {5, 8, FaultWindow::Kind::cut, "A-B"}};
-    ctx.verdicts = {{3, "converged", true, ""}, {4, "lost <= 0", false, "1 update lost"}};
+    ctx.verdicts = {{3, "converged", VerdictKind::pass, ""},
+                    {4, "lost <= 0", VerdictKind::fail, "1 update lost"},
+                    {5, "Ball knows kiwi", VerdictKind::unchecked, "unreadable reply: \"AT Ball\""}};
     return ctx;
 }
 
@@ -407,8 +409,11 @@ TEST_CASE("write_report writes every file with the documented columns", "[report
     CHECK(j["messages_per_update"]["per_update"] == nlohmann::json::array({5, 1, 1}));
     CHECK(j["duplicates_per_node"]["D"] == 1);
     CHECK(j["links"].size() == 6);
-    CHECK(j["verdicts"].size() == 2);
+    CHECK(j["verdicts"].size() == 3);
     CHECK(j["verdicts"][1]["detail"] == "1 update lost");
+    CHECK(j["verdicts"][1]["verdict"] == "fail");
+    CHECK(j["verdicts"][2]["verdict"] == "unchecked");
+    CHECK(j["verdicts"][2]["passed"] == false);
     CHECK(j["faults"][0]["end_ms"].is_null());
     CHECK(j["warnings"] == nlohmann::json(warnings));
 
@@ -484,14 +489,28 @@ TEST_CASE("terminal_table aligns one line per run", "[report]") {
 }
 
 TEST_CASE("A run fails on any failed verdict, else is unchecked without an expectation", "[report]") {
-    const std::vector<Verdict> held{{0, "converged", true, ""}};
-    const std::vector<Verdict> one_failed{{0, "converged", true, ""}, {1, "quiet for 200 ms", false, "floods in flight"}};
-    CHECK(run_verdict(held, true) == RunVerdict::pass);
-    CHECK(run_verdict(one_failed, true) == RunVerdict::fail);
+    const Verdict converged{0, "converged", VerdictKind::pass, ""};
+    const Verdict timed_out{1, "quiet for 200 ms", VerdictKind::fail, "floods in flight"};
+    const Verdict unreadable{2, "Ball knows kiwi", VerdictKind::unchecked, "unreadable reply: \"AT Ball\""};
+    CHECK(run_verdict({converged}, true) == RunVerdict::pass);
+    CHECK(run_verdict({converged, timed_out}, true) == RunVerdict::fail);
     CHECK(run_verdict({}, false) == RunVerdict::unchecked);
     // A wait_quiet that timed out is a failure even in a scenario with no expectation.
-    CHECK(run_verdict({{1, "quiet for 200 ms", false, "floods in flight"}}, false) == RunVerdict::fail);
+    CHECK(run_verdict({timed_out}, false) == RunVerdict::fail);
     CHECK(std::string(verdict_name(RunVerdict::unchecked)) == "unchecked");
+}
+
+TEST_CASE("A check that saw nothing it could judge is no pass: the run is unchecked, unless one failed", "[report]") {
+    const Verdict converged{0, "converged", VerdictKind::pass, ""};
+    const Verdict unreadable{2, "Ball knows kiwi", VerdictKind::unchecked, "unreadable reply: \"AT Ball\""};
+    const Verdict timed_out{1, "quiet for 200 ms", VerdictKind::fail, "floods in flight"};
+    CHECK_FALSE(unreadable.passed());
+    CHECK(run_verdict({converged, unreadable}, true) == RunVerdict::unchecked);
+    CHECK(run_verdict({unreadable, timed_out}, true) == RunVerdict::fail);
+    CHECK(std::string(verdict_name(VerdictKind::unchecked)) == "unchecked");
+    const auto rows = lines(terminal_table({make_run_row("poll-unreadable", run_verdict({converged, unreadable}, true), {})}));
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].find("poll-unreadable  UNCHECKED") == 0);
 }
 
 TEST_CASE("A span summarizes only the updates born in it, with their late deliveries and stale reads", "[recorder][spans]") {

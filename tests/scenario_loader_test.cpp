@@ -355,7 +355,7 @@ TEST_CASE("A run plays the herd the loader derived, not the topology again", "[s
     INFO(outcome.error);
     CHECK(outcome.exit_code == 0);
     REQUIRE(outcome.run.verdicts.size() == 1);
-    CHECK(outcome.run.verdicts[0].passed);
+    CHECK(outcome.run.verdicts[0].passed());
 }
 
 TEST_CASE("Steps: exactly one action, a consistent timeline", "[scenario]") {

@@ -49,7 +49,7 @@ RunOutcome play(const Scenario& s) {
 std::string describe(const RunOutcome& outcome) {
     std::string out = outcome.error;
     for (const auto& v : outcome.run.verdicts)
-        out += "\nsteps[" + std::to_string(v.step) + "] " + (v.passed ? "held" : "FAILED") + ": " + v.description + ": " +
+        out += "\nsteps[" + std::to_string(v.step) + "] " + (v.passed() ? "held" : "FAILED") + ": " + v.description + ": " +
                v.detail;
     return out;
 }
@@ -75,7 +75,7 @@ const Verdict& verdict_of(const RunOutcome& outcome, std::size_t step) {
 void check_failed(const RunOutcome& outcome, std::size_t step, const std::string& detail) {
     INFO("steps[" << step << "]");
     const Verdict& v = verdict_of(outcome, step);
-    CHECK_FALSE(v.passed);
+    CHECK_FALSE(v.passed());
     CHECK(v.detail == detail);
 }
 
@@ -91,7 +91,7 @@ TEST_CASE("A reply that never comes fails expect \"\" and expect_pattern [^]*", 
     REQUIRE(outcome.run.verdicts.size() == 3);
     check_failed(outcome, 0, "no reply: timed out after 200 ms");
     check_failed(outcome, 1, "no reply: timed out after 200 ms");
-    CHECK(verdict_of(outcome, 2).passed);  // a reply: [^]* accepts it
+    CHECK(verdict_of(outcome, 2).passed());  // a reply: [^]* accepts it
     CHECK(outcome.exit_code == 1);
     // No reply, no reply time.
     CHECK_FALSE(verdict_of(outcome, 0).reply_ms);
@@ -109,7 +109,7 @@ TEST_CASE("A connection the server closed without answering fails expect and exp
     REQUIRE(outcome.run.verdicts.size() == 3);
     check_failed(outcome, 0, "no reply: connection closed by the server before any byte");
     check_failed(outcome, 1, "no reply: connection closed by the server before any byte");
-    CHECK(verdict_of(outcome, 2).passed);  // an unterminated command at EOF is answered
+    CHECK(verdict_of(outcome, 2).passed());  // an unterminated command at EOF is answered
 }
 
 TEST_CASE("The send right after an overlong line reopens its named connection", "[send][connection]") {
@@ -121,9 +121,9 @@ TEST_CASE("The send right after an overlong line reopens its named connection", 
         {"send": {"node": "Alford", "connection": "k", "line": "WHATSAT nobody 10 1", "expect": "? WHATSAT nobody 10 1"}}])");
     INFO(describe(outcome));
     REQUIRE(outcome.run.verdicts.size() == 3);
-    CHECK(verdict_of(outcome, 0).passed);
-    CHECK(verdict_of(outcome, 1).passed);
-    CHECK(verdict_of(outcome, 2).passed);
+    CHECK(verdict_of(outcome, 0).passed());
+    CHECK(verdict_of(outcome, 1).passed());
+    CHECK(verdict_of(outcome, 2).passed());
 }
 
 TEST_CASE("The send right after crash and restart reopens its named connection", "[send][connection]") {
@@ -137,7 +137,7 @@ TEST_CASE("The send right after crash and restart reopens its named connection",
         {"send": {"node": "Ball", "connection": "b", "line": "IAMAT plum +1+1 1600000001", "expect_pattern": "AT Ball .* 1600000001"}}])");
     INFO(describe(outcome));
     REQUIRE(outcome.run.verdicts.size() == 4);
-    for (const auto& v : outcome.run.verdicts) CHECK(v.passed);
+    for (const auto& v : outcome.run.verdicts) CHECK(v.passed());
 }
 
 TEST_CASE("A workload without nodes sends every report while one node is up", "[send][workload]") {
@@ -208,11 +208,11 @@ TEST_CASE("wait_reply false: later steps play at once, the reply is judged under
     REQUIRE(outcome.run.verdicts.size() == 6);
     const std::size_t steps[] = {0, 1, 3, 4, 5, 6};
     for (std::size_t i = 0; i < outcome.run.verdicts.size(); ++i) CHECK(outcome.run.verdicts[i].step == steps[i]);
-    CHECK(verdict_of(outcome, 1).passed);
-    CHECK(verdict_of(outcome, 3).passed);  // not held up by the slow WHATSAT
-    CHECK(verdict_of(outcome, 4).passed);
+    CHECK(verdict_of(outcome, 1).passed());
+    CHECK(verdict_of(outcome, 3).passed());  // not held up by the slow WHATSAT
+    CHECK(verdict_of(outcome, 4).passed());
     check_failed(outcome, 5, "no reply: timed out after 300 ms");
-    CHECK(verdict_of(outcome, 6).passed);  // after the pending reply on "s", not taken for it
+    CHECK(verdict_of(outcome, 6).passed());  // after the pending reply on "s", not taken for it
 }
 
 TEST_CASE("A send without an expectation still waits for its reply, which is noted", "[send][reply]") {
@@ -222,7 +222,7 @@ TEST_CASE("A send without an expectation still waits for its reply, which is not
         {"send": {"node": "Alford", "connection": "k", "line": "WHATSAT nobody 10 1", "expect": "? WHATSAT nobody 10 1"}},
         {"send": {"node": "Alford", "line": "   ", "reply_timeout_ms": 100}}])");
     INFO(describe(outcome));
-    CHECK(verdict_of(outcome, 1).passed);  // the reply to HELLO was not taken for this one
+    CHECK(verdict_of(outcome, 1).passed());  // the reply to HELLO was not taken for this one
     const std::string events = slurp(outcome.run.dir / "events.jsonl");
     CHECK(events.find(R"("kind":"reply","detail":"Alford: ? HELLO")") != std::string::npos);
     CHECK(events.find(R"("kind":"no-reply","detail":"Alford: no reply: timed out after 100 ms")") != std::string::npos);
@@ -235,7 +235,7 @@ TEST_CASE("expect_unknown on a crashed node fails, naming the node as down", "[s
         {"crash": "Ball"},
         {"expect_unknown": {"node": "Ball", "client": "kiwi"}}])");
     INFO(describe(outcome));
-    CHECK(verdict_of(outcome, 0).passed);
+    CHECK(verdict_of(outcome, 0).passed());
     check_failed(outcome, 2, "Ball is down");
 }
 
@@ -251,8 +251,8 @@ TEST_CASE("A 300 KB WHATSAT reply is matched by expect_pattern without overflowi
                               places);
     INFO(describe(outcome));
     REQUIRE(outcome.run.verdicts.size() == 3);
-    CHECK(verdict_of(outcome, 1).passed);
-    CHECK_FALSE(verdict_of(outcome, 2).passed);
+    CHECK(verdict_of(outcome, 1).passed());
+    CHECK_FALSE(verdict_of(outcome, 2).passed());
 }
 
 TEST_CASE("A scenario with no expectation is UNCHECKED, not a pass", "[send][verdict]") {
@@ -353,7 +353,7 @@ TEST_CASE("A send's verdict gives its reply time; summary.json its start, herdsi
     INFO(describe(outcome));
     REQUIRE(outcome.run.verdicts.size() == 2);
     for (const auto& v : outcome.run.verdicts) {
-        CHECK(v.passed);
+        CHECK(v.passed());
         REQUIRE(v.reply_ms);
         CHECK(*v.reply_ms > 0);
         CHECK(*v.reply_ms < 3000);  // within reply_timeout_ms: the reply came

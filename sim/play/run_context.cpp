@@ -50,13 +50,16 @@ RunContext::RunContext(const Scenario& s, const RunOptions& o, std::uint64_t see
 
 RunContext::~RunContext() = default;
 
-void RunContext::verdict(const Step& step, std::string description, bool passed, std::string detail,
+void RunContext::verdict(const Step& step, std::string description, VerdictKind kind, std::string detail,
                          std::optional<double> reply_ms) {
     // A wait cut short by the interruption is no measurement.
     if (interrupted()) return;
     if (!step.note.empty()) description += " (" + step.note + ")";
-    recorder->note(passed ? "expect-held" : "expect-failed", description + ": " + detail);
-    verdicts.push_back({step.index, std::move(description), passed, std::move(detail), reply_ms});
+    recorder->note(kind == VerdictKind::pass   ? "expect-held"
+                   : kind == VerdictKind::fail ? "expect-failed"
+                                               : "expect-unchecked",
+                   description + ": " + detail);
+    verdicts.push_back({step.index, std::move(description), kind, std::move(detail), reply_ms});
 }
 
 void RunContext::client_wrote(const std::string& node, std::string_view bytes, ClientLines& lines, bool eof) {

@@ -126,8 +126,16 @@ struct RunContext {
 
     double now_ms() const { return recorder->ms_since_start(recorder->now()); }
     bool interrupted() const { return options.interrupt && options.interrupt->raised(); }
-    void verdict(const Step& step, std::string description, bool passed, std::string detail,
+    void verdict(const Step& step, std::string description, VerdictKind kind, std::string detail,
                  std::optional<double> reply_ms = std::nullopt);
+    void verdict(const Step& step, std::string description, bool passed, std::string detail,
+                 std::optional<double> reply_ms = std::nullopt) {
+        verdict(step, std::move(description), passed ? VerdictKind::pass : VerdictKind::fail, std::move(detail), reply_ms);
+    }
+    // A check that saw nothing it could judge: why, and what it saw.
+    void unchecked(const Step& step, std::string description, std::string detail) {
+        verdict(step, std::move(description), VerdictKind::unchecked, std::move(detail));
+    }
     // A fault window on `subject` opens now, unless one of that kind is open there already.
     void open_fault(const Step& step, FaultWindow::Kind kind, const std::string& subject);
     void end_fault(FaultWindow::Kind kind, const std::string& subject);  // the one open there, if any

@@ -4,9 +4,21 @@
 
 namespace herd::sim {
 
+const char* verdict_name(VerdictKind kind) {
+    switch (kind) {
+        case VerdictKind::pass: return "pass";
+        case VerdictKind::fail: return "fail";
+        case VerdictKind::unchecked: return "unchecked";
+    }
+    return "fail";
+}
+
 RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation) {
-    if (std::any_of(verdicts.begin(), verdicts.end(), [](const Verdict& v) { return !v.passed; })) return RunVerdict::fail;
-    return has_expectation ? RunVerdict::pass : RunVerdict::unchecked;
+    const auto any = [&](VerdictKind kind) {
+        return std::any_of(verdicts.begin(), verdicts.end(), [kind](const Verdict& v) { return v.kind == kind; });
+    };
+    if (any(VerdictKind::fail)) return RunVerdict::fail;
+    return has_expectation && !any(VerdictKind::unchecked) ? RunVerdict::pass : RunVerdict::unchecked;
 }
 
 const char* verdict_name(RunVerdict verdict) {

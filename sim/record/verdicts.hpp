@@ -8,17 +8,24 @@
 
 namespace herd::sim {
 
-// One expectation of the scenario and whether it held.
+// What a check found: it held, it failed, or it saw nothing it could judge (every poll unreadable,
+// a premise that broke): unchecked is never a pass.
+enum class VerdictKind { pass, fail, unchecked };
+const char* verdict_name(VerdictKind kind);  // "pass", "fail", "unchecked"
+
+// One expectation of the scenario and what it found.
 struct Verdict {
     std::size_t step = 0;  // index in the scenario's steps
     std::string description;
-    bool passed = false;
-    std::string detail;  // why it failed, or what was measured
+    VerdictKind kind = VerdictKind::fail;
+    std::string detail;  // why it failed or could not be judged, or what was measured
     std::optional<double> reply_ms = std::nullopt;  // a send's: from the line written to its reply complete
+    bool passed() const { return kind == VerdictKind::pass; }
 };
 
-// A run as a whole: fail when some expectation failed; unchecked when none failed and the scenario
-// has no expectation at all (so nothing could have failed); otherwise pass.
+// A run as a whole: fail when some expectation failed; unchecked when none failed and some could
+// not be judged, or the scenario has no expectation at all (so nothing could have failed);
+// otherwise pass.
 enum class RunVerdict { pass, fail, unchecked };
 RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation);
 const char* verdict_name(RunVerdict verdict);  // "pass", "fail", "unchecked"

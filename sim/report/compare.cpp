@@ -45,7 +45,10 @@ std::map<std::string, std::optional<double>> metrics_of(const json& s) {
     m["stale"] = number_at(s, {"stale_reads"});
     if (s.contains("verdicts") && s["verdicts"].is_array())
         m["failed"] = static_cast<double>(std::count_if(s["verdicts"].begin(), s["verdicts"].end(), [](const json& v) {
-            return v.is_object() && v.value("passed", true) == false;
+            // "verdict" since unchecked verdicts exist (not a pass, not a failure); "passed" before.
+            if (!v.is_object()) return false;
+            if (v.contains("verdict")) return v["verdict"] == "fail";
+            return v.value("passed", true) == false;
         }));
     return m;
 }

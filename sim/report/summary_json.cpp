@@ -19,7 +19,8 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     j["command"] = run.command;
     j["started_at"] = run.started_at;
     j["herdsim"] = {{"version", run.version}, {"commit", run.commit}};
-    j["passed"] = std::all_of(run.verdicts.begin(), run.verdicts.end(), [](const Verdict& v) { return v.passed; });
+    j["passed"] = std::none_of(run.verdicts.begin(), run.verdicts.end(),
+                               [](const Verdict& v) { return v.kind == VerdictKind::fail; });
     j["verdict"] = verdict_name(run.verdict());
     const auto n = static_cast<long long>(run.nodes.size()), e = static_cast<long long>(run.edges);
     j["herd"] = {{"nodes", n},
@@ -92,7 +93,8 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     j["faults"] = faults;
     json verdicts = json::array();
     for (const auto& v : run.verdicts) {
-        json verdict = {{"step", v.step}, {"description", v.description}, {"passed", v.passed}, {"detail", v.detail}};
+        json verdict = {{"step", v.step},     {"description", v.description}, {"verdict", verdict_name(v.kind)},
+                        {"passed", v.passed()}, {"detail", v.detail}};
         if (v.reply_ms) verdict["reply_ms"] = *v.reply_ms;
         verdicts.push_back(verdict);
     }

@@ -10,16 +10,17 @@ namespace herd::sim {
 
 namespace {
 
-// "held" when every verdict of the exchange's step held, "failed" when one failed, "unjudged" when
-// the step has none.
+// "failed" when a verdict of the exchange's step failed; "held" when every one held; "unjudged"
+// when the step has none, or one saw nothing it could judge.
 std::string exchange_verdict(const ClientExchange& exchange, const std::vector<Verdict>& verdicts) {
-    std::string verdict = "unjudged";
+    bool any = false, unchecked = false;
     for (const auto& v : verdicts) {
         if (v.step != exchange.step) continue;
-        if (!v.passed) return "failed";
-        verdict = "held";
+        if (v.kind == VerdictKind::fail) return "failed";
+        any = true;
+        unchecked = unchecked || v.kind == VerdictKind::unchecked;
     }
-    return verdict;
+    return any && !unchecked ? "held" : "unjudged";
 }
 
 std::string timeline_html(const RunRecord& run) {
