@@ -449,7 +449,7 @@ TEST_CASE("Without a working gnuplot the report still has its data, and says so"
     CHECK_FALSE(fs::exists(ctx.dir / "latency_per_node.png"));
 }
 
-TEST_CASE("Odd client ids are quoted in the CSV; 25 nodes still plot a series each (24 without the origin)", "[report]") {
+TEST_CASE("Odd client ids are quoted in the CSV, 25 nodes still plot a series each (24 without the origin)", "[report]") {
     TempDir tmp;
     Star star(25, "a,\"b\"");
     RunRecord ctx = star.context(tmp.path / "big" / "r/");  // a trailing slash names the same run

@@ -96,7 +96,7 @@ TEST_CASE("Run ids are recognised exactly", "[results][keep]") {
     CHECK_FALSE(is_run_id("x20261201T123456.789Z-seed7"));
 }
 
-TEST_CASE("Without logs none are written; a log cap cuts each log after a whole line, saying so", "[results][logs]") {
+TEST_CASE("Without logs none are written, a log cap cuts each log after a whole line, saying so", "[results][logs]") {
     Results results;
     RunOptions none;
     none.logs = false;
