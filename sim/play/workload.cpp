@@ -36,7 +36,37 @@ std::string coordinate(std::mt19937_64& rng, int degrees, int leading_digits) {
     return text;
 }
 
-asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_t seed) {
+// How far behind its schedule a workload fell: the run fell behind once a report is sent more than
+// the bound after its due time; the entry then keeps the furthest it fell.
+class Schedule {
+public:
+    Schedule(RunContext& run, std::size_t step) : run_(run), step_(step) {}
+    void sent(int report, std::chrono::steady_clock::time_point due) {
+        const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - due);
+        if (late <= worst_) return;
+        worst_ = late;
+        if (late <= run_.options.late_bounds.step) return;
+        const std::string what = "the workload of steps[" + std::to_string(step_) + "] fell " +
+                                 std::to_string(late.count()) + " ms behind its schedule (at report " +
+                                 std::to_string(report + 1) + "; bound " +
+                                 std::to_string(run_.options.late_bounds.step.count()) + " ms)";
+        if (!entry_) {
+            entry_ = run_.behind.size();
+            run_.fell_behind({Lateness::Kind::workload, step_, run_.now_ms(), 0, what});
+        }
+        run_.behind[*entry_].behind_ms = static_cast<double>(late.count());
+        run_.behind[*entry_].detail = what;
+    }
+    std::chrono::milliseconds worst() const { return worst_; }
+
+private:
+    RunContext& run_;
+    std::size_t step_;
+    std::chrono::milliseconds worst_{0};
+    std::optional<std::size_t> entry_;  // in run_.behind
+};
+
+asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::size_t step, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::map<std::string, std::shared_ptr<tcp::socket>> sockets;
     std::map<std::string, ClientLines> lines;  // per node, framing what its socket was written
@@ -44,9 +74,11 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
     const auto start = std::chrono::steady_clock::now();
     const auto spacing = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / w.rate));
     std::size_t sent = 0, skipped = 0;
+    Schedule schedule(run, step);
 
     for (int i = 0; i < w.updates; ++i) {
-        timer.expires_at(start + i * spacing);
+        const auto due = start + i * spacing;
+        timer.expires_at(due);
         co_await timer.async_wait(nothrow);
         // Without `nodes`, any node that is up now: the draws then depend on the seed and on which
         // nodes are up when each report is due, nothing else.
@@ -84,6 +116,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
             asio::co_spawn(run.io, discard_replies(socket), report_failure("workload: reading replies", run.failed()));
             lines.insert_or_assign(node, ClientLines(run.max_line));
         }
+        schedule.sent(i, due);
         auto [ec, n] = co_await asio::async_write(*socket, asio::buffer(line), nothrow);
         (void)n;
         if (ec) {
@@ -98,7 +131,8 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
     for (auto& [node, socket] : sockets)
         if (socket) socket->close();
     run.recorder->note("workload-done", std::to_string(sent) + " reports sent, " + std::to_string(skipped) +
-                                            " skipped (node down or unreachable)");
+                                            " skipped (node down or unreachable), at most " +
+                                            std::to_string(schedule.worst().count()) + " ms behind schedule");
     --run.active_workloads;
 }
 
@@ -109,7 +143,7 @@ void act(RunContext& run, const Step& step, const WorkloadStep& workload) {
     run.recorder->note("workload", std::to_string(workload.updates) + " reports at " + std::to_string(workload.rate) +
                                        "/s from " + std::to_string(workload.clients) + " clients (step " +
                                        std::to_string(step.index) + ")");
-    asio::co_spawn(run.io, run_workload(run, workload, run.workload_rng()), report_failure("workload", run.failed()));
+    asio::co_spawn(run.io, run_workload(run, workload, step.index, run.workload_rng()), report_failure("workload", run.failed()));
 }
 
 }  // namespace herd::sim

@@ -100,6 +100,19 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     }
     j["verdicts"] = verdicts;
     j["interrupted"] = run.interrupted;
+    // Where the run itself fell behind the scenario (record/lateness.hpp): the verdicts after it are unchecked.
+    json behind = json::array();
+    for (const auto& l : run.behind)
+        behind.push_back({{"kind", lateness_kind_name(l.kind)},
+                          {"step", l.step ? json(*l.step) : json(nullptr)},
+                          {"at_ms", l.at_ms},
+                          {"behind_ms", l.behind_ms},
+                          {"detail", l.detail}});
+    j["run_behind"] = {{"fell_behind", !run.behind.empty()},
+                       {"step_bound_ms", run.late_bounds.step.count()},
+                       {"start_up_ms", run.start_up_ms},
+                       {"start_up_bound_ms", run.late_bounds.start_up(run.nodes.size()).count()},
+                       {"list", behind}};
     j["logs"] = run.logs ? json{{"cap_bytes", run.logs->cap_bytes}, {"cut", run.logs->cut}} : json(nullptr);
     j["messages"] = in.messages ? json{{"listed", in.messages->messages().size()},
                                        {"omitted", in.messages->omitted()},
