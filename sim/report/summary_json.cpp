@@ -45,10 +45,19 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     json per_node = json::object();
     for (const auto& [node, q] : s.per_node) per_node[node] = quantiles_json(q);
     j["per_node_ms"] = per_node;
+    json overtaken = json::array();
+    for (const auto& o : s.messages.overtaken)
+        overtaken.push_back({{"update_id", o.id},
+                             {"client", o.client},
+                             {"client_time", o.client_time},
+                             {"origin", o.origin},
+                             {"messages", o.messages},
+                             {"overtaken_at", o.at}});
     j["messages_per_update"] = {{"mean", s.messages.mean},
                                 {"min", s.messages.min},
                                 {"max", s.messages.max},
-                                {"per_update", s.messages.per_update}};
+                                {"per_update", s.messages.per_update},
+                                {"overtaken", overtaken}};
     json duplicates = json::object();
     for (const auto& [node, count] : s.duplicates_per_node) duplicates[node] = count;
     j["duplicates_per_node"] = duplicates;
