@@ -178,9 +178,12 @@ bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milli
             waker->alarm_at = next;
         }
         if (io.stopped()) io.restart();
-        // One handler, then every other one ready by then: the condition is asked once per burst.
+        // One handler, then every other one ready, for a millisecond at most: the condition is asked
+        // once per burst, and a storm whose handlers are always ready cannot hold back a step due.
         io.run_one();
-        io.poll();
+        const auto burst_end = Clock::now() + std::chrono::milliseconds(1);
+        while (io.poll_one() && Clock::now() < burst_end) {
+        }
     }
     return observer->failures().empty();
 }
