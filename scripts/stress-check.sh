@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 runs="${1:-3}"
 case "$runs" in '' | *[!0-9]* | 0) echo "usage: scripts/stress-check.sh [RUNS], RUNS a whole number from 1 up" >&2; exit 2 ;; esac
 
-./scripts/install-deps.sh
+./scripts/install-deps.sh test
 ./scripts/build.sh release
 
 logs="$(mktemp -d -t herdsim-stress-XXXXXX)"
