@@ -116,6 +116,8 @@ int run(const RunArgs& args) {
                 worst = 2;
                 continue;
             }
+            for (const auto& l : outcome.run.behind)
+                std::cerr << "  BEHIND " << scenario.file.string() << ": " << l.detail << "\n";
             print_failures(outcome, scenario);
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             for (const auto& p : outcome.pruned) std::cerr << "  --keep: deleted " << p << "\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "play/interrupt.hpp"
+#include "record/lateness.hpp"
 #include "record/messages_log.hpp"
 #include "record/run_record.hpp"
 #include "report/writer.hpp"
@@ -39,6 +40,11 @@ struct RunOptions {
     // Called once the herd is up and its start-up exchange over, before the first step: lets a test
     // reach into the herd (a relay, say) as a bug would.
     std::function<void(RunHerd&)> herd_ready;
+    // How far behind the run may fall before the checks after it are unchecked (record/lateness.hpp).
+    LateBounds late_bounds;
+    // Called as each step comes due, before the runner sees how late it is: lets a test hold the
+    // runner up as a busy machine would.
+    std::function<void(const Step&)> step_due;
 };
 
 struct RunOutcome {

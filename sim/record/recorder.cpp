@@ -220,10 +220,12 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
         const std::size_t origin = *node_index(u.origin);
         double worst = 0;
         LostUpdate lost{u.id, u.client, u.client_time_text, u.origin, {}};
+        OvertakenUpdate overtaken{u.id, u.client, u.client_time_text, u.origin, {}, u.messages};
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
             const Delivery* d = i < u.deliveries.size() ? &u.deliveries[i] : nullptr;
             const bool required = i < u.required.size() && u.required[i];
             if (d) duplicates[i] += d->duplicates;
+            if (d && !d->first_stored && d->duplicates > 0 && first_newer_stored(u, i)) overtaken.at.push_back(nodes_[i]);
             if (d && d->first_stored) {
                 const double latency = to_ms(*d->first_stored - u.born);
                 if (i != origin) per_node[i].push_back(latency);
@@ -250,6 +252,11 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
             s.lost.push_back(std::move(lost));
         }
         s.messages.per_update.push_back(u.messages);
+        s.messages.update_ids.push_back(u.id);
+        if (!overtaken.at.empty()) {
+            std::sort(overtaken.at.begin(), overtaken.at.end());
+            s.messages.overtaken.push_back(std::move(overtaken));
+        }
     }
     s.full_coverage = quantiles(std::move(coverage));
     s.late_delay = quantiles(std::move(late));

@@ -47,10 +47,24 @@ struct LateDelivery {
     double delay_ms = 0;  // first stored - born
 };
 
+// An update a newer report for the same client overtook: some node held the newer one before a
+// flood line for this one reached it, and rightly dropped that line (stale) instead of passing it
+// on, so the update cost fewer lines than a flood nothing overtakes.
+struct OvertakenUpdate {
+    std::size_t id = 0;
+    std::string client;
+    std::string client_time;  // as the client wrote it
+    std::string origin;
+    std::vector<std::string> at;  // the nodes where the newer one got first, by name
+    std::uint64_t messages = 0;
+};
+
 struct MessageStats {
     double mean = 0;
     std::uint64_t min = 0, max = 0;
     std::vector<std::uint64_t> per_update;  // by update id: AT lines handled for it by all nodes
+    std::vector<std::size_t> update_ids;    // beside per_update: whose count it is
+    std::vector<OvertakenUpdate> overtaken;  // by update id
 };
 
 // Everything in milliseconds, with microsecond precision. Computed at the moment summarize() is

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "record/client_exchange.hpp"
+#include "record/lateness.hpp"
 #include "record/recorder.hpp"
 #include "record/spans.hpp"
 #include "record/verdicts.hpp"
@@ -41,6 +42,9 @@ struct RunRecord {
     std::vector<ClientExchange> exchanges;  // the send steps' requests and replies, in send order
     LatencyResolution resolution;      // how exactly its latencies were timed
     bool interrupted = false;          // SIGINT or SIGTERM ended the run before its last step
+    double start_up_ms = 0;            // the herd's start-up exchange, before the timeline
+    LateBounds late_bounds;            // how far behind the run could fall with its premises whole
+    std::vector<Lateness> behind;      // where the run itself fell behind, in the order noticed
     std::optional<NodeLogs> logs;      // empty: no logs were written (--no-logs)
 
     // What was judged.

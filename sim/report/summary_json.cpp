@@ -45,10 +45,19 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     json per_node = json::object();
     for (const auto& [node, q] : s.per_node) per_node[node] = quantiles_json(q);
     j["per_node_ms"] = per_node;
+    json overtaken = json::array();
+    for (const auto& o : s.messages.overtaken)
+        overtaken.push_back({{"update_id", o.id},
+                             {"client", o.client},
+                             {"client_time", o.client_time},
+                             {"origin", o.origin},
+                             {"messages", o.messages},
+                             {"overtaken_at", o.at}});
     j["messages_per_update"] = {{"mean", s.messages.mean},
                                 {"min", s.messages.min},
                                 {"max", s.messages.max},
-                                {"per_update", s.messages.per_update}};
+                                {"per_update", s.messages.per_update},
+                                {"overtaken", overtaken}};
     json duplicates = json::object();
     for (const auto& [node, count] : s.duplicates_per_node) duplicates[node] = count;
     j["duplicates_per_node"] = duplicates;
@@ -100,6 +109,19 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     }
     j["verdicts"] = verdicts;
     j["interrupted"] = run.interrupted;
+    // Where the run itself fell behind the scenario (record/lateness.hpp): the verdicts after it are unchecked.
+    json behind = json::array();
+    for (const auto& l : run.behind)
+        behind.push_back({{"kind", lateness_kind_name(l.kind)},
+                          {"step", l.step ? json(*l.step) : json(nullptr)},
+                          {"at_ms", l.at_ms},
+                          {"behind_ms", l.behind_ms},
+                          {"detail", l.detail}});
+    j["run_behind"] = {{"fell_behind", !run.behind.empty()},
+                       {"step_bound_ms", run.late_bounds.step.count()},
+                       {"start_up_ms", run.start_up_ms},
+                       {"start_up_bound_ms", run.late_bounds.start_up(run.nodes.size()).count()},
+                       {"list", behind}};
     j["logs"] = run.logs ? json{{"cap_bytes", run.logs->cap_bytes}, {"cut", run.logs->cut}} : json(nullptr);
     j["messages"] = in.messages ? json{{"listed", in.messages->messages().size()},
                                        {"omitted", in.messages->omitted()},
