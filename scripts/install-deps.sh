@@ -10,6 +10,7 @@ packages=(
   catch2 libbenchmark-dev
   gnuplot-nox python3
   netcat-openbsd lsof   # trying a herd by hand: the README's nc examples, and who holds a port
+  chromium              # the pages and pictures as a person sees them (tests/pages/look.py)
 )
 
 missing=()
