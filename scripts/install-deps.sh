@@ -15,7 +15,7 @@ packages=(
 )
 case "$job" in
   run) ;;
-  test) packages+=(netcat-openbsd lsof) ;;  # the README's nc examples; the course graders' lsof stop
+  test) packages+=(netcat-openbsd lsof chromium) ;;  # the README's nc examples; the course graders' lsof stop; tests/pages/look.py
   fuzz) packages+=(netcat-openbsd lsof clang libclang-rt-14-dev) ;;
   *) echo "install-deps: unknown job \"$job\" (run, test or fuzz)" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 #include "play/run_context.hpp"
 #include "play/steps.hpp"
 #include "protocol/command.hpp"
+#include "report/pages.hpp"
 #include "report/report.hpp"
 #include "report/results_dir.hpp"
 #include "serve/mock_places.hpp"
@@ -54,6 +55,7 @@ void note_late_start(RunContext& run, const Step& step, std::chrono::millisecond
 void play_timeline(RunContext& run) {
     auto previous_end = Clock::now();
     const auto start = previous_end;
+    run.recorder->set_zero(start);
     for (const Step& step : run.scenario.steps) {
         run.step_number = step.index + 1;
         const auto due = step.at ? start + *step.at : previous_end + step.after;
@@ -118,6 +120,7 @@ void prepare_record(RunContext& run, const HerdConfig& config) {
         peers[s.name] = config.neighbours(s.name);
     }
     run.recorder = std::make_unique<Recorder>(std::move(names));
+    if (!run.options.target) run.recorder->set_peers(peers);  // a target's sends are not seen
     run.messages = std::make_unique<MessageLog>(*run.recorder, std::move(peers), run.options.messages_cap);
     run.observer = std::make_unique<RunObserver>(*run.recorder, run.recoveries, *run.messages);
 }
@@ -284,7 +287,14 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         std::filesystem::remove(run.dir, ignored);
         return outcome;
     }
-    if (options.logs) run.logs = NodeLogs{options.log_cap, cap_logs(run.dir / "logs", options.log_cap)};
+    const RunVerdict verdict = run.verdict();
+    if (options.logs && options.logs_only_failed && verdict != RunVerdict::fail && verdict != RunVerdict::interrupted) {
+        std::error_code ignored;
+        std::filesystem::remove_all(run.dir / "logs", ignored);
+        run.logs = NodeLogs{options.log_cap, {}, true};
+    } else if (options.logs) {
+        run.logs = NodeLogs{options.log_cap, cap_logs(run.dir / "logs", options.log_cap)};
+    }
     try {
         outcome.warnings = write_report(run, *played.recorder, played.messages.get(), options.report);
     } catch (const std::exception& e) {
@@ -292,6 +302,11 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
     current.reset();
     if (options.keep) outcome.pruned = prune_runs(run.dir, *options.keep, outcome.warnings);
+    try {
+        write_results_index(options.out_dir);
+    } catch (const std::exception& e) {
+        outcome.warnings.push_back(std::string("could not write the results page: ") + e.what());
+    }
     return outcome;
 }
 

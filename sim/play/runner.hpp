@@ -34,6 +34,7 @@ struct RunOptions {
     std::size_t messages_cap = default_messages_cap;  // messages.jsonl lists at most this many
     ReportOptions report;                          // how its files are drawn
     bool logs = true;                              // per-node logs in <run>/logs/
+    bool logs_only_failed = false;                 // ... deleted after a run that did not fail or stop
     std::uintmax_t log_cap = default_log_cap;      // bytes per node log, cut after the run
     std::optional<std::size_t> keep;               // after the run, keep this many runs of the scenario
     const InterruptFlag* interrupt = nullptr;      // raised: the run stops and writes what it has

@@ -21,6 +21,7 @@ namespace herd::sim {
 struct NodeLogs {
     std::uintmax_t cap_bytes = 0;
     std::vector<std::string> cut;
+    bool deleted = false;  // written during the run, deleted after it since it neither failed nor was stopped
 };
 
 struct RunRecord {
@@ -50,7 +51,7 @@ struct RunRecord {
     // What was judged.
     std::vector<Verdict> verdicts;
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
-    RunVerdict verdict() const { return run_verdict(verdicts, has_expectation); }
+    RunVerdict verdict() const { return run_verdict(verdicts, has_expectation, interrupted); }
 };
 
 }  // namespace herd::sim
