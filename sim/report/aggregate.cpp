@@ -7,7 +7,7 @@ namespace herd::sim {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using ordered_json = nlohmann::ordered_json;
 
 Quantiles pooled(const std::vector<RunRecord>& runs) {
     std::vector<double> all;
@@ -72,24 +72,24 @@ RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& 
     return row;
 }
 
-json aggregate_json(const std::string& scenario, const std::vector<RunRecord>& runs) {
-    json j;
+ordered_json aggregate_json(const std::string& scenario, const std::vector<RunRecord>& runs) {
+    ordered_json j;
     j["scenario"] = scenario;
     j["runs"] = runs.size();
     j["passed"] = passed(runs);
     j["full_coverage_ms"] = quantiles_json(pooled(runs));
     std::map<std::string, std::vector<double>> across;
-    json list = json::array();
+    ordered_json list = ordered_json::array();
     for (const auto& r : runs) {
-        json run = {{"run_id", r.run_id}, {"seed", r.seed}, {"verdict", verdict_name(r.verdict())}};
+        ordered_json run = {{"run_id", r.run_id}, {"seed", r.seed}, {"verdict", verdict_name(r.verdict())}};
         for (const auto& [name, value] : run_metrics(r)) {
-            run[name] = value ? json(*value) : json(nullptr);
+            run[name] = value ? ordered_json(*value) : ordered_json(nullptr);
             if (value) across[name].push_back(*value);
         }
         list.push_back(run);
     }
     j["run_list"] = list;
-    json spread = json::object();
+    ordered_json spread = ordered_json::object();
     for (auto& [name, values] : across) {
         const Quantiles q = quantiles(values);
         spread[name] = {{"min", *std::min_element(values.begin(), values.end())}, {"median", q.p50}, {"max", q.max}};
