@@ -80,7 +80,6 @@ nlohmann::ordered_json quantiles_json(const Quantiles& q) {
 }
 
 nlohmann::ordered_json messages_json(const MessageStats& m) {
-    using json = nlohmann::ordered_json;
     // No update: nothing was counted, and a 0 would read like a measurement.
     if (m.per_update.empty()) return {{"mean", nullptr}, {"min", nullptr}, {"max", nullptr}};
     return {{"mean", m.mean}, {"min", m.min}, {"max", m.max}};
