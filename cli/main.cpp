@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   herdsim load --preset fall17 --requests 10000   10,000 IAMATs at a running fall17 herd, judged and timed
   herdsim compare RUN_A RUN_B --fail-if 'p99_ms>+10%'   two runs side by side, per phase
   herdsim draw results/grid25-delay/latest --window 500:700   a finished run's diagram again, for another window
-  herdsim results                             every run in a browser: http://127.0.0.1:8080/
+  herdsim results                             every run in a browser, at the address it prints
 Run 'herdsim <command> --help' for a command's options.)");
 
     herdsim::cli::Action action;

@@ -131,7 +131,7 @@ std::vector<Arrow> arrows_of(const std::string& svg) {
 
 }  // namespace
 
-TEST_CASE("messages.svg: an arrowhead only on the lane that received; a dropped line a cross by its sender",
+TEST_CASE("messages.svg: an arrowhead only on the lane that received, a dropped line a cross by its sender",
           "[messages][svg]") {
     Results results;
     const RunOutcome outcome = play({});

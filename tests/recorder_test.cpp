@@ -689,7 +689,7 @@ TEST_CASE("Catch-up lines are counted apart from flood lines, by matching each l
     CHECK(blind.summarize().catch_up.per_update == std::vector<std::uint64_t>{0});
 }
 
-TEST_CASE("Every time counts from the scenario's time 0; what came before it is negative", "[recorder]") {
+TEST_CASE("Every time counts from the scenario's time 0, and what came before it is negative", "[recorder]") {
     FakeClock clock;
     const auto start = clock.now;
     Recorder rec{{"A", "B"}, clock.fn()};
@@ -847,7 +847,7 @@ TEST_CASE("Drawn: a big herd's latency plot is one vertical segment per update, 
     CHECK(std::stod(m[2]) - std::stod(m[4]) > 100);          // 0.1 to 2.5 ms on the log axis: tall
 }
 
-TEST_CASE("Drawn: a CDF of one update still has x tick labels; a window with no update is named in the key",
+TEST_CASE("Drawn: a CDF of one update still has x tick labels, and a window with no update is named in the key",
           "[report][plots][drawn]") {
     TempDir tmp;
     // Update 1 alone is born in the first window; nothing is born in the second.

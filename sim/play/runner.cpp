@@ -55,7 +55,7 @@ void note_late_start(RunContext& run, const Step& step, std::chrono::millisecond
 void play_timeline(RunContext& run) {
     auto previous_end = Clock::now();
     const auto start = previous_end;
-    run.recorder->set_zero(start);
+    run.messages->move_zero(run.recorder->set_zero(start));
     for (const Step& step : run.scenario.steps) {
         run.step_number = step.index + 1;
         const auto due = step.at ? start + *step.at : previous_end + step.after;

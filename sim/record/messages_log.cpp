@@ -17,6 +17,13 @@ MessageLog::MessageLog(const Recorder& recorder, std::map<std::string, std::vect
                        std::size_t cap)
     : recorder_(recorder), peers_(std::move(peers)), cap_(cap) {}
 
+void MessageLog::move_zero(double shift_ms) {
+    for (auto& m : messages_) {
+        if (m.sent_ms) *m.sent_ms -= shift_ms;
+        if (m.received_ms) *m.received_ms -= shift_ms;
+    }
+}
+
 void MessageLog::on_handled(std::string_view node, const Command& command, const Effects& effects) {
     const double t = recorder_.ms_since_start(recorder_.now());
     if (const auto* at = std::get_if<At>(&command);

@@ -46,6 +46,9 @@ public:
     // A flood line handled, told from outside the node (StoreSink::flooded): a receipt.
     void flooded(std::string_view node, std::string_view sender, const ClientReport& report, bool fresh);
 
+    // The recorder's clock moved its zero `shift_ms` later (Recorder::set_zero): the times logged so far move with it.
+    void move_zero(double shift_ms);
+
     const std::vector<FloodMessage>& messages() const { return messages_; }  // in send (or receipt) order
     std::size_t cap() const { return cap_; }
     std::uint64_t omitted() const { return omitted_; }  // sends past the cap, not listed

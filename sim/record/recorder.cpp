@@ -76,11 +76,12 @@ void Recorder::set_reachable(ReachableFn reachable) { reachable_ = std::move(rea
 
 void Recorder::set_peers(std::map<std::string, std::vector<std::string>, std::less<>> peers) { peers_ = std::move(peers); }
 
-void Recorder::set_zero(TimePoint zero) {
+double Recorder::set_zero(TimePoint zero) {
     const double shift = to_ms(zero - start_);
     start_ = zero;
     for (auto& e : events_) e.t_ms -= shift;
     for (auto& r : stale_reads_) r.t_ms -= shift;
+    return shift;
 }
 
 void Recorder::note(std::string kind, std::string detail, std::vector<std::string> nodes) {

@@ -157,8 +157,9 @@ public:
     void set_peers(std::map<std::string, std::vector<std::string>, std::less<>> peers);
     // Counts every time from `zero` (the scenario's time 0, which its at_ms count from) instead of
     // the recorder's start: one clock for every time a run shows. Events already noted move with it
-    // (the herd's start comes before 0).
-    void set_zero(TimePoint zero);
+    // (the herd's start comes before 0). Returns how far the clock moved, in ms, for the other
+    // keepers of times read from it (MessageLog::move_zero).
+    double set_zero(TimePoint zero);
 
     // A fault or other runner action, for the event log: crash, restart, cut, heal, partition, delay, ...
     void note(std::string kind, std::string detail, std::vector<std::string> nodes = {});

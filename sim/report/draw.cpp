@@ -13,32 +13,31 @@
 namespace herd::sim {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace {
 
-json read_json(const fs::path& path) {
+nlohmann::json read_json(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path.string() + ": cannot read it (is this a run folder?)");
     try {
-        return json::parse(in);
-    } catch (const json::exception& e) {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(path.string() + ": not JSON: " + e.what());
     }
 }
 
-std::optional<double> number(const json& j, const char* key) {
+std::optional<double> number(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);
     return it != j.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
 }
 
 // summary.json's fault list back into windows: the label is "<kind> <subject>".
-std::vector<FaultWindow> faults_of(const json& summary) {
+std::vector<FaultWindow> faults_of(const nlohmann::json& summary) {
     static const std::pair<const char*, FaultWindow::Kind> kinds[] = {
         {"crash", FaultWindow::Kind::crash}, {"cut", FaultWindow::Kind::cut},   {"partition", FaultWindow::Kind::partition},
         {"delay", FaultWindow::Kind::delay}, {"drop", FaultWindow::Kind::drop}, {"stall", FaultWindow::Kind::stall}};
     std::vector<FaultWindow> out;
-    for (const auto& f : summary.value("faults", json::array())) {
+    for (const auto& f : summary.value("faults", nlohmann::json::array())) {
         const std::string label = f.value("label", "");
         const auto space = label.find(' ');
         FaultWindow w;
@@ -62,7 +61,7 @@ std::vector<DrawnMessage> messages_of(const fs::path& path) {
         ++number_of_line;
         if (line.empty()) continue;
         try {
-            const json j = json::parse(line);
+            const nlohmann::json j = nlohmann::json::parse(line);
             DrawnMessage d;
             d.message.from = j.at("from").get<std::string>();
             d.message.to = j.at("to").get<std::string>();
@@ -77,7 +76,7 @@ std::vector<DrawnMessage> messages_of(const fs::path& path) {
             if (j.at("update").is_number()) d.update = j.at("update").get<std::size_t>();
             d.line = line;
             out.push_back(std::move(d));
-        } catch (const json::exception& e) {
+        } catch (const nlohmann::json::exception& e) {
             throw std::runtime_error(path.string() + ":" + std::to_string(number_of_line) + ": " + e.what());
         }
     }
@@ -88,7 +87,7 @@ std::vector<DrawnMessage> messages_of(const fs::path& path) {
 
 Drawn draw_run(const fs::path& run_dir, const DrawOptions& options) {
     Drawn drawn;
-    const json summary = read_json(run_dir / "summary.json");
+    const nlohmann::json summary = read_json(run_dir / "summary.json");
     const auto nodes = summary.at("herd").value("servers", std::vector<std::string>{});
     if (fs::exists(run_dir / "messages.jsonl")) {
         DiagramOptions diagram_options;

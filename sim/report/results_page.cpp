@@ -15,7 +15,6 @@
 namespace herd::sim {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace {
 
@@ -24,28 +23,28 @@ struct Listed {
     std::vector<std::string> figures;  // updates, lost, p99 ms, msgs/upd, dur s
 };
 
-std::string number(const json& j, int decimals) {
+std::string figure(const nlohmann::json& j, int decimals) {
     return j.is_number() ? fixed(j.get<double>(), decimals) : std::string("-");
 }
 
 Listed listed(const fs::path& summary, const std::string& scenario, const std::string& run_id) {
     Listed l{"", scenario, run_id, "unreadable", {"-", "-", "-", "-", "-"}};
     std::ifstream in(summary);
-    const json j = json::parse(in, nullptr, false);
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return l;
     l.started = j.value("started_at", "");
     l.verdict = j.value("verdict", "unreadable");
-    const json none;
-    const auto at = [&](std::initializer_list<const char*> path) -> const json& {
-        const json* v = &j;
+    const nlohmann::json none;
+    const auto at = [&](std::initializer_list<const char*> path) -> const nlohmann::json& {
+        const nlohmann::json* v = &j;
         for (const char* key : path) {
             if (!v->is_object() || !v->contains(key)) return none;
             v = &(*v)[key];
         }
         return *v;
     };
-    l.figures = {number(at({"updates"}), 0), number(at({"lost"}), 0), number(at({"full_coverage_ms", "p99"}), 3),
-                 number(at({"messages_per_update", "mean"}), 1),
+    l.figures = {figure(at({"updates"}), 0), figure(at({"lost"}), 0), figure(at({"full_coverage_ms", "p99"}), 3),
+                 figure(at({"messages_per_update", "mean"}), 1),
                  at({"duration_ms"}).is_number() ? fixed(at({"duration_ms"}).get<double>() / 1000.0, 1) : "-"};
     return l;
 }

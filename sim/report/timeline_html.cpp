@@ -15,7 +15,7 @@ namespace herd::sim {
 namespace {
 
 constexpr double plot_width = 1400;  // px of the time axis
-constexpr double tracks_left = 170;        // the track names
+constexpr double names_width = 170;         // the track names
 constexpr double track_height = 26;
 constexpr std::size_t max_marks = 20000;  // past this, the nodes' link events are left out (and it says so)
 
@@ -57,7 +57,7 @@ std::string timeline_html(const ReportInput& in) {
     double t0 = 0, t1 = std::max(run.summary.duration_ms, 1.0);
     for (const auto& e : recorder.events()) t0 = std::min(t0, e.t_ms), t1 = std::max(t1, e.t_ms);
     const double scale = plot_width / (t1 - t0);
-    const auto x = [&](double t) { return tracks_left + (t - t0) * scale; };
+    const auto x = [&](double t) { return names_width + (t - t0) * scale; };
 
     std::vector<Track> tracks{{"checks", "checks", ""}};
     std::map<std::string, std::size_t> node_track, client_track;
@@ -117,7 +117,7 @@ std::string timeline_html(const ReportInput& in) {
 
     const double tracks_top = 40;
     const double height = tracks_top + static_cast<double>(tracks.size()) * track_height + 30;
-    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fixed(tracks_left + plot_width + 20, 0) + "\" height=\"" +
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fixed(names_width + plot_width + 20, 0) + "\" height=\"" +
                       fixed(height, 0) + "\" font-family=\"sans-serif\" font-size=\"11\">\n";
     // The time axis, along the top.
     const double step = tick_step(t1 - t0);
@@ -125,7 +125,7 @@ std::string timeline_html(const ReportInput& in) {
         svg += "<line x1=\"" + fixed(x(t), 1) + "\" y1=\"" + fixed(tracks_top - 6, 1) + "\" x2=\"" + fixed(x(t), 1) +
                "\" y2=\"" + fixed(height - 30, 1) + "\" stroke=\"#eeeeee\"/><text class=\"tick\" x=\"" + fixed(x(t), 1) +
                "\" y=\"" + fixed(tracks_top - 10, 1) + "\" text-anchor=\"middle\">" + fixed(std::abs(t) < step / 2 ? 0.0 : t, step < 1 ? 3 : 0) + "</text>\n";
-    svg += "<text x=\"" + fixed(tracks_left + plot_width, 0) + "\" y=\"12\" text-anchor=\"end\" fill=\"#555555\">ms from the scenario's time 0</text>\n";
+    svg += "<text x=\"" + fixed(names_width + plot_width, 0) + "\" y=\"12\" text-anchor=\"end\" fill=\"#555555\">ms from the scenario's time 0</text>\n";
     svg += "<g transform=\"translate(0," + fixed(tracks_top, 0) + ")\">\n";
     for (std::size_t k = 0; k < run.faults.size(); ++k) {
         const auto& f = run.faults[k];
@@ -137,9 +137,9 @@ std::string timeline_html(const ReportInput& in) {
     }
     for (std::size_t i = 0; i < tracks.size(); ++i) {
         const double y = static_cast<double>(i) * track_height;
-        svg += "<g class=\"track " + tracks[i].kind + "\"><line x1=\"" + fixed(tracks_left, 0) + "\" y1=\"" + fixed(y + track_height / 2, 1) +
-               "\" x2=\"" + fixed(tracks_left + plot_width, 0) + "\" y2=\"" + fixed(y + track_height / 2, 1) +
-               "\" stroke=\"#cccccc\"/><text x=\"" + fixed(tracks_left - 8, 0) + "\" y=\"" + fixed(y + track_height / 2 + 4, 1) +
+        svg += "<g class=\"track " + tracks[i].kind + "\"><line x1=\"" + fixed(names_width, 0) + "\" y1=\"" + fixed(y + track_height / 2, 1) +
+               "\" x2=\"" + fixed(names_width + plot_width, 0) + "\" y2=\"" + fixed(y + track_height / 2, 1) +
+               "\" stroke=\"#cccccc\"/><text x=\"" + fixed(names_width - 8, 0) + "\" y=\"" + fixed(y + track_height / 2 + 4, 1) +
                "\" text-anchor=\"end\">" + xml_escape(tracks[i].name) + "</text>" + tracks[i].marks + "</g>\n";
     }
     svg += "</g>\n</svg>\n";

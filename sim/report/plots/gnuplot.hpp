@@ -1,6 +1,7 @@
 #pragma once
 // What every plot script shares: gnuplot strings, the page and title, the fault windows (shaded,
 // one colour each, named in the key rather than over the data), and running gnuplot.
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -28,6 +29,15 @@ std::string log_ms_axis(char axis);
 // to the one at or above twice hi: at least two labelled ticks, however few the values (one value
 // alone would leave gnuplot a range with no tick in it).
 std::string log_ms_range(char axis, double lo, double hi);
+
+// The smallest and largest of the values a plot draws on one axis.
+struct Extent {
+    std::optional<double> lo, hi;
+    void add(double v) {
+        lo = lo ? std::min(*lo, v) : v;
+        hi = hi ? std::max(*hi, v) : v;
+    }
+};
 
 // Node names in reading order: N2 before N10.
 std::vector<std::string> natural_order(std::vector<std::string> names);

@@ -14,7 +14,7 @@ namespace {
 // One series per node up to this many (25 nodes and 5 windows still fit the key); more: the band.
 constexpr std::size_t max_plotted_nodes = 25;
 
-std::string per_node_series(const ReportInput& in, std::string& data, std::size_t& points) {
+std::string per_node_series(const ReportInput& in, std::string& data, std::size_t& points, Extent& y) {
     const Recorder& recorder = in.recorder;
     // Eight colours cycle; the point shape changes with each cycle, so 25 series stay apart.
     static const int shapes[] = {7, 5, 9, 11};
@@ -27,8 +27,9 @@ std::string per_node_series(const ReportInput& in, std::string& data, std::size_
         for (const auto& u : recorder.updates()) {
             if (u.origin == node || *index >= u.deliveries.size() || !u.deliveries[*index].first_stored) continue;
             const double born = recorder.ms_since_start(u.born);
-            rows += fixed(born / 1000.0, 6) + ' ' + log_axis_ms(recorder.ms_since_start(*u.deliveries[*index].first_stored) - born) +
-                    '\n';
+            const double latency = recorder.ms_since_start(*u.deliveries[*index].first_stored) - born;
+            rows += fixed(born / 1000.0, 6) + ' ' + log_axis_ms(latency) + '\n';
+            y.add(latency);
             ++points;
         }
         if (rows.empty()) continue;
@@ -42,7 +43,7 @@ std::string per_node_series(const ReportInput& in, std::string& data, std::size_
     return plot;
 }
 
-std::string band_series(const ReportInput& in, std::string& data, std::size_t& points) {
+std::string band_series(const ReportInput& in, std::string& data, std::size_t& points, Extent& y) {
     const Recorder& recorder = in.recorder;
     data = "# birth_s min_ms max_ms full_coverage_ms (NaN: lost)\n";
     for (const auto& u : recorder.updates()) {
@@ -56,6 +57,8 @@ std::string band_series(const ReportInput& in, std::string& data, std::size_t& p
         }
         if (!lo) continue;
         const auto& full = in.run.summary.full_coverage_ms[u.id];
+        y.add(*lo);
+        y.add(*hi);
         data += fixed(born / 1000.0, 6) + ' ' + log_axis_ms(*lo) + ' ' + log_axis_ms(*hi) + ' ' + (full ? log_axis_ms(*full) : "NaN") + '\n';
         ++points;
     }
@@ -72,7 +75,8 @@ std::optional<std::string> latency_per_node(const ReportInput& in, const std::fi
     std::string data;
     std::size_t points = 0;
     const bool per_node = in.nodes.size() <= max_plotted_nodes;
-    const std::string plot = per_node ? per_node_series(in, data, points) : band_series(in, data, points);
+    Extent y;
+    const std::string plot = per_node ? per_node_series(in, data, points, y) : band_series(in, data, points, y);
     if (points == 0) return "no node other than an origin stored an update";
 
     const std::string what = per_node ? "Latency per node: first stored - born, one point per update"
@@ -81,6 +85,7 @@ std::optional<std::string> latency_per_node(const ReportInput& in, const std::fi
     gp += "set xlabel \"update born at (s since start)\"\nset ylabel \"latency (ms, log scale)\"\n";
     gp += "";
     gp += log_ms_axis('y');
+    gp += log_ms_range('y', *y.lo, *y.hi);
     gp += "set xrange [0:" + fixed(std::max(in.run.summary.duration_ms, 1.0) / 1000.0, 6) + "]\n";
     gp += window_objects(in.run.faults, in.run.summary.duration_ms);
     gp += plot + window_key_entries(in.run.faults) + "\n";

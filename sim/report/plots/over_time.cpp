@@ -84,6 +84,7 @@ std::optional<std::string> rolling_quantiles(const ReportInput& in, const std::f
     std::deque<std::pair<double, double>> recent;  // (born ms, full-coverage ms), born in the window
     std::string data = "# birth_s p50_ms p99_ms count (over the updates born in the trailing " + ms(window) + " ms)\n";
     std::size_t rows = 0;
+    Extent y;
     for (const auto& u : in.recorder.updates()) {
         const auto& full = in.run.summary.full_coverage_ms[u.id];
         if (!full) continue;
@@ -96,6 +97,8 @@ std::optional<std::string> rolling_quantiles(const ReportInput& in, const std::f
         for (const auto& r : recent) values.push_back(r.second);
         const Quantiles q = quantiles(std::move(values));
         data += fixed(born / 1000.0, 6) + ' ' + log_axis_ms(q.p50) + ' ' + log_axis_ms(q.p99) + ' ' + std::to_string(q.count) + '\n';
+        y.add(q.p50);
+        y.add(q.p99);
         ++rows;
     }
     if (rows == 0) return "no update reached every required node";
@@ -104,6 +107,7 @@ std::optional<std::string> rolling_quantiles(const ReportInput& in, const std::f
     gp += over_time_axes(in);
     gp += "set ylabel \"full-coverage latency (ms, log scale)\"\n";
     gp += log_ms_axis('y');
+    gp += log_ms_range('y', *y.lo, *y.hi);
     gp += "plot 'rolling_quantiles.dat' using 1:3 with linespoints pointtype 7 pointsize 0.4 linecolor rgb \"#cc0000\" title \"p99\", \\\n"
           "     '' using 1:2 with linespoints pointtype 7 pointsize 0.4 linecolor rgb \"#003366\" title \"p50\"" +
           window_key_entries(in.run.faults) + "\n";
