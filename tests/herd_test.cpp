@@ -267,13 +267,14 @@ TEST_CASE("wait_quiet times out while a stall holds a line, and holds once it en
 
 TEST_CASE("Through relays, a line the relay still holds when the sender closes its idle link is delivered",
           "[herd][relay][link]") {
-    HerdFixture f(true, two_node_line());
+    HerdFixture f(true, two_node_line(), [](sim::HerdOptions& o) { o.server.link_policy = LinkPolicy::per_burst; });
     auto* relay = f.herd->relay("N0", "N1");
     const auto before = relay->stats();
     relay->set_delay(50ms, 0us);  // far longer than the linger: N0 closes while the relay holds the line
     f.iamat("N0", "IAMAT held +1+1 1520023934");
     REQUIRE(run_until(f.io, [&] { return f.knows("N1", "held", 1520023934000000000) && f.herd->quiet(); }));
-    CHECK(relay->stats().connections == before.connections + 1);
+    // No second connection for a catch-up (the start-up connection may still carry the line).
+    CHECK(relay->stats().connections <= before.connections + 1);
     f.iamat("N0", "IAMAT again +1+1 1520023935");
     REQUIRE(run_until(f.io, [&] { return f.knows("N1", "again", 1520023935000000000) && f.herd->quiet(); }));
     CHECK(relay->stats().messages == before.messages + 2);
