@@ -18,6 +18,7 @@ namespace herd::bench {
 namespace {
 
 HerdConfig ring5() { return *preset("fall17"); }  // Alford-Hamilton-Holiday-Ball-Welsh-Alford
+HerdConfig random200() { return sim::make_topology({.kind = "random", .nodes = 200, .degree = 4, .seed = 1}); }
 
 // Sequential IAMATs to Alford: one in flight, each a new update; the next goes only once the
 // previous one has reached every node, so the figure is one request's round trip on a herd
@@ -102,17 +103,18 @@ void BM_IamatThroughput(benchmark::State& state, bool logging, LinkPolicy policy
     state.counters["cpu_us_per_iamat"] = requests ? cpu * 1e6 / static_cast<double>(requests) : 0;
 }
 
-// One update at a time from Alford; the time from Alford storing it to the last live node storing
-// it. With Welsh down the ring is a line of four and the farthest node is three hops away. `idle`
-// between updates (untimed) lets per_burst links close, so that every hop of the next update
-// opens a connection first.
-void BM_Flood(benchmark::State& state, bool one_down, LinkPolicy policy, Clock::duration idle) {
+// One update at a time from the config's first node (Alford on the ring); the time from it storing
+// the update to the last live node storing it. With Welsh down the ring is a line of four and the
+// farthest node is three hops away. `idle` between updates (untimed) lets per_burst links close,
+// so that every hop of the next update opens a connection first. `relays`: every link crosses a
+// Relay, as in a run.
+void BM_Flood(benchmark::State& state, HerdConfig config, bool one_down, LinkPolicy policy, Clock::duration idle,
+              bool relays) {
     boost::asio::io_context io;
     std::vector<double> samples;
     std::uint64_t handled = 0, updates = 0;
     double cpu = 0;
-    HerdConfig config = ring5();
-    const std::string origin = "Alford", dead = "Welsh";
+    const std::string origin = config.servers.front().name, dead = "Welsh";
     HerdConfig live = config;
     if (one_down) std::erase_if(live.links, [&](const auto& l) { return l.first == dead || l.second == dead; });
     int hops = 0;
@@ -121,7 +123,7 @@ void BM_Flood(benchmark::State& state, bool one_down, LinkPolicy policy, Clock::
         if (d >= 0) hops = std::max(hops, d), ++live_nodes;
     const double expected = 2.0 * static_cast<double>(live.links.size()) - static_cast<double>(live_nodes - 1);
     {
-        HerdRig rig(io, config, {}, policy);
+        HerdRig rig(io, config, {}, policy, relays);
         if (one_down) {
             rig.herd->crash(dead);
             settle(io, 20ms);
@@ -163,6 +165,7 @@ void BM_Flood(benchmark::State& state, bool one_down, LinkPolicy policy, Clock::
     state.counters["msgs_per_update"] = updates ? static_cast<double>(handled) / static_cast<double>(updates) : 0;
     state.counters["expected_2E_minus_N_minus_1"] = expected;
     state.counters["cpu_us_per_iamat"] = updates ? cpu * 1e6 / static_cast<double>(updates) : 0;
+    state.counters["flood_lines_per_cpu_s"] = cpu > 0 ? static_cast<double>(handled) / cpu : 0;
 }
 
 std::string places_sample() {
@@ -228,22 +231,33 @@ void register_herd_benchmarks() {
         ->Unit(benchmark::kMillisecond)
         ->Iterations(sized<benchmark::IterationCount>(3, 1));
     for (bool one_down : {false, true})
-        benchmark::RegisterBenchmark(one_down ? "Herd/Flood/Ring5OneDown" : "Herd/Flood/Ring5", BM_Flood, one_down,
-                                     LinkPolicy::per_burst, Clock::duration::zero())
+        benchmark::RegisterBenchmark(one_down ? "Herd/Flood/Ring5OneDown" : "Herd/Flood/Ring5", BM_Flood, ring5(),
+                                     one_down, LinkPolicy::per_burst, Clock::duration::zero(), false)
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond)
             ->Iterations(sized<benchmark::IterationCount>(5000, 10));
     // The link policies side by side: flood latency back to back (per_burst links stay open within
     // the linger) and with 10 ms idle before each update (every per_burst hop connects first), and
-    // CPU per IAMAT under load at C = 10.
-    for (const auto& [policy, name] : {std::pair{LinkPolicy::per_burst, "per_burst"}, std::pair{LinkPolicy::persistent, "persistent"}}) {
+    // CPU per IAMAT under load at C = 10. The relayed rows are what a run costs: every link crosses
+    // a relay, on the seed's ring and on a 200-node random herd of degree 4; "default" is the
+    // policy a run's herd gets when the scenario does not ask for one.
+    const std::pair<LinkPolicy, std::string> policies[] = {
+        {LinkPolicy::per_burst, "per_burst"}, {LinkPolicy::persistent, "persistent"},
+        {sim::HerdOptions{}.server.link_policy, "default"}};
+    for (const auto& [policy, name] : policies) {
         for (const auto& [idle, spacing] : {std::pair{Clock::duration::zero(), "back_to_back"}, std::pair<Clock::duration, const char*>{10ms, "idle_10ms"}})
-            benchmark::RegisterBenchmark(("Herd/Links/" + std::string(name) + "/Flood/Ring5/" + spacing).c_str(), BM_Flood,
-                                         false, policy, idle)
+            benchmark::RegisterBenchmark(("Herd/Links/" + name + "/Flood/Ring5/" + spacing).c_str(), BM_Flood, ring5(),
+                                         false, policy, idle, false)
                 ->UseManualTime()
                 ->Unit(benchmark::kMicrosecond)
                 ->Iterations(sized<benchmark::IterationCount>(1000, 5));
-        benchmark::RegisterBenchmark(("Herd/Links/" + std::string(name) + "/IAMAT/Throughput").c_str(), BM_IamatThroughput,
+        for (const auto& [config, herd] : {std::pair{ring5(), "Ring5"}, std::pair{random200(), "Random200"}})
+            benchmark::RegisterBenchmark(("Herd/Links/" + name + "/Flood/" + herd + "/relayed_idle_10ms").c_str(),
+                                         BM_Flood, config, false, policy, 10ms, true)
+                ->UseManualTime()
+                ->Unit(benchmark::kMicrosecond)
+                ->Iterations(sized<benchmark::IterationCount>(herd == std::string("Ring5") ? 300 : 60, 3));
+        benchmark::RegisterBenchmark(("Herd/Links/" + name + "/IAMAT/Throughput").c_str(), BM_IamatThroughput,
                                      false, policy)
             ->ArgName("C")
             ->Arg(10)

@@ -4,10 +4,12 @@
 
 namespace herd::bench {
 
-HerdRig::HerdRig(boost::asio::io_context& io_, HerdConfig config, std::filesystem::path log_dir, LinkPolicy policy)
+HerdRig::HerdRig(boost::asio::io_context& io_, HerdConfig config, std::filesystem::path log_dir, LinkPolicy policy,
+                 bool relays)
     : io(io_), places(io_.get_executor()) {
     sim::HerdOptions options;
-    options.relays = false;
+    options.relays = relays;
+    options.rng = &rng;
     options.server.link_policy = policy;
     options.observer = &observer;
     options.server.log_dir = std::move(log_dir);

@@ -1,10 +1,11 @@
 #pragma once
-// A herd for benchmarks: real herd::Servers on one io_context (no relays: links go straight to
-// the neighbours' ports), a mock Places on the same loop, and the BenchObserver on every node.
-// No log files unless asked for.
+// A herd for benchmarks: real herd::Servers on one io_context, a mock Places on the same loop, and
+// the BenchObserver on every node. Links go straight to the neighbours' ports, or (`relays`)
+// through a Relay per direction, as in a run. No log files unless asked for.
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,13 @@ namespace herd::bench {
 class HerdRig {
 public:
     // Starts the herd; with persistent links, runs the loop until every peer link is up (throws
-    // after 60 s). per_burst links connect at the first flood.
+    // after 60 s). per_burst links connect at the first flood. The policy defaults to a run's.
     HerdRig(boost::asio::io_context& io, HerdConfig config, std::filesystem::path log_dir = {},
-            LinkPolicy policy = LinkPolicy::per_burst);
+            LinkPolicy policy = sim::HerdOptions{}.server.link_policy, bool relays = false);
     ~HerdRig();  // stops the herd and lets its coroutines end
 
     boost::asio::io_context& io;
+    std::mt19937_64 rng{1};  // the relays' (no jitter is set: never drawn)
     serve::MockPlaces places;
     BenchObserver observer;
     std::unique_ptr<sim::Herd> herd;

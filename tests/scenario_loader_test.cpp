@@ -239,6 +239,14 @@ TEST_CASE("Top-level keys: required, typed, no strangers", "[scenario]") {
                 "unknown key (did you mean \"steps\"?)");
     CHECK_ERROR(parse(R"({"description": "x", "links": {"delay": 5}, "steps": [{"wait_ms": 1}]})"), "links.delay",
                 "did you mean \"delay_ms\"?");
+    CHECK_ERROR(parse(R"({"description": "x", "links": {"policy": "per-burst"}, "steps": [{"wait_ms": 1}]})"),
+                "links.policy", "expected \"persistent\" or \"per_burst\", got \"per-burst\"");
+    for (const auto& [text, per_burst] : {std::pair{"persistent", false}, std::pair{"per_burst", true}}) {
+        const auto policy = parse(std::string(R"({"description": "x", "links": {"policy": ")") + text +
+                                  R"("}, "steps": [{"wait_ms": 1}]})");
+        REQUIRE(policy.scenario);
+        CHECK(policy.scenario->per_burst_links == per_burst);
+    }
     CHECK_ERROR(parse(R"({"description": "x", "places": {"api": "old"}, "steps": [{"wait_ms": 1}]})"), "places.api",
                 "expected \"legacy\" or \"new\", got \"old\"");
     CHECK_ERROR(parse(R"({"description": "x", "steps": [{"wait_ms": 1}], "steps": [{"wait_ms": 2}]})"), "steps",
@@ -248,6 +256,7 @@ TEST_CASE("Top-level keys: required, typed, no strangers", "[scenario]") {
     REQUIRE(defaults.scenario);
     CHECK(defaults.scenario->name == "inline");
     CHECK(defaults.scenario->herd.preset == "fall17");
+    CHECK_FALSE(defaults.scenario->per_burst_links);
     CHECK(defaults.scenario->places.timeout == Millis(2000));
 }
 

@@ -20,6 +20,22 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 constexpr std::chrono::seconds connect_timeout{3};
+// per_burst: how long a half-closed connection waits for the neighbour's EOF, the proof that it read
+// every line; past it the neighbour is owed a catch-up, as at a reset. The wait runs beside the next
+// connection, so it never holds up a flood; a neighbour slower than a connect is as good as gone.
+constexpr std::chrono::seconds close_timeout{3};
+
+// Reads and ignores until the connection ends; returns how (eof: the neighbour closed cleanly).
+asio::awaitable<boost::system::error_code> read_until_end(tcp::socket& socket) {
+    // A herdsim neighbour never writes on this link (a course server may answer the catch-up
+    // request "? ..."): a read ends only when it closes or resets.
+    char scratch[512];
+    for (;;) {
+        auto [ec, n] = co_await socket.async_read_some(asio::buffer(scratch), nothrow);
+        (void)n;
+        if (ec) co_return ec;
+    }
+}
 constexpr std::size_t catch_up_batch_bytes = 256 * 1024;  // one catch-up write; the walk holds no more
 constexpr std::size_t keep_buffer_bytes = 1 << 20;        // a drained buffer bigger than this is freed
 }  // namespace
@@ -56,6 +72,7 @@ void PeerLink::stop() {
     stopped_ = true;
     boost::system::error_code ignored;
     socket_.close(ignored);
+    for (auto& closing : closing_) closing->close(ignored);
     wake_.cancel();
     pause_.cancel();
     room_.cancel();
@@ -172,19 +189,18 @@ asio::awaitable<void> PeerLink::run() {
 
         connected_ = true;
         wrote_ = sent_request_ = idle_ = false;
-        close_error_ = {};
         co_await until_either(write_until_idle(), watch_for_close());
-        const bool clean = idle_ && co_await close_idle();
         connected_ = false;
         writing_since_.reset();
         room_.cancel();
-        boost::system::error_code ignored;
-        socket_.close(ignored);
-        if (stopped_) break;
-        if (clean) {
+        if (idle_ && !stopped_) {
+            hand_over_close();
             backoff = backoff_initial_;
             continue;
         }
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        if (stopped_) break;
         connection_lost();
         report(false);
         // Only a link that stayed up a while earns an immediate reconnect: one that is closed right
@@ -340,34 +356,49 @@ asio::awaitable<void> PeerLink::write_until_idle() {
     }
 }
 
-asio::awaitable<void> PeerLink::watch_for_close() {
-    // A herdsim neighbour never writes on this link (a course server may answer the catch-up
-    // request "? ..."): a read ends only when it closes or resets.
-    char scratch[512];
-    for (;;) {
-        auto [ec, n] = co_await socket_.async_read_some(asio::buffer(scratch), nothrow);
-        if (ec) {
-            close_error_ = ec;
-            co_return;
-        }
-        (void)n;
-    }
+asio::awaitable<void> PeerLink::watch_for_close() { co_await read_until_end(socket_); }
+
+// The linger passed with nothing to send: the close handshake goes on beside the next connection,
+// so a flood never waits for it.
+void PeerLink::hand_over_close() {
+    auto closing = std::make_shared<tcp::socket>(std::move(socket_));
+    closing_.push_back(closing);
+    asio::co_spawn(
+        closing->get_executor(),
+        [self = shared_from_this(), closing, wrote = wrote_, request = sent_request_] {
+            return self->confirm_close(closing, wrote, request);
+        },
+        report_failure(self_ + ": closing the link to " + peer_.name, node_failure_sink(log_, observer_, self_)));
 }
 
-asio::awaitable<bool> PeerLink::close_idle() {
-    // Every write has completed, so the FIN follows the data; the neighbour's own EOF after it means
-    // it read everything. A reset means it did not. No answer within the linger is taken as read: the
-    // connection must not stay open (PROTOCOL.md), and a neighbour that crashed asks for a catch-up
-    // when it restarts.
+asio::awaitable<void> PeerLink::confirm_close(std::shared_ptr<tcp::socket> socket, bool wrote, bool sent_request) {
+    // Every write has completed, so our FIN follows the data; the neighbour's EOF after it proves it
+    // read everything. Anything else (a reset, no answer within the close timeout) proves nothing:
+    // a line held on a slow route, then lost to a cut, looks exactly like a line read in silence.
+    boost::system::error_code ec;
+    socket->shutdown(tcp::socket::shutdown_send, ec);
+    if (!ec) {
+        asio::steady_timer deadline(socket->get_executor(), close_timeout);
+        const auto outcome = co_await (read_until_end(*socket) || deadline.async_wait(nothrow));
+        ec = outcome.index() == 0 ? std::get<0>(outcome) : asio::error::timed_out;
+    }
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    asio::steady_timer deadline(socket_.get_executor(), linger_);
-    close_error_ = {};
-    const auto outcome = co_await (watch_for_close() || deadline.async_wait(nothrow));
-    socket_.close(ignored);
-    const bool clean = outcome.index() == 1 || close_error_ == asio::error::eof;
-    if (clean) log_->info("link to peer {} closed: nothing left to send", peer_.name);
-    co_return clean;
+    socket->close(ignored);
+    std::erase(closing_, socket);
+    if (stopped_) co_return;
+    if (ec == asio::error::eof) {
+        log_->info("link to peer {} closed: nothing left to send", peer_.name);
+        co_return;
+    }
+    if (sent_request) request_pending_ = true;
+    if (wrote) {
+        owe_now();
+        walk_ = {};
+    }
+    log_->warn("link to peer {} closed without its EOF after ours ({}): it may not have read every line{}", peer_.name,
+               ec == asio::error::timed_out ? "no EOF within 3 s" : ec.message(),
+               wrote ? "; a catch-up will send every record" : "");
+    wake();
 }
 
 void PeerLink::report(bool up) {

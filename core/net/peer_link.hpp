@@ -5,16 +5,18 @@
 // connected. Either way a new line triggers a connection attempt at once (a neighbour that is up is
 // never skipped), and work for a neighbour that is down is retried with capped backoff.
 //
-// Nothing is lost (PROTOCOL.md, catch-up): a connection that ends in any way but a clean close
-// after lines were written, or a queue that overflowed, leaves the link owing the neighbour a
-// catch-up, every record of the node's table sent again as flood lines; so does the neighbour's own
-// request when it (re)starts. A neighbour that reads, but slowly, holds up this server's clients
+// Nothing is lost (PROTOCOL.md, catch-up): a line counts as read only when the close handshake
+// proves it (the neighbour's EOF after our FIN, per_burst only). Any other end of a connection on
+// which lines were written (a reset, the neighbour's EOF first, no EOF within the close timeout, a
+// cut), or a queue that overflowed, leaves the link owing the neighbour a catch-up, every record of
+// the node's table sent again as flood lines; so does the neighbour's own request when it (re)starts. A neighbour that reads, but slowly, holds up this server's clients
 // instead (wait_for_room); one that stops reading for the stall timeout no longer does.
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -69,7 +71,9 @@ private:
     boost::asio::awaitable<boost::system::error_code> connect();
     boost::asio::awaitable<void> write_until_idle();
     boost::asio::awaitable<void> watch_for_close();
-    boost::asio::awaitable<bool> close_idle();
+    void hand_over_close();
+    boost::asio::awaitable<void> confirm_close(std::shared_ptr<boost::asio::ip::tcp::socket> socket, bool wrote,
+                                               bool sent_request);
     void next_batch();
     void sign_in_flight();
     void log_batch() const;
@@ -96,6 +100,8 @@ private:
     ServerObserver* observer_;
 
     boost::asio::ip::tcp::socket socket_;
+    // per_burst connections half-closed and waiting for the neighbour's EOF (confirm_close).
+    std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> closing_;
     boost::asio::steady_timer wake_;   // the writer sleeps on it while there is nothing to send
     boost::asio::steady_timer pause_;  // backoff between connection attempts; send() cuts it short
     boost::asio::steady_timer room_;   // never expires: wait_for_room() waits on it, cancel() wakes them
@@ -122,7 +128,6 @@ private:
     bool wrote_ = false;           // a write was started on it
     bool sent_request_ = false;    // the catch-up request went out on it
     std::optional<Clock::time_point> writing_since_;
-    boost::system::error_code close_error_;  // how watch_for_close() saw it end
     bool stall_logged_ = false;
 
     bool stopped_ = false;

@@ -28,10 +28,14 @@ struct HerdOptions {
     // What every server gets beyond its place in the herd (server_options() sets its name, address,
     // neighbours and limits from the config): its log folder (empty: none), its Places settings
     // (usually pointed at a MockPlaces), its link policy and times. A simulated server retries a
-    // neighbour sooner than a served one, so a restart in a scenario is noticed within 20 ms.
+    // neighbour sooner than a served one, so a restart in a scenario is noticed within 20 ms. Its
+    // links are persistent: in one process no grader kills what is connected to a port, and a
+    // connect through a relay per burst would make the simulator measure its own connection churn
+    // (a scenario asks for per_burst with links.policy).
     ServerOptions server = [] {
         ServerOptions defaults;
         defaults.reconnect_initial = std::chrono::milliseconds(20);
+        defaults.link_policy = LinkPolicy::persistent;
         return defaults;
     }();
 };

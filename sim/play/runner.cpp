@@ -148,6 +148,7 @@ std::unique_ptr<RunHerd> make_herd(RunContext& run, const HerdConfig& config, co
     herd_options.fixed_ports = scenario.herd.fixed_ports;
     if (run.options.logs) herd_options.server.log_dir = dir / "logs";
     herd_options.server.places = places;
+    if (scenario.per_burst_links) herd_options.server.link_policy = LinkPolicy::per_burst;
     herd_options.observer = run.observer.get();
     herd_options.rng = &run.link_rng;
     herd_options.failed = run.failed();

@@ -251,6 +251,9 @@ struct Scenario {
     HerdSpec herd;
     PlacesSpec places;
     Millis default_delay{0}, default_jitter{0};  // every link, from the start
+    // links.policy: the servers in this process connect per burst, as the course's do (and as
+    // `herdsim serve` always does), instead of holding their peer connections open.
+    bool per_burst_links = false;
     std::vector<Step> steps;
 };
 

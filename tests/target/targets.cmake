@@ -34,6 +34,13 @@ foreach(name IN LISTS serve_scenarios)
   set_tests_properties("target serve: ${name}" PROPERTIES TIMEOUT 300 LABELS target)
 endforeach()
 
+# A per_burst `serve --node` whose connection is cut while the relay holds its line: the line is
+# caught up after the heal, not taken as read because the neighbour said nothing.
+herdsim_cli_test("target serve: a line held at a cut is caught up, none lost" 0
+  "\ncut-held-line +PASS "
+  run ${PROJECT_SOURCE_DIR}/scenarios/cut-held-line.json --target ${CMAKE_CURRENT_BINARY_DIR}/serve-target.json
+      --out ${target_out})
+
 # The timeline waits for a target's start-up exchange (servers that talk 100 ms after they listen).
 add_test(NAME "target: the timeline starts after the servers' start-up exchange"
          COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/startup_settles.py $<TARGET_FILE:herdsim> ${target_out})
