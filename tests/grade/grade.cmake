@@ -1,0 +1,37 @@
+# herdsim grade against course-style herds with known defects (tests/fixtures/course_herd): each run
+# must name exactly its defects. The fixture hard-codes the w22 ports, as the course's servers do,
+# so these share the course graders' lock; and like them they run alone, since the course's client
+# asks a neighbour about an update a few milliseconds after it was made.
+set(grade_out ${CMAKE_BINARY_DIR}/grade-results)
+function(herdsim_grade_test style defect)
+  add_test(NAME "grade: ${style} ${defect}"
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/grade/defects.py $<TARGET_FILE:herdsim> ${grade_out} ${style} ${defect})
+  set_tests_properties("grade: ${style} ${defect}" PROPERTIES TIMEOUT 300 RESOURCE_LOCK w22-ports RUN_SERIAL TRUE LABELS grade)
+endfunction()
+herdsim_grade_test(persistent none)
+herdsim_grade_test(per-command none)
+herdsim_grade_test(eof none)
+herdsim_grade_test(eof no-flood)
+herdsim_grade_test(persistent no-newline)
+herdsim_grade_test(per-command bad-invalid)
+herdsim_grade_test(persistent short-diff)
+herdsim_grade_test(per-command json-indent-2)
+
+herdsim_cli_test("grade refuses an unknown placeholder, naming it" 2
+  "unknown placeholder \\{nmae\\}"
+  grade --server "python3 server.py {nmae}" --out ${grade_out}/refused)
+
+# The docs' examples as a user types them: from the repository root, relative paths, the default --out.
+function(herdsim_docs_example name code output)
+  add_test(NAME "docs example: ${name}"
+           COMMAND ${CMAKE_COMMAND} "-DCOMMAND=$<TARGET_FILE:herdsim>;${ARGN}" -DEXPECT_CODE=${code}
+                   "-DEXPECT_OUTPUT=${output}" -P ${CMAKE_CURRENT_SOURCE_DIR}/check_exit.cmake
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties("docs example: ${name}" PROPERTIES TIMEOUT 300 RESOURCE_LOCK w22-ports RUN_SERIAL TRUE LABELS grade)
+endfunction()
+herdsim_docs_example("grade gives the reference herd full course marks" 0 "\ncourse 85/85  extras [0-9]+/[0-9]+\n$"
+  grade --server "python3 tests/fixtures/course_herd/server.py {name}")
+herdsim_docs_example("grade takes course points from a herd that does not flood" 1 "\ncourse 35/85  extras [0-9]+/[0-9]+\n$"
+  grade --server "python3 tests/fixtures/course_herd/server.py {name} --defect no-flood")
+herdsim_docs_example("run --target with the Python fixture" 0 "\nw22-grading +PASS "
+  run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json)
