@@ -230,6 +230,11 @@ private:
                 std::set<std::string> alive(names_.begin(), names_.end());
                 stop(test, names_[i], alive);
                 stop(test, names_[j], alive);
+                if (alive.empty()) {
+                    herd_.start(names_[i]);
+                    herd_.start(names_[j]);
+                    continue;
+                }
                 const std::string origin_name = *std::min_element(alive.begin(), alive.end(), [&](const auto& a, const auto& b) {
                     return herd_.port(a) < herd_.port(b);
                 });

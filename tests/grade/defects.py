@@ -6,10 +6,13 @@ Grades tests/fixtures/course_herd/server.py (the w22 herd, hard-coded as the cou
 client STYLE with DEFECT (none: the reference herd), then checks results.json: the tests that
 failed are exactly those DEFECT and STYLE must fail, the course score is full exactly when no
 course test must fail, the exit code says so, the last line printed is "course S/M  extras S/M",
-and every test's name begins "course: " or "extra: ". Exit 0 if all holds, 1 if not.
+every test's name begins "course: " or "extra: ", junit.xml fails the same tests, and report.html
+is one page with no script, style sheet or picture of its own and shows the scores. Exit 0 if all
+holds, 1 if not.
 """
 import json
 import re
+import xml.etree.ElementTree as ElementTree
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +65,14 @@ def main():
     last = done.stdout.rstrip("\n").split("\n")[-1]
     if not re.fullmatch(r"course [0-9.]+/[0-9.]+  extras [0-9.]+/[0-9.]+", last):
         problems.append(f"last line {last!r}")
+    # junit.xml: one test case per check, a failure for each failed one; report.html stands alone.
+    cases = ElementTree.parse(folder / "junit.xml").getroot().iter("testcase")
+    junit_failed = {c.get("name") for c in cases if c.find("failure") is not None}
+    if junit_failed != {t["name"] for t in tests if t["status"] == "failed"}:
+        problems.append("junit.xml's failures are not results.json's")
+    page = (folder / "report.html").read_text()
+    if re.search(r"<script|<link|src=|href=", page) or last not in page.replace("</b> &nbsp; ", "  ").replace("<b>", ""):
+        problems.append("report.html is not one self-contained page with the scores")
     failed_count = sum(t["status"] == "failed" for t in tests)
     print(f"{style} {defect}: {len(tests)} tests, {failed_count} failed; {last}")
     for p in problems:
