@@ -95,7 +95,7 @@ bool exited(pid_t pid) {
     return ::waitpid(pid, &status, WNOHANG) == pid;
 }
 
-std::string seconds(Clock::duration d) {
+std::string elapsed_text(Clock::duration d) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f s", std::chrono::duration<double>(d).count());
     return text;
@@ -172,13 +172,13 @@ bool StudentHerd::start(const std::string& name) {
         }
         if (Clock::now() - started > spec_.ready_timeout) {
             notes_.push_back(name + ": not accepting connections on port " + std::to_string(port(name)) + " " +
-                             seconds(Clock::now() - started) + " after its start");
+                             elapsed_text(Clock::now() - started) + " after its start");
             return false;
         }
         std::this_thread::sleep_for(10ms);
     }
     if (Clock::now() - started > start_gap + 50ms)
-        notes_.push_back(name + ": accepting only " + seconds(Clock::now() - started) +
+        notes_.push_back(name + ": accepting only " + elapsed_text(Clock::now() - started) +
                          " after its start (the course waits 0.5 s; the grade waited for it)");
     return true;
 }
