@@ -16,6 +16,8 @@ void add_validate_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_grade_command(CLI::App& app, Action& action);
+void add_draw_command(CLI::App& app, Action& action);
+void add_results_command(CLI::App& app, Action& action);
 
 // After a failed parse: what was not understood, and the nearest command or option
 // ("herdsim: unknown command \"rn\"; did you mean \"run\"?"); nothing if every word was understood.

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   herdsim validate scenarios/*.json           check scenario files without running them
   herdsim load --preset fall17 --requests 10000   10,000 IAMATs at a running fall17 herd, judged and timed
   herdsim compare RUN_A RUN_B --fail-if 'p99_ms>+10%'   two runs side by side, per phase
+  herdsim draw results/grid25-delay/latest --window 500:700   a finished run's diagram again, for another window
+  herdsim results                             every run in a browser: http://127.0.0.1:8080/
 Run 'herdsim <command> --help' for a command's options.)");
 
     herdsim::cli::Action action;
@@ -26,6 +28,8 @@ Run 'herdsim <command> --help' for a command's options.)");
     herd::load::add_load_command(app, action);
     herdsim::cli::add_compare_command(app, action);
     herdsim::cli::add_grade_command(app, action);
+    herdsim::cli::add_draw_command(app, action);
+    herdsim::cli::add_results_command(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/window_option.hpp"
 #include "cli/version.hpp"
 #include "play/runner.hpp"
 #include "report/aggregate.hpp"
@@ -21,9 +22,17 @@ using namespace herd::sim;
 
 namespace {
 
+// Bounded by default: five runs per scenario, and node logs only of a run that failed or was stopped.
+RunOptions defaults() {
+    RunOptions options;
+    options.keep = 5;
+    options.logs_only_failed = true;
+    return options;
+}
+
 struct RunArgs {
     std::vector<std::string> paths;
-    RunOptions run;          // what the flags set of every run: --seed, --out, --logs, --log-cap, --keep, --messages-*
+    RunOptions run = defaults();  // what the flags set of every run: --seed, --out, --logs, --log-cap, --keep, --messages-*
     std::uint64_t repeat = 1;
     bool json = false;
     bool progress = false;   // the progress line also when stderr is no terminal
@@ -116,6 +125,8 @@ int run(const RunArgs& args) {
                 worst = 2;
                 continue;
             }
+            for (const auto& l : outcome.run.behind)
+                std::cerr << "  BEHIND " << scenario.file.string() << ": " << l.detail << "\n";
             print_failures(outcome, scenario);
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             for (const auto& p : outcome.pruned) std::cerr << "  --keep: deleted " << p << "\n";
@@ -140,30 +151,6 @@ int run(const RunArgs& args) {
         std::cout << "]\n";
     }
     return worst;
-}
-
-// FROM_MS:TO_MS, two numbers of milliseconds with FROM < TO.
-CLI::Validator ms_window() {
-    return CLI::Validator(
-        [](std::string& text) -> std::string {
-            const auto colon = text.find(':');
-            double from = 0, to = 0;
-            const auto number = [](std::string_view part, double& value) {
-                const char* end = part.data() + part.size();
-                const auto [stop, ec] = std::from_chars(part.data(), end, value);
-                return !part.empty() && ec == std::errc() && stop == end && value >= 0;
-            };
-            if (colon == std::string::npos || !number(std::string_view(text).substr(0, colon), from) ||
-                !number(std::string_view(text).substr(colon + 1), to) || from >= to)
-                return "must be FROM_MS:TO_MS, two numbers of milliseconds from 0 up with FROM < TO, not \"" + text + "\"";
-            return {};
-        },
-        "FROM_MS:TO_MS");
-}
-
-std::pair<double, double> parse_window(const std::string& text) {
-    const auto colon = text.find(':');
-    return {std::stod(text.substr(0, colon)), std::stod(text.substr(colon + 1))};
 }
 
 // Decimal digits only, no sign: "-1" must not wrap around to 2^64 - 1.
@@ -194,12 +181,16 @@ void add_run_command(CLI::App& app, Action& action) {
     cmd->add_option("--target", args->target,
                     "A target file (docs/target.md): play against external server processes, started by its command")
         ->type_name("TARGET.json");
-    cmd->add_flag("--logs,!--no-logs", args->run.logs, "Write each node's log to <run>/logs/<Name>.log (default), or not");
+    auto* keep_logs = cmd->add_flag_callback("--logs", [args] { args->run.logs_only_failed = false; },
+                                             "Keep each node's log (<run>/logs/<Name>.log) after every run, not only after one that failed");
+    cmd->add_flag_callback("--no-logs", [args] { args->run.logs = false; }, "Write no node log at all")->excludes(keep_logs);
     cmd->add_option("--log-cap", args->run.log_cap, "Bytes per node log; a longer one is cut after the run, saying so")
         ->check(whole_number(1, "from 1 up"))
         ->capture_default_str();
-    cmd->add_option("--keep", args->run.keep, "After each run, keep only the newest N runs of its scenario (N from 1 up)")
-        ->check(whole_number(1, "from 1 up"));
+    cmd->add_option_function<std::size_t>(
+           "--keep", [args](std::size_t n) { args->run.keep = n ? std::optional<std::size_t>(n) : std::nullopt; },
+           "After each run, keep only the newest N runs of its scenario (default 5; 0: every run)")
+        ->check(whole_number(0, "from 0 up"));
     cmd->add_option("--messages-cap", args->run.messages_cap, "messages.jsonl lists at most this many flood lines")
         ->check(whole_number(0, "from 0 up"))
         ->capture_default_str();

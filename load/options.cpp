@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "load/in_quotes.hpp"
 #include "load/proc_cpu.hpp"
 
 namespace herd::load {
@@ -28,8 +29,6 @@ std::optional<Number> number(std::string_view text) {
     if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return value;
 }
-
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 bool has_space(std::string_view text) { return text.find_first_of(" \t\r\n\f\v") != std::string_view::npos; }
 

@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "load/in_quotes.hpp"
+
 namespace herd::load {
 
 namespace {
-
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // [+-]digits[.digits]: what a course server may print for the difference.
 bool decimal(std::string_view text) {

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-./scripts/install-deps.sh  # clang and its libFuzzer runtime among them
+./scripts/install-deps.sh fuzz  # clang and its libFuzzer runtime among them
 sanitizers=-fsanitize=fuzzer-no-link,address,undefined
 cmake -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DHERDSIM_FUZZ=ON \
       "-DCMAKE_CXX_FLAGS=$sanitizers -fno-sanitize-recover=undefined" >/dev/null

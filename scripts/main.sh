@@ -4,6 +4,6 @@
 # results/<scenario>/<run-id>/ and a table is printed. Extra arguments go to `herdsim run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
+./scripts/install-deps.sh run
 ./scripts/build.sh release herdsim  # the tests and benchmarks are not needed to run it
 exec ./build/release/sim/herdsim run scenarios/ "$@"

@@ -195,7 +195,7 @@ TEST_CASE("Server names become file names: '/', '..' and control characters are 
     generated.servers.push_back({"../x", "127.0.0.1", 0});
     CHECK_THROWS_WITH(validate(generated, "generated"), Catch::Contains("is used as a file name"));
 }
-TEST_CASE("The peer secret: from the config, at least 16 bytes; the future-time bound is a limit", "[config][hostile][auth]") {
+TEST_CASE("The peer secret: from the config, at least 16 bytes, the future-time bound is a limit", "[config][hostile][auth]") {
     const std::string one_server = R"({"servers": {"A": {"host": "127.0.0.1", "port": 1}}, )";
     const auto c = parse_config(one_server + R"("peer_secret": "correct horse battery staple"})", "herd.json");
     CHECK(c.peer_secret == "correct horse battery staple");

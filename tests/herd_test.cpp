@@ -299,7 +299,7 @@ TEST_CASE("A queue that overflowed while the neighbour was cut off is repaired b
     CHECK(run_until(f.io, [&] { return f.herd->quiet(); }));
 }
 
-TEST_CASE("Lines lost in flight to a reset are repaired by a catch-up; the receiver never went down",
+TEST_CASE("Lines lost in flight to a reset are repaired by a catch-up, the receiver never went down",
           "[herd][relay][catch-up]") {
     HerdFixture f(true, two_node_line());
     auto* relay = f.herd->relay("N0", "N1");
@@ -368,7 +368,7 @@ TEST_CASE("A neighbour that reads slowly holds up the clients instead of losing 
     CHECK(overflowed == 0);
 }
 
-TEST_CASE("A neighbour that stops reading past the stall timeout holds up no client; a catch-up repairs it",
+TEST_CASE("A neighbour that stops reading past the stall timeout holds up no client, a catch-up repairs it",
           "[herd][relay][backpressure][catch-up]") {
     HerdConfig config = two_node_line();
     config.limits.peer_queue_lines = 4096;

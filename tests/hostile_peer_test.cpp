@@ -189,7 +189,7 @@ TEST_CASE("With a peer secret, servers flood to each other and a forged flood li
     CHECK(run_until(herd.io, [&] { return herd.log("Hamilton").find("without a valid MAC") != std::string::npos; }));
 }
 
-TEST_CASE("PeerMac: the wire form, checked against OpenSSL's command line; every change to the line fails",
+TEST_CASE("PeerMac: the wire form, checked against OpenSSL's command line, every change to the line fails",
           "[auth][hostile]") {
     const PeerMac mac("correct horse battery staple");
     const Nanos now = 1520023935000000000;

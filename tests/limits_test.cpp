@@ -93,7 +93,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("max_connections: past it and the peer slots a connection is closed at once; a flood line keeps a peer slot",
+TEST_CASE("max_connections: past it and the peer slots a connection is closed at once, a flood line keeps a peer slot",
           "[limits][connections]") {
     ServerLimits limits;
     limits.max_connections = 2;
@@ -295,7 +295,7 @@ TEST_CASE("Field limits: a longer client ID or field gets '? ', nothing is store
     CHECK(f.server->node().table().size() == 1);
 }
 
-TEST_CASE("Logs: a line is cut to 200 bytes with its size; the first 16 invalid lines of an episode are logged, "
+TEST_CASE("Logs: a line is cut to 200 bytes with its size, the first 16 invalid lines of an episode are logged, "
           "then a count", "[limits][log]") {
     Fixture f(ServerLimits{});
     auto c = f.client();

@@ -110,7 +110,7 @@ TEST_CASE("An overlong line split across reads is reported as soon as it passes 
     }
 }
 
-TEST_CASE("A line whole in one read is a view into that read; a joined one is the framer's copy", "[framer]") {
+TEST_CASE("A line whole in one read is a view into that read, a joined one is the framer's copy", "[framer]") {
     LineFramer framer(100);
     const std::string read = "one\ntw";
     framer.feed(read);
@@ -131,7 +131,7 @@ TEST_CASE("A line whole in one read is a view into that read; a joined one is th
     CHECK_FALSE(framer.finish());
 }
 
-TEST_CASE("The EOF rule: a flood line tail is not processed; every other tail is", "[framer][eof]") {
+TEST_CASE("The EOF rule: a flood line tail is not processed, every other tail is", "[framer][eof]") {
     CHECK_FALSE(processed_at_eof("AT Alford +0.1 kiwi +34-118 1520023934.91"));
     CHECK_FALSE(processed_at_eof(" \tAT Alford +0.1 ki"));
     CHECK_FALSE(processed_at_eof("AT"));

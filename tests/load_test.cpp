@@ -176,7 +176,7 @@ TEST_CASE("Closed loop against an in-process herd: every request sent, answered 
         }
 }
 
-TEST_CASE("A server that answers wrongly: every reply counted wrong, with why; a right one: none", "[load]") {
+TEST_CASE("A server that answers wrongly: every reply counted wrong, with why, a right one: none", "[load]") {
     for (const std::string name : {"Other", "Fake"}) {
         INFO(name);
         asio::io_context io;

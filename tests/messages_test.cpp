@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -14,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "play/runner.hpp"
+#include "report/draw.hpp"
+#include "report/lamport.hpp"
 #include "scenario/loader.hpp"
 
 using namespace herd::sim;
@@ -98,7 +102,80 @@ std::string unbalanced_tags(const std::string& text) {
     return open.empty() ? "" : "<" + open.back() + "> is never closed";
 }
 
+// What messages.svg draws, read back from its attributes: lanes by node, and each message's ends.
+struct Arrow {
+    std::string outcome, from, to;
+    double x1, y1, x2, y2;
+    bool head;  // an arrowhead at (x2, y2)
+};
+
+std::map<std::string, double> lanes_of(const std::string& svg) {
+    std::map<std::string, double> lanes;
+    static const std::regex lane(R"re(<line class="lane" data-node="([^"]*)" x1="([0-9.]+)")re");
+    for (std::sregex_iterator it(svg.begin(), svg.end(), lane), end; it != end; ++it) lanes[(*it)[1]] = std::stod((*it)[2]);
+    return lanes;
+}
+
+std::vector<Arrow> arrows_of(const std::string& svg) {
+    std::vector<Arrow> out;
+    static const std::regex arrow(
+        R"re(<(line|g) class="msg (\w+)" data-from="([^"]*)" data-to="([^"]*)"[^>]*?(?: x1="([-0-9.]+)" y1="([-0-9.]+)" x2="([-0-9.]+)" y2="([-0-9.]+)"( marker-end="[^"]*")?)?>(?:<title>[^<]*</title><line x1="([-0-9.]+)" y1="([-0-9.]+)" x2="([-0-9.]+)" y2="([-0-9.]+)")?)re");
+    for (std::sregex_iterator it(svg.begin(), svg.end(), arrow), end; it != end; ++it) {
+        const auto& m = *it;
+        const int at = m[5].matched ? 5 : 10;
+        out.push_back({m[2], m[3], m[4], std::stod(m[at]), std::stod(m[at + 1]), std::stod(m[at + 2]),
+                       std::stod(m[at + 3]), m[9].matched});
+    }
+    return out;
+}
+
 }  // namespace
+
+TEST_CASE("messages.svg: an arrowhead only on the lane that received; a dropped line a cross by its sender",
+          "[messages][svg]") {
+    Results results;
+    const RunOutcome outcome = play({});
+    const std::string svg = slurp(outcome.run.dir / "messages.svg");
+    const auto lanes = lanes_of(svg);
+    REQUIRE(lanes.size() == 3);
+    const double lane_gap = lanes.at("N1") - lanes.at("N0");
+    const auto arrows = arrows_of(svg);
+    REQUIRE(arrows.size() == 4);
+    for (const auto& a : arrows) {
+        INFO(a.from << " -> " << a.to << " " << a.outcome);
+        CHECK(a.x1 == Approx(lanes.at(a.from)));
+        if (a.outcome == "dropped") {
+            // It never arrived: no head, and it stops well short of any other lane.
+            CHECK_FALSE(a.head);
+            CHECK(std::abs(a.x2 - a.x1) < lane_gap / 2);
+            for (const auto& [node, x] : lanes)
+                if (node != a.from) CHECK(std::abs(a.x2 - x) > lane_gap / 2);
+        } else {
+            CHECK(a.head);
+            CHECK(a.x2 == Approx(lanes.at(a.to)));
+        }
+    }
+    CHECK(count(svg, "<path class=\"cross\"") == 1);
+    // The check itself can fail: an arrowhead drawn halfway is caught.
+    const auto bad = arrows_of(R"x(<line class="msg dropped" data-from="N2" data-to="N1" stroke="red" x1="1" y1="2" x2="3" y2="4" marker-end="url(#h)">)x");
+    REQUIRE(bad.size() == 1);
+    CHECK(bad[0].head);
+}
+
+TEST_CASE("messages.svg: time runs down on a real scale, so a 300 ms delay is far taller than a hop", "[messages][svg]") {
+    Results results;
+    const RunOutcome outcome = play({});
+    const auto arrows = arrows_of(slurp(outcome.run.dir / "messages.svg"));
+    REQUIRE(arrows.size() == 4);
+    double delayed = 0, direct = 0;
+    for (const auto& a : arrows) {
+        if (a.from == "N1" && a.to == "N2") delayed = a.y2 - a.y1;
+        if (a.from == "N0" && a.to == "N1") direct = a.y2 - a.y1;
+    }
+    // At least 300 ms at 2 px per ms (inside the delay's window nothing is cut out up to 400 ms).
+    CHECK(delayed >= 590);
+    CHECK(direct < 60);
+}
 
 TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and what the receiver did", "[messages]") {
     Results results;
@@ -138,15 +215,23 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     const std::string svg = slurp(outcome.run.dir / "messages.svg");
     CHECK(unbalanced_tags(svg).empty());
     CHECK(unbalanced_tags(svg + "<g>") == "<g> is never closed");  // the check itself can fail
-    CHECK(count(svg, "<line class=\"msg ") == messages.size());
-    CHECK(count(svg, "<line class=\"msg dropped\"") == 1);
+    CHECK(count(svg, "class=\"msg ") == messages.size());
+    CHECK(count(svg, "<g class=\"msg dropped\"") == 1);
     CHECK(count(svg, "<line class=\"lane\"") == 3);
     CHECK(count(svg, "<rect class=\"fault\"") >= 1);  // the cut, shaded
-    // Each arrow's hover title is its messages.jsonl line.
-    CHECK(svg.find("<title>{&quot;from&quot;:&quot;N2&quot;,&quot;to&quot;:&quot;N1&quot;") != std::string::npos);
+    // Each arrow's hover title names its update and line, then gives its messages.jsonl line.
+    CHECK(svg.find("<title>update 0 (client kiwi, time 1520023934): AT line N2 -&gt; N1, sent ") != std::string::npos);
+    CHECK(svg.find("never handled: dropped\n{&quot;from&quot;:&quot;N2&quot;,&quot;to&quot;:&quot;N1&quot;") != std::string::npos);
 
     const std::string html = slurp(outcome.run.dir / "timeline.html");
     CHECK(unbalanced_tags(html).empty());
+    // A timeline: a track per node and per client connection, the checks where they ran, the cut as a band.
+    CHECK(count(html, "<g class=\"track node\"") == 3);
+    CHECK(count(html, "<g class=\"track client\"") == 1);
+    CHECK(count(html, "<rect class=\"mark check\"") == 2);  // the reply's pattern and expect_knows
+    CHECK(count(html, "<rect class=\"fault\"") == 2);        // the delay and the cut
+    CHECK(count(html, "<rect class=\"mark send held\"") == 1);
+    CHECK(html.find("sent IAMAT kiwi +34-118 1520023934</title>") != std::string::npos);
     CHECK(count(html, "<tr class=\"exchange ") == 1);
     CHECK(count(html, "<tr class=\"exchange held\"") == 1);
     CHECK(html.find("IAMAT kiwi +34-118 1520023934") != std::string::npos);
@@ -180,4 +265,110 @@ TEST_CASE("A messages window draws only the messages sent in it, and skips an em
     CHECK(std::count(warnings.begin(), warnings.end(),
                      "messages.svg: not drawn: no message was sent between 0.000 and 0.001 ms") == 1);
     CHECK(jsonl(outcome.run.dir / "messages.jsonl").size() == 4);  // the log itself is whole
+}
+
+TEST_CASE("messages.svg stays renderable: a run too big for it draws its busiest stretch within the bounds",
+          "[messages][svg]") {
+    std::vector<DrawnMessage> messages;
+    const auto add = [&](double sent, const std::string& from, const std::string& to) {
+        FloodMessage m;
+        m.from = from;
+        m.to = to;
+        m.client = "kiwi";
+        m.client_time_text = "1";
+        m.sent_ms = sent;
+        m.received_ms = sent + 0.2;
+        m.outcome = FloodMessage::Outcome::stored;
+        messages.push_back({m, 0, "{}"});
+    };
+    const std::vector<std::string> nodes{"N0", "N1", "N2", "N3", "N4"};
+    for (int i = 0; i < 20000; ++i) add(i * 10.0, nodes[i % 5], nodes[(i + 1) % 5]);  // 200 s, one every 10 ms
+    for (int i = 0; i < 1500; ++i) add(50000 + i * 0.01, nodes[i % 5], nodes[(i + 2) % 5]);  // 15 ms, a burst
+    const Diagram d = lamport_svg(messages, nodes, {}, {});
+    REQUIRE(d.svg);
+    CHECK(d.arrows == 1500);
+    CHECK(d.drawn_ms.first >= 49990);
+    CHECK(d.drawn_ms.second <= 50020);
+    CHECK(d.height <= 16000);
+    CHECK(d.svg->size() < 2'000'000);
+    CHECK(d.note.find("the busiest stretch, 1500 of 21500 messages") == 0);
+    CHECK(unbalanced_tags(*d.svg).empty());
+    // A window of one's own is drawn as asked, still within the bounds.
+    DiagramOptions later;
+    later.window = std::pair{150000.0, 151000.0};
+    const Diagram w = lamport_svg(messages, nodes, {}, later);
+    REQUIRE(w.svg);
+    CHECK(w.arrows == 101);
+    CHECK(w.note.empty());
+    CHECK(w.height <= 16000);
+}
+
+TEST_CASE("timeline.html is written for every run, one without a client request too, on the scenario's clock",
+          "[messages][timeline]") {
+    Results results;
+    const std::string text = R"({"description": "Only a crash and a restart.", "name": "quiet",
+      "herd": {"topology": {"kind": "full", "nodes": 3}},
+      "steps": [{"crash": "N1", "at_ms": 100}, {"restart": "N1", "at_ms": 200}]})";
+    LoadResult loaded = parse_scenario(text, "quiet.json");
+    for (const auto& e : loaded.errors) UNSCOPED_INFO(e.to_string());
+    REQUIRE(loaded.scenario);
+    RunOptions options;
+    options.out_dir = kOut;
+    const RunOutcome outcome = run_scenario(*loaded.scenario, options);
+    REQUIRE(outcome.exit_code == 0);
+    const std::string html = slurp(outcome.run.dir / "timeline.html");
+    CHECK(unbalanced_tags(html).empty());
+    CHECK(count(html, "<g class=\"track node\"") == 3);
+    CHECK(count(html, "<rect class=\"fault\"") == 1);  // the crash, until the restart
+    CHECK(html.find("crash N1</title>") != std::string::npos);
+    // One clock: a step's time in events.jsonl is its at_ms (plus how late it ran), and the herd's
+    // start comes before time 0.
+    const auto events = jsonl(outcome.run.dir / "events.jsonl");
+    double crash = -1, start = 1;
+    for (const auto& e : events) {
+        if (e["kind"] == "crash") crash = e["t_ms"].get<double>();
+        if (e["kind"] == "start") start = e["t_ms"].get<double>();
+    }
+    CHECK(start <= 0);
+    CHECK(crash >= 100);
+    const json summary = json::parse(slurp(outcome.run.dir / "summary.json"));
+    CHECK(summary["faults"][0]["start_ms"].get<double>() == Approx(crash).margin(0.01));
+}
+
+TEST_CASE("herdsim draw makes a finished run's diagram again from its files, for a window or some nodes",
+          "[messages][draw]") {
+    Results results;
+    const RunOutcome outcome = play({});
+    const fs::path dir = outcome.run.dir;
+    const std::string before = slurp(dir / "messages.svg");
+    // Drawn again whole from messages.jsonl and summary.json, the diagram is the one the run drew.
+    DrawOptions whole;
+    whole.gnuplot.clear();
+    Drawn drawn = draw_run(dir, whole);
+    CHECK(drawn.written == std::vector<std::string>{"messages.svg"});
+    CHECK(slurp(dir / "messages.svg") == before);
+    // Only N1 and N2: the two lines between them (the delayed one, and the dropped one).
+    DrawOptions two;
+    two.gnuplot.clear();
+    two.nodes = {"N1", "N2"};
+    drawn = draw_run(dir, two);
+    const std::string svg = slurp(dir / "messages.svg");
+    CHECK(count(svg, "class=\"msg ") == 2);
+    CHECK(count(svg, "<line class=\"lane\"") == 2);
+    // A window with nothing in it draws nothing, and says so.
+    DrawOptions empty;
+    empty.gnuplot.clear();
+    empty.window = std::pair{0.0, 0.001};
+    drawn = draw_run(dir, empty);
+    CHECK(drawn.written.empty());
+    REQUIRE(drawn.warnings.size() == 1);
+    CHECK(drawn.warnings[0] == "messages.svg: not drawn: no message was sent between 0.000 and 0.001 ms");
+    // The plots are drawn again from their scripts.
+    if (fs::exists("/usr/bin/gnuplot")) {
+        fs::remove(dir / "throughput.png");
+        drawn = draw_run(dir, {});
+        CHECK(std::count(drawn.written.begin(), drawn.written.end(), "throughput.png") == 1);
+        CHECK(fs::exists(dir / "throughput.png"));
+    }
+    CHECK_THROWS_WITH(draw_run(kOut, {}), Catch::Matchers::Contains("summary.json: cannot read it (is this a run folder?)"));
 }

@@ -187,7 +187,7 @@ TEST_CASE("an HTTP 200 body is passed on byte for byte", "[places_client]") {
     CHECK(mock.requests().at(0).rule == 0u);
 }
 
-TEST_CASE("rules match on API, location and radius; the first match answers", "[places_client]") {
+TEST_CASE("rules match on API, location and radius, the first match answers", "[places_client]") {
     asio::io_context io;
     MockPlaces mock(io.get_executor());
     mock.set_rules({

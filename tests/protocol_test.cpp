@@ -151,7 +151,7 @@ TEST_CASE("Every invalid class gets Invalid with the line as received", "[parse]
     }
 }
 
-TEST_CASE("Field limits: a client ID or another field past its limit is Invalid; at the limit it parses", "[parse][limits]") {
+TEST_CASE("Field limits: a client ID or another field past its limit is Invalid, at the limit it parses", "[parse][limits]") {
     const FieldLimits limits{.max_client_id = 4, .max_field = 14};
     CHECK(as<IAmAt>(parse_line("IAMAT kiwi +1+1 1520023934", limits)).client == "kiwi");
     CHECK(as<Invalid>(parse_line("IAMAT kiwis +1+1 1520023934", limits)).reason == "client ID longer than the limit");

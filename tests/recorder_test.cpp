@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <sstream>
 
@@ -449,7 +451,7 @@ TEST_CASE("Without a working gnuplot the report still has its data, and says so"
     CHECK_FALSE(fs::exists(ctx.dir / "latency_per_node.png"));
 }
 
-TEST_CASE("Odd client ids are quoted in the CSV; 25 nodes still plot a series each (24 without the origin)", "[report]") {
+TEST_CASE("Odd client ids are quoted in the CSV, 25 nodes still plot a series each (24 without the origin)", "[report]") {
     TempDir tmp;
     Star star(25, "a,\"b\"");
     RunRecord ctx = star.context(tmp.path / "big" / "r/");  // a trailing slash names the same run
@@ -498,6 +500,20 @@ TEST_CASE("A run fails on any failed verdict, else is unchecked without an expec
     // A wait_quiet that timed out is a failure even in a scenario with no expectation.
     CHECK(run_verdict({timed_out}, false) == RunVerdict::fail);
     CHECK(std::string(verdict_name(RunVerdict::unchecked)) == "unchecked");
+}
+
+TEST_CASE("An interrupted run is INTERRUPTED, never a pass, unless something already failed", "[report]") {
+    const Verdict converged{0, "converged", VerdictKind::pass, ""};
+    const Verdict timed_out{1, "quiet for 200 ms", VerdictKind::fail, "floods in flight"};
+    CHECK(run_verdict({converged}, true, true) == RunVerdict::interrupted);
+    CHECK(run_verdict({}, false, true) == RunVerdict::interrupted);
+    CHECK(run_verdict({converged, timed_out}, true, true) == RunVerdict::fail);
+    CHECK(std::string(verdict_name(RunVerdict::interrupted)) == "interrupted");
+    const auto rows = lines(terminal_table({make_run_row("stopped", run_verdict({converged}, true, true), {})}));
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].rfind("stopped ", 0) == 0);
+    CHECK(rows[1].find("INTERRUPTED") == rows[0].find("verdict"));
+    CHECK(rows[1].find("PASS") == std::string::npos);
 }
 
 TEST_CASE("A check that saw nothing it could judge is no pass: the run is unchecked, unless one failed", "[report]") {
@@ -595,18 +611,98 @@ TEST_CASE("Recovery: from the fault's end until every pair is held, crashed node
 TEST_CASE("terminal_table: a run's phases and windows under it, with p95, late and recovery", "[report][spans]") {
     Scripted s;
     const Summary sum = s.rec.summarize();
+    const std::vector<FaultWindow> faults{{21, std::nullopt, FaultWindow::Kind::crash, "D", 3},
+                                          {5, 8.0, FaultWindow::Kind::cut, "A<->B", 1}};
+    const auto span = [&](std::string kind, std::string name, double start, std::optional<double> end,
+                          std::optional<Recovery> recovery) {
+        SpanReport r{std::move(kind), std::move(name), start, end, summarize_span(s.rec, start, end), recovery};
+        const HeldUp held = held_up(s.rec, r.summary, start, end, faults);
+        r.held = held.held;
+        r.own_coverage = held.own_coverage;
+        return r;
+    };
     std::vector<SpanReport> spans{
-        {"phase", "warm", 0, 15.0, summarize_span(s.rec, 0, 15.0), std::nullopt},
-        {"fault", "steps[3].crash D", 21, std::nullopt, summarize_span(s.rec, 21, std::nullopt), std::nullopt},
-        {"fault", "steps[1].cut A<->B", 5, 8.0, summarize_span(s.rec, 5, 8.0), Recovery{8.0, 9.5, 0, ""}},
+        span("phase", "warm", 0, 15.0, std::nullopt),
+        span("fault", "steps[3].crash D", 21, std::nullopt, std::nullopt),
+        span("fault", "steps[1].cut A<->B", 5, 8.0, Recovery{8.0, 9.5, 0, ""}),
     };
     const auto rows = lines(terminal_table(make_run_rows("ring4", RunVerdict::pass, sum, spans, 22)));
     REQUIRE(rows.size() == 5);
-    CHECK(rows[0] == "scenario              verdict  updates  lost  late  p50 ms  p95 ms  p99 ms  max ms  msgs/upd  stale  recov ms  dur s");
-    CHECK(rows[1] == "ring4                 PASS           3     1     0   0.500   0.600   0.600   0.600       2.3      0     1.500    0.0");
-    CHECK(rows[2] == "  phase warm                         2     0     0   0.500   0.600   0.600   0.600       3.0      0         -    0.0");
-    CHECK(rows[3] == "  steps[3].crash D                   0     0     0       -       -       -       -       0.0      0         -    0.0");
-    CHECK(rows[4] == "  steps[1].cut A<->B                 0     0     0       -       -       -       -       0.0      0     1.500    0.0");
+    CHECK(rows[0] == "scenario              verdict  updates  lost  late  p50 ms  p95 ms  p99 ms  max ms  msgs/upd  c-up/upd  held  stale  recov ms  dur s");
+    CHECK(rows[1] == "ring4                 PASS           3     1     0   0.500   0.600   0.600   0.600       2.3       0.0     -      0     1.500    0.0");
+    CHECK(rows[2] == "  phase warm                         2     0     0   0.500   0.600   0.600   0.600       3.0       0.0     0      0         -    0.0");
+    // Nothing born in a window: nothing counted, so no 0.0 messages per update either.
+    CHECK(rows[3] == "  steps[3].crash D                   0     0     0       -       -       -       -         -         -     0      0         -    0.0");
+    CHECK(rows[4] == "  steps[1].cut A<->B                 0     0     0       -       -       -       -         -         -     0      0     1.500    0.0");
+}
+
+TEST_CASE("A span's latency leaves out the updates a later fault held up, and counts them", "[recorder][spans]") {
+    Scripted s;
+    // Update 0 is born at 1 ms and covered at 1.6 ms; update 1 at 10 and 10.5 ms; update 2 (born at
+    // 20 ms) is lost.
+    const Summary warm = summarize_span(s.rec, 0, 15.0);
+    // A fault that began at 1.5 ms, after update 0's birth and before its coverage, held it up.
+    HeldUp held = held_up(s.rec, warm, 0, 15.0, {{1.5, 1.55, FaultWindow::Kind::cut, "A<->B", 1}});
+    CHECK(held.held == 1);
+    CHECK(held.own_coverage.count == 1);
+    CHECK(held.own_coverage.max == Approx(0.5));  // update 1 only
+    CHECK(warm.full_coverage.max == Approx(0.6));  // the whole span still counts both
+    // One that began before the birth, or after the coverage, is the span's own business.
+    held = held_up(s.rec, warm, 0, 15.0, {{0.5, 2.0, FaultWindow::Kind::cut, "A<->B", 1}, {11, 12, FaultWindow::Kind::cut, "A<->B", 2}});
+    CHECK(held.held == 0);
+    CHECK(held.own_coverage.count == 2);
+    // A lost update that a later fault met is held up, not the span's own loss.
+    const Summary late = summarize_span(s.rec, 15.0, std::nullopt);
+    held = held_up(s.rec, late, 15.0, std::nullopt, {{21, std::nullopt, FaultWindow::Kind::crash, "D", 3}});
+    CHECK(held.held == 1);
+    CHECK(held.own_coverage.count == 0);
+}
+
+TEST_CASE("Catch-up lines are counted apart from flood lines, by matching each line with its flood send",
+          "[recorder]") {
+    FakeClock clock;
+    Recorder rec{{"A", "B", "C"}, clock.fn()};
+    rec.set_peers({{"A", {"B", "C"}}, {"B", {"A"}}, {"C", {"A"}}});
+    Effects origin;
+    origin.outcome = Outcome::stored;
+    origin.flood = at_kiwi1 + " A\n";
+    origin.flood_to = {0, 1};
+    rec.on_handled("A", parse_line("IAMAT kiwi +34.068930-118.445127 " + kiwi1), origin);
+    Effects stored;
+    stored.outcome = Outcome::stored;
+    rec.on_handled("B", parse_line(at_kiwi1 + " A"), stored);  // A flooded it to B
+    // C's copy was lost; A's catch-up resends it from its table, and resends B's too.
+    rec.on_handled("C", parse_line(at_kiwi1 + " A"), stored);  // the flood line, late
+    Effects stale;
+    stale.outcome = Outcome::stale;
+    rec.on_handled("B", parse_line(at_kiwi1 + " A"), stale);   // no flood send left: a catch-up line
+    rec.on_handled("C", parse_line(at_kiwi1 + " A"), stale);   // the same
+    const Summary s = rec.summarize();
+    CHECK(s.messages.per_update == std::vector<std::uint64_t>{2});
+    CHECK(s.catch_up.per_update == std::vector<std::uint64_t>{2});
+    CHECK(rec.updates()[0].deliveries[1].messages == 2);  // a node still counts every line it handled
+    // Without the peers nothing tells them apart: every line is a flood line, as a target's are.
+    Recorder blind{{"A", "B", "C"}, clock.fn()};
+    blind.on_handled("A", parse_line("IAMAT kiwi +34.068930-118.445127 " + kiwi1), origin);
+    for (int i = 0; i < 2; ++i) blind.on_handled("B", parse_line(at_kiwi1 + " A"), i ? stale : stored);
+    CHECK(blind.summarize().messages.per_update == std::vector<std::uint64_t>{2});
+    CHECK(blind.summarize().catch_up.per_update == std::vector<std::uint64_t>{0});
+}
+
+TEST_CASE("Every time counts from the scenario's time 0; what came before it is negative", "[recorder]") {
+    FakeClock clock;
+    const auto start = clock.now;
+    Recorder rec{{"A", "B"}, clock.fn()};
+    clock.now = start + 100ms;
+    rec.on_peer_link("A", "B", true);  // the herd starting
+    rec.set_zero(start + 170ms);       // the scenario's first step is due from here
+    clock.now = start + 470ms;
+    rec.note("crash", "B", {"B"});     // a step at at_ms 300
+    REQUIRE(rec.events().size() == 2);
+    CHECK(rec.events()[0].t_ms == Approx(-70));
+    CHECK(rec.events()[1].t_ms == Approx(300));
+    CHECK(rec.ms_since_start(clock.now) == Approx(300));
+    CHECK(rec.summarize().duration_ms == Approx(300));
 }
 
 namespace {
@@ -655,7 +751,8 @@ TEST_CASE("Big herds: per update a bar from the fastest to the slowest node, as 
     write_report(ctx, star.rec, nullptr, {.gnuplot = ""});
     CHECK(lines(slurp(ctx.dir / "latency_per_node.dat"))[1] == "0.001000 0.100 2.500 2.500");
     const std::string gp = slurp(ctx.dir / "latency_per_node.gp");
-    CHECK(gp.find("with vectors nohead") != std::string::npos);
+    // Vectors take x, y, dx, dy: a vertical segment from the fastest node (column 2) to the slowest (3).
+    CHECK(gp.find("using 1:2:(0):($3-$2) with vectors nohead") != std::string::npos);
     CHECK(gp.find("lines") == std::string::npos);
 }
 
@@ -693,17 +790,100 @@ TEST_CASE("With named phases the CDF has a curve per phase, not per fault window
 TEST_CASE("Throughput and rolling quantiles over time", "[report][plots]") {
     TempDir tmp;
     const fs::path dir = report_with_windows(tmp, {});
-    // 22 ms in 1 ms bins: one update born in bins 1, 10 and 20, no message log in this report.
+    // Three updates in 22 ms: one bin holds them all (a bin holds several updates), no message log.
     const auto throughput = lines(slurp(dir / "throughput.dat"));
-    REQUIRE(throughput.size() == 1 + 23 + 1);
-    CHECK(throughput[0] == "# bin_start_s updates_per_s messages_per_s (bins of 1.000 ms)");
-    CHECK(throughput[1] == "0.000000 0.0 0.0");
-    CHECK(throughput[2] == "0.001000 1000.0 0.0");
-    CHECK(throughput[11] == "0.010000 1000.0 0.0");
-    CHECK(throughput[24] == "0.023000 0 0");
+    REQUIRE(throughput.size() == 1 + 1 + 1);
+    CHECK(throughput[0] == "# bin_start_s updates_per_s messages_per_s (bins of 50.000 ms)");
+    CHECK(throughput[1] == "0.000000 60.0 0.0");
+    CHECK(throughput[2] == "0.050000 0 0");
     // A 2 ms trailing window: each covered update alone in its window, and a blank line (a break in
     // the curve) across the 9 ms with none.
     CHECK(slurp(dir / "rolling_quantiles.dat") ==
           "# birth_s p50_ms p99_ms count (over the updates born in the trailing 2.000 ms)\n"
           "0.001000 0.600 0.600 1\n\n0.010000 0.500 0.500 1\n");
+}
+
+namespace {
+
+// A plot as a person sees it: its script run by gnuplot with the SVG terminal instead of PNG, so
+// that what was drawn (tick labels, key entries, segments) can be read back.
+std::string drawn_as_svg(const fs::path& dir, const std::string& stem) {
+    std::string gp = slurp(dir / (stem + ".gp"));
+    gp = std::regex_replace(gp, std::regex("set terminal pngcairo[^\n]*"), "set terminal svg size 1400,800 noenhanced");
+    gp = std::regex_replace(gp, std::regex("set output \"[^\"]*\""), "set output \"" + stem + ".svg\"");
+    std::ofstream(dir / (stem + ".svg.gp")) << gp;
+    const std::string command = "cd '" + dir.string() + "' && gnuplot " + stem + ".svg.gp 2>/dev/null";
+    REQUIRE(std::system(command.c_str()) == 0);
+    return slurp(dir / (stem + ".svg"));
+}
+
+// The numbers gnuplot wrote as x tick labels (centred under the axis; y labels are right-aligned).
+std::vector<std::string> x_tick_labels(const std::string& svg) {
+    std::vector<std::string> out;
+    static const std::regex label("text-anchor=\"middle\">\\s*<text> ?([0-9.e+-]+)</text>");
+    for (std::sregex_iterator it(svg.begin(), svg.end(), label), end; it != end; ++it) out.push_back((*it)[1]);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Drawn: a big herd's latency plot is one vertical segment per update, fastest to slowest node",
+          "[report][plots][drawn]") {
+    TempDir tmp;
+    Star star(26, "kiwi");
+    RunRecord ctx = star.context(tmp.path / "big" / "r");
+    ctx.summary = star.rec.summarize();
+    write_report(ctx, star.rec, nullptr, {.gnuplot = ""});
+    const std::string svg = drawn_as_svg(ctx.dir, "latency_per_node");
+    // The band's colour: the key's sample first, then the data.
+    static const std::regex band("<path stroke='rgb\\(136, 170, 221\\)'  d='([^']*)'");
+    std::vector<std::string> paths;
+    for (std::sregex_iterator it(svg.begin(), svg.end(), band), end; it != end; ++it) paths.push_back((*it)[1]);
+    REQUIRE(paths.size() == 2);
+    static const std::regex segment("M([0-9.]+),([0-9.]+) L([0-9.]+),([0-9.]+)");
+    std::smatch m;
+    REQUIRE(std::regex_search(paths[1], m, segment));
+    CHECK(m[1] == m[3]);                                     // vertical: the update's birth, once
+    CHECK(std::stod(m[2]) - std::stod(m[4]) > 100);          // 0.1 to 2.5 ms on the log axis: tall
+}
+
+TEST_CASE("Drawn: a CDF of one update still has x tick labels; a window with no update is named in the key",
+          "[report][plots][drawn]") {
+    TempDir tmp;
+    // Update 1 alone is born in the first window; nothing is born in the second.
+    const fs::path dir = report_with_windows(tmp, {{9, 12, FaultWindow::Kind::cut, "A-B"}, {30, 31, FaultWindow::Kind::cut, "C-D"}});
+    const std::string svg = drawn_as_svg(dir, "coverage_cdf");
+    CHECK(x_tick_labels(svg).size() >= 2);
+    CHECK(svg.find("<text>W2 cut C-D: no update born in it</text>") != std::string::npos);
+    // The check can fail: a range with one value and no tick gets no label.
+    CHECK(x_tick_labels("text-anchor=\"end\">\n<text> 0.6</text>").empty());
+}
+
+TEST_CASE("Throughput: a steady 50 updates/s reads flat, both series share a zero, and the top is not cut",
+          "[report][plots]") {
+    TempDir tmp;
+    FakeClock clock;
+    Recorder rec{{"A", "B"}, clock.fn()};
+    clock.now += 10ms;               // so that each whole bin holds the same number
+    for (int i = 0; i < 350; ++i) {  // one every 20 ms for 7 s
+        feed(rec, "A", "IAMAT c" + std::to_string(i) + " +1+2 100", Outcome::stored);
+        clock.now += 20ms;
+    }
+    RunRecord ctx;
+    ctx.scenario = "steady";
+    ctx.run_id = "r";
+    ctx.dir = tmp.path / "steady" / "r";
+    ctx.nodes = {"A", "B"};
+    ctx.summary = rec.summarize();
+    write_report(ctx, rec, nullptr, {.gnuplot = ""});
+    const auto rows = lines(slurp(ctx.dir / "throughput.dat"));
+    REQUIRE(rows.size() > 4);
+    // Every whole bin (not the last, cut short by the run's end) shows the same rate: no square wave.
+    for (std::size_t r = 1; r + 2 < rows.size(); ++r) {
+        INFO(rows[r]);
+        CHECK(rows[r].substr(rows[r].find(' '), 6) == " 50.0 ");
+    }
+    const std::string gp = slurp(ctx.dir / "throughput.gp");
+    CHECK(gp.find("set yrange [0:") != std::string::npos);
+    CHECK(gp.find("set link y2 via y*") != std::string::npos);
 }

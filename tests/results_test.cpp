@@ -12,6 +12,9 @@
 #include <sstream>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
 #include "play/runner.hpp"
@@ -96,7 +99,7 @@ TEST_CASE("Run ids are recognised exactly", "[results][keep]") {
     CHECK_FALSE(is_run_id("x20261201T123456.789Z-seed7"));
 }
 
-TEST_CASE("Without logs none are written; a log cap cuts each log after a whole line, saying so", "[results][logs]") {
+TEST_CASE("Without logs none are written, a log cap cuts each log after a whole line, saying so", "[results][logs]") {
     Results results;
     RunOptions none;
     none.logs = false;
@@ -147,8 +150,98 @@ TEST_CASE("SIGINT stops a real herdsim run, which still writes summary.json sayi
     CHECK(run.output().find("INTERRUPTED") != std::string::npos);
     const json summary = json::parse(slurp(run_dir / "summary.json"));
     CHECK(summary["interrupted"] == true);
+    // The send passed and nothing failed, but expect_lost was never reached: no pass.
+    CHECK(summary["verdict"] == "interrupted");
+    CHECK(summary["passed"] == false);
     CHECK(summary["updates"] == 1);
     CHECK(summary["verdicts"].size() == 1);  // the send's; expect_lost was never reached
     CHECK_FALSE(fs::exists(current));
-    CHECK(fs::read_symlink(kOut / "results" / "long" / "latest") == run_dir.filename());
+    CHECK(run.output().find("long      INTERRUPTED") != std::string::npos);
+    // `latest` stands for the newest run that ended; this one did not.
+    CHECK_FALSE(fs::exists(kOut / "results" / "long" / "latest"));
+}
+
+namespace {
+
+// One HTTP/1.0 GET on 127.0.0.1: the status line and the body.
+std::pair<std::string, std::string> get(unsigned short port, const std::string& target) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    const std::string request = "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    boost::asio::write(socket, boost::asio::buffer(request));
+    std::string response;
+    boost::system::error_code ec;
+    boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);
+    const auto head_end = response.find("\r\n\r\n");
+    return {response.substr(0, response.find("\r\n")), head_end == std::string::npos ? "" : response.substr(head_end + 4)};
+}
+
+// `herdsim run FILE --out DIR` as a user types it, with the default flags; its exit code.
+int run_herdsim(const fs::path& file, const fs::path& out) {
+    boost::asio::io_context io;
+    herd::test::ChildProcess run(io, HERDSIM_BINARY, {"run", file.string(), "--out", out.string()}, kOut);
+    const auto code = run.wait_for_exit(120s);
+    INFO(run.output());
+    REQUIRE(code);
+    return *code;
+}
+
+}  // namespace
+
+TEST_CASE("By default results stay bounded: five runs a scenario, node logs only of a run that failed",
+          "[results][bounded]") {
+    Results results;
+    fs::create_directories(kOut);
+    std::ofstream(kOut / "ok.json") << R"({"description": "Passes.", "name": "ok", "steps": )" << kOneUpdate << "}";
+    std::ofstream(kOut / "bad.json") << R"({"description": "Fails.", "name": "bad", "steps": [
+        {"send": {"node": "Alford", "line": "IAMAT kiwi +34-118 1520023934", "expect_pattern": "NOT THIS"}}]})";
+    const fs::path out = kOut / "results";
+    for (int i = 0; i < 6; ++i) REQUIRE(run_herdsim(kOut / "ok.json", out) == 0);
+    std::set<std::string> runs;
+    for (const auto& e : fs::directory_iterator(out / "ok"))
+        if (is_run_id(e.path().filename().string())) runs.insert(e.path().filename().string());
+    CHECK(runs.size() == 5);
+    const fs::path passed = out / "ok" / fs::read_symlink(out / "ok" / "latest");
+    CHECK_FALSE(fs::exists(passed / "logs"));
+    CHECK(json::parse(slurp(passed / "summary.json"))["logs"]["kept"] == false);
+    REQUIRE(run_herdsim(kOut / "bad.json", out) == 1);
+    const fs::path failed = out / "bad" / fs::read_symlink(out / "bad" / "latest");
+    CHECK(fs::exists(failed / "logs" / "Alford.log"));
+    CHECK(json::parse(slurp(failed / "summary.json"))["logs"]["kept"] == true);
+
+    // results/index.html lists every run kept, newest first, verdict coloured, linked to its page.
+    const std::string index = slurp(out / "index.html");
+    CHECK(index.find("6 runs: 5 pass, 1 fail") != std::string::npos);
+    CHECK(index.find("<span class=\"verdict fail\">FAIL</span>") < index.find("<span class=\"verdict pass\">PASS</span>"));
+    CHECK(index.find("href=\"bad/" + failed.filename().string() + "/index.html\"") != std::string::npos);
+    const std::string page = slurp(failed / "index.html");
+    CHECK(page.find("<span class=\"verdict fail\" id=\"verdict\">FAIL</span>") != std::string::npos);
+    CHECK(page.find("NOT THIS") != std::string::npos);  // the failed expectation
+    CHECK(page.find("<a href=\"summary.json\">") != std::string::npos);
+    CHECK(page.find("<a href=\"logs/\">") != std::string::npos);
+}
+
+TEST_CASE("herdsim results serves every run on 127.0.0.1, and nothing outside the folder", "[results][serve]") {
+    Results results;
+    RunOptions options;
+    const RunOutcome outcome = play(options);
+    boost::asio::io_context io;
+    herd::test::ChildProcess server(io, HERDSIM_BINARY, {"results", kOut.string(), "--port", "0"}, kOut);
+    REQUIRE(server.wait_for_output("/ (Ctrl-C stops)", 60s));
+    const std::string& said = server.output();
+    const auto at = said.find("http://127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    const auto port = static_cast<unsigned short>(std::stoi(said.substr(at + 17)));
+    const auto [status, index] = get(port, "/");
+    CHECK(status == "HTTP/1.0 200 OK");
+    CHECK(index.find(outcome.run.run_id) != std::string::npos);
+    CHECK(index.find("<span class=\"verdict pass\">PASS</span>") != std::string::npos);
+    const auto [run_status, run_page] = get(port, "/tidy/" + outcome.run.run_id + "/");
+    CHECK(run_status == "HTTP/1.0 200 OK");
+    CHECK(run_page.find("id=\"verdict\">PASS</span>") != std::string::npos);
+    CHECK(get(port, "/tidy/latest/summary.json").first == "HTTP/1.0 200 OK");
+    CHECK(get(port, "/../results_test.cpp").first == "HTTP/1.0 404 Not Found");
+    CHECK(get(port, "/%2e%2e/%2e%2e/etc/passwd").first == "HTTP/1.0 404 Not Found");
+    CHECK(get(port, "/nothing-here").first == "HTTP/1.0 404 Not Found");
 }

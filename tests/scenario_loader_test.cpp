@@ -680,7 +680,7 @@ TEST_CASE("expect_recovery: a bound, and a fault that begins before it", "[scena
                 "steps[0].expect_recovery.fault", "not an earlier step");
 }
 
-TEST_CASE("expect_lost required: at_birth unless it says now; now takes no phase", "[scenario][catch-up]") {
+TEST_CASE("expect_lost required: at_birth unless it says now, now takes no phase", "[scenario][catch-up]") {
     const auto ok = parse(with_steps(R"({"expect_lost": {"max": 0, "required": "now"}}, {"expect_lost": {}},
         {"expect_lost": {"required": "at_birth"}})"));
     INFO(all_errors(ok));

@@ -340,7 +340,7 @@ TEST_CASE("read_reply: a WHATSAT reply cut before its blank line times out", "[r
           "no reply: timed out after 100 ms, with only \"AT A +0.1 kiwi +1+1 1\\n{}\\n\"");
 }
 
-TEST_CASE("A send's verdict gives its reply time; summary.json its start, herdsim and reply_ms", "[send][reply]") {
+TEST_CASE("A send's verdict gives its reply time, summary.json its start, herdsim and reply_ms", "[send][reply]") {
     Results cleanup;
     RunOptions options;
     options.out_dir = kOut;

@@ -20,7 +20,7 @@ herd::HerdConfig three_nodes() {
 
 }  // namespace
 
-TEST_CASE("server_options: the node's address, its neighbours in link order, the herd's Places and limits; tunables kept") {
+TEST_CASE("server_options: the node's address, its neighbours in link order, the herd's Places and limits, tunables kept") {
     herd::ServerOptions tunables;
     tunables.log_dir = "logs";
     tunables.limits.max_line = 100;
@@ -82,7 +82,7 @@ TEST_CASE("mock answers: a body that is not a Nearby Search answer is refused, n
     CHECK_NOTHROW(herd::serve::load_mock_answers(""));
 }
 
-TEST_CASE("fit_connections: the cap is lowered to what the process may open, and said; a cap that fits is kept") {
+TEST_CASE("fit_connections: the cap is lowered to what the process may open, and said, a cap that fits is kept") {
     herd::ServerLimits limits;  // 1024 connections, 16 peer slots
     CHECK(herd::fit_connections(limits, 5, 5, 1'048'576).empty());
     CHECK(limits.max_connections == 1024);

@@ -181,7 +181,7 @@ TEST_CASE("The connection stays open across many commands", "[server]") {
     CHECK_FALSE(c.eof());
 }
 
-TEST_CASE("A new record is flooded to the neighbour with the sender's name; a stale one is not", "[server][flood]") {
+TEST_CASE("A new record is flooded to the neighbour with the sender's name, a stale one is not", "[server][flood]") {
     Fixture f;
     auto c = f.client();
     c.send(iamat + "\n");
@@ -210,7 +210,7 @@ TEST_CASE("A flood line is stored and never answered", "[server][flood]") {
     CHECK(c.read_until("\n\n").rfind("AT Welsh +0.5 kiwi +1+1 1520023934\n{", 0) == 0);
 }
 
-TEST_CASE("A dead neighbour never delays a reply; it gets the flood when it comes up", "[server][flood]") {
+TEST_CASE("A dead neighbour never delays a reply, it gets the flood when it comes up", "[server][flood]") {
     boost::asio::io_context io;
     const std::uint16_t later = unused_port(io);
     ServerOptions options;
@@ -314,7 +314,7 @@ TEST_CASE("A second server on a taken port says which", "[server]") {
                                          Catch::Contains("in use"));
 }
 
-TEST_CASE("stop() is a crash: connections close, memory goes; start() serves the same port again", "[server]") {
+TEST_CASE("stop() is a crash: connections close, memory goes, start() serves the same port again", "[server]") {
     Fixture f;
     const auto port = f.server->port();
     auto c = f.client();
@@ -388,7 +388,7 @@ std::exception_ptr system_error(boost::system::error_code ec) {
 
 }  // namespace
 
-TEST_CASE("report_failure: what a coroutine throws reaches the sink; a return or an expected end does not",
+TEST_CASE("report_failure: what a coroutine throws reaches the sink, a return or an expected end does not",
           "[failure]") {
     asio::io_context io;
     std::vector<std::string> messages;
@@ -459,7 +459,7 @@ TEST_CASE("A server coroutine that throws is reported to the observer and the no
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("An AT tail at EOF is dropped and logged, never stored; a client command tail is still answered",
+TEST_CASE("An AT tail at EOF is dropped and logged, never stored, a client command tail is still answered",
           "[server][framing]") {
     const auto dir = std::filesystem::temp_directory_path() / ("herdsim-tail-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
@@ -595,7 +595,7 @@ TEST_CASE("A neighbour that comes up after many failed attempts gets the very ne
     CHECK(server.queued_to("Hamilton") == 0);
 }
 
-TEST_CASE("Once nothing is left to send, a per_burst link closes (EOF after every line); a persistent one stays open",
+TEST_CASE("Once nothing is left to send, a per_burst link closes (EOF after every line), a persistent one stays open",
           "[server][flood][link]") {
     const auto policy = GENERATE(LinkPolicy::per_burst, LinkPolicy::persistent);
     boost::asio::io_context io;

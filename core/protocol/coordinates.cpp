@@ -1,10 +1,11 @@
 #include "protocol/coordinates.hpp"
 
+#include "protocol/ascii.hpp"
+
 namespace herd {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_sign(char c) { return c == '+' || c == '-'; }
 
 // Reads "[+-]D{1,max_digits}[.D*]" from the front of `rest`; checks |value| <= limit exactly.
@@ -12,7 +13,7 @@ std::optional<std::string_view> take_angle(std::string_view& rest, std::size_t m
     if (rest.empty() || !is_sign(rest[0])) return std::nullopt;
     std::size_t i = 1;
     unsigned whole = 0;
-    while (i < rest.size() && is_digit(rest[i])) {
+    while (i < rest.size() && is_ascii_digit(rest[i])) {
         if (i > max_digits) return std::nullopt;
         whole = whole * 10 + static_cast<unsigned>(rest[i] - '0');
         ++i;
@@ -21,7 +22,7 @@ std::optional<std::string_view> take_angle(std::string_view& rest, std::size_t m
     bool nonzero_fraction = false;
     if (i < rest.size() && rest[i] == '.') {
         ++i;
-        while (i < rest.size() && is_digit(rest[i])) {
+        while (i < rest.size() && is_ascii_digit(rest[i])) {
             nonzero_fraction = nonzero_fraction || rest[i] != '0';
             ++i;
         }

@@ -2,11 +2,9 @@
 
 #include <limits>
 
-namespace herd {
+#include "protocol/ascii.hpp"
 
-namespace {
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-}  // namespace
+namespace herd {
 
 std::optional<Nanos> parse_posix_time(std::string_view text) {
     const auto dot = text.find('.');
@@ -19,14 +17,14 @@ std::optional<Nanos> parse_posix_time(std::string_view text) {
     constexpr std::uint64_t limit = std::numeric_limits<Nanos>::max();
     std::uint64_t seconds = 0;
     for (char c : whole) {
-        if (!is_digit(c)) return std::nullopt;
+        if (!is_ascii_digit(c)) return std::nullopt;
         seconds = seconds * 10 + static_cast<std::uint64_t>(c - '0');
         if (seconds > limit / 1'000'000'000) return std::nullopt;
     }
     std::uint64_t nanos = 0;
     for (std::size_t i = 0; i < 9; ++i) {
         char c = i < fraction.size() ? fraction[i] : '0';
-        if (!is_digit(c)) return std::nullopt;
+        if (!is_ascii_digit(c)) return std::nullopt;
         nanos = nanos * 10 + static_cast<std::uint64_t>(c - '0');
     }
     const std::uint64_t total_whole = seconds * 1'000'000'000;

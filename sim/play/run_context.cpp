@@ -54,12 +54,31 @@ void RunContext::verdict(const Step& step, std::string description, VerdictKind 
                          std::optional<double> reply_ms) {
     // A wait cut short by the interruption is no measurement.
     if (interrupted()) return;
+    if (kind != VerdictKind::unchecked)
+        if (const Lateness* late = broken_premise(step)) {
+            detail = "the run fell behind before it was judged (" + late->detail + "); it would have " +
+                     (kind == VerdictKind::pass ? "passed: " : "failed: ") + detail;
+            kind = VerdictKind::unchecked;
+        }
     if (!step.note.empty()) description += " (" + step.note + ")";
     recorder->note(kind == VerdictKind::pass   ? "expect-held"
                    : kind == VerdictKind::fail ? "expect-failed"
                                                : "expect-unchecked",
                    description + ": " + detail);
     verdicts.push_back({step.index, std::move(description), kind, std::move(detail), reply_ms});
+}
+
+void RunContext::fell_behind(Lateness lateness) {
+    recorder->note("behind", lateness.detail);
+    behind.push_back(std::move(lateness));
+}
+
+const Lateness* RunContext::broken_premise(const Step& step) const {
+    const bool speed_gate =
+        std::holds_alternative<ExpectLatencyStep>(step.action) || std::holds_alternative<ExpectRecoveryStep>(step.action);
+    for (const Lateness& late : behind)
+        if (late.kind != Lateness::Kind::start_up || speed_gate) return &late;
+    return nullptr;
 }
 
 void RunContext::client_wrote(const std::string& node, std::string_view bytes, ClientLines& lines, bool eof) {
@@ -159,9 +178,12 @@ bool RunContext::run_until(const std::function<bool()>& done, std::chrono::milli
             waker->alarm_at = next;
         }
         if (io.stopped()) io.restart();
-        // One handler, then every other one ready by then: the condition is asked once per burst.
+        // One handler, then every other one ready, for a millisecond at most: the condition is asked
+        // once per burst, and a storm whose handlers are always ready cannot hold back a step due.
         io.run_one();
-        io.poll();
+        const auto burst_end = Clock::now() + std::chrono::milliseconds(1);
+        while (io.poll_one() && Clock::now() < burst_end) {
+        }
     }
     return observer->failures().empty();
 }

@@ -118,6 +118,15 @@ struct RunContext {
     // sets off may not have reached any node yet, so "quiet" is counted from it too.
     std::chrono::steady_clock::time_point last_change = std::chrono::steady_clock::now();
     std::size_t step_number = 0;   // for the progress line
+    double start_up_ms = 0;        // the herd's start-up exchange
+    std::vector<Lateness> behind;  // where the run fell behind, in the order noticed
+
+    // The run fell behind: noted in the event log, and every verdict given from now on whose
+    // premise that breaks is unchecked.
+    void fell_behind(Lateness lateness);
+    // The lateness that broke what a verdict of `step` assumes, if any: a step or a workload behind
+    // so far breaks every verdict; a slow start-up, the speed gates (expect_latency, expect_recovery).
+    const Lateness* broken_premise(const Step& step) const;
 
     // A client wrote `bytes` to `node` on a connection framed by `lines` (with `eof`, then
     // half-closed it): each line the server takes names its client if it is an IAMAT or an AT, and

@@ -8,6 +8,7 @@
 #include "play/run_context.hpp"
 #include "play/steps.hpp"
 #include "protocol/command.hpp"
+#include "report/pages.hpp"
 #include "report/report.hpp"
 #include "report/results_dir.hpp"
 #include "serve/mock_places.hpp"
@@ -38,18 +39,30 @@ std::string run_id(std::uint64_t seed, std::chrono::system_clock::time_point now
 
 std::string iso_utc(std::chrono::system_clock::time_point now) { return utc_stamp(now, "%Y-%m-%dT%H:%M:%S"); }
 
+// A step with a time of its own (at_ms, after_ms) that started `late`: noted from 10 ms, and past
+// the bound the run fell behind. A step without one has no time to be late for.
+void note_late_start(RunContext& run, const Step& step, std::chrono::milliseconds late) {
+    if (!step.at && step.after == std::chrono::milliseconds(0)) return;
+    const std::string what = "steps[" + std::to_string(step.index) + "] started " + std::to_string(late.count()) +
+                             " ms after its " + (step.at ? "at_ms" : "after_ms");
+    if (late > run.options.late_bounds.step)
+        run.fell_behind({Lateness::Kind::step, step.index, run.now_ms(), static_cast<double>(late.count()),
+                         what + " (bound " + std::to_string(run.options.late_bounds.step.count()) + " ms)"});
+    else if (late > std::chrono::milliseconds(10))
+        run.recorder->note("late", what);
+}
+
 void play_timeline(RunContext& run) {
     auto previous_end = Clock::now();
     const auto start = previous_end;
+    run.recorder->set_zero(start);
     for (const Step& step : run.scenario.steps) {
         run.step_number = step.index + 1;
         const auto due = step.at ? start + *step.at : previous_end + step.after;
         run.run_until([&] { return Clock::now() >= due; }, std::chrono::hours(24), [&] { return due; });
         if (run.interrupted()) break;
-        const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - due);
-        if (step.at && late > std::chrono::milliseconds(10))
-            run.recorder->note("late", "steps[" + std::to_string(step.index) + "] started " +
-                                           std::to_string(late.count()) + " ms after its at_ms");
+        if (run.options.step_due) run.options.step_due(step);
+        note_late_start(run, step, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - due));
         execute_step(run, step);
         if (!run.observer->failures().empty()) return;
         if (run.interrupted()) break;
@@ -107,6 +120,7 @@ void prepare_record(RunContext& run, const HerdConfig& config) {
         peers[s.name] = config.neighbours(s.name);
     }
     run.recorder = std::make_unique<Recorder>(std::move(names));
+    if (!run.options.target) run.recorder->set_peers(peers);  // a target's sends are not seen
     run.messages = std::make_unique<MessageLog>(*run.recorder, std::move(peers), run.options.messages_cap);
     run.observer = std::make_unique<RunObserver>(*run.recorder, run.recoveries, *run.messages);
 }
@@ -143,8 +157,13 @@ std::unique_ptr<RunHerd> make_herd(RunContext& run, const HerdConfig& config, co
 // Every server asks its neighbours for a catch-up when it starts: the timeline begins once that
 // exchange is over, so that no step's messages or faults mix with it. Server processes say nothing
 // of their start-up, and their relays are idle before the first request: for them, the exchange
-// is over once the relays have carried nothing for a while. Throws when it does not end.
-void settle_start_up(RunContext& run) {
+// is over once the relays have carried nothing for a while. Longer than expected (LateBounds), the
+// run fell behind; a start-up that has not ended after many times that is not slow but stuck, and
+// throws.
+void settle_start_up(RunContext& run, std::size_t nodes) {
+    const auto expected = run.options.late_bounds.start_up(nodes);
+    const auto limit = std::max<std::chrono::milliseconds>(std::chrono::seconds(60), 20 * expected);
+    const auto began = Clock::now();
     const auto settle = run.options.target ? std::chrono::milliseconds(250) : std::chrono::milliseconds(0);
     const auto carried = [&] {
         std::uint64_t bytes = 0;
@@ -162,8 +181,18 @@ void settle_start_up(RunContext& run) {
         }
         return Clock::now() - idle_since >= settle;
     };
-    if (!run.run_until(settled, std::chrono::seconds(30), [&] { return idle_since + settle; }))
-        throw std::runtime_error("the start-up catch-up exchange did not end within 30 s");
+    if (!run.run_until(settled, limit, [&] { return idle_since + settle; }))
+        throw std::runtime_error("the start-up catch-up exchange did not end within " +
+                                 std::to_string(limit.count() / 1000) + " s");
+    const std::chrono::duration<double, std::milli> took = Clock::now() - began;
+    run.start_up_ms = took.count();
+    if (took > expected) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.1f", took.count());
+        run.fell_behind({Lateness::Kind::start_up, std::nullopt, run.now_ms(), (took - expected).count(),
+                         std::string("the herd's start-up took ") + text + " ms, expected at most " +
+                             std::to_string(expected.count()) + " ms for " + std::to_string(nodes) + " nodes"});
+    }
 }
 
 // Starts the herd and waits out its start-up; then the scenario's default delay applies to every link.
@@ -173,7 +202,7 @@ void start_herd(RunContext& run, const HerdConfig& config, const std::filesystem
     run.herd = make_herd(run, config, dir);
     run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
     run.herd->start();
-    settle_start_up(run);
+    settle_start_up(run, config.servers.size());
     for (Relay* relay : run.herd->relays()) relay->set_delay(run.scenario.default_delay, run.scenario.default_jitter);
     if (run.options.herd_ready) run.options.herd_ready(*run.herd);
 }
@@ -192,6 +221,9 @@ void keep_record(const RunContext& run, const HerdConfig& config, RunRecord& rec
     record.exchanges = run.exchanges;
     record.resolution = run.herd->latency_resolution();
     record.interrupted = run.interrupted();
+    record.start_up_ms = run.start_up_ms;
+    record.late_bounds = run.options.late_bounds;
+    record.behind = run.behind;
     record.verdicts = run.verdicts;
     record.has_expectation = has_expectation(run.scenario);
 }
@@ -255,7 +287,14 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
         std::filesystem::remove(run.dir, ignored);
         return outcome;
     }
-    if (options.logs) run.logs = NodeLogs{options.log_cap, cap_logs(run.dir / "logs", options.log_cap)};
+    const RunVerdict verdict = run.verdict();
+    if (options.logs && options.logs_only_failed && verdict != RunVerdict::fail && verdict != RunVerdict::interrupted) {
+        std::error_code ignored;
+        std::filesystem::remove_all(run.dir / "logs", ignored);
+        run.logs = NodeLogs{options.log_cap, {}, true};
+    } else if (options.logs) {
+        run.logs = NodeLogs{options.log_cap, cap_logs(run.dir / "logs", options.log_cap)};
+    }
     try {
         outcome.warnings = write_report(run, *played.recorder, played.messages.get(), options.report);
     } catch (const std::exception& e) {
@@ -263,6 +302,11 @@ RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
     current.reset();
     if (options.keep) outcome.pruned = prune_runs(run.dir, *options.keep, outcome.warnings);
+    try {
+        write_results_index(options.out_dir);
+    } catch (const std::exception& e) {
+        outcome.warnings.push_back(std::string("could not write the results page: ") + e.what());
+    }
     return outcome;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "play/interrupt.hpp"
+#include "record/lateness.hpp"
 #include "record/messages_log.hpp"
 #include "record/run_record.hpp"
 #include "report/writer.hpp"
@@ -33,12 +34,18 @@ struct RunOptions {
     std::size_t messages_cap = default_messages_cap;  // messages.jsonl lists at most this many
     ReportOptions report;                          // how its files are drawn
     bool logs = true;                              // per-node logs in <run>/logs/
+    bool logs_only_failed = false;                 // ... deleted after a run that did not fail or stop
     std::uintmax_t log_cap = default_log_cap;      // bytes per node log, cut after the run
     std::optional<std::size_t> keep;               // after the run, keep this many runs of the scenario
     const InterruptFlag* interrupt = nullptr;      // raised: the run stops and writes what it has
     // Called once the herd is up and its start-up exchange over, before the first step: lets a test
     // reach into the herd (a relay, say) as a bug would.
     std::function<void(RunHerd&)> herd_ready;
+    // How far behind the run may fall before the checks after it are unchecked (record/lateness.hpp).
+    LateBounds late_bounds;
+    // Called as each step comes due, before the runner sees how late it is: lets a test hold the
+    // runner up as a busy machine would.
+    std::function<void(const Step&)> step_due;
 };
 
 struct RunOutcome {

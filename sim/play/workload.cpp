@@ -36,7 +36,42 @@ std::string coordinate(std::mt19937_64& rng, int degrees, int leading_digits) {
     return text;
 }
 
-asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_t seed) {
+// How far behind its schedule a workload fell: the run fell behind once the runner wakes to send a
+// report more than the bound after it was due; the entry then keeps the furthest it fell. A report
+// is due at its time in the schedule, or once the write before it ended if the server held that
+// write up (TCP flow control: the socket did not take it at once) and it ended later: that is the
+// herd's doing, not the run falling behind.
+class Schedule {
+public:
+    Schedule(RunContext& run, std::size_t step, bool may_fall_behind)
+        : run_(run), step_(step), may_fall_behind_(may_fall_behind) {}
+    void woke(int report, std::chrono::steady_clock::time_point due) {
+        const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - due);
+        if (late <= worst_) return;
+        worst_ = late;
+        if (may_fall_behind_ || late <= run_.options.late_bounds.step) return;
+        const std::string what = "the workload of steps[" + std::to_string(step_) + "] fell " +
+                                 std::to_string(late.count()) + " ms behind its schedule (at report " +
+                                 std::to_string(report + 1) + "; bound " +
+                                 std::to_string(run_.options.late_bounds.step.count()) + " ms)";
+        if (!entry_) {
+            entry_ = run_.behind.size();
+            run_.fell_behind({Lateness::Kind::workload, step_, run_.now_ms(), 0, what});
+        }
+        run_.behind[*entry_].behind_ms = static_cast<double>(late.count());
+        run_.behind[*entry_].detail = what;
+    }
+    std::chrono::milliseconds worst() const { return worst_; }
+
+private:
+    RunContext& run_;
+    std::size_t step_;
+    bool may_fall_behind_;
+    std::chrono::milliseconds worst_{0};
+    std::optional<std::size_t> entry_;  // in run_.behind
+};
+
+asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::size_t step, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::map<std::string, std::shared_ptr<tcp::socket>> sockets;
     std::map<std::string, ClientLines> lines;  // per node, framing what its socket was written
@@ -44,10 +79,16 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
     const auto start = std::chrono::steady_clock::now();
     const auto spacing = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / w.rate));
     std::size_t sent = 0, skipped = 0;
+    Schedule schedule(run, step, w.may_fall_behind);
+
+    std::optional<std::chrono::steady_clock::time_point> held_until;  // the end of a write the server held up
 
     for (int i = 0; i < w.updates; ++i) {
-        timer.expires_at(start + i * spacing);
+        const auto due = std::max(start + i * spacing, held_until.value_or(start));
+        held_until.reset();
+        timer.expires_at(due);
         co_await timer.async_wait(nothrow);
+        schedule.woke(i, due);
         // Without `nodes`, any node that is up now: the draws then depend on the seed and on which
         // nodes are up when each report is due, nothing else.
         std::vector<std::string> candidates = w.nodes;
@@ -84,8 +125,15 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
             asio::co_spawn(run.io, discard_replies(socket), report_failure("workload: reading replies", run.failed()));
             lines.insert_or_assign(node, ClientLines(run.max_line));
         }
-        auto [ec, n] = co_await asio::async_write(*socket, asio::buffer(line), nothrow);
-        (void)n;
+        // What the socket takes at once is not held up; the rest waits for the server to read.
+        boost::system::error_code ec;
+        socket->non_blocking(true, ec);
+        std::size_t n = ec ? 0 : socket->write_some(asio::buffer(line), ec);
+        if (ec == asio::error::would_block) ec = {};
+        if (!ec && n < line.size()) {
+            std::tie(ec, n) = co_await asio::async_write(*socket, asio::buffer(line.data() + n, line.size() - n), nothrow);
+            held_until = std::chrono::steady_clock::now();
+        }
         if (ec) {
             socket->close();
             ++skipped;
@@ -98,7 +146,8 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::uint64_
     for (auto& [node, socket] : sockets)
         if (socket) socket->close();
     run.recorder->note("workload-done", std::to_string(sent) + " reports sent, " + std::to_string(skipped) +
-                                            " skipped (node down or unreachable)");
+                                            " skipped (node down or unreachable), at most " +
+                                            std::to_string(schedule.worst().count()) + " ms behind schedule");
     --run.active_workloads;
 }
 
@@ -109,7 +158,7 @@ void act(RunContext& run, const Step& step, const WorkloadStep& workload) {
     run.recorder->note("workload", std::to_string(workload.updates) + " reports at " + std::to_string(workload.rate) +
                                        "/s from " + std::to_string(workload.clients) + " clients (step " +
                                        std::to_string(step.index) + ")");
-    asio::co_spawn(run.io, run_workload(run, workload, run.workload_rng()), report_failure("workload", run.failed()));
+    asio::co_spawn(run.io, run_workload(run, workload, step.index, run.workload_rng()), report_failure("workload", run.failed()));
 }
 
 }  // namespace herd::sim

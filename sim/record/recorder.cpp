@@ -27,6 +27,16 @@ Recorder::Delivery& delivery(Recorder::Update& u, std::size_t node) {
     return u.deliveries[node];
 }
 
+// min, max and mean of per_update.
+void fill_stats(MessageStats& stats) {
+    const auto& m = stats.per_update;
+    if (m.empty()) return;
+    const auto [lo, hi] = std::minmax_element(m.begin(), m.end());
+    stats.min = *lo;
+    stats.max = *hi;
+    stats.mean = static_cast<double>(std::accumulate(m.begin(), m.end(), std::uint64_t{0})) / static_cast<double>(m.size());
+}
+
 }  // namespace
 
 Quantiles quantiles(std::vector<double> values) {
@@ -63,6 +73,15 @@ std::optional<std::size_t> Recorder::node_index(std::string_view name) const {
 double Recorder::ms_since_start(TimePoint t) const { return to_ms(t - start_); }
 
 void Recorder::set_reachable(ReachableFn reachable) { reachable_ = std::move(reachable); }
+
+void Recorder::set_peers(std::map<std::string, std::vector<std::string>, std::less<>> peers) { peers_ = std::move(peers); }
+
+void Recorder::set_zero(TimePoint zero) {
+    const double shift = to_ms(zero - start_);
+    start_ = zero;
+    for (auto& e : events_) e.t_ms -= shift;
+    for (auto& r : stale_reads_) r.t_ms -= shift;
+}
 
 void Recorder::note(std::string kind, std::string detail, std::vector<std::string> nodes) {
     events_.push_back({ms_since_start(clock_()), std::move(kind), std::move(detail), std::move(nodes)});
@@ -116,6 +135,19 @@ void Recorder::on_handled(std::string_view node, const Command& command, const E
             }
         },
         command);
+    flood_sent(index, effects);
+}
+
+void Recorder::flood_sent(std::size_t node, const Effects& effects) {
+    if (peers_.empty() || effects.flood.empty() || effects.flood_to.empty()) return;
+    const auto peers = peers_.find(nodes_[node]);
+    if (peers == peers_.end()) return;
+    const Command line = parse_line(effects.flood);
+    const auto* at = std::get_if<At>(&line);
+    const Update* u = at ? find_update(at->client, at->time) : nullptr;
+    if (!u) return;
+    for (std::size_t index : effects.flood_to)
+        if (index < peers->second.size()) ++floods_in_flight_[{u->id, nodes_[node], peers->second[index]}];
 }
 
 void Recorder::stored(std::string_view node, const ClientReport& report) {
@@ -159,6 +191,14 @@ void Recorder::store(std::size_t node, const ClientReport& c, TimePoint t) {
     updates_.push_back(std::move(u));
 }
 
+bool Recorder::sent_as_flood(std::size_t update, std::string_view sender, const std::string& receiver) {
+    if (peers_.empty() || !peers_.count(sender)) return true;  // sends not seen: nothing to tell apart
+    const auto it = floods_in_flight_.find(std::tuple{update, std::string(sender), receiver});
+    if (it == floods_in_flight_.end()) return false;
+    if (--it->second == 0) floods_in_flight_.erase(it);
+    return true;
+}
+
 void Recorder::flood(std::size_t node, std::string_view sender_field, const ClientReport& c, bool fresh, TimePoint t) {
     last_activity_ = t;
     const std::string_view sender = sender_field.empty() ? std::string_view("?") : sender_field;
@@ -172,7 +212,10 @@ void Recorder::flood(std::size_t node, std::string_view sender_field, const Clie
         ++unmatched_messages_;
         return;
     }
-    ++u->messages;
+    if (sent_as_flood(u->id, sender, nodes_[node]))
+        ++u->messages;
+    else
+        ++u->catch_up;
     auto& d = delivery(*u, node);
     ++d.messages;
     if (fresh) {
@@ -220,10 +263,12 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
         const std::size_t origin = *node_index(u.origin);
         double worst = 0;
         LostUpdate lost{u.id, u.client, u.client_time_text, u.origin, {}};
+        OvertakenUpdate overtaken{u.id, u.client, u.client_time_text, u.origin, {}, u.messages};
         for (std::size_t i = 0; i < nodes_.size(); ++i) {
             const Delivery* d = i < u.deliveries.size() ? &u.deliveries[i] : nullptr;
             const bool required = i < u.required.size() && u.required[i];
             if (d) duplicates[i] += d->duplicates;
+            if (d && !d->first_stored && d->duplicates > 0 && first_newer_stored(u, i)) overtaken.at.push_back(nodes_[i]);
             if (d && d->first_stored) {
                 const double latency = to_ms(*d->first_stored - u.born);
                 if (i != origin) per_node[i].push_back(latency);
@@ -250,6 +295,12 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
             s.lost.push_back(std::move(lost));
         }
         s.messages.per_update.push_back(u.messages);
+        s.messages.update_ids.push_back(u.id);
+        if (!overtaken.at.empty()) {
+            std::sort(overtaken.at.begin(), overtaken.at.end());
+            s.messages.overtaken.push_back(std::move(overtaken));
+        }
+        s.catch_up.per_update.push_back(u.catch_up);
     }
     s.full_coverage = quantiles(std::move(coverage));
     s.late_delay = quantiles(std::move(late));
@@ -259,14 +310,8 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
         s.per_node[nodes_[i]] = quantiles(std::move(per_node[i]));
         s.duplicates_per_node[nodes_[i]] = duplicates[i];
     }
-    if (!s.messages.per_update.empty()) {
-        const auto& m = s.messages.per_update;
-        const auto [lo, hi] = std::minmax_element(m.begin(), m.end());
-        s.messages.min = *lo;
-        s.messages.max = *hi;
-        s.messages.mean =
-            static_cast<double>(std::accumulate(m.begin(), m.end(), std::uint64_t{0})) / static_cast<double>(m.size());
-    }
+    fill_stats(s.messages);
+    fill_stats(s.catch_up);
     for (const auto& [from, tos] : link_messages_)
         for (const auto& [to, count] : tos) s.link_messages[{from, to}] = count;
     return s;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -47,11 +48,30 @@ struct LateDelivery {
     double delay_ms = 0;  // first stored - born
 };
 
+// An update a newer report for the same client overtook: some node held the newer one before a
+// flood line for this one reached it, and rightly dropped that line (stale) instead of passing it
+// on, so the update cost fewer lines than a flood nothing overtakes.
+struct OvertakenUpdate {
+    std::size_t id = 0;
+    std::string client;
+    std::string client_time;  // as the client wrote it
+    std::string origin;
+    std::vector<std::string> at;  // the nodes where the newer one got first, by name
+    std::uint64_t messages = 0;
+};
+
 struct MessageStats {
     double mean = 0;
     std::uint64_t min = 0, max = 0;
     std::vector<std::uint64_t> per_update;  // by update id: AT lines handled for it by all nodes
+    std::vector<std::size_t> update_ids;    // beside per_update: whose count it is
+    std::vector<OvertakenUpdate> overtaken;  // by update id
 };
+
+// Of the AT lines handled, those a neighbour sent because it flooded the update (messages) and
+// those it resent from its table in a catch-up (catch_up), each per update. Told apart only when
+// the servers' sends are seen (a herd in this process, with set_peers); otherwise every line is
+// counted as a flood line.
 
 // Everything in milliseconds, with microsecond precision. Computed at the moment summarize() is
 // called: an update still on its way counts as lost until it arrives.
@@ -64,7 +84,8 @@ struct Summary {
     Quantiles full_coverage;  // over the updates that were not lost
     // Per node (every node, by name): first stored - born over the updates it stored, origin excluded.
     std::map<std::string, Quantiles> per_node;
-    MessageStats messages;
+    MessageStats messages;           // flood lines
+    MessageStats catch_up;           // catch-up lines
     std::map<std::string, std::uint64_t> duplicates_per_node;  // every node, by name
     std::map<std::pair<std::string, std::string>, std::uint64_t> link_messages;  // (sender, receiver)
     std::vector<LostUpdate> lost;  // by update id
@@ -98,7 +119,8 @@ public:
         TimePoint born;
         std::vector<char> required;         // by node index (see nodes()); may be shorter: not required
         std::vector<Delivery> deliveries;   // by node index; may be shorter: never heard of it
-        std::uint64_t messages = 0;         // AT lines handled for it, all nodes together
+        std::uint64_t messages = 0;         // flood lines handled for it, all nodes together
+        std::uint64_t catch_up = 0;         // catch-up lines handled for it, all nodes together
     };
 
     struct Event {
@@ -130,6 +152,13 @@ public:
 
     // Without it, every node is required to store every update.
     void set_reachable(ReachableFn reachable);
+    // Each node's neighbours in the order its server floods to them (HerdConfig::neighbours). With
+    // them an AT line that matches no flood send of its sender is counted as a catch-up line.
+    void set_peers(std::map<std::string, std::vector<std::string>, std::less<>> peers);
+    // Counts every time from `zero` (the scenario's time 0, which its at_ms count from) instead of
+    // the recorder's start: one clock for every time a run shows. Events already noted move with it
+    // (the herd's start comes before 0).
+    void set_zero(TimePoint zero);
 
     // A fault or other runner action, for the event log: crash, restart, cut, heal, partition, delay, ...
     void note(std::string kind, std::string detail, std::vector<std::string> nodes = {});
@@ -162,6 +191,9 @@ private:
     void store(std::size_t node, const ClientReport& report, TimePoint t);
     void flood(std::size_t node, std::string_view sender, const ClientReport& report, bool fresh, TimePoint t);
     void on_query(std::size_t node, const WhatsAt& c, const Effects& effects, TimePoint t);
+    void flood_sent(std::size_t node, const Effects& effects);
+    // Whether `sender` flooded this line to `receiver` (one such send is then taken off).
+    bool sent_as_flood(std::size_t update, std::string_view sender, const std::string& receiver);
 
     ClockFn clock_;
     TimePoint start_;
@@ -177,6 +209,9 @@ private:
     std::vector<Event> events_;
     std::vector<StaleRead> stale_reads_;
     std::uint64_t unmatched_messages_ = 0;
+    std::map<std::string, std::vector<std::string>, std::less<>> peers_;
+    // (update id, sender, receiver) -> flood lines sent and not handled yet.
+    std::map<std::tuple<std::size_t, std::string, std::string>, std::uint64_t, std::less<>> floods_in_flight_;
 };
 
 }  // namespace herd::sim

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "record/client_exchange.hpp"
+#include "record/lateness.hpp"
 #include "record/recorder.hpp"
 #include "record/spans.hpp"
 #include "record/verdicts.hpp"
@@ -20,6 +21,7 @@ namespace herd::sim {
 struct NodeLogs {
     std::uintmax_t cap_bytes = 0;
     std::vector<std::string> cut;
+    bool deleted = false;  // written during the run, deleted after it since it neither failed nor was stopped
 };
 
 struct RunRecord {
@@ -41,12 +43,15 @@ struct RunRecord {
     std::vector<ClientExchange> exchanges;  // the send steps' requests and replies, in send order
     LatencyResolution resolution;      // how exactly its latencies were timed
     bool interrupted = false;          // SIGINT or SIGTERM ended the run before its last step
+    double start_up_ms = 0;            // the herd's start-up exchange, before the timeline
+    LateBounds late_bounds;            // how far behind the run could fall with its premises whole
+    std::vector<Lateness> behind;      // where the run itself fell behind, in the order noticed
     std::optional<NodeLogs> logs;      // empty: no logs were written (--no-logs)
 
     // What was judged.
     std::vector<Verdict> verdicts;
     bool has_expectation = true;       // the scenario has one (see has_expectation in scenario.hpp)
-    RunVerdict verdict() const { return run_verdict(verdicts, has_expectation); }
+    RunVerdict verdict() const { return run_verdict(verdicts, has_expectation, interrupted); }
 };
 
 }  // namespace herd::sim

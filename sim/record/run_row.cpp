@@ -8,9 +8,19 @@ namespace herd::sim {
 RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& summary, std::optional<Recovery> recovery) {
     std::string name = verdict_name(verdict);
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
-    return {std::move(scenario),   std::move(name),           summary.updates,        summary.lost.size(),
-            summary.late.size(),   summary.full_coverage, summary.messages.mean, summary.stale_reads,
-            std::move(recovery),   summary.duration_ms / 1000.0, {}};
+    RunRow row;
+    row.scenario = std::move(scenario);
+    row.verdict = std::move(name);
+    row.updates = summary.updates;
+    row.lost = summary.lost.size();
+    row.late = summary.late.size();
+    row.full_coverage = summary.full_coverage;
+    row.messages_per_update = summary.messages.mean;
+    row.catch_up_per_update = summary.catch_up.mean;
+    row.stale_reads = summary.stale_reads;
+    row.recovery = std::move(recovery);
+    row.duration_s = summary.duration_ms / 1000.0;
+    return row;
 }
 
 std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, const Summary& summary,
@@ -20,6 +30,8 @@ std::vector<RunRow> make_run_rows(std::string scenario, RunVerdict verdict, cons
         RunRow row = make_run_row((span.kind == "phase" ? "  phase " : "  ") + span.name, verdict, span.summary,
                                   span.recovery);
         row.verdict.clear();
+        row.held = span.held;
+        row.full_coverage = span.own_coverage;
         row.duration_s = (span.end_ms.value_or(run_end_ms) - span.start_ms) / 1000.0;
         rows.push_back(std::move(row));
     }

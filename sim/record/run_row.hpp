@@ -19,7 +19,10 @@ struct RunRow {
     std::size_t lost = 0;
     std::size_t late = 0;
     Quantiles full_coverage;  // ms; count 0 shows "-"
-    double messages_per_update = 0;
+    double messages_per_update = 0;  // flood lines
+    double catch_up_per_update = 0;
+    // A part's updates that a later fault held up; its quantiles are over the others. Empty: a run.
+    std::optional<std::size_t> held;
     std::size_t stale_reads = 0;
     std::optional<Recovery> recovery;  // a run's: its last fault's; empty shows "-"
     double duration_s = 0;

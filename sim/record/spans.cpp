@@ -1,5 +1,7 @@
 #include "record/spans.hpp"
 
+#include <algorithm>
+
 namespace herd::sim {
 
 std::string FaultWindow::label() const {
@@ -24,16 +26,39 @@ Summary summarize_span(const Recorder& recorder, double start_ms, const std::opt
         [&](const Recorder::Update& u) { return born_in(start_ms, end_ms, recorder.ms_since_start(u.born)); });
 }
 
+HeldUp held_up(const Recorder& recorder, const Summary& summary, double start_ms, const std::optional<double>& end_ms,
+               const std::vector<FaultWindow>& faults) {
+    HeldUp out;
+    std::vector<double> own;
+    std::size_t k = 0;  // summary.full_coverage_ms lists the span's updates in id order
+    for (const auto& u : recorder.updates()) {
+        const double born = recorder.ms_since_start(u.born);
+        if (!born_in(start_ms, end_ms, born) || k >= summary.full_coverage_ms.size()) continue;
+        const std::optional<double> coverage = summary.full_coverage_ms[k++];
+        const bool held = std::any_of(faults.begin(), faults.end(), [&](const FaultWindow& f) {
+            return f.start_ms > born && (!coverage || f.start_ms < born + *coverage);
+        });
+        if (held)
+            ++out.held;
+        else if (coverage)
+            own.push_back(*coverage);
+    }
+    out.own_coverage = quantiles(std::move(own));
+    return out;
+}
+
 std::vector<SpanReport> span_reports(const Recorder& recorder, const std::vector<Span>& phases,
                                      const std::vector<FaultWindow>& faults, const Recoveries& recoveries) {
     std::vector<SpanReport> out;
-    for (const auto& p : phases)
-        out.push_back({"phase", p.name, p.start_ms, p.end_ms, summarize_span(recorder, p.start_ms, p.end_ms), std::nullopt});
-    for (std::size_t i = 0; i < faults.size(); ++i) {
-        const auto& f = faults[i];
-        out.push_back({"fault", f.name(), f.start_ms, f.end_ms, summarize_span(recorder, f.start_ms, f.end_ms),
-                       recoveries.of(i)});
-    }
+    const auto add = [&](std::string kind, std::string name, double start, std::optional<double> end,
+                         std::optional<Recovery> recovery) {
+        Summary summary = summarize_span(recorder, start, end);
+        const HeldUp held = held_up(recorder, summary, start, end, faults);
+        out.push_back({std::move(kind), std::move(name), start, end, std::move(summary), std::move(recovery), held.held,
+                       held.own_coverage});
+    };
+    for (const auto& p : phases) add("phase", p.name, p.start_ms, p.end_ms, std::nullopt);
+    for (std::size_t i = 0; i < faults.size(); ++i) add("fault", faults[i].name(), faults[i].start_ms, faults[i].end_ms, recoveries.of(i));
     return out;
 }
 
@@ -52,6 +77,13 @@ nlohmann::ordered_json quantiles_json(const Quantiles& q) {
     for (const auto& [name, value] : values)
         j[name] = q.count ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
     return j;
+}
+
+nlohmann::ordered_json messages_json(const MessageStats& m) {
+    using json = nlohmann::ordered_json;
+    // No update: nothing was counted, and a 0 would read like a measurement.
+    if (m.per_update.empty()) return {{"mean", nullptr}, {"min", nullptr}, {"max", nullptr}};
+    return {{"mean", m.mean}, {"min", m.min}, {"max", m.max}};
 }
 
 nlohmann::ordered_json recovery_json(const std::optional<Recovery>& r) {
@@ -77,10 +109,13 @@ nlohmann::ordered_json span_json(const SpanReport& span) {
     j["stale_reads"] = s.stale_reads;
     j["late_deliveries"] = {{"count", s.late.size()}, {"delay_ms", quantiles_json(s.late_delay)}};
     j["full_coverage_ms"] = quantiles_json(s.full_coverage);
+    j["held_by_later_fault"] = span.held;
+    j["own_full_coverage_ms"] = quantiles_json(span.own_coverage);
     json per_node = json::object();
     for (const auto& [node, q] : s.per_node) per_node[node] = quantiles_json(q);
     j["per_node_ms"] = per_node;
-    j["messages_per_update"] = {{"mean", s.messages.mean}, {"min", s.messages.min}, {"max", s.messages.max}};
+    j["messages_per_update"] = messages_json(s.messages);
+    j["catch_up_per_update"] = messages_json(s.catch_up);
     if (span.kind == "fault") j["recovery"] = recovery_json(span.recovery);
     return j;
 }

@@ -46,7 +46,21 @@ struct SpanReport {
     std::optional<double> end_ms;
     Summary summary;                  // over the updates born in the span
     std::optional<Recovery> recovery = std::nullopt;  // a fault that ended
+    // An update born in the span is held up by a later fault when a fault window began after its
+    // birth and before its full coverage (or it is lost and one began after its birth): what that
+    // fault did is not the span's. `own_coverage`: full coverage over the others (not lost).
+    std::size_t held = 0;
+    Quantiles own_coverage{};
 };
+
+// The updates among those `include` accepts that a fault window beginning after their birth held
+// up (see SpanReport::held), and the full coverage of the rest.
+struct HeldUp {
+    std::size_t held = 0;
+    Quantiles own_coverage;
+};
+HeldUp held_up(const Recorder& recorder, const Summary& summary, double start_ms, const std::optional<double>& end_ms,
+               const std::vector<FaultWindow>& faults);
 
 // Phases first, then fault windows, each in the order they began; fault i's recovery is recoveries.of(i).
 std::vector<SpanReport> span_reports(const Recorder& recorder, const std::vector<Span>& phases,
@@ -56,6 +70,8 @@ std::optional<Recovery> last_recovery(const std::vector<SpanReport>& spans);
 
 // {"count", "p50", "p95", "p99", "max"}: null quantiles when there are no values.
 nlohmann::ordered_json quantiles_json(const Quantiles& q);
+// {"mean", "min", "max"} of messages per update: null when there is no update.
+nlohmann::ordered_json messages_json(const MessageStats& m);
 // A span's numbers as summary.json gives them (its "phases" and "faults" entries).
 nlohmann::ordered_json span_json(const SpanReport& span);
 nlohmann::ordered_json recovery_json(const std::optional<Recovery>& recovery);

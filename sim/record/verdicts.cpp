@@ -13,11 +13,12 @@ const char* verdict_name(VerdictKind kind) {
     return "fail";
 }
 
-RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation) {
+RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation, bool interrupted) {
     const auto any = [&](VerdictKind kind) {
         return std::any_of(verdicts.begin(), verdicts.end(), [kind](const Verdict& v) { return v.kind == kind; });
     };
     if (any(VerdictKind::fail)) return RunVerdict::fail;
+    if (interrupted) return RunVerdict::interrupted;
     return has_expectation && !any(VerdictKind::unchecked) ? RunVerdict::pass : RunVerdict::unchecked;
 }
 
@@ -26,6 +27,7 @@ const char* verdict_name(RunVerdict verdict) {
         case RunVerdict::pass: return "pass";
         case RunVerdict::fail: return "fail";
         case RunVerdict::unchecked: return "unchecked";
+        case RunVerdict::interrupted: return "interrupted";
     }
     return "fail";
 }

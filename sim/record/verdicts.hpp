@@ -25,10 +25,12 @@ struct Verdict {
 
 // A run as a whole: fail when some expectation failed; unchecked when none failed and some could
 // not be judged, or the scenario has no expectation at all (so nothing could have failed);
-// otherwise pass.
-enum class RunVerdict { pass, fail, unchecked };
-RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation);
-const char* verdict_name(RunVerdict verdict);  // "pass", "fail", "unchecked"
+// otherwise pass. A run that SIGINT or SIGTERM stopped before its last step is interrupted unless
+// something already failed: what it did not reach was never judged, so it is neither a pass nor
+// unchecked.
+enum class RunVerdict { pass, fail, unchecked, interrupted };
+RunVerdict run_verdict(const std::vector<Verdict>& verdicts, bool has_expectation, bool interrupted = false);
+const char* verdict_name(RunVerdict verdict);  // "pass", "fail", "unchecked", "interrupted"
 
 // How exactly a run's store times are known (docs/target.md): stamped by the servers themselves in
 // this process, or, for a target's processes, when a relay delivered a flood line or a poll found it.

@@ -19,7 +19,10 @@ Quantiles pooled(const std::vector<RunRecord>& runs) {
 
 std::size_t passed(const std::vector<RunRecord>& runs) {
     return static_cast<std::size_t>(
-        std::count_if(runs.begin(), runs.end(), [](const RunRecord& r) { return r.verdict() != RunVerdict::fail; }));
+        std::count_if(runs.begin(), runs.end(), [](const RunRecord& r) {
+            const RunVerdict v = r.verdict();
+            return v == RunVerdict::pass || v == RunVerdict::unchecked;
+        }));
 }
 
 // Per run: the numbers the aggregate spreads across runs (absent when a run has none).
@@ -42,7 +45,7 @@ RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& 
     row.scenario = scenario + " (" + std::to_string(runs.size()) + " runs)";
     row.verdict = std::to_string(passed(runs)) + "/" + std::to_string(runs.size()) + " PASS";
     row.full_coverage = pooled(runs);
-    std::uint64_t messages = 0;
+    std::uint64_t messages = 0, catch_up = 0;
     for (const auto& r : runs) {
         row.updates += r.summary.updates;
         row.lost += r.summary.lost.size();
@@ -50,6 +53,7 @@ RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& 
         row.stale_reads += r.summary.stale_reads;
         row.duration_s += r.summary.duration_ms / 1000.0;
         for (auto m : r.summary.messages.per_update) messages += m;
+        for (auto m : r.summary.catch_up.per_update) catch_up += m;
         const auto recovery = last_recovery(r.spans);
         if (!recovery) continue;
         if (!row.recovery) {
@@ -60,7 +64,11 @@ RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& 
         const auto worst = row.recovery->recovery_ms(), ms = recovery->recovery_ms();
         if (worst && (!ms || *ms > *worst)) row.recovery = recovery;
     }
-    row.messages_per_update = row.updates ? static_cast<double>(messages) / static_cast<double>(row.updates) : 0;
+    const auto per_update = [&](std::uint64_t lines) {
+        return row.updates ? static_cast<double>(lines) / static_cast<double>(row.updates) : 0;
+    };
+    row.messages_per_update = per_update(messages);
+    row.catch_up_per_update = per_update(catch_up);
     return row;
 }
 

@@ -10,7 +10,7 @@
 
 namespace herd::sim {
 
-// "NAME (K runs)", "M/K PASS" (M: runs that did not fail); latency quantiles over every update of
+// "NAME (K runs)", "M/K PASS" (M: runs that neither failed nor were interrupted); latency quantiles over every update of
 // every run pooled; counts summed; recovery the worst of the runs' last ones ("never" if one never
 // recovered).
 RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& runs);

@@ -16,16 +16,14 @@ namespace herd::sim {
 
 namespace {
 
-using json = nlohmann::json;
-
 const std::vector<std::string>& metric_names() {
     static const std::vector<std::string> names = {"p50_ms", "p95_ms",  "p99_ms", "max_ms", "recovery_ms", "msgs_per_update",
                                                    "updates", "lost", "late",   "stale",  "failed"};
     return names;
 }
 
-std::optional<double> number_at(const json& j, std::initializer_list<const char*> path) {
-    const json* at = &j;
+std::optional<double> number_at(const nlohmann::json& j, std::initializer_list<const char*> path) {
+    const nlohmann::json* at = &j;
     for (const char* key : path) {
         if (!at->is_object() || !at->contains(key)) return std::nullopt;
         at = &(*at)[key];
@@ -34,7 +32,7 @@ std::optional<double> number_at(const json& j, std::initializer_list<const char*
 }
 
 // The metrics of one section: the summary itself (the whole run), or one of its phases or faults.
-std::map<std::string, std::optional<double>> metrics_of(const json& s) {
+std::map<std::string, std::optional<double>> metrics_of(const nlohmann::json& s) {
     std::map<std::string, std::optional<double>> m;
     for (const char* q : {"p50", "p95", "p99", "max"}) m[std::string(q) + "_ms"] = number_at(s, {"full_coverage_ms", q});
     m["recovery_ms"] = number_at(s, {"recovery", "recovery_ms"});
@@ -44,7 +42,7 @@ std::map<std::string, std::optional<double>> metrics_of(const json& s) {
     m["late"] = number_at(s, {"late_deliveries", "count"});
     m["stale"] = number_at(s, {"stale_reads"});
     if (s.contains("verdicts") && s["verdicts"].is_array())
-        m["failed"] = static_cast<double>(std::count_if(s["verdicts"].begin(), s["verdicts"].end(), [](const json& v) {
+        m["failed"] = static_cast<double>(std::count_if(s["verdicts"].begin(), s["verdicts"].end(), [](const nlohmann::json& v) {
             // "verdict" since unchecked verdicts exist (not a pass, not a failure); "passed" before.
             if (!v.is_object()) return false;
             if (v.contains("verdict")) return v["verdict"] == "fail";
@@ -54,8 +52,8 @@ std::map<std::string, std::optional<double>> metrics_of(const json& s) {
 }
 
 // Sections in order: the run, then phases, then fault windows, each as A lists them, then B's others.
-std::vector<std::pair<std::string, const json*>> sections_of(const json& s) {
-    std::vector<std::pair<std::string, const json*>> out{{"run", &s}};
+std::vector<std::pair<std::string, const nlohmann::json*>> sections_of(const nlohmann::json& s) {
+    std::vector<std::pair<std::string, const nlohmann::json*>> out{{"run", &s}};
     for (const char* list : {"phases", "faults"}) {
         if (!s.contains(list) || !s[list].is_array()) continue;
         for (const auto& entry : s[list])
@@ -127,16 +125,16 @@ Threshold parse_threshold(std::string_view text) {
     return t;
 }
 
-json load_summary(const std::string& path) {
+nlohmann::json load_summary(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::path file = fs::is_directory(path, ec) ? fs::path(path) / "summary.json" : fs::path(path);
     if (!fs::is_regular_file(file, ec)) throw NotComparable(file.string() + ": no such file (give a run folder or its summary.json)");
     std::ifstream in(file);
-    json j;
+    nlohmann::json j;
     try {
         in >> j;
-    } catch (const json::exception& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw NotComparable(file.string() + ": not valid JSON: " + e.what());
     }
     if (!j.is_object() || !j.contains("scenario") || !j["scenario"].is_string() || !j.contains("full_coverage_ms"))
@@ -144,7 +142,7 @@ json load_summary(const std::string& path) {
     return j;
 }
 
-std::vector<CompareRow> compare_rows(const json& a, const json& b) {
+std::vector<CompareRow> compare_rows(const nlohmann::json& a, const nlohmann::json& b) {
     if (a["scenario"] != b["scenario"])
         throw NotComparable("runs of different scenarios: " + a["scenario"].get<std::string>() + " and " +
                             b["scenario"].get<std::string>());
@@ -153,15 +151,15 @@ std::vector<CompareRow> compare_rows(const json& a, const json& b) {
     for (const auto* list : {&sa, &sb})
         for (const auto& [name, _] : *list)
             if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
-    const auto find = [](const auto& list, const std::string& name) -> const json* {
+    const auto find = [](const auto& list, const std::string& name) -> const nlohmann::json* {
         for (const auto& [n, j] : list)
             if (n == name) return j;
         return nullptr;
     };
     std::vector<CompareRow> rows;
     for (const auto& section : order) {
-        const json* ja = find(sa, section);
-        const json* jb = find(sb, section);
+        const nlohmann::json* ja = find(sa, section);
+        const nlohmann::json* jb = find(sb, section);
         const auto ma = ja ? metrics_of(*ja) : std::map<std::string, std::optional<double>>{};
         const auto mb = jb ? metrics_of(*jb) : std::map<std::string, std::optional<double>>{};
         for (const auto& metric : metric_names()) {

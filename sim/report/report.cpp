@@ -18,6 +18,7 @@ constexpr Writer writers[] = {
     write_messages_jsonl,
     write_messages_svg,
     point_latest,
+    write_run_page,    // after every picture, so that it shows them
     write_summary_json,  // last: it lists every warning
 };
 

@@ -13,7 +13,7 @@ namespace herd::sim {
 
 // Writes summary.json, updates.csv, links.csv, events.jsonl, the plots (with their .gp scripts and
 // .dat files), messages.jsonl and messages.svg (with `messages`), timeline.html (with the run's
-// exchanges) into run.dir and points results/<scenario>/latest at the run. Returns warnings: what
+// exchanges) into run.dir and points results/<scenario>/latest at the run unless it was interrupted. Returns warnings: what
 // could not be made or was cut short (gnuplot missing or failing, the symlink, messages past the
 // cap, a diagram skipped and why); every other file is still written. Throws std::runtime_error
 // when the directory or a data file cannot be written.

@@ -92,7 +92,9 @@ std::vector<std::string> cap_logs(const fs::path& dir, std::uintmax_t cap) {
     return notes;
 }
 
-void point_latest(const ReportInput&, const fs::path& dir, std::vector<std::string>& warnings) {
+void point_latest(const ReportInput& in, const fs::path& dir, std::vector<std::string>& warnings) {
+    // `latest` is the newest run that ended: one stopped halfway must not stand for the scenario.
+    if (in.run.interrupted) return;
     point_at_run(dir, "latest", warnings);
 }
 

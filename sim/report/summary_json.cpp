@@ -1,6 +1,4 @@
 // summary.json: the run's numbers, verdicts and warnings in one object (results/README.md).
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "report/format.hpp"
@@ -19,9 +17,9 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     j["command"] = run.command;
     j["started_at"] = run.started_at;
     j["herdsim"] = {{"version", run.version}, {"commit", run.commit}};
-    j["passed"] = std::none_of(run.verdicts.begin(), run.verdicts.end(),
-                               [](const Verdict& v) { return v.kind == VerdictKind::fail; });
-    j["verdict"] = verdict_name(run.verdict());
+    const RunVerdict verdict = run.verdict();
+    j["passed"] = verdict == RunVerdict::pass || verdict == RunVerdict::unchecked;
+    j["verdict"] = verdict_name(verdict);
     const auto n = static_cast<long long>(run.nodes.size()), e = static_cast<long long>(run.edges);
     j["herd"] = {{"nodes", n},
                  {"edges", e},
@@ -45,10 +43,19 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     json per_node = json::object();
     for (const auto& [node, q] : s.per_node) per_node[node] = quantiles_json(q);
     j["per_node_ms"] = per_node;
-    j["messages_per_update"] = {{"mean", s.messages.mean},
-                                {"min", s.messages.min},
-                                {"max", s.messages.max},
-                                {"per_update", s.messages.per_update}};
+    json overtaken = json::array();
+    for (const auto& o : s.messages.overtaken)
+        overtaken.push_back({{"update_id", o.id},
+                             {"client", o.client},
+                             {"client_time", o.client_time},
+                             {"origin", o.origin},
+                             {"messages", o.messages},
+                             {"overtaken_at", o.at}});
+    j["messages_per_update"] = messages_json(s.messages);
+    j["messages_per_update"]["per_update"] = s.messages.per_update;
+    j["messages_per_update"]["overtaken"] = overtaken;
+    j["catch_up_per_update"] = messages_json(s.catch_up);
+    j["catch_up_per_update"]["per_update"] = s.catch_up.per_update;
     json duplicates = json::object();
     for (const auto& [node, count] : s.duplicates_per_node) duplicates[node] = count;
     j["duplicates_per_node"] = duplicates;
@@ -100,7 +107,21 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     }
     j["verdicts"] = verdicts;
     j["interrupted"] = run.interrupted;
-    j["logs"] = run.logs ? json{{"cap_bytes", run.logs->cap_bytes}, {"cut", run.logs->cut}} : json(nullptr);
+    // Where the run itself fell behind the scenario (record/lateness.hpp): the verdicts after it are unchecked.
+    json behind = json::array();
+    for (const auto& l : run.behind)
+        behind.push_back({{"kind", lateness_kind_name(l.kind)},
+                          {"step", l.step ? json(*l.step) : json(nullptr)},
+                          {"at_ms", l.at_ms},
+                          {"behind_ms", l.behind_ms},
+                          {"detail", l.detail}});
+    j["run_behind"] = {{"fell_behind", !run.behind.empty()},
+                       {"step_bound_ms", run.late_bounds.step.count()},
+                       {"start_up_ms", run.start_up_ms},
+                       {"start_up_bound_ms", run.late_bounds.start_up(run.nodes.size()).count()},
+                       {"list", behind}};
+    j["logs"] = run.logs ? json{{"cap_bytes", run.logs->cap_bytes}, {"cut", run.logs->cut}, {"kept", !run.logs->deleted}}
+                         : json(nullptr);
     j["messages"] = in.messages ? json{{"listed", in.messages->messages().size()},
                                        {"omitted", in.messages->omitted()},
                                        {"cap", in.messages->cap()}}

@@ -26,10 +26,10 @@ std::string aligned_table(const std::vector<std::vector<std::string>>& cells, st
     return out;
 }
 
-std::string terminal_table(const std::vector<RunRow>& rows) {
+std::vector<std::vector<std::string>> table_cells(const std::vector<RunRow>& rows) {
     const bool timed = std::any_of(rows.begin(), rows.end(), [](const RunRow& r) { return !r.timing.empty(); });
     std::vector<std::string> header{"scenario", "verdict", "updates", "lost",     "late",  "p50 ms",   "p95 ms",
-                                    "p99 ms",   "max ms",  "msgs/upd", "stale", "recov ms", "dur s"};
+                                    "p99 ms",   "max ms",  "msgs/upd", "c-up/upd", "held", "stale", "recov ms", "dur s"};
     if (timed) header.push_back("timing");
     std::vector<std::vector<std::string>> cells{header};
     for (const auto& r : rows) {
@@ -38,12 +38,18 @@ std::string terminal_table(const std::vector<RunRow>& rows) {
         cells.push_back({r.scenario, r.verdict, std::to_string(r.updates), std::to_string(r.lost), std::to_string(r.late),
                          any ? ms(r.full_coverage.p50) : "-", any ? ms(r.full_coverage.p95) : "-",
                          any ? ms(r.full_coverage.p99) : "-", any ? ms(r.full_coverage.max) : "-",
-                         fixed(r.messages_per_update, 1), std::to_string(r.stale_reads),
+                         r.updates ? fixed(r.messages_per_update, 1) : "-",
+                         r.updates ? fixed(r.catch_up_per_update, 1) : "-", r.held ? std::to_string(*r.held) : "-",
+                         std::to_string(r.stale_reads),
                          !r.recovery ? "-" : recovery ? ms(*recovery) : "never", fixed(r.duration_s, 1)});
         if (timed) cells.back().push_back(r.timing.empty() ? "exact" : r.timing);
     }
+    return cells;
+}
+
+std::string terminal_table(const std::vector<RunRow>& rows) {
     // Text columns (scenario, verdict) to the left, numbers to the right.
-    return aligned_table(cells, 2);
+    return aligned_table(table_cells(rows), 2);
 }
 
 }  // namespace herd::sim

@@ -42,6 +42,7 @@ void write_messages_jsonl(const ReportInput& in, const std::filesystem::path& di
 void write_messages_svg(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings);
 void write_timeline_html(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings);
 void write_plots(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings);
+void write_run_page(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings);
 void point_latest(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings);
 void write_summary_json(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings);
 

@@ -58,13 +58,14 @@ void Loader::track_connection(const SendStep& send, const std::string& path, std
 }
 
 std::optional<StepAction> Loader::read_workload(const Json& v, const std::string& path, std::size_t) {
-    const auto at = open(v, path, "an object with updates and rate_per_s", {"updates", "rate_per_s", "clients", "nodes"});
+    const auto at = open(v, path, "an object with updates and rate_per_s", {"updates", "rate_per_s", "clients", "nodes", "may_fall_behind"});
     if (!at) return std::nullopt;
     WorkloadStep workload;
     read_int(*at, "updates", workload.updates, IntRule{1, 10'000'000, "a positive integer (how many IAMATs)"}, Need::required);
     const NumberRule rate{min_rate_per_s, max_rate_per_s, "a number greater than 0 (reports per second, from 0.001 to 1000000)"};
     read_number(*at, "rate_per_s", workload.rate, rate, Need::required);
     read_int(*at, "clients", workload.clients, IntRule{1, 1'000'000, "a positive integer (how many client IDs)"});
+    read_bool(*at, "may_fall_behind", workload.may_fall_behind);
     if (const Json* nodes = member(*at, "nodes", Need::optional, "")) {
         if (!nodes->is_array()) error(at->field("nodes"), "expected an array of node names, got " + shown(*nodes));
         for (std::size_t i = 0; nodes->is_array() && i < nodes->size(); ++i) {

@@ -67,10 +67,19 @@ std::vector<Phase> phases(const ReportInput& in) {
 }  // namespace
 
 std::optional<std::string> coverage_cdf(const ReportInput& in, const std::filesystem::path& dir) {
-    std::string data, plot;
+    std::string data, plot, empty;
     std::size_t block = 0;
+    double lo = 0, hi = 0;
     for (const auto& p : phases(in)) {
-        if (p.covered.empty()) continue;
+        // A phase with no curve is still named in the key, saying why.
+        if (p.covered.empty()) {
+            empty += ", \\\n     keyentry with lines linewidth 2 dashtype 2 linecolor rgb \"" + p.colour + "\" title " +
+                     gp_string(p.name + ": " + (p.updates ? "0/" + std::to_string(p.updates) + " covered, no curve"
+                                                          : std::string("no update born in it")));
+            continue;
+        }
+        lo = block ? std::min(lo, p.covered.front()) : p.covered.front();
+        hi = block ? std::max(hi, p.covered.back()) : p.covered.back();
         const Quantiles q = quantiles(p.covered);
         const auto fraction = [&](double rank) { return fixed(rank / static_cast<double>(p.updates), 6); };
         // The curve: a step at each value, from the axis. Then the p50 and p99 marks, on the curve.
@@ -98,8 +107,9 @@ std::optional<std::string> coverage_cdf(const ReportInput& in, const std::filesy
                                             "(key: phase: covered/born, p50, p99 in ms; dots mark p50 and p99)", in.run);
     gp += "set xlabel \"full-coverage latency (ms, log scale)\"\nset ylabel \"fraction of the phase's updates\"\n";
     gp += log_ms_axis('x');
+    gp += log_ms_range('x', lo, hi);
     gp += "set yrange [0:1.05]\n";
-    gp += plot + "\n";
+    gp += plot + empty + "\n";
     save(dir, "coverage_cdf", data, gp);
     return std::nullopt;
 }

@@ -75,6 +75,19 @@ std::string log_ms_axis(char axis) {
            "tics 10\n";
 }
 
+std::string log_ms_range(char axis, double lo, double hi) {
+    std::vector<double> tics;
+    for (double decade = 0.001; decade < 1e7; decade *= 10)
+        for (double step : {1.0, 2.0, 5.0}) tics.push_back(decade * step);
+    const double low = std::max(lo, 0.001) / 2, high = std::max(hi, 0.001) * 2;
+    double from = tics.front(), to = tics.back();
+    for (double t : tics)
+        if (t <= low * 1.000001) from = t;
+    for (auto t = tics.rbegin(); t != tics.rend(); ++t)
+        if (*t >= high * 0.999999) to = *t;
+    return "set " + std::string(1, axis) + "range [" + fixed(from, 3) + ":" + fixed(to, 3) + "]\n";
+}
+
 std::vector<std::string> natural_order(std::vector<std::string> names) {
     // Compares runs of digits by value, everything else byte by byte.
     const auto less = [](const std::string& a, const std::string& b) {

@@ -24,6 +24,11 @@ std::string header(const std::string& stem, const std::string& what, const RunRe
 // within one decade), and room above and below so no point sits on the frame.
 std::string log_ms_axis(char axis);
 
+// The range of a log ms axis over data from lo to hi, from the 1-2-5 tick at or below half of lo
+// to the one at or above twice hi: at least two labelled ticks, however few the values (one value
+// alone would leave gnuplot a range with no tick in it).
+std::string log_ms_range(char axis, double lo, double hi);
+
 // Node names in reading order: N2 before N10.
 std::vector<std::string> natural_order(std::vector<std::string> names);
 

@@ -29,8 +29,12 @@ std::string over_time_axes(const ReportInput& in) {
 }  // namespace
 
 std::optional<std::string> throughput(const ReportInput& in, const std::filesystem::path& dir) {
-    const double width = round_width(in.run.summary.duration_ms, 150);
-    const auto bins = static_cast<std::size_t>(in.run.summary.duration_ms / width) + 1;
+    const double duration = in.run.summary.duration_ms;
+    const std::size_t born = in.recorder.updates().size();
+    // A bin holds about ten updates or more on average, so a steady rate reads as flat (a 50 ms bin
+    // at 50 updates/s would hold 2 or 3 and draw a square wave), and there are at most 150 bins.
+    const double width = round_width(duration, std::min(150.0, std::max(1.0, static_cast<double>(born) / 10.0)));
+    const auto bins = static_cast<std::size_t>(duration / width) + 1;
     std::vector<std::size_t> updates(bins, 0), messages(bins, 0);
     const auto bin = [&](double t_ms) { return std::min(static_cast<std::size_t>(std::max(t_ms, 0.0) / width), bins - 1); };
     for (const auto& u : in.recorder.updates()) ++updates[bin(in.recorder.ms_since_start(u.born))];
@@ -38,9 +42,18 @@ std::optional<std::string> throughput(const ReportInput& in, const std::filesyst
     if (in.messages)
         for (const auto& m : in.messages->messages())
             if (m.received_ms) ++messages[bin(*m.received_ms)], ++handled;
-    if (in.recorder.updates().empty() && handled == 0) return "no update was born and no flood line handled";
+    if (born == 0 && handled == 0) return "no update was born and no flood line handled";
 
     const double per_second = 1000.0 / width;
+    const double top_updates = static_cast<double>(*std::max_element(updates.begin(), updates.end())) * per_second;
+    const double top_lines = static_cast<double>(*std::max_element(messages.begin(), messages.end())) * per_second;
+    // Both series on one zero: flood lines are drawn divided by `ratio` on the left axis, and the
+    // right axis is the left one times `ratio` (gnuplot's `set link`), so its labels read lines/s.
+    double ratio = 1;
+    if (top_updates > 0 && top_lines > top_updates)
+        for (double r : {1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0})
+            if ((ratio = r) * top_updates >= top_lines) break;
+    if (top_updates == 0) ratio = std::max(1.0, top_lines);
     std::string data = "# bin_start_s updates_per_s messages_per_s (bins of " + ms(width) + " ms)\n";
     for (std::size_t b = 0; b < bins; ++b)
         data += fixed(static_cast<double>(b) * width / 1000.0, 6) + ' ' + fixed(static_cast<double>(updates[b]) * per_second, 1) +
@@ -53,10 +66,14 @@ std::optional<std::string> throughput(const ReportInput& in, const std::filesyst
         what += " (messages: the first " + std::to_string(in.messages->messages().size()) + " only, see messages.jsonl)";
     std::string gp = header("throughput", what, in.run);
     gp += over_time_axes(in);
+    // The highest bin below the fault windows' strip at the top: no spike is cut off.
+    const double peak = std::max({top_updates, top_lines / ratio, 1.0});
+    const double strip = 0.08 + 0.04 * static_cast<double>(in.run.faults.size());
     gp += "set ylabel \"updates per second\"\nset y2label \"flood lines per second\"\nset ytics nomirror\nset y2tics\n";
-    gp += "set yrange [0:*]\nset y2range [0:*]\n";
+    gp += "set yrange [0:" + fixed(peak / (1 - strip), 3) + "]\nset link y2 via y*" + fixed(ratio, 0) + " inverse y/" +
+          fixed(ratio, 0) + "\n";
     gp += "plot 'throughput.dat' using 1:2 with fsteps linewidth 2 linecolor rgb \"#003366\" title \"updates/s (left)\", \\\n"
-          "     '' using 1:3 axes x1y2 with fsteps linewidth 1 linecolor rgb \"#cc6600\" title \"flood lines/s (right)\"" +
+          "     '' using 1:($3/" + fixed(ratio, 0) + ") with fsteps linewidth 1 linecolor rgb \"#cc6600\" title \"flood lines/s (right)\"" +
           window_key_entries(in.run.faults) + "\n";
     save(dir, "throughput", data, gp);
     return std::nullopt;
