@@ -90,13 +90,13 @@ bool Herd::quiet() const {
     return true;
 }
 
-std::map<std::string, Held> Herd::holdings(std::string_view node, const std::vector<std::string>& clients) {
-    std::map<std::string, Held> out;
+std::map<std::string, Holding> Herd::holdings(std::string_view node, const std::vector<std::string>& clients) {
+    std::map<std::string, Holding> out;
     const auto& table = server(node).node().table();
     for (const auto& client : clients) {
-        Held& held = out[client];
+        Holding& held = out[client];
         if (const auto record = table.find(client)) {
-            held.kind = Held::Kind::record;
+            held.kind = Holding::Kind::record;
             held.record = std::string(record->at_line);
         }
     }

@@ -22,7 +22,7 @@ Nanos record_time(std::string_view at_line);
 // What a look at one client's record at one server showed. In this process the table is read, so
 // it holds the record or not; a target's server is asked with a WHATSAT, whose reply may also be
 // one herdsim cannot read (no "\n", a line that is neither an AT line nor "? " and the query).
-struct Held {
+struct Holding {
     enum class Kind { record, unknown, unreadable };
     Kind kind = Kind::unknown;
     std::string record;    // with Kind::record: the AT line
@@ -31,9 +31,9 @@ struct Held {
     bool closed = false;   // the server closed the connection (else the poll's deadline passed)
 };
 
-// What a Held shows in a verdict, escaped: "\"WHATSAT kiwi 1 1\\n\" got \"? WHATSAT kiwi 1 1\\n\"",
+// What a Holding shows in a verdict, escaped: "\"WHATSAT kiwi 1 1\\n\" got \"? WHATSAT kiwi 1 1\\n\"",
 // "unreadable reply to \"WHATSAT kiwi 1 1\\n\": \" \\n \\n\""; empty for a table read in this process.
-std::string poll_text(const Held& held);
+std::string poll_text(const Holding& held);
 
 class RunHerd {
 public:
@@ -69,7 +69,7 @@ public:
     virtual bool quiet() const = 0;
 
     // What `node` (up) was seen to hold for each of `clients`, by client, asked now.
-    virtual std::map<std::string, Held> holdings(std::string_view node, const std::vector<std::string>& clients) = 0;
+    virtual std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) = 0;
     // The AT line `node` holds for each of `clients` it was seen to hold, by client; clients it
     // does not know, or whose poll could not be read, are absent.
     std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients);

@@ -156,11 +156,11 @@ void check(RunContext& run, const Step& step, const ExpectKnowsStep& s) {
     const std::string what = s.node + (s.knows ? " knows " : " does not know ") + s.client;
     if (!run.herd->is_up(s.node)) return run.verdict(step, what, false, s.node + " is down");
     const auto when = at_ms(run.now_ms());
-    const Held held = run.herd->holdings(s.node, {s.client})[s.client];
+    const Holding held = run.herd->holdings(s.node, {s.client})[s.client];
     const std::string poll = poll_text(held);
     const std::string shown = poll.empty() ? "" : "; " + poll + when;
-    if (held.kind == Held::Kind::unreadable) return run.unchecked(step, what, poll + when);
-    const bool known = held.kind == Held::Kind::record;
+    if (held.kind == Holding::Kind::unreadable) return run.unchecked(step, what, poll + when);
+    const bool known = held.kind == Holding::Kind::record;
     if (!s.knows)
         return run.verdict(step, what, !known, known ? "it holds \"" + held.record + "\"" + shown : "unknown, as expected");
     std::optional<Nanos> want;
@@ -187,8 +187,8 @@ void check(RunContext& run, const Step& step, const ExpectConvergedStep&) {
     // its pair out; when nothing was left to compare, or no server held anything, nothing was judged.
     const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
     const auto when = at_ms(run.now_ms());
-    std::map<std::string, std::map<std::string, Held>> polled;  // asked once per node
-    auto holdings = [&](const std::string& node) -> const std::map<std::string, Held>& {
+    std::map<std::string, std::map<std::string, Holding>> polled;  // asked once per node
+    auto holdings = [&](const std::string& node) -> const std::map<std::string, Holding>& {
         auto it = polled.find(node);
         if (it == polled.end()) it = polled.emplace(node, run.herd->holdings(node, clients)).first;
         return it->second;
@@ -203,17 +203,17 @@ void check(RunContext& run, const Step& step, const ExpectConvergedStep&) {
         const auto group = run.herd->reachable(name);
         seen.insert(group.begin(), group.end());
         for (const auto& client : clients) {
-            const Held* reference = nullptr;  // the first readable answer in the group
+            const Holding* reference = nullptr;  // the first readable answer in the group
             std::string holder;
             for (const auto& node : group) {
                 const auto found = holdings(node).find(client);
                 if (found == holdings(node).end()) continue;
-                const Held& held = found->second;
-                if (held.kind == Held::Kind::unreadable) {
+                const Holding& held = found->second;
+                if (held.kind == Holding::Kind::unreadable) {
                     if (unreadable_count++ == 0) unreadable = node + ": " + poll_text(held) + when;
                     continue;
                 }
-                records += held.kind == Held::Kind::record;
+                records += held.kind == Holding::Kind::record;
                 if (!reference) {
                     reference = &held;
                     holder = node;
@@ -221,7 +221,7 @@ void check(RunContext& run, const Step& step, const ExpectConvergedStep&) {
                 }
                 const bool same = held.kind == reference->kind && held.record == reference->record;
                 if (!same && problem.empty()) {
-                    auto holds = [](const Held& h) { return h.kind == Held::Kind::record ? "\"" + h.record + "\"" : std::string("nothing"); };
+                    auto holds = [](const Holding& h) { return h.kind == Holding::Kind::record ? "\"" + h.record + "\"" : std::string("nothing"); };
                     problem = node + " holds " + holds(held) + " for " + client + " where " + holder + " holds " +
                               holds(*reference);
                     std::string polls;

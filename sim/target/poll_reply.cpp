@@ -13,8 +13,8 @@ std::string_view trimmed(std::string_view text) {
 
 }  // namespace
 
-Held read_poll(std::string_view sent, std::string received, bool closed) {
-    Held held{Held::Kind::unreadable, "", std::string(sent), std::move(received), closed};
+Holding read_poll(std::string_view sent, std::string received, bool closed) {
+    Holding held{Holding::Kind::unreadable, "", std::string(sent), std::move(received), closed};
     const std::string_view got = held.received;
     if (const auto newline = got.find('\n'); got.rfind("AT ", 0) == 0 && newline != std::string_view::npos) {
         // The first line is the record, whatever follows it: the Places part is not knowledge.
@@ -22,13 +22,13 @@ Held read_poll(std::string_view sent, std::string received, bool closed) {
         if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
         const Command parsed = parse_line(first);
         if (std::holds_alternative<At>(parsed)) {
-            held.kind = Held::Kind::record;
+            held.kind = Holding::Kind::record;
             held.record = std::string(first);
         }
         return held;
     }
     // "? " and the query: the course's answer for a client the server does not know.
-    if (got.rfind("? ", 0) == 0 && trimmed(got.substr(2)) == trimmed(sent)) held.kind = Held::Kind::unknown;
+    if (got.rfind("? ", 0) == 0 && trimmed(got.substr(2)) == trimmed(sent)) held.kind = Holding::Kind::unknown;
     return held;
 }
 

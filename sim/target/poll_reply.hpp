@@ -11,6 +11,6 @@ namespace herd::sim::target {
 
 // `sent` is the poll's line with its "\n"; `received` every byte it got; `closed` whether the
 // server closed the connection after them.
-Held read_poll(std::string_view sent, std::string received, bool closed);
+Holding read_poll(std::string_view sent, std::string received, bool closed);
 
 }  // namespace herd::sim::target

@@ -307,7 +307,7 @@ void ProcessHerd::found(std::string_view node, std::string_view at_line) {
 // half-close, then the reply read until it is complete, the server closes, or the deadline passes.
 // A server that does not accept shows nothing herdsim can read.
 asio::awaitable<void> ProcessHerd::poll_one(std::uint16_t port, std::string client, Clock::time_point deadline,
-                                            std::shared_ptr<std::map<std::string, Held>> out) {
+                                            std::shared_ptr<std::map<std::string, Holding>> out) {
     const std::string line = "WHATSAT " + client + " 1 1\n";
     std::unique_ptr<LineClient> connection;
     try {
@@ -315,7 +315,7 @@ asio::awaitable<void> ProcessHerd::poll_one(std::uint16_t port, std::string clie
         connection->send(line);
         connection->shutdown_send();
     } catch (const std::exception&) {
-        (*out)[client] = Held{Held::Kind::unreadable, "", line, "", true};
+        (*out)[client] = Holding{Holding::Kind::unreadable, "", line, "", true};
         co_return;
     }
     while (!reply_end(connection->received(), true) && !connection->eof() && Clock::now() < deadline)
@@ -325,9 +325,9 @@ asio::awaitable<void> ProcessHerd::poll_one(std::uint16_t port, std::string clie
 }
 
 // Every client's poll at once, a bounded number of connections at a time.
-asio::awaitable<std::map<std::string, Held>> ProcessHerd::poll(std::string node, std::vector<std::string> clients) {
+asio::awaitable<std::map<std::string, Holding>> ProcessHerd::poll(std::string node, std::vector<std::string> clients) {
     constexpr std::size_t at_once = 16;
-    auto out = std::make_shared<std::map<std::string, Held>>();
+    auto out = std::make_shared<std::map<std::string, Holding>>();
     const auto deadline = Clock::now() + options_.places.timeout + std::chrono::seconds(2);
     const std::uint16_t to = port(node);
     for (std::size_t first = 0; first < clients.size(); first += at_once) {
@@ -357,24 +357,24 @@ asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
             if (*stopped) co_return;
             if (!is_up(address.name)) continue;  // crashed while polled
             for (const auto& [c, h] : held)
-                if (h.kind == Held::Kind::record) found(address.name, h.record);
+                if (h.kind == Holding::Kind::record) found(address.name, h.record);
         }
         co_await timer.async_wait(nothrow);
     }
 }
 
-std::map<std::string, Held> ProcessHerd::holdings(std::string_view node, const std::vector<std::string>& clients) {
-    auto result = std::make_shared<std::optional<std::map<std::string, Held>>>();
+std::map<std::string, Holding> ProcessHerd::holdings(std::string_view node, const std::vector<std::string>& clients) {
+    auto result = std::make_shared<std::optional<std::map<std::string, Holding>>>();
     asio::co_spawn(io_, poll(std::string(node), clients),
                    [result, report = report_failure(std::string(node) + ": reading its records", options_.failed)](
-                       std::exception_ptr failure, std::map<std::string, Held> held) {
+                       std::exception_ptr failure, std::map<std::string, Holding> held) {
                        report(failure);
                        *result = std::move(held);
                    });
     run_until(io_, [&] { return result->has_value(); }, options_.places.timeout + std::chrono::seconds(30));
     if (!result->has_value()) return {};
     for (const auto& [c, held] : **result)
-        if (held.kind == Held::Kind::record) found(node, held.record);
+        if (held.kind == Holding::Kind::record) found(node, held.record);
     return **result;
 }
 

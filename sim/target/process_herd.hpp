@@ -55,7 +55,7 @@ public:
     void crash(std::string_view name) override;
     void restart(std::string_view name) override;
     bool quiet() const override;
-    std::map<std::string, Held> holdings(std::string_view node, const std::vector<std::string>& clients) override;
+    std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) override;
     void client_line(std::string_view node, std::string_view line) override;
     std::optional<std::string> floods_unseen() const override;
     LatencyResolution latency_resolution() const override;
@@ -84,8 +84,8 @@ private:
     // Whether `time` is newer than what `node` is known to hold for `client`; if so it holds it now.
     bool newer(std::string_view node, std::string_view client, Nanos time);
     boost::asio::awaitable<void> poll_one(std::uint16_t port, std::string client, std::chrono::steady_clock::time_point deadline,
-                                          std::shared_ptr<std::map<std::string, Held>> out);
-    boost::asio::awaitable<std::map<std::string, Held>> poll(std::string node, std::vector<std::string> clients);
+                                          std::shared_ptr<std::map<std::string, Holding>> out);
+    boost::asio::awaitable<std::map<std::string, Holding>> poll(std::string node, std::vector<std::string> clients);
     boost::asio::awaitable<void> poll_loop(std::shared_ptr<bool> stopped);
 
     boost::asio::io_context& io_;
