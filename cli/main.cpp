@@ -27,6 +27,7 @@ Run 'herdsim <command> --help' for a command's options.)");
     herdsim::cli::add_validate_command(app, action);
     herd::load::add_load_command(app, action);
     herdsim::cli::add_compare_command(app, action);
+    herdsim::cli::add_grade_command(app, action);
     herdsim::cli::add_draw_command(app, action);
     herdsim::cli::add_results_command(app, action);
     try {

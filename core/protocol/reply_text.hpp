@@ -14,7 +14,8 @@ namespace herd {
 // including the first blank line ("\n\n").
 std::optional<std::size_t> reply_end(std::string_view received, bool whatsat);
 
-// Reply text for reports: "\n" shown as \n, cut after 400 characters.
+// Reply text for reports: "\n", "\r", "\t" shown as \n, \r, \t, other control bytes as \xNN (so a
+// missing or doubled line end shows), cut after 400 characters.
 std::string show_reply(std::string_view text);
 
 }  // namespace herd

@@ -90,11 +90,16 @@ bool Herd::quiet() const {
     return true;
 }
 
-std::map<std::string, std::string> Herd::records(std::string_view node, const std::vector<std::string>& clients) {
-    std::map<std::string, std::string> out;
+std::map<std::string, Holding> Herd::holdings(std::string_view node, const std::vector<std::string>& clients) {
+    std::map<std::string, Holding> out;
     const auto& table = server(node).node().table();
-    for (const auto& client : clients)
-        if (const auto record = table.find(client)) out.emplace(client, std::string(record->at_line));
+    for (const auto& client : clients) {
+        Holding& held = out[client];
+        if (const auto record = table.find(client)) {
+            held.kind = Holding::Kind::record;
+            held.record = std::string(record->at_line);
+        }
+    }
     return out;
 }
 

@@ -69,7 +69,7 @@ public:
     bool quiet() const override;
 
     // Read from the servers' own tables.
-    std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients) override;
+    std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) override;
     // The servers report to the observer themselves.
     void client_line(std::string_view, std::string_view) override {}
     LatencyResolution latency_resolution() const override { return {}; }

@@ -1,6 +1,7 @@
 #include "herd/run_herd.hpp"
 
 #include "protocol/command.hpp"
+#include "protocol/reply_text.hpp"
 
 #include <deque>
 #include <set>
@@ -11,6 +12,22 @@ Nanos record_time(std::string_view at_line) {
     const Command parsed = parse_line(at_line);
     const auto* at = std::get_if<At>(&parsed);
     return at ? at->time : 0;
+}
+
+std::string poll_text(const Holding& held) {
+    if (held.sent.empty()) return "";
+    const std::string got = held.received.empty() ? "nothing" : "\"" + show_reply(held.received) + "\"";
+    const bool line_ended = !held.received.empty() && held.received.back() == '\n';
+    const std::string end = held.closed ? " (then closed)" : line_ended ? "" : " (then nothing more before the deadline)";
+    if (held.kind == Holding::Kind::unreadable) return "unreadable reply to \"" + show_reply(held.sent) + "\": " + got + end;
+    return "\"" + show_reply(held.sent) + "\" got " + got;
+}
+
+std::map<std::string, std::string> RunHerd::records(std::string_view node, const std::vector<std::string>& clients) {
+    std::map<std::string, std::string> out;
+    for (auto& [client, held] : holdings(node, clients))
+        if (held.kind == Holding::Kind::record) out.emplace(client, std::move(held.record));
+    return out;
 }
 
 std::vector<std::string> RunHerd::names() const {

@@ -4,6 +4,7 @@
 // this interface, so a scenario means the same against either.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,22 @@ namespace herd::sim {
 
 // The time of a stored AT line (six fields, as records() gives them).
 Nanos record_time(std::string_view at_line);
+
+// What a look at one client's record at one server showed. In this process the table is read, so
+// it holds the record or not; a target's server is asked with a WHATSAT, whose reply may also be
+// one herdsim cannot read (no "\n", a line that is neither an AT line nor "? " and the query).
+struct Holding {
+    enum class Kind { record, unknown, unreadable };
+    Kind kind = Kind::unknown;
+    std::string record;    // with Kind::record: the AT line
+    std::string sent;      // the poll's line (empty when the table was read)
+    std::string received;  // every byte the poll got, as it came
+    bool closed = false;   // the server closed the connection (else the poll's deadline passed)
+};
+
+// What a Holding shows in a verdict, escaped: "\"WHATSAT kiwi 1 1\\n\" got \"? WHATSAT kiwi 1 1\\n\"",
+// "unreadable reply to \"WHATSAT kiwi 1 1\\n\": \" \\n \\n\""; empty for a table read in this process.
+std::string poll_text(const Holding& held);
 
 class RunHerd {
 public:
@@ -51,13 +68,20 @@ public:
     // Nothing the herd is known to hold back: no line in a relay, none queued that could go out.
     virtual bool quiet() const = 0;
 
-    // The AT line `node` (up) holds for each of `clients` it knows, by client; clients it does not
-    // know are absent.
-    virtual std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients) = 0;
+    // What `node` (up) was seen to hold for each of `clients`, by client, asked now.
+    virtual std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) = 0;
+    // The AT line `node` holds for each of `clients` it was seen to hold, by client; clients it
+    // does not know, or whose poll could not be read, are absent.
+    std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients);
 
     // A client wrote `line` (one line, no "\n") to `node`: a herd that cannot watch its servers
     // from inside learns of reports here.
     virtual void client_line(std::string_view node, std::string_view line) = 0;
+
+    // Why the flood lines the herd's servers sent cannot all be counted, if so: lines its relays
+    // delivered that herdsim cannot read, or relayed links no server used. The checks built on
+    // flood lines (message counts, latencies, losses) are then UNCHECKED with this as the reason.
+    virtual std::optional<std::string> floods_unseen() const { return std::nullopt; }
 
     // How exactly the recorder's store times are known, for the reports.
     virtual LatencyResolution latency_resolution() const = 0;

@@ -19,6 +19,21 @@ std::string bound_text(double ms) {
     return text;
 }
 
+// When a check ran, for its detail: " at 1234.5 ms".
+std::string at_ms(double ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, " at %.1f ms", ms);
+    return text;
+}
+
+// A check built on the flood lines the relays saw cannot be judged when some could not be read or
+// none went through the relays: it is UNCHECKED, saying why (true then).
+bool floods_unseen(RunContext& run, const Step& step, const std::string& what) {
+    const auto why = run.herd->floods_unseen();
+    if (why) run.unchecked(step, what, *why);
+    return why.has_value();
+}
+
 // " in phase NAME", for a gate that judges one phase.
 std::string in_phase(const std::string& phase) { return phase.empty() ? "" : " in phase " + phase; }
 
@@ -140,11 +155,14 @@ void wait(RunContext& run, const Step& step, const WaitQuietStep& s) {
 void check(RunContext& run, const Step& step, const ExpectKnowsStep& s) {
     const std::string what = s.node + (s.knows ? " knows " : " does not know ") + s.client;
     if (!run.herd->is_up(s.node)) return run.verdict(step, what, false, s.node + " is down");
-    const auto held = run.herd->records(s.node, {s.client});
-    const auto record = held.find(s.client);
-    const bool known = record != held.end();
+    const auto when = at_ms(run.now_ms());
+    const Holding held = run.herd->holdings(s.node, {s.client})[s.client];
+    const std::string poll = poll_text(held);
+    const std::string shown = poll.empty() ? "" : "; " + poll + when;
+    if (held.kind == Holding::Kind::unreadable) return run.unchecked(step, what, poll + when);
+    const bool known = held.kind == Holding::Kind::record;
     if (!s.knows)
-        return run.verdict(step, what, !known, known ? "it holds \"" + record->second + "\"" : "unknown, as expected");
+        return run.verdict(step, what, !known, known ? "it holds \"" + held.record + "\"" + shown : "unknown, as expected");
     std::optional<Nanos> want;
     std::string want_text;
     if (s.time) {
@@ -155,50 +173,77 @@ void check(RunContext& run, const Step& step, const ExpectKnowsStep& s) {
         want_text = "the newest sent (" + format_posix_time(it->second) + ")";
     }
     if (!want) return run.verdict(step, what, false, "no IAMAT for " + s.client + " was sent in this run");
-    if (!known) return run.verdict(step, what + " at " + want_text, false, "it does not know " + s.client);
-    const Command parsed = parse_line(record->second);
+    if (!known) return run.verdict(step, what + " at " + want_text, false, "it does not know " + s.client + shown);
+    const Command parsed = parse_line(held.record);
     const auto* at = std::get_if<At>(&parsed);
     const bool ok = at && at->time == *want;
     run.verdict(step, what + " at " + want_text, ok,
-                ok ? "holds \"" + record->second + "\"" : "it holds an other record: \"" + record->second + "\"");
+                ok ? "holds \"" + held.record + "\"" : "it holds an other record: \"" + held.record + "\"" + shown);
 }
 
 void check(RunContext& run, const Step& step, const ExpectConvergedStep&) {
-    // Every group of live nodes that can reach each other must hold identical records.
-    // Over every client a client line named: the ones a server can hold.
+    // Every group of live nodes that can reach each other must hold identical records, over every
+    // client a client line named (the ones a server can hold). A poll that could not be read leaves
+    // its pair out; when nothing was left to compare, or no server held anything, nothing was judged.
     const std::vector<std::string> clients(run.clients.begin(), run.clients.end());
-    std::map<std::string, std::map<std::string, std::string>> held;  // asked once per node
-    auto records = [&](const std::string& node) -> const std::map<std::string, std::string>& {
-        auto it = held.find(node);
-        if (it == held.end()) it = held.emplace(node, run.herd->records(node, clients)).first;
+    const auto when = at_ms(run.now_ms());
+    std::map<std::string, std::map<std::string, Holding>> polled;  // asked once per node
+    auto holdings = [&](const std::string& node) -> const std::map<std::string, Holding>& {
+        auto it = polled.find(node);
+        if (it == polled.end()) it = polled.emplace(node, run.herd->holdings(node, clients)).first;
         return it->second;
     };
     std::set<std::string> seen;
     std::string problem;
+    std::string unreadable;  // the first
+    std::size_t unreadable_count = 0;
+    std::size_t records = 0;
     for (const auto& name : run.herd->names()) {
         if (!run.herd->is_up(name) || seen.count(name)) continue;
         const auto group = run.herd->reachable(name);
         seen.insert(group.begin(), group.end());
-        const auto& reference = records(name);
-        for (const auto& other : group) {
-            const auto& table = records(other);
-            if (table.size() != reference.size() && problem.empty())
-                problem = other + " holds " + std::to_string(table.size()) + " clients, " + name + " holds " +
-                          std::to_string(reference.size());
-            for (const auto& [client, at_line] : reference) {
-                if (!problem.empty()) break;
-                const auto mine = table.find(client);
-                if (mine == table.end() || mine->second != at_line)
-                    problem = other + " holds \"" + (mine == table.end() ? "nothing" : mine->second) + "\" for " +
-                              client + " where " + name + " holds \"" + at_line + "\"";
+        for (const auto& client : clients) {
+            const Holding* reference = nullptr;  // the first readable answer in the group
+            std::string holder;
+            for (const auto& node : group) {
+                const auto found = holdings(node).find(client);
+                if (found == holdings(node).end()) continue;
+                const Holding& held = found->second;
+                if (held.kind == Holding::Kind::unreadable) {
+                    if (unreadable_count++ == 0) unreadable = node + ": " + poll_text(held) + when;
+                    continue;
+                }
+                records += held.kind == Holding::Kind::record;
+                if (!reference) {
+                    reference = &held;
+                    holder = node;
+                    continue;
+                }
+                const bool same = held.kind == reference->kind && held.record == reference->record;
+                if (!same && problem.empty()) {
+                    auto holds = [](const Holding& h) { return h.kind == Holding::Kind::record ? "\"" + h.record + "\"" : std::string("nothing"); };
+                    problem = node + " holds " + holds(held) + " for " + client + " where " + holder + " holds " +
+                              holds(*reference);
+                    std::string polls;
+                    for (const auto* h : {&held, reference})
+                        if (const auto text = poll_text(*h); !text.empty()) polls += "; " + text;
+                    if (!polls.empty()) problem += polls + when;
+                }
             }
         }
     }
-    run.verdict(step, "the herd converged", problem.empty(),
-                problem.empty() ? "every connected group of live nodes holds the same records" : problem);
+    const std::string what = "the herd converged";
+    if (!problem.empty()) return run.verdict(step, what, false, problem);
+    if (unreadable_count)
+        return run.unchecked(step, what, std::to_string(unreadable_count) + " polls could not be read, first: " + unreadable);
+    if (!clients.empty() && records == 0)
+        return run.unchecked(step, what, "no live server holds a record of any of the " + std::to_string(clients.size()) +
+                                             " clients, so there was nothing to compare");
+    run.verdict(step, what, true, "every connected group of live nodes holds the same records");
 }
 
 void check(RunContext& run, const Step& step, const ExpectLatencyStep& s) {
+    if (floods_unseen(run, step, "full-coverage latency gate" + in_phase(s.phase))) return;
     const Summary summary = run.summarize(s.phase);
     const auto& q = summary.full_coverage;
     std::ostringstream measured;
@@ -222,6 +267,7 @@ void check(RunContext& run, const Step& step, const ExpectLatencyStep& s) {
 }
 
 void check(RunContext& run, const Step& step, const ExpectMessagesStep& s) {
+    if (floods_unseen(run, step, "messages per update" + in_phase(s.phase))) return;
     const Summary summary = run.summarize(s.phase);
     const std::size_t n = run.herd->names().size();
     const std::uint64_t expected = 2 * run.herd->edge_count() - (n - 1);
@@ -241,6 +287,7 @@ void check(RunContext& run, const Step& step, const ExpectMessagesStep& s) {
 
 void check(RunContext& run, const Step& step, const ExpectLostStep& s) {
     if (s.required == LostRequired::now) return expect_lost_now(run, step, s);
+    if (floods_unseen(run, step, "at most " + std::to_string(s.max_lost) + " updates lost" + in_phase(s.phase))) return;
     const Summary summary = run.summarize(s.phase);
     std::string detail = std::to_string(summary.lost.size()) + " of " + std::to_string(summary.updates) + " updates lost";
     if (!summary.lost.empty()) {

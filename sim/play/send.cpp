@@ -46,6 +46,12 @@ void note_reply(RunContext& run, std::size_t exchange, std::string reply) {
 // `written_ms`: when the line was written, on the run's clock; a complete reply's time counts from it.
 void judge(RunContext& run, const Step& step, const SendStep& s, const Reply& reply, double written_ms,
            std::size_t exchange) {
+    if (s.keep_open && reply.end == Reply::End::closed && reply.bytes.empty()) {
+        note_reply(run, exchange, "connection closed by the server before any byte");
+        return run.verdict(step, "connection " + s.connection + " to " + s.node + " still open", false,
+                           "the server closed it after the last reply on it: \"" + show_reply(s.line) +
+                               "\" written on it got no byte before the close; a persistent client needs it to stay open");
+    }
     const bool complete = reply.end == Reply::End::complete;
     const std::optional<double> reply_ms = complete ? std::optional<double>(run.now_ms() - written_ms) : std::nullopt;
     std::string took;
@@ -111,18 +117,29 @@ void act(RunContext& run, const Step& step, const SendStep& s) {
         newest = std::max(newest, iamat->time);
     }
     const bool expects = s.expects_reply();
+    if (s.keep_open) {
+        const auto it = run.connections.find(s.connection);
+        if (it != run.connections.end() && it->second && !it->second->dead && it->second->client->eof()) {
+            note_reply(run, exchange, "not sent: the server closed the connection");
+            return run.verdict(step, "connection " + s.connection + " to " + s.node + " still open", false,
+                               "the server closed it after the last reply on it, before \"" + show_reply(s.line) +
+                                   "\" was written; a persistent client needs it to stay open");
+        }
+    }
     std::shared_ptr<NamedConnection> named;
     std::shared_ptr<LineClient> client;
     double written_ms = 0;
     try {
         client = connection_for(run, s, named);
         const std::string bytes = s.newline ? s.line + "\n" : s.line;
+        const bool half_close = s.half_close || (!named && run.options.target &&
+                                                 run.options.target->client == target::ClientStyle::half_close);
         client->send(bytes);
         written_ms = run.now_ms();
         ClientLines fresh_lines(run.max_line);
-        run.client_wrote(s.node, bytes, named ? named->lines : fresh_lines, s.half_close);
+        run.client_wrote(s.node, bytes, named ? named->lines : fresh_lines, half_close);
         if (named && named->lines.closed()) named->dead = true;
-        if (s.half_close) client->shutdown_send();
+        if (half_close) client->shutdown_send();
     } catch (const std::exception& e) {
         note_reply(run, exchange, std::string("could not send: ") + e.what());
         if (expects)

@@ -88,6 +88,9 @@ struct SendStep {
     std::string node;
     std::string line;              // verbatim, without the newline
     std::string connection;        // name to reuse a connection across steps; empty: a fresh one
+    // With `connection`: it must still be open; the server having closed it fails the step instead
+    // of a new connection being opened (a scenario can require a persistent server).
+    bool keep_open = false;
     bool newline = true;           // false: send without "\n"
     bool half_close = false;       // shut down the sending side after writing
     // Expectation on the reply (optional): exact text (without the final "\n") or an ECMAScript regex

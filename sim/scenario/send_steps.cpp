@@ -6,13 +6,16 @@ namespace herd::sim::scenario_reading {
 
 std::optional<StepAction> Loader::read_send(const Json& v, const std::string& path, std::size_t step) {
     const auto at = open(v, path, "an object with node and line",
-                         {"node", "line", "connection", "newline", "half_close", "expect", "expect_pattern",
+                         {"node", "line", "connection", "keep_open", "newline", "half_close", "expect", "expect_pattern",
                           "expect_no_reply", "reply_timeout_ms", "wait_reply"});
     if (!at) return std::nullopt;
     SendStep send;
     read_node(*at, "node", send.node);
     read_string(*at, "line", send.line, Need::required, "a string (the line to send, without its newline)");
     read_string(*at, "connection", send.connection, Need::optional, "a string (a name to reuse the connection by)");
+    read_bool(*at, "keep_open", send.keep_open);
+    if (send.keep_open && send.connection.empty())
+        error(at->field("keep_open"), "needs a connection: only a named connection is kept open across steps");
     read_bool(*at, "newline", send.newline);
     read_bool(*at, "half_close", send.half_close);
     read_reply_expectation(*at, send);

@@ -1,14 +1,13 @@
 #include "target/process_herd.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,9 +21,10 @@
 #include "client/reply.hpp"
 #include "places/places_settings.hpp"
 #include "protocol/command.hpp"
+#include "protocol/reply_text.hpp"
 #include "target/group_guard.hpp"
-
-extern char** environ;
+#include "target/poll_reply.hpp"
+#include "target/spawn_process.hpp"
 
 namespace herd::sim::target {
 
@@ -82,13 +82,30 @@ ProcessHerd::ProcessHerd(asio::io_context& io, HerdConfig config, const TargetSp
 
 ProcessHerd::~ProcessHerd() { stop(); }
 
-// A port the system picks is held, listening, until every server has one and the relays have
-// theirs, so that none of them is handed out twice; the caller closes them just before the
-// servers start.
+// A port for a server, below the kernel's ephemeral range: between the moment herdsim lets it go
+// and the moment the server binds it, no connection anywhere on the machine can be given it as its
+// local port. It is held, listening, until every server has one, so none is handed out twice;
+// the caller closes them just before the servers start.
 std::uint16_t ProcessHerd::pick_port(const ServerAddress& address, std::vector<tcp::acceptor>& held) {
     if (auto fixed = spec_.ports.find(address.name); fixed != spec_.ports.end()) return fixed->second;
     if (options_.fixed_ports) return address.port;
-    held.emplace_back(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    unsigned ephemeral_low = 32768;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+    constexpr unsigned lowest = 20000;  // above the course terms' fixed ports
+    std::random_device seed;
+    std::mt19937 pick(seed());
+    std::uniform_int_distribution<unsigned> port(lowest, std::max(lowest + 1, ephemeral_low) - 1);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        tcp::acceptor acceptor(io_);
+        boost::system::error_code ec;
+        acceptor.open(tcp::v4(), ec);
+        if (!ec) acceptor.bind(tcp::endpoint(asio::ip::address_v4::loopback(), static_cast<std::uint16_t>(port(pick))), ec);
+        if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) continue;
+        held.push_back(std::move(acceptor));
+        return held.back().local_endpoint().port();
+    }
+    held.emplace_back(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));  // a crowded machine: any port
     return held.back().local_endpoint().port();
 }
 
@@ -115,7 +132,7 @@ void ProcessHerd::start() {
     for (const auto& address : config_.servers) process(address.name).port = pick_port(address, held);
     for (Relay* relay : relays()) {
         relay->set_target(process(relay->to()).port);
-        relay->on_delivered([this, to = relay->to()](std::string_view line) { handled(to, line); });
+        relay->on_delivered([this, to = relay->to()](std::string_view line) { delivered(to, line); });
     }
     for (const auto& address : config_.servers) write_config(address.name);
     held.clear();
@@ -147,69 +164,22 @@ void ProcessHerd::write_config(const std::string& name) const {
 
 void ProcessHerd::spawn(const std::string& name) {
     Process& p = process(name);
-    const fs::path log_dir = options_.dir / (name + "-logs");
+    // Absolute: the server runs in the target's folder, herdsim's --out is relative to its own.
+    const fs::path dir = fs::absolute(options_.dir);
+    const fs::path log_dir = dir / (name + "-logs");
     fs::create_directories(log_dir);
     const std::map<std::string, std::string, std::less<>> values{
         {"name", name},
         {"port", std::to_string(p.port)},
-        {"config", (options_.dir / (name + ".config.json")).string()},
+        {"config", (dir / (name + ".config.json")).string()},
         {"places_url", options_.places.base_url},
         {"log_dir", log_dir.string()}};
-    // Everything the child needs is built before fork: after it, only async-signal-safe calls.
     std::vector<std::string> args;
     for (const auto& word : spec_.command) args.push_back(expand(word, values));
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) {
-        const std::string_view entry(*e);
-        const auto key = entry.substr(0, entry.find('='));
-        if (std::none_of(spec_.env.begin(), spec_.env.end(), [&](const auto& kv) { return kv.first == key; }))
-            env.emplace_back(entry);
-    }
-    for (const auto& [key, value] : spec_.env) env.push_back(key + "=" + expand(value, values));
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    const std::string cwd = spec_.cwd.string();
-    const std::string exec_failed = "herdsim: could not start \"" + args.front() + "\" in " + cwd + ": ";
-
-    const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
-    const int out = ::open((options_.dir / (name + ".stdout")).c_str(), flags, 0644);
-    const int err = ::open((options_.dir / (name + ".stderr")).c_str(), flags, 0644);
-    const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (out < 0 || err < 0 || in < 0) {
-        for (int fd : {out, err, in})
-            if (fd >= 0) ::close(fd);
-        throw std::runtime_error(name + ": cannot open its output files in " + options_.dir.string() + ": " +
-                                 std::strerror(errno));
-    }
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::setpgid(0, 0);
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) ::_exit(127);
-        ::dup2(in, 0);
-        ::dup2(out, 1);
-        ::dup2(err, 2);
-        // Asio's sockets are not close-on-exec: a relay's listener inherited here would accept
-        // (into a backlog nobody reads) while the relay refuses.
-        if (::close_range(3, ~0U, 0) != 0)
-            for (int fd = 3; fd < 65536; ++fd) ::close(fd);
-        if (::chdir(cwd.c_str()) == 0) ::execvpe(argv[0], argv.data(), envp.data());
-        const char* why = std::strerror(errno);
-        (void)!::write(2, exec_failed.data(), exec_failed.size());
-        (void)!::write(2, why, std::strlen(why));
-        (void)!::write(2, "\n", 1);
-        ::_exit(127);
-    }
-    const int fork_error = errno;
-    for (int fd : {out, err, in}) ::close(fd);
-    if (pid < 0) throw std::runtime_error(name + ": fork failed: " + std::strerror(fork_error));
-    ::setpgid(pid, pid);  // also here: the group must exist before anyone signals it
-    guard_group(pid);
-    p.pid = pid;
+    std::vector<std::string> overrides;
+    for (const auto& [key, value] : spec_.env) overrides.push_back(key + "=" + expand(value, values));
+    p.pid = spawn_process({args, environment_with(overrides), spec_.cwd, dir / (name + ".stdout"), dir / (name + ".stderr")},
+                          name);
 }
 
 void ProcessHerd::await_ready(const std::string& name) {
@@ -278,7 +248,31 @@ void ProcessHerd::restart(std::string_view name) {
 bool ProcessHerd::quiet() const { return !relays_ || relays_->idle(); }
 
 void ProcessHerd::client_line(std::string_view node, std::string_view line) {
+    if (std::holds_alternative<IAmAt>(parse_line(line))) ++reports_;
     if (is_up(node)) handled(node, line);
+}
+
+void ProcessHerd::delivered(std::string_view node, std::string_view line) {
+    // herdsim's own servers' catch-up requests and blank lines carry no report.
+    const Command command = parse_line(line);
+    if (!std::holds_alternative<At>(command) && !std::holds_alternative<Blank>(command) &&
+        !std::holds_alternative<CatchUp>(command) && unreadable_floods_++ == 0)
+        first_unreadable_flood_ = std::string(line.substr(0, 200));
+    handled(node, line);
+}
+
+std::optional<std::string> ProcessHerd::floods_unseen() const {
+    if (unreadable_floods_)
+        return std::to_string(unreadable_floods_) + " flood line" + (unreadable_floods_ == 1 ? "" : "s") +
+               " herdsim could not read (an AT line of six or seven fields, PROTOCOL.md), first: \"" +
+               show_reply(first_unreadable_flood_) + "\"";
+    if (!relays_ || relays_->all().empty() || reports_ == 0) return std::nullopt;
+    for (const Relay* relay : relays_->all())
+        if (relay->stats().connections > 0) return std::nullopt;
+    return "no server connected to any of herdsim's " + std::to_string(relays_->all().size()) +
+           " relays, so herdsim saw no flood line: the neighbour ports in each {config} are the relays; a server that "
+           "hard-codes its neighbours' ports needs a target with \"links\": \"direct\" and \"servers\" ports "
+           "(docs/target.md), or must read its neighbours from {config}";
 }
 
 bool ProcessHerd::newer(std::string_view node, std::string_view client, Nanos time) {
@@ -309,28 +303,46 @@ void ProcessHerd::found(std::string_view node, std::string_view at_line) {
         options_.record->stored(node, {at->client, at->time, at->time_text});
 }
 
-// One connection, every client's WHATSAT written at once, the replies read in order: the first
-// line of a reply that starts "AT " is the record the server holds.
-asio::awaitable<std::map<std::string, std::string>> ProcessHerd::poll(std::string node, std::vector<std::string> clients) {
-    std::map<std::string, std::string> out;
-    if (clients.empty()) co_return out;
-    std::unique_ptr<LineClient> client;
+// One client's WHATSAT as the course's client asks: a connection of its own, the line, a
+// half-close, then the reply read until it is complete, the server closes, or the deadline passes.
+// A server that does not accept shows nothing herdsim can read.
+asio::awaitable<void> ProcessHerd::poll_one(std::uint16_t port, std::string client, Clock::time_point deadline,
+                                            std::shared_ptr<std::map<std::string, Holding>> out) {
+    const std::string line = "WHATSAT " + client + " 1 1\n";
+    std::unique_ptr<LineClient> connection;
     try {
-        client = std::make_unique<LineClient>(io_, port(node));
-        std::string lines;
-        for (const auto& c : clients) lines += "WHATSAT " + c + " 1 1\n";
-        client->send(lines);
+        connection = std::make_unique<LineClient>(io_, port);
+        connection->send(line);
+        connection->shutdown_send();
     } catch (const std::exception&) {
-        co_return out;  // not accepting: it holds nothing we can see
+        (*out)[client] = Holding{Holding::Kind::unreadable, "", line, "", true};
+        co_return;
     }
+    while (!reply_end(connection->received(), true) && !connection->eof() && Clock::now() < deadline)
+        co_await connection->wait_for_bytes(deadline);
+    (*out)[client] = read_poll(line, std::move(connection->received()), connection->eof());
+    connection->close();
+}
+
+// Every client's poll at once, a bounded number of connections at a time.
+asio::awaitable<std::map<std::string, Holding>> ProcessHerd::poll(std::string node, std::vector<std::string> clients) {
+    constexpr std::size_t at_once = 16;
+    auto out = std::make_shared<std::map<std::string, Holding>>();
     const auto deadline = Clock::now() + options_.places.timeout + std::chrono::seconds(2);
-    for (const auto& c : clients) {
-        const Reply reply = co_await read_reply(*client, true, deadline);
-        if (reply.end != Reply::End::complete) break;
-        if (reply.bytes.rfind("AT ", 0) == 0) out.emplace(c, reply.bytes.substr(0, reply.bytes.find('\n')));
+    const std::uint16_t to = port(node);
+    for (std::size_t first = 0; first < clients.size(); first += at_once) {
+        auto pending = std::make_shared<std::size_t>(std::min(at_once, clients.size() - first));
+        auto done = std::make_shared<asio::steady_timer>(io_, Clock::time_point::max());
+        for (std::size_t i = first; i < first + *pending; ++i)
+            asio::co_spawn(io_, poll_one(to, clients[i], deadline, out),
+                           [pending, done, report = report_failure("target: polling " + node, options_.failed)](
+                               std::exception_ptr failure) {
+                               report(failure);
+                               if (--*pending == 0) done->cancel();
+                           });
+        if (*pending > 0) co_await done->async_wait(nothrow);
     }
-    client->close();
-    co_return out;
+    co_return std::move(*out);
 }
 
 asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
@@ -341,26 +353,28 @@ asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
         for (const auto& address : config_.servers) {
             if (*stopped) co_return;
             if (!is_up(address.name)) continue;
-            const auto records = co_await poll(address.name, clients);
+            const auto held = co_await poll(address.name, clients);
             if (*stopped) co_return;
             if (!is_up(address.name)) continue;  // crashed while polled
-            for (const auto& [c, line] : records) found(address.name, line);
+            for (const auto& [c, h] : held)
+                if (h.kind == Holding::Kind::record) found(address.name, h.record);
         }
         co_await timer.async_wait(nothrow);
     }
 }
 
-std::map<std::string, std::string> ProcessHerd::records(std::string_view node, const std::vector<std::string>& clients) {
-    auto result = std::make_shared<std::optional<std::map<std::string, std::string>>>();
+std::map<std::string, Holding> ProcessHerd::holdings(std::string_view node, const std::vector<std::string>& clients) {
+    auto result = std::make_shared<std::optional<std::map<std::string, Holding>>>();
     asio::co_spawn(io_, poll(std::string(node), clients),
                    [result, report = report_failure(std::string(node) + ": reading its records", options_.failed)](
-                       std::exception_ptr failure, std::map<std::string, std::string> records) {
+                       std::exception_ptr failure, std::map<std::string, Holding> held) {
                        report(failure);
-                       *result = std::move(records);
+                       *result = std::move(held);
                    });
     run_until(io_, [&] { return result->has_value(); }, options_.places.timeout + std::chrono::seconds(30));
     if (!result->has_value()) return {};
-    for (const auto& [c, line] : **result) found(node, line);
+    for (const auto& [c, held] : **result)
+        if (held.kind == Holding::Kind::record) found(node, held.record);
     return **result;
 }
 

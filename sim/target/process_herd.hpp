@@ -55,8 +55,9 @@ public:
     void crash(std::string_view name) override;
     void restart(std::string_view name) override;
     bool quiet() const override;
-    std::map<std::string, std::string> records(std::string_view node, const std::vector<std::string>& clients) override;
+    std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) override;
     void client_line(std::string_view node, std::string_view line) override;
+    std::optional<std::string> floods_unseen() const override;
     LatencyResolution latency_resolution() const override;
 
 private:
@@ -76,11 +77,15 @@ private:
     // A line `node` was given (by a client or a relay): what it does with it, as far as the newest
     // time it is known to hold for the client tells, goes to the record.
     void handled(std::string_view node, std::string_view line);
+    // A relay delivered `line` to `node`: a flood line herdsim cannot read is counted, never dropped silently.
+    void delivered(std::string_view node, std::string_view line);
     // `at_line` is what a poll found `node` holding: news to the record as if it stored it now.
     void found(std::string_view node, std::string_view at_line);
     // Whether `time` is newer than what `node` is known to hold for `client`; if so it holds it now.
     bool newer(std::string_view node, std::string_view client, Nanos time);
-    boost::asio::awaitable<std::map<std::string, std::string>> poll(std::string node, std::vector<std::string> clients);
+    boost::asio::awaitable<void> poll_one(std::uint16_t port, std::string client, std::chrono::steady_clock::time_point deadline,
+                                          std::shared_ptr<std::map<std::string, Holding>> out);
+    boost::asio::awaitable<std::map<std::string, Holding>> poll(std::string node, std::vector<std::string> clients);
     boost::asio::awaitable<void> poll_loop(std::shared_ptr<bool> stopped);
 
     boost::asio::io_context& io_;
@@ -92,6 +97,9 @@ private:
     // By node, by client: the newest time the node is known to hold.
     std::map<std::string, std::map<std::string, Nanos, std::less<>>, std::less<>> held_;
     std::set<std::string, std::less<>> clients_;  // every client a line named: what polls ask for
+    std::size_t reports_ = 0;                     // IAMATs herdsim wrote
+    std::size_t unreadable_floods_ = 0;           // lines relays delivered that are no AT line herdsim reads
+    std::string first_unreadable_flood_;
     std::shared_ptr<bool> stopped_ = std::make_shared<bool>(false);
 };
 

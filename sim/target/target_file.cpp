@@ -107,6 +107,13 @@ TargetSpec parse_target(std::string_view json_text, const fs::path& file) {
                 spec.links = Links::direct;
             else
                 r.fail(key, "expected \"relayed\" or \"direct\", got " + value.dump());
+        } else if (key == "client") {
+            if (value == "persistent")
+                spec.client = ClientStyle::persistent;
+            else if (value == "half_close")
+                spec.client = ClientStyle::half_close;
+            else
+                r.fail(key, "expected \"persistent\" or \"half_close\", got " + value.dump());
         } else if (key == "ready_timeout_ms") {
             spec.ready_timeout = std::chrono::milliseconds(r.integer(value, key, 1, 86400000));
         } else if (key == "poll_interval_ms") {
@@ -120,7 +127,7 @@ TargetSpec parse_target(std::string_view json_text, const fs::path& file) {
                 spec.ports[name] = static_cast<std::uint16_t>(r.integer(server["port"], where + ".port", 1, 65535));
             }
         } else {
-            r.fail(key, "unknown field (there are command, cwd, env, links, ready_timeout_ms, poll_interval_ms, servers)");
+            r.fail(key, "unknown field (there are command, cwd, env, links, client, ready_timeout_ms, poll_interval_ms, servers)");
         }
     }
     if (!has_command) r.fail("command", "missing: the program that starts one server, as an array of strings");

@@ -13,6 +13,10 @@
 namespace herd::sim::target {
 
 enum class Links { relayed, direct };
+// How a send step without a named connection writes: on a connection of its own either way;
+// half_close then also shuts down the sending side, for servers that read until the end of the
+// stream before they answer (the course's graders' client).
+enum class ClientStyle { persistent, half_close };
 
 struct TargetSpec {
     std::filesystem::path file;
@@ -20,6 +24,7 @@ struct TargetSpec {
     std::filesystem::path cwd;                                // absolute: resolved against the file's folder
     std::vector<std::pair<std::string, std::string>> env;     // values with placeholders
     Links links = Links::relayed;
+    ClientStyle client = ClientStyle::persistent;
     std::chrono::milliseconds ready_timeout{5000};
     std::chrono::milliseconds poll_interval{50};
     std::map<std::string, std::uint16_t, std::less<>> ports;  // "servers": fixed ports by name

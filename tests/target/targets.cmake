@@ -74,3 +74,40 @@ add_test(NAME "target: SIGINT to herdsim run leaves no server process"
          COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/sigint_cleanup.py $<TARGET_FILE:herdsim> ${python_target}
                  ${CMAKE_CURRENT_SOURCE_DIR}/data/targets/long_wait.json ${target_out}/sigint)
 set_tests_properties("target: SIGINT to herdsim run leaves no server process" PROPERTIES TIMEOUT 120 LABELS target)
+
+# A poll is read for what it says, never for what it lacks: a WHATSAT reply that ends after "}\n"
+# and closes still shows the record; one herdsim cannot read leaves the check UNCHECKED with the
+# bytes it got, never "does not know", and a convergence seen through no readable poll is no pass.
+set(polled ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/polled_knowledge.json)
+herdsim_cli_test("a target's WHATSAT reply closed after its Places answer still shows the record" 0
+  "\npolled-knowledge +PASS "
+  run ${polled} --target ${target_data}/python_whatsat_close.json --out ${target_out})
+herdsim_cli_test("an unreadable WHATSAT reply leaves the checks UNCHECKED, showing what was sent and got" 0
+  "UNCHECKED [^\n]*steps\\[2\\]: Clark knows kiwi\\.cs\\.ucla\\.edu\n +unreadable reply to \"WHATSAT kiwi\\.cs\\.ucla\\.edu 1 1\\\\n\": \" \\\\n \\\\n\"[^\n]* at [0-9.]+ ms\n.*UNCHECKED [^\n]*steps\\[3\\]: the herd converged\n +5 polls could not be read, first: "
+  run ${polled} --target ${target_data}/python_whatsat_garble.json --out ${target_out})
+
+# Flood lines herdsim cannot count are named, and the checks built on them UNCHECKED, never "0
+# messages per update": a private flood format, and servers that bypass the relays (the course
+# fixture hard-codes its neighbours' ports; it takes the w22 ports, so it shares their lock).
+herdsim_cli_test("flood lines in a private format are counted and named; message counts UNCHECKED" 0
+  "UNCHECKED [^\n]*steps\\[3\\]: messages per update\n +[0-9]+ flood lines herdsim could not read [^\n]*, first: \"AT Juzang [^\"]* Juzang Juzang\""
+  run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/python_flood_visited.json --out ${target_out})
+herdsim_cli_test("relayed links no server used are reported with what to do instead" 0
+  "UNCHECKED [^\n]*steps\\[3\\]: messages per update\n +no server connected to any of herdsim's 12 relays[^\n]*\"links\": \"direct\""
+  run ${PROJECT_SOURCE_DIR}/scenarios/w22-grading.json --target ${target_data}/course_herd_relayed.json --out ${target_out})
+set_tests_properties("cli: relayed links no server used are reported with what to do instead" PROPERTIES RESOURCE_LOCK w22-ports)
+
+# A scenario can require that a named connection stays open: a server that answers one command per
+# connection fails it; a persistent one passes.
+herdsim_cli_test("keep_open fails a server that closes the connection after one command" 1
+  "FAILED [^\n]*kept_open.json: steps\\[1\\]: connection c to Juzang still open\n +the server closed it after the last reply on it"
+  run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/kept_open.json --target ${target_data}/course_herd_per_command.json --out ${target_out})
+set_tests_properties("cli: keep_open fails a server that closes the connection after one command" PROPERTIES RESOURCE_LOCK w22-ports)
+herdsim_cli_test("keep_open passes a persistent server" 0 "\nkept-open +PASS "
+  run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/kept_open.json --target ${python_target} --out ${target_out})
+
+# A target whose servers read until the end of the stream before answering: with "client":
+# "half_close" every send half-closes, and the polls ask as the course's client does.
+herdsim_cli_test("a half-closing client runs a herd that reads until the end of the stream" 0 "\npolled-knowledge +PASS "
+  run ${polled} --target ${target_data}/course_herd_eof.json --out ${target_out})
+set_tests_properties("cli: a half-closing client runs a herd that reads until the end of the stream" PROPERTIES RESOURCE_LOCK w22-ports)

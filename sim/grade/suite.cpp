@@ -1,0 +1,293 @@
+#include "grade/suite.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "grade/course_client.hpp"
+#include "protocol/reply_text.hpp"
+
+namespace herd::sim::grade {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Json = nlohmann::ordered_json;
+
+constexpr auto persistent_timeout = std::chrono::milliseconds(2000);
+
+std::vector<std::string> words(std::string_view text) {
+    std::vector<std::string> out;
+    std::istringstream in{std::string(text)};
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+std::string first_line(const std::string& reply) { return reply.substr(0, reply.find('\n')); }
+
+std::string rest_after_first_line(const std::string& reply) {
+    const auto newline = reply.find('\n');
+    return newline == std::string::npos ? "" : reply.substr(newline + 1);
+}
+
+long long wall_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string time_text(long long ns) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%lld.%09lld", ns / 1'000'000'000, ns % 1'000'000'000);
+    return text;
+}
+
+
+// One shell line that sends `line` as the course's client does and prints the reply's bytes.
+std::string repro(std::uint16_t port, const std::string& line) {
+    const bool newline = !line.empty() && line.back() == '\n';
+    return std::string("printf ") + (newline ? "'%s\\n' " : "%s ") +
+           shell_quote(newline ? line.substr(0, line.size() - 1) : line) +
+           " | python3 -c 'import socket,sys; s=socket.create_connection((\"127.0.0.1\"," + std::to_string(port) +
+           ")); s.sendall(sys.stdin.buffer.read()); s.shutdown(1); print(repr(s.recv(1000000)))'";
+}
+
+// Whether a Places answer is the mock's, cut to `bound` results, in the legacy shape or the new one.
+bool same_places(const std::string& text, const Json& legacy, const Json& places_new, int bound) {
+    const Json got = Json::parse(text, nullptr, false);
+    if (got.is_discarded()) return false;
+    auto cut = [bound](Json answer, const char* key) {
+        if (answer.contains(key) && answer[key].is_array() && answer[key].size() > static_cast<std::size_t>(bound))
+            answer[key].erase(answer[key].begin() + bound, answer[key].end());
+        return answer;
+    };
+    return got == cut(legacy, "results") || got == cut(places_new, "places");
+}
+
+// A legacy Nearby Search answer in the Places API (New) shape, as the mock gives it (only the
+// places' count and order matter for the comparison with a server's answer; the fields are the mock's).
+Json as_places_new(const Json& legacy) {
+    Json places = Json::array();
+    for (const auto& r : legacy.value("results", Json::array())) {
+        Json place = Json::object();
+        if (r.contains("place_id")) place["id"] = r["place_id"];
+        if (r.contains("name")) place["displayName"] = {{"text", r["name"]}};
+        if (r.contains("vicinity")) place["formattedAddress"] = r["vicinity"];
+        if (r.contains("geometry") && r["geometry"].contains("location"))
+            place["location"] = {{"latitude", r["geometry"]["location"].value("lat", 0.0)},
+                                 {"longitude", r["geometry"]["location"].value("lng", 0.0)}};
+        if (r.contains("types")) place["types"] = r["types"];
+        if (r.contains("rating")) place["rating"] = r["rating"];
+        if (r.contains("user_ratings_total")) place["userRatingCount"] = r["user_ratings_total"];
+        places.push_back(place);
+    }
+    return {{"places", places}};
+}
+
+struct Iamat {
+    Exchange exchange;
+    bool ok = false;
+    std::string at_line;  // the reply's first line, when ok
+    // Why no reply that depends on it can be right, when not ok.
+    std::string why = " (the IAMAT that should have made it went wrong, so no reply can be right)";
+};
+
+class Grader {
+public:
+    Grader(StudentHerd& herd, const SuiteOptions& options)
+        : herd_(herd), options_(options), legacy_(Json::parse(options.places_body)), places_new_(as_places_new(legacy_)) {
+        for (const auto& s : herd.herd().servers) names_.push_back(s.name);
+    }
+
+    std::vector<TestResult> run() {
+        for (const auto& name : names_) herd_.start(name);
+        test1();
+        test2();
+        test3();
+        herd_.kill_all();
+        return std::move(results_);
+    }
+
+private:
+    void add(TestResult result) {
+        options_.progress(result);
+        results_.push_back(std::move(result));
+    }
+
+    void check(bool course, std::string name, double points, bool ok, const std::string& expected,
+               const Exchange& exchange, std::uint16_t port) {
+        TestResult r{(course ? "course: " : "extra: ") + std::move(name), course, ok ? points : 0, points, "", ""};
+        if (!ok) {
+            r.output = "expected " + expected + "; " + describe(exchange, options_.start);
+            r.repro = repro(port, exchange.sent);
+        }
+        add(std::move(r));
+    }
+
+    Iamat iamat(const std::string& test, const std::string& name, const std::string& client, const std::string& coords,
+                bool scored) {
+        const long long client_ns = wall_ns();
+        const std::string client_time = time_text(client_ns);
+        const std::string line = "IAMAT " + client + " " + coords + " " + client_time + "\n";
+        const std::uint16_t port = herd_.port(name);
+        Iamat out{course_request(port, line), false, ""};
+        const long long received_ns = wall_ns();
+        const auto got = words(out.exchange.got);
+        if (got.size() == 6 && got[0] == "AT" && got[1] == name && got[3] == client && got[4] == coords && got[5] == client_time) {
+            char* end = nullptr;
+            const double difference = std::strtod(got[2].c_str(), &end);
+            // The server's receive time minus the client's: between sending and the reply.
+            out.ok = end && *end == '\0' && difference >= -0.01 &&
+                     difference <= static_cast<double>(received_ns - client_ns) / 1e9 + 0.01;
+        }
+        if (out.ok) out.at_line = first_line(out.exchange.got);
+        const std::string expected = "\"AT " + name + " <difference> " + client + " " + coords + " " + client_time +
+                                     "\" (the difference, the server's time minus the client's, between 0 and the reply)";
+        if (scored) check(true, test + ": IAMAT at " + name + " answers with its AT line", 2, out.ok, expected, out.exchange, port);
+        // The bytes exactly: a signed difference with nine decimals, one "\n".
+        const std::regex exact("AT " + name + " [+-][0-9]+\\.[0-9]{9} " + std::regex_replace(client, std::regex("\\."), "\\.") +
+                               " " + std::regex_replace(coords, std::regex("[.+]"), "\\$&") + " " + client_time + "\n");
+        check(false, test + ": IAMAT at " + name + ": the reply byte for byte (a nine-decimal signed difference, one newline)", 1,
+              std::regex_match(out.exchange.got, exact), expected + " with a nine-decimal difference and one newline", out.exchange,
+              port);
+        return out;
+    }
+
+    // A WHATSAT the course scores twice: its first line is the origin's AT line, and the rest is
+    // the Places answer cut to `bound`.
+    void whatsat(const std::string& test, const std::string& name, const std::string& client, int radius, int bound,
+                 const Iamat& origin, double points, bool exact_extra) {
+        const std::string line = "WHATSAT " + client + " " + std::to_string(radius) + " " + std::to_string(bound) + "\n";
+        const std::uint16_t port = herd_.port(name);
+        const Exchange exchange = course_request(port, line);
+        const std::string why = origin.ok ? "" : origin.why;
+        const bool first_ok = origin.ok && words(first_line(exchange.got)) == words(origin.at_line);
+        check(true, test + ": WHATSAT at " + name + ": first line", points, first_ok,
+              "\"" + origin.at_line + "\" as its first line" + why, exchange, port);
+        const bool rest_ok = origin.ok && same_places(rest_after_first_line(exchange.got), legacy_, places_new_, bound);
+        check(true, test + ": WHATSAT at " + name + ": then the Places answer", points, rest_ok,
+              "the Places answer with at most " + std::to_string(bound) + " results, as JSON" + why, exchange, port);
+        if (!exact_extra) return;
+        Json cut = legacy_;
+        if (cut["results"].size() > static_cast<std::size_t>(bound)) cut["results"].erase(cut["results"].begin() + bound, cut["results"].end());
+        const std::string exact = origin.at_line + "\n" + cut.dump(3) + "\n\n";
+        check(false, test + ": WHATSAT at " + name + ": the reply byte for byte (JSON indented by 3, a blank line at the end)", 1,
+              origin.ok && exchange.got == exact, "\"" + show_reply(exact) + "\"" + why, exchange, port);
+    }
+
+    void invalid(const std::string& test, const std::string& name, const std::string& line, double points) {
+        const std::uint16_t port = herd_.port(name);
+        const Exchange exchange = course_request(port, line);
+        std::string got = exchange.got;
+        while (!got.empty() && (got.back() == '\n' || got.back() == '\r' || got.back() == ' ')) got.pop_back();
+        const std::string want = "? " + line;
+        check(true, test + ": " + name + " answers \"" + line + "\" with \"? \" and the line", points, got == want,
+              "\"" + want + "\"", exchange, port);
+        check(false, test + ": " + name + " answers \"" + line + "\" byte for byte", 1, exchange.got == want + "\n",
+              "\"" + show_reply(want + "\n") + "\"", exchange, port);
+    }
+
+    void test1() {
+        const std::string client = "kiwi.cs.ucla.edu";
+        const Iamat origin = iamat("Test 1", names_.front(), client, "+34.068930-118.445127", true);
+        for (const auto& name : names_) whatsat("Test 1", name, client, 10, 5, origin, 2, true);
+        persistent(names_.front());
+    }
+
+    // Whether a flood from `a` reaches `b` through `alive` servers only.
+    bool connected(const std::set<std::string>& alive, const std::string& a, const std::string& b) const {
+        std::set<std::string> seen{a};
+        std::vector<std::string> todo{a};
+        while (!todo.empty()) {
+            const std::string node = todo.back();
+            todo.pop_back();
+            for (const auto& next : herd_.herd().neighbours(node))
+                if (alive.count(next) && seen.insert(next).second) todo.push_back(next);
+        }
+        return seen.count(b) > 0;
+    }
+
+    void stop(const std::string& test, const std::string& name, std::set<std::string>& alive) {
+        herd_.stop(name);
+        alive.erase(name);
+        std::string down;
+        for (const auto& other : alive)
+            if (!accepts(herd_.port(other))) down += (down.empty() ? "" : ", ") + other;
+        add({"course: " + test + ": stopping " + name + " leaves the others running", true, down.empty() ? 1.0 : 0.0, 1,
+             down.empty() ? "" : "not accepting connections any more: " + down, ""});
+    }
+
+    void test2() {
+        int number = 0;
+        for (std::size_t i = 0; i < names_.size(); ++i)
+            for (std::size_t j = i + 1; j < names_.size(); ++j) {
+                const std::string test = "Test 2 (" + names_[i] + " and " + names_[j] + " stopped)";
+                std::set<std::string> alive(names_.begin(), names_.end());
+                stop(test, names_[i], alive);
+                stop(test, names_[j], alive);
+                if (alive.empty()) {
+                    herd_.start(names_[i]);
+                    herd_.start(names_[j]);
+                    continue;
+                }
+                const std::string origin_name = *std::min_element(alive.begin(), alive.end(), [&](const auto& a, const auto& b) {
+                    return herd_.port(a) < herd_.port(b);
+                });
+                const std::string client = "client" + std::to_string(++number) + ".cs.ucla.edu";
+                Iamat origin = iamat(test, origin_name, client, "+37.551379+126.993287", false);
+                // As the w20 script: the origin's own WHATSAT first, what the others are compared with.
+                const Exchange own = course_request(herd_.port(origin_name), "WHATSAT " + client + " 20 10\n");
+                if (origin.ok && !(words(first_line(own.got)) == words(origin.at_line) &&
+                                   same_places(rest_after_first_line(own.got), legacy_, places_new_, 10))) {
+                    origin.ok = false;
+                    origin.why = " (the origin " + origin_name + " answered its own WHATSAT wrong, so no reply can be right: " +
+                                 describe(own, options_.start) + ")";
+                }
+                for (const auto& name : names_) {
+                    if (!alive.count(name) || name == origin_name) continue;
+                    if (connected(alive, origin_name, name)) whatsat(test, name, client, 20, 10, origin, 1, false);
+                    else invalid(test, name, "WHATSAT " + client + " 20 10", 1);
+                }
+                herd_.start(names_[i]);
+                herd_.start(names_[j]);
+            }
+    }
+
+    void test3() {
+        for (const auto& line : {"IAMAT kiwi.cs.ucla.edu +34.068930-118.445127", "WHATSAT nobody.cs.ucla.edu 10 5",
+                                 "WHATSAT kiwi.cs.ucla.edu 51 21"})
+            invalid("Test 3", names_.back(), line, 2);
+    }
+
+    // Two lines on one connection, no half-close: a persistent client's framing.
+    void persistent(const std::string& name) {
+        const std::uint16_t port = herd_.port(name);
+        const std::string client = "persistent.cs.ucla.edu";
+        const KeptOpen kept = persistent_requests(port, "IAMAT " + client + " +34.068930-118.445127 " + time_text(wall_ns()) + "\n",
+                                                  "WHATSAT " + client + " 10 1\n", persistent_timeout);
+        const bool ok = kept.first.got.starts_with("AT ") && kept.second.got.starts_with("AT ");
+        TestResult r{"extra: Test 1: " + name + " answers an IAMAT and then a WHATSAT on one connection, without a half-close",
+                     false, ok ? 1.0 : 0.0, 1, "", ""};
+        if (!ok)
+            r.output = "expected an AT line for each, each within 2 s; " + describe(kept.first, options_.start) +
+                       (kept.second.sent.empty() ? "" : "; then " + describe(kept.second, options_.start));
+        add(std::move(r));
+    }
+
+    StudentHerd& herd_;
+    const SuiteOptions& options_;
+    Json legacy_, places_new_;
+    std::vector<std::string> names_;
+    std::vector<TestResult> results_;
+};
+
+}  // namespace
+
+std::vector<TestResult> run_suite(StudentHerd& herd, const SuiteOptions& options) { return Grader(herd, options).run(); }
+
+}  // namespace herd::sim::grade
