@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   herdsim serve --config tests/data/scenarios/files/herd3.json --log-dir logs
   herdsim run scenarios/                      every scenario; results in results/<scenario>/
   herdsim validate scenarios/*.json           check scenario files without running them
+  herdsim run --topology grid --nodes 25 --latency 100 --rate 100 --time-limit 20   a Maelstrom-style run from flags
   herdsim load --preset fall17 --requests 10000   10,000 IAMATs at a running fall17 herd, judged and timed
   herdsim compare RUN_A RUN_B --fail-if 'p99_ms>+10%'   two runs side by side, per phase
 Run 'herdsim <command> --help' for a command's options.)");
