@@ -1,0 +1,187 @@
+// herdsim chaos: seeded fault schedules against the in-process herd, one run per seed, each kept as
+// an ordinary scenario file in its run folder (replayed by herdsim run); a sweep's pass rate, its
+// failing seeds and the worst recovery from a fault.
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/version.hpp"
+#include "play/runner.hpp"
+#include "scenario/chaos_schedule.hpp"
+#include "scenario/loader.hpp"
+
+namespace herdsim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace herd::sim;
+
+struct ChaosArgs {
+    std::string preset = "fall17";
+    std::uint64_t first_seed = 1, last_seed = 1;
+    ChaosOptions schedule;
+    fs::path out_dir = "results";
+    bool logs = false;
+};
+
+struct SeedResult {
+    std::uint64_t seed = 0;
+    RunVerdict verdict = RunVerdict::unchecked;
+    int faults = 0;
+    std::size_t updates = 0, lost = 0, windows = 0;
+    std::optional<double> worst_recovery_ms;  // over the fault windows that ended
+    bool unrecovered = false;                 // some window never recovered
+    fs::path scenario_file;
+};
+
+std::string shout(RunVerdict verdict) {
+    std::string name = verdict_name(verdict);
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+// The worst recovery over every fault window that ended; a window that never recovered is noted.
+void recoveries(const RunRecord& run, SeedResult& result) {
+    for (const auto& span : run.spans) {
+        if (span.kind != "fault" || !span.recovery) continue;
+        ++result.windows;
+        if (const auto ms = span.recovery->recovery_ms())
+            result.worst_recovery_ms = std::max(result.worst_recovery_ms.value_or(0), *ms);
+        else
+            result.unrecovered = true;
+    }
+}
+
+int chaos(const ChaosArgs& args) {
+    const auto herd = herd::preset(args.preset);
+    if (!herd) {
+        std::cerr << "herdsim chaos: unknown preset \"" << args.preset << "\"\n";
+        return 2;
+    }
+    const InterruptFlag interrupt;
+    std::vector<SeedResult> results;
+    int worst = 0;
+    for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed) {
+        ChaosOptions schedule = args.schedule;
+        schedule.seed = seed;
+        const std::string name = "chaos-" + args.preset;
+        std::string text;
+        int faults = 0;
+        try {
+            const auto drawn = chaos_scenario(*herd, {{"preset", args.preset}}, schedule, name);
+            text = drawn.scenario.dump(2) + "\n";
+            faults = drawn.faults;
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "herdsim chaos: " << e.what() << "\n";
+            return 2;
+        }
+        LoadResult loaded = parse_scenario(text, args.out_dir / name / "scenario.json");
+        if (!loaded.scenario) {  // a generator bug: say so with the file's own errors
+            for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+            return 2;
+        }
+        RunOptions options;
+        options.seed = seed;
+        options.out_dir = args.out_dir;
+        options.logs = args.logs;
+        options.version = HERDSIM_VERSION;
+        options.commit = HERDSIM_COMMIT;
+        options.interrupt = &interrupt;
+        options.repeat_command = "herdsim chaos --preset " + args.preset + " --seed " + std::to_string(seed);
+        RunOutcome outcome = run_scenario(*loaded.scenario, options);
+        if (outcome.exit_code == 2) {
+            std::cerr << "  seed " << seed << ": COULD NOT RUN: " << outcome.error << "\n";
+            worst = 2;
+            continue;
+        }
+        SeedResult result{.seed = seed, .verdict = outcome.run.verdict(), .faults = faults};
+        result.updates = outcome.run.summary.updates;
+        result.lost = outcome.run.summary.lost.size();
+        result.scenario_file = outcome.run.dir / "scenario.json";
+        std::ofstream(result.scenario_file) << text;
+        recoveries(outcome.run, result);
+        for (const auto& v : outcome.run.verdicts)
+            if (!v.passed()) std::cerr << "  seed " << seed << ": steps[" << v.step << "]: " << v.description << "\n      " << v.detail << "\n";
+        std::cerr << "  seed " << seed << ": " << shout(result.verdict) << ", results " << outcome.run.dir.string() << "\n";
+        worst = std::max(worst, outcome.exit_code);
+        results.push_back(std::move(result));
+    }
+
+    std::cout << "seed  verdict  faults  updates  lost  windows  worst recovery ms\n";
+    std::size_t passed = 0;
+    double worst_recovery = 0;
+    std::cout << std::fixed << std::setprecision(1);
+    for (const auto& r : results) {
+        passed += r.verdict == RunVerdict::pass;
+        if (r.worst_recovery_ms) worst_recovery = std::max(worst_recovery, *r.worst_recovery_ms);
+        std::cout << std::left << std::setw(6) << r.seed << std::setw(9) << shout(r.verdict) << std::right << std::setw(6)
+                  << r.faults << std::setw(9) << r.updates << std::setw(6) << r.lost << std::setw(9) << r.windows << std::setw(19);
+        if (r.unrecovered) std::cout << "not recovered";
+        else if (r.worst_recovery_ms) std::cout << *r.worst_recovery_ms;
+        else std::cout << "-";
+        std::cout << "\n";
+    }
+    int faults = 0;
+    for (const auto& r : results) faults += r.faults;
+    std::cout << "passed " << passed << " of " << results.size() << " seeds; " << faults
+              << " faults drawn in all; worst recovery " << worst_recovery << " ms\n";
+    for (const auto& r : results)
+        if (r.verdict != RunVerdict::pass) std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << "\n";
+    if (interrupt.raised()) return 130;
+    return worst;
+}
+
+// "7" or "1..50".
+bool parse_seeds(const std::string& text, ChaosArgs& args) {
+    const auto number = [](std::string_view part, std::uint64_t& value) {
+        const auto [stop, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return !part.empty() && ec == std::errc() && stop == part.data() + part.size();
+    };
+    const auto dots = text.find("..");
+    if (dots == std::string::npos) return number(text, args.first_seed) && number(text, args.last_seed);
+    return number(std::string_view(text).substr(0, dots), args.first_seed) &&
+           number(std::string_view(text).substr(dots + 2), args.last_seed) && args.first_seed <= args.last_seed;
+}
+
+}  // namespace
+
+void add_chaos_command(CLI::App& app, Action& action) {
+    auto args = std::make_shared<ChaosArgs>();
+    auto* cmd = app.add_subcommand("chaos", "Seeded fault schedules against the herd: safety under faults, then heal, quiet and liveness");
+    cmd->add_option("--preset", args->preset, "The herd")->check(CLI::IsMember(herd::preset_names()))->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--seeds,--seed",
+           [args](const std::string& text) {
+               if (!parse_seeds(text, *args)) throw CLI::ValidationError("--seeds", "must be N or FIRST..LAST, not \"" + text + "\"");
+           },
+           "One seed (7) or a sweep (1..100); default 1");
+    cmd->add_option("--faults", args->schedule.faults, "Faults drawn per seed")->check(CLI::Range(0, 10000))->capture_default_str();
+    cmd->add_option_function<double>(
+           "--time-limit", [args](double s) { args->schedule.duration_ms = static_cast<int>(s * 1000); },
+           "Seconds of the safety phase (faults and workload); default 10")
+        ->check(CLI::Range(0.1, 86400.0));
+    cmd->add_option("--rate", args->schedule.rate, "Workload updates per second")->check(CLI::Range(0.001, 100000.0))->capture_default_str();
+    cmd->add_option("--mix", args->schedule.mix, "Fault kinds to draw from (default all): crash,pause,partition,cut,one-way,delay,drop,reset")
+        ->delimiter(',')
+        ->check(CLI::IsMember(chaos_fault_kinds()));
+    cmd->add_option("--recovery-ms", args->schedule.recovery_ms, "Bound on the recovery after the final heal")
+        ->check(CLI::Range(0, 86400000))
+        ->capture_default_str();
+    cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
+    cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
+    cmd->footer(R"(Each seed's whole schedule is written as <run>/scenario.json: `herdsim run` replays it, `herdsim validate` accepts it.
+Exit code: 0 every seed passed, 1 some failed (listed with the command that replays each), 2 could not run, 130 interrupted.
+
+Examples:
+  herdsim chaos --seed 7
+  herdsim chaos --seeds 1..50 --faults 20 --time-limit 5
+  herdsim chaos --mix crash,partition --rate 50)");
+    cmd->callback([args, &action] { action = [args] { return chaos(*args); }; });
+}
+
+}  // namespace herdsim::cli
