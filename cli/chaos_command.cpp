@@ -1,8 +1,13 @@
 // herdsim chaos: seeded fault schedules against the in-process herd, one run per seed, each kept as
 // an ordinary scenario file in its run folder (replayed by herdsim run); a sweep's pass rate, its
 // failing seeds and the worst recovery from a fault.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -27,11 +32,13 @@ struct ChaosArgs {
     ChaosOptions schedule;
     fs::path out_dir = "results";
     bool logs = false;
+    std::size_t jobs = 1;
 };
 
 struct SeedResult {
     std::uint64_t seed = 0;
     RunVerdict verdict = RunVerdict::unchecked;
+    int exit_code = 0;
     int faults = 0;
     std::size_t updates = 0, lost = 0, windows = 0;
     std::optional<double> worst_recovery_ms;  // over the fault windows that ended
@@ -57,60 +64,147 @@ void recoveries(const RunRecord& run, SeedResult& result) {
     }
 }
 
+// One seed's run; empty when it could not run (said on stderr).
+std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig& herd, std::uint64_t seed,
+                                   const InterruptFlag& interrupt) {
+    ChaosOptions schedule = args.schedule;
+    schedule.seed = seed;
+    const std::string name = "chaos-" + args.preset;
+    const auto drawn = chaos_scenario(herd, {{"preset", args.preset}}, schedule, name);
+    const std::string text = drawn.scenario.dump(2) + "\n";
+    LoadResult loaded = parse_scenario(text, args.out_dir / name / "scenario.json");
+    if (!loaded.scenario) {  // a generator bug: say so with the file's own errors
+        for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+        return std::nullopt;
+    }
+    RunOptions options;
+    options.seed = seed;
+    options.out_dir = args.out_dir;
+    options.logs = args.logs;
+    options.version = HERDSIM_VERSION;
+    options.commit = HERDSIM_COMMIT;
+    options.interrupt = &interrupt;
+    options.repeat_command = "herdsim chaos --preset " + args.preset + " --seed " + std::to_string(seed);
+    RunOutcome outcome = run_scenario(*loaded.scenario, options);
+    if (outcome.exit_code == 2) {
+        std::cerr << "  seed " << seed << ": COULD NOT RUN: " << outcome.error << "\n";
+        return std::nullopt;
+    }
+    SeedResult result{.seed = seed, .verdict = outcome.run.verdict(), .faults = drawn.faults};
+    result.exit_code = outcome.exit_code;
+    result.updates = outcome.run.summary.updates;
+    result.lost = outcome.run.summary.lost.size();
+    result.scenario_file = outcome.run.dir / "scenario.json";
+    std::ofstream(result.scenario_file) << text;
+    recoveries(outcome.run, result);
+    for (const auto& v : outcome.run.verdicts)
+        if (!v.passed()) std::cerr << "  seed " << seed << ": steps[" << v.step << "]: " << v.description << "\n      " << v.detail << "\n";
+    std::cerr << "  seed " << seed << ": " << shout(result.verdict) << ", results " << outcome.run.dir.string() << "\n";
+    return result;
+}
+
+// A seed's result through a pipe from the process that ran it: one line of numbers, then the file.
+std::string to_line(const SeedResult& r) {
+    std::ostringstream out;
+    out << r.seed << " " << static_cast<int>(r.verdict) << " " << r.exit_code << " " << r.faults << " " << r.updates << " "
+        << r.lost << " " << r.windows << " " << r.unrecovered << " " << r.worst_recovery_ms.value_or(-1) << "\n"
+        << r.scenario_file.string() << "\n";
+    return out.str();
+}
+
+std::optional<SeedResult> from_line(const std::string& text) {
+    std::istringstream in(text);
+    SeedResult r;
+    int verdict = 0;
+    double worst = -1;
+    std::string file;
+    if (!(in >> r.seed >> verdict >> r.exit_code >> r.faults >> r.updates >> r.lost >> r.windows >> r.unrecovered >> worst)) return std::nullopt;
+    in >> std::ws;
+    std::getline(in, file);
+    r.verdict = static_cast<RunVerdict>(verdict);
+    if (worst >= 0) r.worst_recovery_ms = worst;
+    r.scenario_file = file;
+    return r;
+}
+
+// --jobs N: each seed in a process of its own (forked before any herd runs in this one), N at a time.
+std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const herd::HerdConfig& herd,
+                                                  const InterruptFlag& interrupt) {
+    struct Child {
+        std::uint64_t seed;
+        int fd;
+    };
+    std::map<pid_t, Child> running;
+    std::vector<std::optional<SeedResult>> results;
+    const auto reap = [&] {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, 0);
+        const auto child = running.find(pid);
+        if (child == running.end()) return;
+        std::string text;
+        char buffer[4096];
+        for (ssize_t n; (n = ::read(child->second.fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+        ::close(child->second.fd);
+        results.push_back(from_line(text));
+        running.erase(child);
+    };
+    for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed) {
+        while (running.size() >= args.jobs) reap();
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        std::cerr.flush();
+        const pid_t pid = ::fork();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        if (pid == 0) {
+            ::close(fds[0]);
+            const auto result = run_seed(args, herd, seed, interrupt);
+            const std::string line = result ? to_line(*result) : std::string();
+            for (std::size_t at = 0; at < line.size();) {
+                const ssize_t n = ::write(fds[1], line.data() + at, line.size() - at);
+                if (n <= 0) break;
+                at += static_cast<std::size_t>(n);
+            }
+            std::cerr.flush();
+            ::_exit(result ? 0 : 2);
+        }
+        ::close(fds[1]);
+        running[pid] = {seed, fds[0]};
+    }
+    while (!running.empty()) reap();
+    return results;
+}
+
 int chaos(const ChaosArgs& args) {
     const auto herd = herd::preset(args.preset);
     if (!herd) {
         std::cerr << "herdsim chaos: unknown preset \"" << args.preset << "\"\n";
         return 2;
     }
+    try {  // a bad mix or a herd too small is refused before anything runs
+        chaos_scenario(*herd, {{"preset", args.preset}}, args.schedule, "chaos");
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "herdsim chaos: " << e.what() << "\n";
+        return 2;
+    }
     const InterruptFlag interrupt;
-    std::vector<SeedResult> results;
+    std::vector<std::optional<SeedResult>> ran;
+    if (args.jobs > 1) {
+        ran = run_forked(args, *herd, interrupt);
+    } else {
+        for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed)
+            ran.push_back(run_seed(args, *herd, seed, interrupt));
+    }
     int worst = 0;
-    for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed) {
-        ChaosOptions schedule = args.schedule;
-        schedule.seed = seed;
-        const std::string name = "chaos-" + args.preset;
-        std::string text;
-        int faults = 0;
-        try {
-            const auto drawn = chaos_scenario(*herd, {{"preset", args.preset}}, schedule, name);
-            text = drawn.scenario.dump(2) + "\n";
-            faults = drawn.faults;
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "herdsim chaos: " << e.what() << "\n";
-            return 2;
-        }
-        LoadResult loaded = parse_scenario(text, args.out_dir / name / "scenario.json");
-        if (!loaded.scenario) {  // a generator bug: say so with the file's own errors
-            for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
-            return 2;
-        }
-        RunOptions options;
-        options.seed = seed;
-        options.out_dir = args.out_dir;
-        options.logs = args.logs;
-        options.version = HERDSIM_VERSION;
-        options.commit = HERDSIM_COMMIT;
-        options.interrupt = &interrupt;
-        options.repeat_command = "herdsim chaos --preset " + args.preset + " --seed " + std::to_string(seed);
-        RunOutcome outcome = run_scenario(*loaded.scenario, options);
-        if (outcome.exit_code == 2) {
-            std::cerr << "  seed " << seed << ": COULD NOT RUN: " << outcome.error << "\n";
+    std::vector<SeedResult> results;
+    for (auto& r : ran) {
+        if (!r) {
             worst = 2;
             continue;
         }
-        SeedResult result{.seed = seed, .verdict = outcome.run.verdict(), .faults = faults};
-        result.updates = outcome.run.summary.updates;
-        result.lost = outcome.run.summary.lost.size();
-        result.scenario_file = outcome.run.dir / "scenario.json";
-        std::ofstream(result.scenario_file) << text;
-        recoveries(outcome.run, result);
-        for (const auto& v : outcome.run.verdicts)
-            if (!v.passed()) std::cerr << "  seed " << seed << ": steps[" << v.step << "]: " << v.description << "\n      " << v.detail << "\n";
-        std::cerr << "  seed " << seed << ": " << shout(result.verdict) << ", results " << outcome.run.dir.string() << "\n";
-        worst = std::max(worst, outcome.exit_code);
-        results.push_back(std::move(result));
+        worst = std::max(worst, r->exit_code);
+        results.push_back(std::move(*r));
     }
+    std::sort(results.begin(), results.end(), [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
 
     std::cout << "seed  verdict  faults  updates  lost  windows  worst recovery ms\n";
     std::size_t passed = 0;
@@ -172,6 +266,9 @@ void add_chaos_command(CLI::App& app, Action& action) {
     cmd->add_option("--recovery-ms", args->schedule.recovery_ms, "Bound on the recovery after the final heal")
         ->check(CLI::Range(0, 86400000))
         ->capture_default_str();
+    cmd->add_option("--jobs", args->jobs, "Seeds run at once, each in a process of its own")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
     cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
     cmd->footer(R"(Each seed's whole schedule is written as <run>/scenario.json: `herdsim run` replays it, `herdsim validate` accepts it.
@@ -179,7 +276,7 @@ Exit code: 0 every seed passed, 1 some failed (listed with the command that repl
 
 Examples:
   herdsim chaos --seed 7
-  herdsim chaos --seeds 1..50 --faults 20 --time-limit 5
+  herdsim chaos --seeds 1..50 --faults 20 --time-limit 5 --jobs 2
   herdsim chaos --mix crash,partition --rate 50)");
     cmd->callback([args, &action] { action = [args] { return chaos(*args); }; });
 }
