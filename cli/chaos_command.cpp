@@ -7,8 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <map>
+#include <csignal>
 #include <fstream>
+#include <map>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -33,12 +34,14 @@ struct ChaosArgs {
     fs::path out_dir = "results";
     bool logs = false;
     std::size_t jobs = 1;
+    unsigned seed_timeout_s = 120;  // beyond the safety phase
 };
 
 struct SeedResult {
     std::uint64_t seed = 0;
     RunVerdict verdict = RunVerdict::unchecked;
     int exit_code = 0;
+    bool hung = false;  // killed at its deadline
     int faults = 0;
     std::size_t updates = 0, lost = 0, windows = 0;
     std::optional<double> worst_recovery_ms;  // over the fault windows that ended
@@ -64,6 +67,10 @@ void recoveries(const RunRecord& run, SeedResult& result) {
     }
 }
 
+fs::path schedule_file(const ChaosArgs& args, std::uint64_t seed) {
+    return args.out_dir / ("chaos-" + args.preset) / "schedules" / ("seed" + std::to_string(seed) + ".json");
+}
+
 // One seed's run; empty when it could not run (said on stderr).
 std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig& herd, std::uint64_t seed,
                                    const InterruptFlag& interrupt) {
@@ -77,6 +84,9 @@ std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig
         for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
         return std::nullopt;
     }
+    // Kept before the run too, so that a seed that hangs still leaves its schedule.
+    fs::create_directories(schedule_file(args, seed).parent_path());
+    std::ofstream(schedule_file(args, seed)) << text;
     RunOptions options;
     options.seed = seed;
     options.out_dir = args.out_dir;
@@ -127,7 +137,9 @@ std::optional<SeedResult> from_line(const std::string& text) {
     return r;
 }
 
-// --jobs N: each seed in a process of its own (forked before any herd runs in this one), N at a time.
+// Each seed in a process of its own (forked before any herd runs in this one), --jobs at a time.
+// A seed that has not ended within its deadline (the schedule plus --seed-timeout) is killed by
+// its alarm and counted as failing, HUNG: a hang is a finding, and the sweep goes on.
 std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const herd::HerdConfig& herd,
                                                   const InterruptFlag& interrupt) {
     struct Child {
@@ -135,6 +147,7 @@ std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const h
         int fd;
     };
     std::map<pid_t, Child> running;
+    const auto deadline_s = static_cast<unsigned>(args.schedule.duration_ms / 1000 + args.seed_timeout_s);
     std::vector<std::optional<SeedResult>> results;
     const auto reap = [&] {
         int status = 0;
@@ -145,7 +158,12 @@ std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const h
         char buffer[4096];
         for (ssize_t n; (n = ::read(child->second.fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
         ::close(child->second.fd);
-        results.push_back(from_line(text));
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+            std::cerr << "  seed " << child->second.seed << ": HUNG: not ended within " << deadline_s << " s; killed\n";
+            results.push_back(SeedResult{.seed = child->second.seed, .verdict = RunVerdict::fail, .exit_code = 1, .hung = true});
+        } else {
+            results.push_back(from_line(text));
+        }
         running.erase(child);
     };
     for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed) {
@@ -157,6 +175,7 @@ std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const h
         if (pid < 0) throw std::runtime_error("fork failed");
         if (pid == 0) {
             ::close(fds[0]);
+            ::alarm(deadline_s);
             const auto result = run_seed(args, herd, seed, interrupt);
             const std::string line = result ? to_line(*result) : std::string();
             for (std::size_t at = 0; at < line.size();) {
@@ -187,22 +206,16 @@ int chaos(const ChaosArgs& args) {
         return 2;
     }
     const InterruptFlag interrupt;
-    std::vector<std::optional<SeedResult>> ran;
-    if (args.jobs > 1) {
-        ran = run_forked(args, *herd, interrupt);
-    } else {
-        for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed)
-            ran.push_back(run_seed(args, *herd, seed, interrupt));
-    }
+    const auto ran = run_forked(args, *herd, interrupt);
     int worst = 0;
     std::vector<SeedResult> results;
-    for (auto& r : ran) {
+    for (const auto& r : ran) {
         if (!r) {
             worst = 2;
             continue;
         }
         worst = std::max(worst, r->exit_code);
-        results.push_back(std::move(*r));
+        results.push_back(*r);
     }
     std::sort(results.begin(), results.end(), [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
 
@@ -215,7 +228,8 @@ int chaos(const ChaosArgs& args) {
         if (r.worst_recovery_ms) worst_recovery = std::max(worst_recovery, *r.worst_recovery_ms);
         std::cout << std::left << std::setw(6) << r.seed << std::setw(9) << shout(r.verdict) << std::right << std::setw(6)
                   << r.faults << std::setw(9) << r.updates << std::setw(6) << r.lost << std::setw(9) << r.windows << std::setw(19);
-        if (r.unrecovered) std::cout << "not recovered";
+        if (r.hung) std::cout << "hung";
+        else if (r.unrecovered) std::cout << "not recovered";
         else if (r.worst_recovery_ms) std::cout << *r.worst_recovery_ms;
         else std::cout << "-";
         std::cout << "\n";
@@ -224,8 +238,12 @@ int chaos(const ChaosArgs& args) {
     for (const auto& r : results) faults += r.faults;
     std::cout << "passed " << passed << " of " << results.size() << " seeds; " << faults
               << " faults drawn in all; worst recovery " << worst_recovery << " ms\n";
-    for (const auto& r : results)
-        if (r.verdict != RunVerdict::pass) std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << "\n";
+    for (const auto& r : results) {
+        if (r.hung)
+            std::cout << "failing seed " << r.seed << " (hung): herdsim run " << schedule_file(args, r.seed).string() << "\n";
+        else if (r.verdict != RunVerdict::pass)
+            std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << "\n";
+    }
     if (interrupt.raised()) return 130;
     return worst;
 }
@@ -268,6 +286,10 @@ void add_chaos_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--jobs", args->jobs, "Seeds run at once, each in a process of its own")
         ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--seed-timeout", args->seed_timeout_s,
+                    "Seconds a seed may take beyond --time-limit before it is killed and counted as HUNG")
+        ->check(CLI::Range(1, 86400))
         ->capture_default_str();
     cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
     cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
