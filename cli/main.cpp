@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   herdsim serve --config tests/data/scenarios/files/herd3.json --log-dir logs
   herdsim run scenarios/                      every scenario; results in results/<scenario>/
   herdsim validate scenarios/*.json           check scenario files without running them
+  herdsim run --topology grid --nodes 25 --latency 100 --rate 100 --time-limit 20   a Maelstrom-style run from flags
+  herdsim chaos --seeds 1..20                 seeded fault schedules, then heal and a liveness check
   herdsim load --preset fall17 --requests 10000   10,000 IAMATs at a running fall17 herd, judged and timed
   herdsim compare RUN_A RUN_B --fail-if 'p99_ms>+10%'   two runs side by side, per phase
   herdsim draw results/grid25-delay/latest --window 500:700   a finished run's diagram again, for another window
@@ -24,6 +26,7 @@ Run 'herdsim <command> --help' for a command's options.)");
     herdsim::cli::Action action;
     herd::serve::add_serve_command(app, action);
     herdsim::cli::add_run_command(app, action);
+    herdsim::cli::add_chaos_command(app, action);
     herdsim::cli::add_validate_command(app, action);
     herd::load::add_load_command(app, action);
     herdsim::cli::add_compare_command(app, action);

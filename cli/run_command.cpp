@@ -11,7 +11,9 @@
 #include "cli/version.hpp"
 #include "play/runner.hpp"
 #include "report/aggregate.hpp"
+#include "report/maelstrom.hpp"
 #include "report/text_table.hpp"
+#include "scenario/flag_scenario.hpp"
 #include "scenario/loader.hpp"
 #include "target/refusals.hpp"
 
@@ -37,6 +39,15 @@ struct RunArgs {
     bool json = false;
     bool progress = false;   // the progress line also when stderr is no terminal
     std::string target;      // a target file: external server processes
+    std::optional<FlagRun> flags;  // --topology: a scenario from flags instead of files
+    std::string flags_command;     // those flags as one command line, for the scenario's description
+    std::string distribution = "uniform";
+};
+
+// One scenario to run: a file, or the text of one made from flags (kept in each run's folder).
+struct Source {
+    fs::path file;
+    std::optional<std::string> text;
 };
 
 std::string repeat_command(const fs::path& file, std::uint64_t seed, const RunArgs& args) {
@@ -80,13 +91,26 @@ int run(const RunArgs& args) {
         }
     }
     std::vector<std::string> errors;
-    const auto files = scenario_files(args.paths, errors);
+    std::vector<Source> sources;
+    for (const auto& file : scenario_files(args.paths, errors)) sources.push_back({file, std::nullopt});
+    if (args.flags) {
+        try {
+            FlagRun flags = *args.flags;
+            flags.seed = args.run.seed.value_or(1);
+            const auto scenario = flag_scenario(flags, args.flags_command);
+            const std::string name = scenario["name"];
+            sources.push_back({args.run.out_dir / name / "scenario.json", scenario.dump(2) + "\n"});
+        } catch (const std::invalid_argument& e) {
+            errors.push_back(e.what());
+        }
+    }
     int worst = errors.empty() ? 0 : 2;
     for (const auto& e : errors) std::cerr << "herdsim run: " << e << "\n";
 
     std::ostream& table_out = args.json ? std::cerr : std::cout;
     std::vector<RunRow> rows;
     std::vector<std::string> summaries;
+    std::string maelstrom;  // runs from flags: Maelstrom's figures beside herdsim's
     const InterruptFlag interrupt;
     RunOptions every_run = args.run;
     every_run.progress_rewrites = ::isatty(STDERR_FILENO);
@@ -95,9 +119,9 @@ int run(const RunArgs& args) {
     every_run.commit = HERDSIM_COMMIT;
     every_run.target = target ? &*target : nullptr;
     every_run.interrupt = &interrupt;
-    for (const auto& file : files) {
+    for (const auto& [file, text] : sources) {
         if (interrupt.raised()) break;
-        LoadResult loaded = load_scenario(file);
+        LoadResult loaded = text ? parse_scenario(*text, file) : load_scenario(file);
         if (!loaded.scenario) {
             for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
             worst = 2;
@@ -117,7 +141,8 @@ int run(const RunArgs& args) {
         for (std::uint64_t k = 0; k < args.repeat && !interrupt.raised(); ++k) {
             RunOptions options = every_run;
             options.seed = first_seed + k;
-            options.repeat_command = repeat_command(file, *options.seed, args);
+            options.repeat_command = text ? args.flags_command + " --seed " + std::to_string(*options.seed)
+                                          : repeat_command(file, *options.seed, args);
             std::cerr << "run: " << options.repeat_command << "\n";
             RunOutcome outcome = run_scenario(scenario, options);
             if (outcome.exit_code == 2) {
@@ -131,6 +156,12 @@ int run(const RunArgs& args) {
             for (const auto& w : outcome.warnings) std::cerr << "  warning: " << w << "\n";
             for (const auto& p : outcome.pruned) std::cerr << "  --keep: deleted " << p << "\n";
             std::cerr << "  results: " << outcome.run.dir.string() << "\n";
+            if (text) {
+                const fs::path kept = outcome.run.dir / "scenario.json";
+                std::ofstream(kept) << *text;
+                std::cerr << "  scenario: " << kept.string() << " (replay: herdsim run " << kept.string() << ")\n";
+                maelstrom += outcome.run.scenario + "\n" + maelstrom_table(outcome.run);
+            }
             if (outcome.run.interrupted) std::cerr << "  INTERRUPTED: the results hold what ran until then\n";
             worst = std::max(worst, outcome.exit_code);
             for (auto& row : make_run_rows(outcome.run)) rows.push_back(std::move(row));
@@ -144,6 +175,7 @@ int run(const RunArgs& args) {
         }
     }
     if (!rows.empty()) table_out << terminal_table(rows);
+    table_out << maelstrom;
     if (args.json) {
         // Always an array, one summary per run, whatever the number of runs (even none).
         std::cout << "[";
@@ -167,12 +199,56 @@ CLI::Validator whole_number(std::uint64_t least, const std::string& range) {
         "UINT");
 }
 
+// The flags of a run from flags as one command line, in one order, with what was left out at its default.
+std::string flags_command(const FlagRun& f) {
+    std::ostringstream out;
+    out << "herdsim run --topology " << f.topology << " --nodes " << f.nodes << " --latency " << f.latency_ms;
+    if (f.jitter_ms) out << " --jitter " << f.jitter_ms;
+    out << " --rate " << f.rate << " --time-limit " << f.time_limit_s;
+    if (!f.nemesis.empty()) {
+        out << " --nemesis ";
+        for (std::size_t i = 0; i < f.nemesis.size(); ++i) out << (i ? "," : "") << f.nemesis[i];
+        out << " --nemesis-interval " << f.nemesis_interval_ms;
+    }
+    return out.str();
+}
+
+void add_flag_options(CLI::App& cmd, RunArgs& args, FlagRun& f) {
+    const std::string group = "A run from flags (instead of files), as Maelstrom's";
+    cmd.add_option("--topology", f.topology, "Run a generated scenario: a workload on this herd, then a liveness check")
+        ->check(CLI::IsMember(flag_topologies()))
+        ->group(group);
+    cmd.add_option("--nodes", f.nodes, "How many nodes")->check(CLI::Range(1, 1000))->capture_default_str()->group(group);
+    cmd.add_option("--latency", f.latency_ms, "Every link's delay, ms")->check(CLI::Range(0, 60000))->capture_default_str()->group(group);
+    cmd.add_option("--jitter", f.jitter_ms, "Every link's jitter, ms (uniform within +/- JITTER)")
+        ->check(CLI::Range(0, 60000))
+        ->capture_default_str()
+        ->group(group);
+    cmd.add_option("--distribution", args.distribution,
+                   "How a delay varies: constant (no jitter) or uniform (+/- --jitter)")
+        ->check(CLI::IsMember({"constant", "uniform"}))
+        ->capture_default_str()
+        ->group(group);
+    cmd.add_option("--rate", f.rate, "Client updates (IAMAT) per second")->check(CLI::Range(0.001, 100000.0))->capture_default_str()->group(group);
+    cmd.add_option("--time-limit", f.time_limit_s, "Seconds of workload")->check(CLI::Range(0.001, 86400.0))->capture_default_str()->group(group);
+    cmd.add_option("--nemesis", f.nemesis, "Faults, in turn, one per interval: partition (random halves), crash (a node, restarted)")
+        ->delimiter(',')
+        ->check(CLI::IsMember(flag_nemeses()))
+        ->group(group);
+    cmd.add_option("--nemesis-interval", f.nemesis_interval_ms, "A fault begins every this many ms and lasts half of it")
+        ->check(CLI::Range(2, 86400000))
+        ->capture_default_str()
+        ->group(group);
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, Action& action) {
     auto args = std::make_shared<RunArgs>();
     auto* cmd = app.add_subcommand("run", "Replay scenario files against a herd in this process, or a target's processes, and judge them");
-    cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)")->required();
+    cmd->add_option("paths", args->paths, "Scenario files, or folders of them (their *.json files)");
+    auto flags = std::make_shared<FlagRun>();
+    add_flag_options(*cmd, *args, *flags);
     cmd->add_option("--seed", args->run.seed, "Seed for every random choice (default: the scenario's own)")
         ->check(whole_number(0, "from 0 to 18446744073709551615"));
     cmd->add_option("--out", args->run.out_dir, "Results folder: <out>/<scenario>/<run-id>/")->capture_default_str();
@@ -211,8 +287,19 @@ Examples:
   herdsim run scenarios/ring-dead-node.json --seed 7 --repeat 5
   herdsim run scenarios/grid25-delay.json --json > summary.json
   herdsim run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json
-  herdsim run scenarios/random200-storm.json --no-logs --keep 3 --messages-window 1000:1200)");
-    cmd->callback([args, &action] { action = [args] { return run(*args); }; });
+  herdsim run scenarios/random200-storm.json --no-logs --keep 3 --messages-window 1000:1200
+  herdsim run --topology grid --nodes 25 --latency 100 --rate 100 --time-limit 20 --nemesis partition)");
+    cmd->callback([args, flags, cmd, &action] {
+        if (cmd->count("--topology")) {
+            if (args->distribution == "constant" && flags->jitter_ms > 0)
+                throw CLI::ValidationError("--distribution", "constant takes no --jitter (uniform does)");
+            args->flags = *flags;
+            args->flags_command = flags_command(*flags);
+        } else if (args->paths.empty()) {
+            throw CLI::ValidationError("paths", "give scenario files or folders, or --topology for a run from flags");
+        }
+        action = [args] { return run(*args); };
+    });
 }
 
 }  // namespace herdsim::cli

@@ -886,4 +886,20 @@ TEST_CASE("Throughput: a steady 50 updates/s reads flat, both series share a zer
     const std::string gp = slurp(ctx.dir / "throughput.gp");
     CHECK(gp.find("set yrange [0:") != std::string::npos);
     CHECK(gp.find("set link y2 via y*") != std::string::npos);
+
+TEST_CASE("A partition over many nodes is labelled by group sizes; summary.json keeps the full sets", "[report][spans]") {
+    std::vector<std::string> left, right;
+    for (int i = 0; i < 25; ++i) (i < 12 ? left : right).push_back("N" + std::to_string(i));
+    const FaultWindow big{5, 8, FaultWindow::Kind::partition, "[N0 ... N24]", 4, {left, right}};
+    CHECK(big.name() == "steps[4].partition 12|13");
+    const FaultWindow small{5, 8, FaultWindow::Kind::partition, "[A B] [C]", 4, {{"A", "B"}, {"C"}}};
+    CHECK(small.label() == "partition [A B] [C]");
+
+    TempDir tmp;
+    const fs::path dir = report_with_windows(tmp, {big});
+    CHECK(slurp(dir / "latency_per_node.gp").find("title \"W1 partition 12|13\"") != std::string::npos);
+    const auto j = nlohmann::json::parse(slurp(dir / "summary.json"));
+    REQUIRE(j["faults"].size() == 1);
+    CHECK(j["faults"][0]["label"] == "partition 12|13");
+    CHECK(j["faults"][0]["groups"] == nlohmann::json::array({left, right}));
 }

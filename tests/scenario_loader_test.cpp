@@ -416,7 +416,7 @@ TEST_CASE("Link faults name an existing link, or every link", "[scenario]") {
     CHECK_ERROR(parse(with_steps(R"({"drop": {"command": "A T"}})")), "steps[0].drop.command", "without whitespace");
     CHECK_ERROR(parse(with_steps(R"({"drop": {"first": -1}})")), "steps[0].drop.first", "leave it out to drop every match");
     CHECK_ERROR(parse(with_steps(R"({"reset_after": {}})")), "steps[0].reset_after.bytes", "missing");
-    CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford", "Ball"], ["Ball"]]})")), "steps[0].partition[1][0]",
+    CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford", "Ball"], ["Ball"]]})")), "steps[0].partition[1]",
                 "Ball is already in steps[0].partition[0]");
     CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford"]]})")), "steps[0].partition", "at least two groups");
     CHECK_ERROR(parse(with_steps(R"({"partition": [["Alford"], ["Zed"]]})")), "steps[0].partition[1][0]", "unknown node \"Zed\"");
@@ -712,4 +712,37 @@ TEST_CASE("A scenario's name becomes a folder name: '/', '..' and control charac
     const auto dotted = parse(R"({"name": "v1.2-check", "description": "x", "steps": [{"wait_ms": 1}]})");
     REQUIRE(dotted.scenario);
     CHECK(dotted.scenario->name == "v1.2-check");
+}
+
+TEST_CASE("Groups name sets of nodes: ranges, lists, earlier groups; usable in partitions and workloads", "[scenario][groups]") {
+    const std::string grid = R"({"topology": {"kind": "grid", "rows": 5, "cols": 5}})";
+    const auto with_groups = [&](const std::string& groups, const std::string& steps) {
+        return parse(R"({"description": "A test.", "herd": )" + grid + R"(, "groups": )" + groups + R"(, "steps": [)" +
+                     steps + "]}");
+    };
+    const auto ok = with_groups(R"({"left": "N0..N11", "right": ["N12..N23", "N24"], "both": ["left", "N12"]})",
+                                R"({"partition": ["left", "right"]}, {"partition": ["both", ["N13"]]},
+                                   {"workload": {"updates": 1, "rate_per_s": 1, "nodes": "N3..N4"}})");
+    INFO(all_errors(ok));
+    REQUIRE(ok.scenario);
+    const auto& halves = action<PartitionStep>(*ok.scenario, 0);
+    REQUIRE(halves.groups.size() == 2);
+    CHECK(halves.groups[0].size() == 12);
+    CHECK(halves.groups[0].back() == "N11");
+    CHECK(halves.groups[1].size() == 13);
+    CHECK(halves.groups[1].back() == "N24");
+    CHECK(action<PartitionStep>(*ok.scenario, 1).groups[0].size() == 13);
+    CHECK(action<WorkloadStep>(*ok.scenario, 2).nodes == std::vector<std::string>{"N3", "N4"});
+
+    CHECK_ERROR(with_groups(R"({"left": "N0..N25"})", R"({"wait_ms": 1})"), "groups.left", "unknown node \"N25\" (expected N0 to N24)");
+    CHECK_ERROR(with_groups(R"({"left": "N5..N2"})", R"({"wait_ms": 1})"), "groups.left", "is not a range");
+    CHECK_ERROR(with_groups(R"({"left": "N0..M3"})", R"({"wait_ms": 1})"), "groups.left", "is not a range");
+    CHECK_ERROR(with_groups(R"({"N3": ["N0"]})", R"({"wait_ms": 1})"), "groups.N3", "is a node's name");
+    CHECK_ERROR(with_groups(R"({"left": []})", R"({"wait_ms": 1})"), "groups.left", "expected an array of node names");
+    CHECK_ERROR(with_groups(R"({"left": "N0..N3"})", R"({"partition": ["left", "lft"]})"), "steps[0].partition[1]",
+                "unknown node or group \"lft\" (expected N0 to N24, or a group: left)");
+    CHECK_ERROR(with_groups(R"({"left": "N0..N3"})", R"({"partition": ["left", "N3..N5"]})"), "steps[0].partition[1]",
+                "N3 is already in steps[0].partition[0]");
+    CHECK_ERROR(with_groups(R"({"left": "N0..N3"})", R"({"workload": {"updates": 1, "rate_per_s": 1, "nodes": "rigth"}})"),
+                "steps[0].workload.nodes", "unknown node or group \"rigth\"");
 }

@@ -110,7 +110,7 @@ std::optional<WindowKey> window_of(const RestartStep& s) { return WindowKey{Faul
 std::optional<WindowKey> window_of(const CutStep& s) { return WindowKey{FaultWindow::Kind::cut, link_label(s.link)}; }
 std::optional<WindowKey> window_of(const HealStep& s) { return WindowKey{FaultWindow::Kind::cut, link_label(s.link)}; }
 std::optional<WindowKey> window_of(const PartitionStep& s) {
-    return WindowKey{FaultWindow::Kind::partition, groups_label(s)};
+    return WindowKey{FaultWindow::Kind::partition, groups_label(s), s.groups};
 }
 std::optional<WindowKey> window_of(const HealAllStep&) { return std::nullopt; }
 std::optional<WindowKey> window_of(const DelayStep& s) { return WindowKey{FaultWindow::Kind::delay, link_label(s.link)}; }

@@ -90,10 +90,10 @@ void RunContext::client_wrote(const std::string& node, std::string_view bytes, C
     }
 }
 
-void RunContext::open_fault(const Step& step, FaultWindow::Kind kind, const std::string& subject) {
+void RunContext::open_fault(const Step& step, const WindowKey& key) {
     for (const auto& f : faults)
-        if (f.kind == kind && f.subject == subject && !f.end_ms) return;
-    faults.push_back({now_ms(), std::nullopt, kind, subject, step.index});
+        if (f.kind == key.kind && f.subject == key.subject && !f.end_ms) return;
+    faults.push_back({now_ms(), std::nullopt, key.kind, key.subject, step.index, key.groups});
 }
 
 namespace {

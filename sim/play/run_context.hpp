@@ -26,6 +26,8 @@ class MockPlaces;
 
 namespace herd::sim {
 
+struct WindowKey;  // play/steps.hpp
+
 class LineClient;
 
 // Forwards every hook, from the servers in this process (ServerObserver) or from a herd watched
@@ -146,7 +148,7 @@ struct RunContext {
         verdict(step, std::move(description), VerdictKind::unchecked, std::move(detail));
     }
     // A fault window on `subject` opens now, unless one of that kind is open there already.
-    void open_fault(const Step& step, FaultWindow::Kind kind, const std::string& subject);
+    void open_fault(const Step& step, const WindowKey& key);
     void end_fault(FaultWindow::Kind kind, const std::string& subject);  // the one open there, if any
     void end_link_faults();                                              // every open window but the crashes
     void end_window(std::size_t index);  // ends faults[index] now and starts watching its recovery

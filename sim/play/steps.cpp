@@ -16,7 +16,7 @@ void keep_windows(RunContext& run, const Step& step, FaultWindows windows, const
         else
             run.end_link_faults();
     }
-    if (windows.opens && key) run.open_fault(step, key->kind, key->subject);
+    if (windows.opens && key) run.open_fault(step, *key);
 }
 
 template <class Action>

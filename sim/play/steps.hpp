@@ -40,6 +40,7 @@ void act(RunContext& run, const Step& step, const WorkloadStep& workload);
 struct WindowKey {
     FaultWindow::Kind kind;
     std::string subject;
+    std::vector<std::vector<std::string>> groups = {};  // a partition's, in full
 };
 std::optional<WindowKey> window_of(const CrashStep& crash);
 std::optional<WindowKey> window_of(const RestartStep& restart);

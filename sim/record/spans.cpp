@@ -14,7 +14,12 @@ std::string FaultWindow::label() const {
         case Kind::drop: what = "drop"; break;
         case Kind::stall: what = "stall"; break;
     }
-    return std::string(what) + " " + subject;
+    std::size_t nodes = 0;
+    for (const auto& g : groups) nodes += g.size();
+    if (nodes <= kNamedPartitionNodes) return std::string(what) + " " + subject;
+    std::string sizes;
+    for (const auto& g : groups) sizes += (sizes.empty() ? "" : "|") + std::to_string(g.size());
+    return std::string(what) + " " + sizes;
 }
 
 bool born_in(double start_ms, const std::optional<double>& end_ms, double born_ms) {

@@ -21,6 +21,9 @@ struct Span {
     std::optional<double> end_ms;  // empty: until the end of the run
 };
 
+// Partitions over at most this many nodes are labelled by their names, bigger ones by group sizes.
+constexpr std::size_t kNamedPartitionNodes = 8;
+
 // A stretch of the run with a fault in force, shaded on the latency plot. Kept by its kind and
 // subject: a node's crash ends at its restart, a link's cut at its heal, whatever the labels say.
 struct FaultWindow {
@@ -31,7 +34,10 @@ struct FaultWindow {
     // The node ("N3"), the link ("N1->N2", "N1<->N2", "every link") or the partition's groups ("[A B] [C]").
     std::string subject;
     std::size_t step = 0;          // the step that began it
-    std::string label() const;     // "crash N3", "cut N1<->N2", ...
+    // A partition's groups in full (summary.json keeps them); its label gives only their sizes
+    // when they name more than kNamedPartitionNodes nodes, so that a big herd's tables stay narrow.
+    std::vector<std::vector<std::string>> groups;
+    std::string label() const;     // "crash N3", "cut N1<->N2", "partition 12|13", ...
     std::string name() const { return "steps[" + std::to_string(step) + "]." + label(); }
 };
 

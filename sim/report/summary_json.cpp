@@ -93,6 +93,7 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
         const auto& f = run.faults[i];
         json fault = {{"start_ms", f.start_ms}, {"end_ms", f.end_ms ? json(*f.end_ms) : json(nullptr)}, {"label", f.label()},
                       {"step", f.step}};
+        if (!f.groups.empty()) fault["groups"] = f.groups;
         if (i < windows.size()) fault.update(span_json(*windows[i]));
         faults.push_back(fault);
     }

@@ -88,26 +88,19 @@ std::optional<StepAction> Loader::read_reset_after(const Json& v, const std::str
 
 std::optional<StepAction> Loader::read_partition(const Json& v, const std::string& path, std::size_t) {
     if (!v.is_array() || v.size() < 2) {
-        error(path, "expected an array of at least two groups of node names, got " + shown(v));
+        error(path, "expected an array of at least two groups of node names (or group names), got " + shown(v));
         return std::nullopt;
     }
     PartitionStep partition;
     std::map<std::string, std::size_t> group_of;
     for (std::size_t g = 0; g < v.size(); ++g) {
         const std::string group_path = path + "[" + std::to_string(g) + "]";
-        if (!v[g].is_array() || v[g].empty()) {
-            error(group_path, "expected a non-empty array of node names, got " + shown(v[g]));
-            continue;
-        }
-        auto& names = partition.groups.emplace_back();
-        for (std::size_t n = 0; n < v[g].size(); ++n) {
-            const std::string name_path = group_path + "[" + std::to_string(n) + "]";
-            auto name = string_value(v[g][n], name_path, "a node name");
-            if (!name || !check_node(*name, name_path)) continue;
-            if (auto [it, fresh] = group_of.emplace(*name, g); !fresh)
-                error(name_path, *name + " is already in " + path + "[" + std::to_string(it->second) + "]");
-            names.push_back(*name);
-        }
+        auto names = read_node_list(v[g], group_path);
+        if (!names) continue;
+        for (const auto& name : *names)
+            if (auto [it, fresh] = group_of.emplace(name, g); !fresh)
+                error(group_path, name + " is already in " + path + "[" + std::to_string(it->second) + "]");
+        partition.groups.push_back(std::move(*names));
     }
     return partition;
 }

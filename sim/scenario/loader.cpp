@@ -31,7 +31,7 @@ LoadResult Loader::load(std::string_view text) {
 
 void Loader::read_top(const Json& doc, Scenario& scenario) {
     const auto at = open(doc, "", "a JSON object at the top level",
-                         {"name", "description", "seed", "herd", "places", "links", "steps"});
+                         {"name", "description", "seed", "herd", "groups", "places", "links", "steps"});
     if (!at) return;
     scenario.file = file_;
     scenario.name = file_.stem().string();
@@ -48,6 +48,7 @@ void Loader::read_top(const Json& doc, Scenario& scenario) {
         else error("seed", "expected a non-negative integer (the run's random seed), got " + shown(*seed));
     }
     read_herd(doc, scenario.herd, scenario.seed);
+    read_groups(doc);
     read_places(doc, scenario.places);
     read_links(doc, scenario);
     read_steps(doc, scenario);

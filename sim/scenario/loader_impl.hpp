@@ -1,7 +1,7 @@
 #pragma once
 // The scenario loader's inside: one Loader class whose parts live in one file per job (loader.cpp
 // the top level and the steps' dispatch, readers.cpp the typed fields, herd_section.cpp,
-// node_checks.cpp, places_section.cpp, and send_, fault_, wait_ and expect_steps.cpp: a reader per
+// node_checks.cpp, node_groups.cpp, places_section.cpp, and send_, fault_, wait_ and expect_steps.cpp: a reader per
 // step kind). Private to sim/scenario/.
 #include <cstddef>
 #include <cstdint>
@@ -115,6 +115,9 @@ private:
     bool read_node(const At& at, std::string_view key, std::string& out, Need need = Need::required);
     std::optional<LinkRef> read_link(const At& at);
     void check_link(const LinkRef& link, const std::string& path);
+    void read_groups(const Json& doc);
+    std::optional<std::vector<std::string>> resolve_names(const std::string& text, const std::string& field);
+    std::optional<std::vector<std::string>> read_node_list(const Json& value, const std::string& path);
 
     // Sections.
     void read_top(const Json& doc, Scenario& scenario);
@@ -169,6 +172,7 @@ private:
     fs::path file_, folder_;
     std::vector<ScenarioError> errors_;
     std::optional<HerdShape> herd_;  // unset when the herd itself is in error: node checks are skipped
+    std::map<std::string, std::vector<std::string>, std::less<>> groups_;  // "groups": name -> its nodes
 
     // Timeline state, for the checks that depend on earlier steps.
     std::optional<std::pair<std::size_t, std::int64_t>> last_at_;  // step index, its at_ms

@@ -66,14 +66,8 @@ std::optional<StepAction> Loader::read_workload(const Json& v, const std::string
     read_number(*at, "rate_per_s", workload.rate, rate, Need::required);
     read_int(*at, "clients", workload.clients, IntRule{1, 1'000'000, "a positive integer (how many client IDs)"});
     read_bool(*at, "may_fall_behind", workload.may_fall_behind);
-    if (const Json* nodes = member(*at, "nodes", Need::optional, "")) {
-        if (!nodes->is_array()) error(at->field("nodes"), "expected an array of node names, got " + shown(*nodes));
-        for (std::size_t i = 0; nodes->is_array() && i < nodes->size(); ++i) {
-            const std::string field = at->field("nodes") + "[" + std::to_string(i) + "]";
-            if (auto name = string_value((*nodes)[i], field, "a node name"); name && check_node(*name, field))
-                workload.nodes.push_back(*name);
-        }
-    }
+    if (const Json* nodes = member(*at, "nodes", Need::optional, ""))
+        if (auto names = read_node_list(*nodes, at->field("nodes"))) workload.nodes = std::move(*names);
     return workload;
 }
 

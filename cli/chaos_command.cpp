@@ -1,0 +1,306 @@
+// herdsim chaos: seeded fault schedules against the in-process herd, one run per seed, each kept as
+// an ordinary scenario file in its run folder (replayed by herdsim run); a sweep's pass rate, its
+// failing seeds and the worst recovery from a fault.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/version.hpp"
+#include "play/runner.hpp"
+#include "scenario/chaos_schedule.hpp"
+#include "scenario/loader.hpp"
+
+namespace herdsim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace herd::sim;
+
+struct ChaosArgs {
+    std::string preset = "fall17";
+    std::uint64_t first_seed = 1, last_seed = 1;
+    ChaosOptions schedule;
+    fs::path out_dir = "results";
+    bool logs = false;
+    std::size_t jobs = 1;
+    unsigned seed_timeout_s = 120;  // beyond the safety phase
+};
+
+struct SeedResult {
+    std::uint64_t seed = 0;
+    RunVerdict verdict = RunVerdict::unchecked;
+    int exit_code = 0;
+    bool hung = false;  // killed at its deadline
+    int faults = 0;
+    std::size_t updates = 0, lost = 0, windows = 0;
+    std::optional<double> worst_recovery_ms;  // over the fault windows that ended
+    bool unrecovered = false;                 // some window never recovered
+    fs::path scenario_file;
+};
+
+std::string shout(RunVerdict verdict) {
+    std::string name = verdict_name(verdict);
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+// The worst recovery over every fault window that ended; a window that never recovered is noted.
+void recoveries(const RunRecord& run, SeedResult& result) {
+    for (const auto& span : run.spans) {
+        if (span.kind != "fault" || !span.recovery) continue;
+        ++result.windows;
+        if (const auto ms = span.recovery->recovery_ms())
+            result.worst_recovery_ms = std::max(result.worst_recovery_ms.value_or(0), *ms);
+        else
+            result.unrecovered = true;
+    }
+}
+
+fs::path schedule_file(const ChaosArgs& args, std::uint64_t seed) {
+    return args.out_dir / ("chaos-" + args.preset) / "schedules" / ("seed" + std::to_string(seed) + ".json");
+}
+
+// One seed's run; empty when it could not run (said on stderr).
+std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig& herd, std::uint64_t seed,
+                                   const InterruptFlag& interrupt) {
+    ChaosOptions schedule = args.schedule;
+    schedule.seed = seed;
+    const std::string name = "chaos-" + args.preset;
+    const auto drawn = chaos_scenario(herd, {{"preset", args.preset}}, schedule, name);
+    const std::string text = drawn.scenario.dump(2) + "\n";
+    LoadResult loaded = parse_scenario(text, args.out_dir / name / "scenario.json");
+    if (!loaded.scenario) {  // a generator bug: say so with the file's own errors
+        for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+        return std::nullopt;
+    }
+    // Kept before the run too, so that a seed that hangs still leaves its schedule.
+    fs::create_directories(schedule_file(args, seed).parent_path());
+    std::ofstream(schedule_file(args, seed)) << text;
+    RunOptions options;
+    options.seed = seed;
+    options.out_dir = args.out_dir;
+    options.logs = args.logs;
+    options.version = HERDSIM_VERSION;
+    options.commit = HERDSIM_COMMIT;
+    options.interrupt = &interrupt;
+    options.repeat_command = "herdsim chaos --preset " + args.preset + " --seed " + std::to_string(seed);
+    RunOutcome outcome = run_scenario(*loaded.scenario, options);
+    if (outcome.exit_code == 2) {
+        std::cerr << "  seed " << seed << ": COULD NOT RUN: " << outcome.error << "\n";
+        return std::nullopt;
+    }
+    SeedResult result{.seed = seed, .verdict = outcome.run.verdict(), .faults = drawn.faults};
+    result.exit_code = outcome.exit_code;
+    result.updates = outcome.run.summary.updates;
+    result.lost = outcome.run.summary.lost.size();
+    result.scenario_file = outcome.run.dir / "scenario.json";
+    std::ofstream(result.scenario_file) << text;
+    recoveries(outcome.run, result);
+    for (const auto& v : outcome.run.verdicts)
+        if (!v.passed()) std::cerr << "  seed " << seed << ": steps[" << v.step << "]: " << v.description << "\n      " << v.detail << "\n";
+    std::cerr << "  seed " << seed << ": " << shout(result.verdict) << ", results " << outcome.run.dir.string() << "\n";
+    return result;
+}
+
+// A seed's result through a pipe from the process that ran it: one line of numbers, then the file.
+std::string to_line(const SeedResult& r) {
+    std::ostringstream out;
+    out << r.seed << " " << static_cast<int>(r.verdict) << " " << r.exit_code << " " << r.faults << " " << r.updates << " "
+        << r.lost << " " << r.windows << " " << r.unrecovered << " " << r.worst_recovery_ms.value_or(-1) << "\n"
+        << r.scenario_file.string() << "\n";
+    return out.str();
+}
+
+std::optional<SeedResult> from_line(const std::string& text) {
+    std::istringstream in(text);
+    SeedResult r;
+    int verdict = 0;
+    double worst = -1;
+    std::string file;
+    if (!(in >> r.seed >> verdict >> r.exit_code >> r.faults >> r.updates >> r.lost >> r.windows >> r.unrecovered >> worst)) return std::nullopt;
+    in >> std::ws;
+    std::getline(in, file);
+    r.verdict = static_cast<RunVerdict>(verdict);
+    if (worst >= 0) r.worst_recovery_ms = worst;
+    r.scenario_file = file;
+    return r;
+}
+
+// Each seed in a process of its own (forked before any herd runs in this one), --jobs at a time.
+// A seed that has not ended within its deadline (the schedule plus --seed-timeout) is killed by
+// its alarm and counted as failing, HUNG: a hang is a finding, and the sweep goes on.
+std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const herd::HerdConfig& herd,
+                                                  const InterruptFlag& interrupt) {
+    struct Child {
+        std::uint64_t seed;
+        int fd;
+    };
+    std::map<pid_t, Child> running;
+    const auto deadline_s = static_cast<unsigned>(args.schedule.duration_ms / 1000 + args.seed_timeout_s);
+    std::vector<std::optional<SeedResult>> results;
+    const auto reap = [&] {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, 0);
+        const auto child = running.find(pid);
+        if (child == running.end()) return;
+        std::string text;
+        char buffer[4096];
+        for (ssize_t n; (n = ::read(child->second.fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+        ::close(child->second.fd);
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+            std::cerr << "  seed " << child->second.seed << ": HUNG: not ended within " << deadline_s << " s; killed\n";
+            results.push_back(SeedResult{.seed = child->second.seed, .verdict = RunVerdict::fail, .exit_code = 1, .hung = true});
+        } else {
+            results.push_back(from_line(text));
+        }
+        running.erase(child);
+    };
+    for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed) {
+        while (running.size() >= args.jobs) reap();
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        std::cerr.flush();
+        const pid_t pid = ::fork();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        if (pid == 0) {
+            ::close(fds[0]);
+            ::alarm(deadline_s);
+            const auto result = run_seed(args, herd, seed, interrupt);
+            const std::string line = result ? to_line(*result) : std::string();
+            for (std::size_t at = 0; at < line.size();) {
+                const ssize_t n = ::write(fds[1], line.data() + at, line.size() - at);
+                if (n <= 0) break;
+                at += static_cast<std::size_t>(n);
+            }
+            std::cerr.flush();
+            ::_exit(result ? 0 : 2);
+        }
+        ::close(fds[1]);
+        running[pid] = {seed, fds[0]};
+    }
+    while (!running.empty()) reap();
+    return results;
+}
+
+int chaos(const ChaosArgs& args) {
+    const auto herd = herd::preset(args.preset);
+    if (!herd) {
+        std::cerr << "herdsim chaos: unknown preset \"" << args.preset << "\"\n";
+        return 2;
+    }
+    try {  // a bad mix or a herd too small is refused before anything runs
+        chaos_scenario(*herd, {{"preset", args.preset}}, args.schedule, "chaos");
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "herdsim chaos: " << e.what() << "\n";
+        return 2;
+    }
+    const InterruptFlag interrupt;
+    const auto ran = run_forked(args, *herd, interrupt);
+    int worst = 0;
+    std::vector<SeedResult> results;
+    for (const auto& r : ran) {
+        if (!r) {
+            worst = 2;
+            continue;
+        }
+        worst = std::max(worst, r->exit_code);
+        results.push_back(*r);
+    }
+    std::sort(results.begin(), results.end(), [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
+
+    std::cout << "seed  verdict  faults  updates  lost  windows  worst recovery ms\n";
+    std::size_t passed = 0;
+    double worst_recovery = 0;
+    std::cout << std::fixed << std::setprecision(1);
+    for (const auto& r : results) {
+        passed += r.verdict == RunVerdict::pass;
+        if (r.worst_recovery_ms) worst_recovery = std::max(worst_recovery, *r.worst_recovery_ms);
+        std::cout << std::left << std::setw(6) << r.seed << std::setw(9) << shout(r.verdict) << std::right << std::setw(6)
+                  << r.faults << std::setw(9) << r.updates << std::setw(6) << r.lost << std::setw(9) << r.windows << std::setw(19);
+        if (r.hung) std::cout << "hung";
+        else if (r.unrecovered) std::cout << "not recovered";
+        else if (r.worst_recovery_ms) std::cout << *r.worst_recovery_ms;
+        else std::cout << "-";
+        std::cout << "\n";
+    }
+    int faults = 0;
+    for (const auto& r : results) faults += r.faults;
+    std::cout << "passed " << passed << " of " << results.size() << " seeds; " << faults
+              << " faults drawn in all; worst recovery " << worst_recovery << " ms\n";
+    for (const auto& r : results) {
+        if (r.hung)
+            std::cout << "failing seed " << r.seed << " (hung): herdsim run " << schedule_file(args, r.seed).string() << "\n";
+        else if (r.verdict != RunVerdict::pass)
+            std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << "\n";
+    }
+    if (interrupt.raised()) return 130;
+    return worst;
+}
+
+// "7" or "1..50".
+bool parse_seeds(const std::string& text, ChaosArgs& args) {
+    const auto number = [](std::string_view part, std::uint64_t& value) {
+        const auto [stop, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        return !part.empty() && ec == std::errc() && stop == part.data() + part.size();
+    };
+    const auto dots = text.find("..");
+    if (dots == std::string::npos) return number(text, args.first_seed) && number(text, args.last_seed);
+    return number(std::string_view(text).substr(0, dots), args.first_seed) &&
+           number(std::string_view(text).substr(dots + 2), args.last_seed) && args.first_seed <= args.last_seed;
+}
+
+}  // namespace
+
+void add_chaos_command(CLI::App& app, Action& action) {
+    auto args = std::make_shared<ChaosArgs>();
+    auto* cmd = app.add_subcommand("chaos", "Seeded fault schedules against the herd: safety under faults, then heal, quiet and liveness");
+    cmd->add_option("--preset", args->preset, "The herd")->check(CLI::IsMember(herd::preset_names()))->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--seeds,--seed",
+           [args](const std::string& text) {
+               if (!parse_seeds(text, *args)) throw CLI::ValidationError("--seeds", "must be N or FIRST..LAST, not \"" + text + "\"");
+           },
+           "One seed (7) or a sweep (1..100); default 1");
+    cmd->add_option("--faults", args->schedule.faults, "Faults drawn per seed")->check(CLI::Range(0, 10000))->capture_default_str();
+    cmd->add_option_function<double>(
+           "--time-limit", [args](double s) { args->schedule.duration_ms = static_cast<int>(s * 1000); },
+           "Seconds of the safety phase (faults and workload); default 10")
+        ->check(CLI::Range(0.1, 86400.0));
+    cmd->add_option("--rate", args->schedule.rate, "Workload updates per second")->check(CLI::Range(0.001, 100000.0))->capture_default_str();
+    cmd->add_option("--mix", args->schedule.mix, "Fault kinds to draw from (default all): crash,pause,partition,cut,one-way,delay,drop,reset")
+        ->delimiter(',')
+        ->check(CLI::IsMember(chaos_fault_kinds()));
+    cmd->add_option("--recovery-ms", args->schedule.recovery_ms, "Bound on the recovery after the final heal")
+        ->check(CLI::Range(0, 86400000))
+        ->capture_default_str();
+    cmd->add_option("--jobs", args->jobs, "Seeds run at once, each in a process of its own")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--seed-timeout", args->seed_timeout_s,
+                    "Seconds a seed may take beyond --time-limit before it is killed and counted as HUNG")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
+    cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
+    cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
+    cmd->footer(R"(Each seed's whole schedule is written as <run>/scenario.json: `herdsim run` replays it, `herdsim validate` accepts it.
+Exit code: 0 every seed passed, 1 some failed (listed with the command that replays each), 2 could not run, 130 interrupted.
+
+Examples:
+  herdsim chaos --seed 7
+  herdsim chaos --seeds 1..50 --faults 20 --time-limit 5 --jobs 2
+  herdsim chaos --mix crash,partition --rate 50)");
+    cmd->callback([args, &action] { action = [args] { return chaos(*args); }; });
+}
+
+}  // namespace herdsim::cli

@@ -1,0 +1,46 @@
+// A chaos schedule is an ordinary scenario: for every seed the loader takes it (no node crashed
+// twice, every link a link of the herd), the same seed gives the same schedule, and the mix is obeyed.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <stdexcept>
+
+#include "scenario/chaos_schedule.hpp"
+#include "scenario/loader.hpp"
+
+using namespace herd::sim;
+
+TEST_CASE("Chaos schedules load for every seed, and the seed alone decides them", "[chaos_schedule]") {
+    const auto herd = herd::preset("fall17");
+    REQUIRE(herd);
+    const nlohmann::ordered_json herd_json = {{"preset", "fall17"}};
+    std::set<std::string> kinds_seen;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        const ChaosOptions options{.seed = seed, .faults = 30, .duration_ms = 5000};
+        const auto s = chaos_scenario(*herd, herd_json, options, "chaos-fall17").scenario;
+        const auto loaded = parse_scenario(s.dump(), "chaos.json");
+        INFO("seed " << seed);
+        for (const auto& e : loaded.errors) INFO(e.to_string());
+        REQUIRE(loaded.scenario);
+        for (const auto& step : s["steps"])
+            for (const auto& item : step.items())
+                if (item.key() != "at_ms") kinds_seen.insert(item.key());
+        CHECK(s.dump() == chaos_scenario(*herd, herd_json, options, "chaos-fall17").scenario.dump());
+    }
+    for (const char* kind : {"crash", "restart", "stall", "unstall", "partition", "cut", "heal", "delay", "drop",
+                             "reset_after", "heal_all", "workload", "expect_converged", "expect_lost", "expect_recovery"})
+        CHECK(kinds_seen.count(kind));
+}
+
+TEST_CASE("The mix limits the faults drawn; an unknown kind is refused", "[chaos_schedule]") {
+    const auto herd = herd::preset("fall17");
+    const auto s = chaos_scenario(*herd, {{"preset", "fall17"}}, {.seed = 3, .faults = 20, .mix = {"crash"}}, "c").scenario;
+    std::size_t crashes = 0;
+    for (const auto& step : s["steps"]) {
+        crashes += step.contains("crash");
+        CHECK_FALSE(step.contains("cut"));
+        CHECK_FALSE(step.contains("partition"));
+    }
+    CHECK(crashes > 0);
+    CHECK_THROWS_AS(chaos_scenario(*herd, {{"preset", "fall17"}}, {.mix = {"meteor"}}, "c"), std::invalid_argument);
+}
