@@ -100,7 +100,10 @@ std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig
         std::cerr << "  seed " << seed << ": COULD NOT RUN: " << outcome.error << "\n";
         return std::nullopt;
     }
-    SeedResult result{.seed = seed, .verdict = outcome.run.verdict(), .faults = drawn.faults};
+    SeedResult result;
+    result.seed = seed;
+    result.verdict = outcome.run.verdict();
+    result.faults = drawn.faults;
     result.exit_code = outcome.exit_code;
     result.updates = outcome.run.summary.updates;
     result.lost = outcome.run.summary.lost.size();
@@ -160,7 +163,12 @@ std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const h
         ::close(child->second.fd);
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
             std::cerr << "  seed " << child->second.seed << ": HUNG: not ended within " << deadline_s << " s; killed\n";
-            results.push_back(SeedResult{.seed = child->second.seed, .verdict = RunVerdict::fail, .exit_code = 1, .hung = true});
+            SeedResult hung;
+            hung.seed = child->second.seed;
+            hung.verdict = RunVerdict::fail;
+            hung.exit_code = 1;
+            hung.hung = true;
+            results.push_back(std::move(hung));
         } else {
             results.push_back(from_line(text));
         }

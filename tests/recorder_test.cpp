@@ -886,6 +886,7 @@ TEST_CASE("Throughput: a steady 50 updates/s reads flat, both series share a zer
     const std::string gp = slurp(ctx.dir / "throughput.gp");
     CHECK(gp.find("set yrange [0:") != std::string::npos);
     CHECK(gp.find("set link y2 via y*") != std::string::npos);
+}
 
 TEST_CASE("A partition over many nodes is labelled by group sizes; summary.json keeps the full sets", "[report][spans]") {
     std::vector<std::string> left, right;
