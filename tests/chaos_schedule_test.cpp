@@ -32,7 +32,7 @@ TEST_CASE("Chaos schedules load for every seed, and the seed alone decides them"
         CHECK(kinds_seen.count(kind));
 }
 
-TEST_CASE("The mix limits the faults drawn; an unknown kind is refused", "[chaos_schedule]") {
+TEST_CASE("The mix limits the faults drawn, an unknown kind is refused", "[chaos_schedule]") {
     const auto herd = herd::preset("fall17");
     const auto s = chaos_scenario(*herd, {{"preset", "fall17"}}, {.seed = 3, .faults = 20, .mix = {"crash"}}, "c").scenario;
     std::size_t crashes = 0;

@@ -30,7 +30,7 @@ TEST_CASE("Every flag topology loads as a scenario of that many nodes", "[flag_s
     CHECK(flag_scenario({.topology = "tree4", .nodes = 25}, "")["herd"]["topology"]["arity"] == 4);
 }
 
-TEST_CASE("The flags set links, workload and the liveness check; the nemesis comes from the seed", "[flag_scenario]") {
+TEST_CASE("The flags set links, workload and the liveness check, the nemesis comes from the seed", "[flag_scenario]") {
     const FlagRun run{.topology = "ring", .nodes = 6, .latency_ms = 100, .jitter_ms = 10, .rate = 50, .time_limit_s = 4,
                       .nemesis = {"partition", "crash"}, .nemesis_interval_ms = 1000, .seed = 7};
     const auto s = flag_scenario(run, "herdsim run --topology ring");

@@ -181,11 +181,21 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     Results results;
     const RunOutcome outcome = play({});
     auto messages = jsonl(outcome.run.dir / "messages.jsonl");
-    REQUIRE(messages.size() == 4);
-    // Send order between N1's and N2's forwards depends on timing; each message is exact.
+    // Send order between N1's and N2's forwards depends on timing; each message is exact. N2's copy
+    // to N1 never arrives, so N2 owes N1 a catch-up and may send it again through the cut (each time
+    // dropped) before the run ends: one message or more on that link, exactly one on the others.
     std::map<std::pair<std::string, std::string>, json> by_link;
-    for (const auto& m : messages) by_link[{m["from"], m["to"]}] = m;
+    std::map<std::pair<std::string, std::string>, int> per_link;
+    for (const auto& m : messages) {
+        by_link[{m["from"], m["to"]}] = m;
+        ++per_link[{m["from"], m["to"]}];
+    }
     REQUIRE(by_link.size() == 4);
+    CHECK(per_link[{"N0", "N1"}] == 1);
+    CHECK(per_link[{"N0", "N2"}] == 1);
+    CHECK(per_link[{"N1", "N2"}] == 1);
+    for (const auto& m : messages)
+        if (m["from"] == "N2") CHECK(m["outcome"] == "dropped");
     const std::pair<std::pair<std::string, std::string>, std::string> expected[] = {
         {{"N0", "N1"}, "stored"}, {{"N0", "N2"}, "stored"}, {{"N1", "N2"}, "stale"}, {{"N2", "N1"}, "dropped"}};
     for (const auto& [link, what] : expected) {
@@ -209,7 +219,7 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     CHECK(messages[1]["from"] == "N0");
 
     const json summary = json::parse(slurp(outcome.run.dir / "summary.json"));
-    CHECK(summary["messages"] == json({{"listed", 4}, {"omitted", 0}, {"cap", default_messages_cap}}));
+    CHECK(summary["messages"] == json({{"listed", messages.size()}, {"omitted", 0}, {"cap", default_messages_cap}}));
     CHECK(summary["interrupted"] == false);
 
     const std::string svg = slurp(outcome.run.dir / "messages.svg");

@@ -888,7 +888,7 @@ TEST_CASE("Throughput: a steady 50 updates/s reads flat, both series share a zer
     CHECK(gp.find("set link y2 via y*") != std::string::npos);
 }
 
-TEST_CASE("A partition over many nodes is labelled by group sizes; summary.json keeps the full sets", "[report][spans]") {
+TEST_CASE("A partition over many nodes is labelled by group sizes, summary.json keeps the full sets", "[report][spans]") {
     std::vector<std::string> left, right;
     for (int i = 0; i < 25; ++i) (i < 12 ? left : right).push_back("N" + std::to_string(i));
     const FaultWindow big{5, 8, FaultWindow::Kind::partition, "[N0 ... N24]", 4, {left, right}};

@@ -714,7 +714,7 @@ TEST_CASE("A scenario's name becomes a folder name: '/', '..' and control charac
     CHECK(dotted.scenario->name == "v1.2-check");
 }
 
-TEST_CASE("Groups name sets of nodes: ranges, lists, earlier groups; usable in partitions and workloads", "[scenario][groups]") {
+TEST_CASE("Groups name sets of nodes: ranges, lists, earlier groups, usable in partitions and workloads", "[scenario][groups]") {
     const std::string grid = R"({"topology": {"kind": "grid", "rows": 5, "cols": 5}})";
     const auto with_groups = [&](const std::string& groups, const std::string& steps) {
         return parse(R"({"description": "A test.", "herd": )" + grid + R"(, "groups": )" + groups + R"(, "steps": [)" +
