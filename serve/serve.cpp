@@ -21,9 +21,10 @@ namespace {
 
 // The mock answers any Nearby Search of either API; the herd's Places settings point at it.
 std::unique_ptr<MockPlaces> start_mock(boost::asio::io_context& io, const MockAnswers& answers,
-                                            PlacesSettings& places) {
+                                            std::chrono::milliseconds delay, PlacesSettings& places) {
     auto mock = std::make_unique<MockPlaces>(io.get_executor());
-    mock->set_rules({{.api = "legacy", .body = answers.legacy}, {.api = "new", .body = answers.places_new}});
+    mock->set_rules({{.api = "legacy", .body = answers.legacy, .delay = delay},
+                     {.api = "new", .body = answers.places_new, .delay = delay}});
     places.base_url = mock->url();
     return mock;
 }
@@ -68,7 +69,7 @@ int serve(const ServeFlags& flags) {
     std::unique_ptr<MockPlaces> mock;
     std::vector<std::unique_ptr<Server>> servers;
     try {
-        if (answers) mock = start_mock(io, *answers, config.places);
+        if (answers) mock = start_mock(io, *answers, std::chrono::milliseconds(flags.mock_places_delay_ms), config.places);
         ServerOptions tunables;
         tunables.log_dir = flags.log_dir;
         for (const auto& self : config.servers) {

@@ -22,6 +22,7 @@ struct ServeFlags {
     std::optional<std::uint64_t> places_cache_ttl_ms, places_cache_bytes;
     bool mock_places = false;       // answer WHATSAT from a built-in mock Places in this process
     std::string mock_places_file;   // its answer; empty: the bundled sample
+    int mock_places_delay_ms = 0;   // how long the mock takes to answer, as a real service does
     std::map<std::string_view, std::uint64_t> limits;  // LimitSpec::key -> value: over the config's
 };
 
