@@ -400,7 +400,7 @@ ATTACKS = {
     "whatsat-flood": whatsat_flood,
     "big-ids": big_ids,
     "nested-body": nested_body,
-    "nested-deep": nested_deep,  # the server before issue 11 does not survive it
+    "nested-deep": nested_deep,  # a server that does not bound nesting does not survive it
     "blank-lines": blank_lines,
     "forged-flood": forged_flood,
     "pinned-time": pinned_time,
