@@ -27,6 +27,8 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+from checklist import check, outcome
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -43,13 +45,6 @@ SCENARIO = """{"description": "A triangle whose flood is known message by messag
 """
 
 SVG = "{http://www.w3.org/2000/svg}"
-failures = []
-
-
-def check(ok, what):
-    print(("ok      " if ok else "FAILED  ") + what)
-    if not ok:
-        failures.append(what)
 
 
 class Chromium:
@@ -199,11 +194,7 @@ def main():
             server.wait(timeout=30)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("every check held")
-    return 0
+    return outcome()
 
 
 if __name__ == "__main__":
