@@ -45,6 +45,7 @@ struct DropRule {
 struct Held {
     std::string line;
     Clock::time_point release;
+    bool reset = false;  // not a line: where a drop rule took one, the connection is reset
 };
 
 // One relayed connection: A's socket (accepted) and B's (connected by the relay).
@@ -112,7 +113,7 @@ struct Relay::State {
     void close(Connection& c, bool reset) {
         if (c.closed) return;
         c.closed = true;
-        stats.dropped += c.queue.size();
+        stats.dropped += std::count_if(c.queue.begin(), c.queue.end(), [](const Held& h) { return !h.reset; });
         c.queue.clear();
         boost::system::error_code ignored;
         for (tcp::socket* s : {&c.a, &c.b}) {
@@ -167,9 +168,16 @@ struct Relay::State {
         return false;
     }
 
+    // A dropped line is never written; in its place the connection is reset once the lines before
+    // it have gone out, as a route that lost a segment and gave up does. Silence would let the
+    // sender believe it was read, and it would never send it again: the reset makes it owe the
+    // receiver a catch-up (PROTOCOL.md, lost lines). Lines after it on this connection go with the
+    // reset.
     void take(Connection& c, std::string line, Clock::time_point read_at) {
         if (dropped_by_rule(line)) {
             ++stats.dropped;
+            c.queue.push_back({{}, std::max(read_at, c.last_release), true});
+            c.last_release = c.queue.back().release;
             return;
         }
         auto hold = delay;
@@ -239,7 +247,12 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
             continue;
         }
         std::size_t total = 0;
+        bool dropped_here = false;
         while (!c->queue.empty() && c->queue.front().release <= now) {
+            if (c->queue.front().reset) {
+                dropped_here = true;
+                break;
+            }
             total += c->queue.front().line.size();
             c->in_flight.push_back(std::move(c->queue.front().line));
             c->queue.pop_front();
@@ -274,7 +287,9 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
         }
         c->in_flight.clear();
         if (reset) co_return state->close_all(true);
-        if (ec) co_return state->close(*c, true);  // B reset (or closed and then got a write): so does A
+        if (dropped_here) ++state->stats.resets;
+        // B reset (or closed and then got a write): so does A.
+        if (ec || dropped_here) co_return state->close(*c, true);
     }
 }
 
