@@ -139,14 +139,16 @@ struct Relay::State {
     // a connection that cannot deliver it. The open ones end: with EOF when they held nothing, and
     // with RST when bytes A sent are lost with them (held, being written, or a line not ended yet),
     // as a dead host resets a connection whose data it never read; so A can tell a loss from a close.
-    void refuse() {
+    // `reset_all`: every connection ends with RST.
+    void refuse(bool reset_all = false) {
         boost::system::error_code ignored;
         acceptor.close(ignored);
         ++closings;
         std::vector<std::shared_ptr<Connection>> open;
         for (auto& [id, c] : connections) open.push_back(c);
         for (auto& c : open)
-            close(*c, !c->queue.empty() || !c->in_flight.empty() || c->unsplit > 0 || c->framer.partial_bytes() > 0);
+            close(*c, reset_all || !c->queue.empty() || !c->in_flight.empty() || c->unsplit > 0 ||
+                          c->framer.partial_bytes() > 0);
     }
 
     // A direction ended cleanly (EOF passed on); the connection ends when both have.
@@ -397,7 +399,10 @@ bool Relay::target_up() const { return state_->target_up; }
 void Relay::stop() {
     if (state_->stopped) return;
     state_->stopped = true;
-    state_->refuse();
+    // The herd's end: reset, so that no socket of the link (the relay's, nor the nodes' at either
+    // end) is left in TIME_WAIT. Tens of thousands of those make every later bind on loopback slow:
+    // the kernel scans the port range past them for a free port.
+    state_->refuse(true);
 }
 
 void Relay::cut() {
