@@ -314,10 +314,19 @@ asio::awaitable<void> relay(std::shared_ptr<State> state, std::shared_ptr<Connec
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     const std::uint64_t opening = state->closings;
+    asio::steady_timer pause(state->executor);
     for (;;) {
         auto [ec, socket] = co_await state->acceptor.async_accept(nothrow);
         if (state->closings != opening) co_return;  // closed since (stop, cut, target down), maybe reopened
-        if (ec) continue;  // e.g. a peer that reset before we accepted
+        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+        if (ec) {
+            // Out of descriptors and the like: the connection stays in the backlog, so an accept at
+            // once would fail at once, for ever. Try again a little later, as the servers do.
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(nothrow);
+            if (state->closings != opening) co_return;
+            continue;
+        }
         ++state->stats.connections;
         auto c = std::make_shared<Connection>(std::move(socket), ++state->next_id);
         state->connections.emplace(c->id, c);
