@@ -34,6 +34,9 @@ constexpr std::size_t read_chunk = 16 * 1024;
 // Bytes without '\n' beyond this are released as a message of their own (the framer's "overlong"),
 // so a peer that never ends its line cannot make the relay buffer without bound.
 constexpr std::size_t max_tail = 1024 * 1024;
+// Written lines' strings kept per connection for reuse, and the largest kept.
+constexpr std::size_t spare_lines = 256;
+constexpr std::size_t spare_line_bytes = 1024;
 
 struct DropRule {
     std::string command;
@@ -62,6 +65,8 @@ struct Connection {
     std::size_t unsplit = 0;           // bytes read from A and not split yet: a stall holds them here
     std::deque<Held> queue;            // lines waiting for their release time
     std::vector<std::string> in_flight;  // lines in the write to B now
+    std::vector<asio::const_buffer> buffers;  // the write's, kept from write to write
+    std::vector<std::string> spare;    // written lines' strings, reused for the next lines read
     Clock::time_point last_release{};  // keeps release times in order (FIFO)
     bool a_eof = false;                // A closed its side: shut B's down once the queue is written
     int open_directions = 2;           // A->B and B->A; the connection ends when both are done
@@ -169,7 +174,13 @@ struct Relay::State {
         return false;
     }
 
-    void take(Connection& c, std::string line, Clock::time_point read_at) {
+    void take(Connection& c, const Frame& frame, Clock::time_point read_at) {
+        std::string line;
+        if (!c.spare.empty()) {
+            line = std::move(c.spare.back());
+            c.spare.pop_back();
+        }
+        frame.bytes_into(line);
         if (dropped_by_rule(line)) {
             ++stats.dropped;
             return;
@@ -188,9 +199,9 @@ struct Relay::State {
     void split(Connection& c, std::string_view bytes, bool eof) {
         const auto now = Clock::now();
         c.framer.feed(bytes);
-        while (const auto frame = c.framer.next()) take(c, frame->bytes(), now);
+        while (const auto frame = c.framer.next()) take(c, *frame, now);
         if (eof)
-            if (const auto tail = c.framer.finish()) take(c, tail->bytes(), now);
+            if (const auto tail = c.framer.finish()) take(c, *tail, now);
         c.wake.cancel();
     }
 };
@@ -254,7 +265,8 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
             limit = std::min<std::uint64_t>(total, *state->reset_budget);
             state->reset_budget = reset ? std::nullopt : std::optional(*state->reset_budget - total);
         }
-        std::vector<asio::const_buffer> buffers;
+        auto& buffers = c->buffers;
+        buffers.clear();
         std::size_t left = limit;
         for (const auto& line : c->in_flight) {
             if (left == 0) break;
@@ -274,6 +286,9 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
             } else
                 ++state->stats.dropped;
         }
+        // Strings of ordinary lines are kept for the next lines read: no allocation per line.
+        for (auto& line : c->in_flight)
+            if (line.capacity() <= spare_line_bytes && c->spare.size() < spare_lines) c->spare.push_back(std::move(line));
         c->in_flight.clear();
         if (reset) co_return state->close_all(true);
         if (ec) co_return state->close(*c, true);  // B reset (or closed and then got a write): so does A

@@ -1,14 +1,19 @@
-// An accept that fails (out of descriptors) must not be retried at once: the connection stays in
-// the listening socket's backlog, so the next accept fails at once too, and a loop that re-arms at
-// once spins at 100% CPU inside io_context::poll and starves everything else on the loop. The
-// process's descriptor limit is lowered and every descriptor under it taken, then given back.
+// Out of file descriptors. An accept that fails must not be retried at once: the connection stays
+// in the listening socket's backlog, so the next accept fails at once too, and a loop that re-arms
+// at once spins at 100% CPU inside io_context::poll and starves everything else on the loop (the
+// process's descriptor limit is lowered and every descriptor under it taken, then given back). And
+// a herd bigger than the process's descriptors is refused at its start, saying how many it needs.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -22,6 +27,7 @@
 
 #include "herd/relay.hpp"
 #include "net/server.hpp"
+#include "support/child_process.hpp"
 
 namespace {
 
@@ -113,4 +119,38 @@ TEST_CASE("A server out of descriptors does not spin on its accept, and serves o
     }
     CHECK(reply.substr(0, got) == "? WHATSAT nobody 10 5\n");
     server.stop();
+}
+
+namespace {
+
+// `herdsim run` on a random herd of `nodes` nodes, as a user runs it from a shell whose descriptor
+// limit (soft and hard) is 1024; returns the exit code and the output.
+std::pair<std::optional<int>, std::string> run_with_1024_descriptors(int nodes) {
+    const auto folder = std::filesystem::path(HERDSIM_TEST_WORK_DIR) / ("descriptors-" + std::to_string(nodes));
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "big.json") << R"({"name": "big", "description": "an empty herd, started and stopped", "seed": 1,
+  "herd": {"topology": {"kind": "random", "nodes": )" << nodes << R"(, "degree": 4}},
+  "steps": [{"at_ms": 0, "wait_quiet": {"quiet_ms": 10, "timeout_ms": 10000}}]})";
+    asio::io_context io;
+    herd::test::ChildProcess run(
+        io, "/bin/sh",
+        {"-c", std::string("ulimit -n 1024 && ulimit -Hn 1024 && exec ") + HERDSIM_BINARY + " run big.json --out out"},
+        folder);
+    const auto code = run.wait_for_exit(60s);
+    return {code, run.output()};
+}
+
+}  // namespace
+
+TEST_CASE("A herd that needs more descriptors than the process may open is refused, saying how many") {
+    // 300 nodes of degree 4 with relays and logs: 64 + 2 * 300 + 5 * 1200 descriptors.
+    const auto [code, output] = run_with_1024_descriptors(300);
+    CHECK(code == 2);
+    CHECK_THAT(output, Catch::Contains("a herd of 300 nodes and 600 links needs about 6664 file descriptors, and "
+                                       "this process may open 1024"));
+    // 25 nodes: 64 + 50 + 5 * 100 fit.
+    const auto [small_code, small_output] = run_with_1024_descriptors(25);
+    CHECK(small_code == 0);
+    CHECK_THAT(small_output, !Catch::Contains("file descriptors"));
 }
