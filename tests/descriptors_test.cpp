@@ -14,6 +14,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,8 +27,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
+#include "herd/herd.hpp"
 #include "herd/relay.hpp"
 #include "net/server.hpp"
+#include "scenario/topology.hpp"
 #include "support/child_process.hpp"
 
 namespace {
@@ -153,4 +157,53 @@ TEST_CASE("A herd that needs more descriptors than the process may open is refus
     const auto [small_code, small_output] = run_with_1024_descriptors(25);
     CHECK(small_code == 0);
     CHECK_THAT(small_output, !Catch::Contains("file descriptors"));
+}
+
+namespace {
+
+// Sockets in TIME_WAIT (state 06 in /proc/net/tcp) with either end on one of `ports`.
+std::size_t time_waits_on(const std::set<std::uint16_t>& ports) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    std::size_t count = 0;
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        const auto port_of = [](const std::string& end) {
+            return static_cast<std::uint16_t>(std::stoul(end.substr(end.find(':') + 1), nullptr, 16));
+        };
+        if (state == "06" && (ports.count(port_of(local)) || ports.count(port_of(remote)))) ++count;
+    }
+    return count;
+}
+
+}  // namespace
+
+TEST_CASE("A herd with relays leaves no connection of its links in TIME_WAIT when it stops") {
+    asio::io_context io;
+    std::mt19937_64 rng(1);
+    herd::sim::HerdOptions options;
+    options.rng = &rng;
+    const auto config = herd::sim::make_topology({.kind = "ring", .nodes = 5});
+    herd::sim::Herd herd(io, config, options);
+    herd.start();
+    // Every link up and its start-up request across: each link has a connection open.
+    std::size_t connections = 0;
+    for (int i = 0; i < 500 && connections < 2 * config.links.size(); ++i) {
+        handlers_in(io, 10ms);
+        connections = 0;
+        for (auto* relay : herd.relays()) connections += relay->stats().connections;
+    }
+    REQUIRE(connections == 2 * config.links.size());
+    // The receivers' ends: a server that closed first would leave them in TIME_WAIT. A port the
+    // system gave a server may still have another process's old connections in TIME_WAIT on it;
+    // those only go.
+    std::set<std::uint16_t> ports;
+    for (const auto& s : config.servers) ports.insert(herd.port(s.name));
+    const std::size_t before = time_waits_on(ports);
+    herd.stop();
+    handlers_in(io, 50ms);
+    CHECK(time_waits_on(ports) <= before);
 }
