@@ -13,6 +13,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "play/steps.hpp"
 #include "protocol/command.hpp"
 #include "serve/mock_places.hpp"
 
