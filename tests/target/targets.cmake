@@ -128,3 +128,17 @@ herdsim_cli_test("a half-closing client runs a herd that reads until the end of 
   run ${polled} --target ${target_data}/course_herd_eof.json --out ${target_out})
 set_tests_properties("cli: a half-closing client runs a herd that reads until the end of the stream" PROPERTIES RESOURCE_LOCK w22-ports)
 
+# `herdsim load --client` against the course-style fixture's herd, five real processes: each style
+# measures the herd that reads that way, and a persistent client cannot measure a herd that closes
+# after one command.
+set(course_server ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/course_herd/server.py)
+function(load_style_test style client code text)
+  set(name "load: --client ${client} against a ${style} herd exits ${code}")
+  add_test(NAME ${name}
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/load_styles.py $<TARGET_FILE:herdsim> ${course_server}
+                   ${style} ${client} ${code} ${text})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 180 RESOURCE_LOCK w22-ports LABELS target)
+endfunction()
+load_style_test(per-command per_command 0 "1000 of 1000 (client, server) pairs")
+load_style_test(eof half_close 0 "1000 of 1000 (client, server) pairs")
+load_style_test(per-command persistent 1 "closed by the server")
