@@ -11,12 +11,11 @@
 
 namespace herd::load {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-
-asio::awaitable<AloneReply> ask_alone(const tcp::resolver::results_type& address, std::string request, bool half_close,
-                                      bool whatsat, Clock::duration timeout) {
+// Names spelt out: a unity build joins this file with others that have their own short ones.
+boost::asio::awaitable<AloneReply> ask_alone(const boost::asio::ip::tcp::resolver::results_type& address, std::string request,
+                                             bool half_close, bool whatsat, std::chrono::steady_clock::duration timeout) {
+    namespace asio = boost::asio;
+    using asio::ip::tcp;
     const auto executor = co_await asio::this_coro::executor;
     tcp::socket socket(executor);
     asio::steady_timer wake(executor);
@@ -26,7 +25,7 @@ asio::awaitable<AloneReply> ask_alone(const tcp::resolver::results_type& address
         reply.why = std::move(failed);
         co_return reply;
     }
-    reply.written = Clock::now();
+    reply.written = std::chrono::steady_clock::now();
     auto [ec, written] = co_await asio::async_write(socket, asio::buffer(request), nothrow);
     (void)written;
     if (ec) {
