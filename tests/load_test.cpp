@@ -236,7 +236,7 @@ TEST_CASE("A server that closes after its first reply: closed connections and un
     CHECK(r.wrong == 0);
 }
 
-TEST_CASE("--client per_command: a request per connection, so a server that closes after one command answers all", "[load]") {
+TEST_CASE("Client per_command: a request per connection, so a server that closes after one command answers all", "[load]") {
     asio::io_context io;
     FakeServer fake(io, [](const std::string& line) { return std::optional(right_iamat_reply("Fake", line)); },
                     FakeServer::Reads::per_command);
@@ -252,7 +252,7 @@ TEST_CASE("--client per_command: a request per connection, so a server that clos
     CHECK(r.latency.count() == 20);
 }
 
-TEST_CASE("--client persistent against a server that closes after one command: the rest unanswered", "[load]") {
+TEST_CASE("Client persistent against a server that closes after one command: the rest unanswered", "[load]") {
     asio::io_context io;
     FakeServer fake(io, [](const std::string& line) { return std::optional(right_iamat_reply("Fake", line)); },
                     FakeServer::Reads::per_command);
@@ -264,7 +264,7 @@ TEST_CASE("--client persistent against a server that closes after one command: t
     CHECK(r.unanswered == 9);
 }
 
-TEST_CASE("--client half_close: a server that answers only at the end of the stream answers every request", "[load]") {
+TEST_CASE("Client half_close: a server that answers only at the end of the stream answers every request", "[load]") {
     asio::io_context io;
     FakeServer fake(io, [](const std::string& line) { return std::optional(right_iamat_reply("Fake", line)); },
                     FakeServer::Reads::until_eof);
