@@ -267,24 +267,64 @@ TEST_CASE("relay drops lines by command, client and count", "[relay]") {
     }
     SECTION("first = 0 drops nothing") { f.relay.add_drop("", "", 0); }
 
-    LineClient a(f.io, f.port);
+    // Each line on a connection of its own: a drop resets the connection it happened on.
     std::string expected;
     std::uint64_t dropped = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
+        LineClient a(f.io, f.port);
         a.send(lines[i]);
         if (keep[i])
             expected += lines[i];
         else
             ++dropped;
+        REQUIRE(f.delivered(expected));
+        REQUIRE(run_until(f.io, [&] { return f.relay.idle(); }));
     }
-    REQUIRE(f.delivered(expected));
     CHECK(f.relay.stats().dropped == dropped);
+    CHECK(f.relay.stats().resets == dropped);
     CHECK(f.relay.stats().messages == lines.size() - dropped);
 
     f.relay.clear_faults();
+    LineClient a(f.io, f.port);
     a.send(lines[0]);
     CHECK(f.delivered(expected + lines[0]));
 }
+
+// A line dropped in silence is one the sender believes was read: it never sends it again, and the
+// update is lost for good. So the relay resets the connection right after it, as a route that lost
+// a segment and gave up does; the lines before it still arrive, the ones after it go with the reset.
+TEST_CASE("relay resets the connection after the line it dropped, so the sender knows", "[relay]") {
+    Fixture f;
+    f.relay.add_drop("AT", "", 1);
+    tcp::socket a(f.io);
+    a.connect(tcp::endpoint(asio::ip::address_v4::loopback(), f.port));
+    asio::write(a, asio::buffer(std::string("IAMAT kiwi +1+1 1\nAT Alford +0.1 kiwi +1+1 1 Alford\nIAMAT lemon +1+1 2\n")));
+
+    char byte;
+    boost::system::error_code a_error;
+    bool a_done = false;
+    a.async_read_some(asio::buffer(&byte, 1), [&](boost::system::error_code ec, std::size_t) {
+        a_error = ec;
+        a_done = true;
+    });
+    REQUIRE(run_until(f.io, [&] { return a_done; }));
+    CHECK(a_error == asio::error::connection_reset);
+    REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
+    CHECK(f.sink->all() == "IAMAT kiwi +1+1 1\n");
+    CHECK(f.sink->peers[0]->error == asio::error::connection_reset);
+
+    const auto& stats = f.relay.stats();
+    CHECK(stats.messages == 1);
+    CHECK(stats.resets == 1);
+    CHECK(stats.dropped == 2);  // the dropped line, and the one after it lost with the reset
+
+    // The rule is spent: the next connection carries everything.
+    LineClient again(f.io, f.port);
+    again.send("AT Alford +0.1 kiwi +1+1 1 Alford\n");
+    CHECK(f.delivered("IAMAT kiwi +1+1 1\nAT Alford +0.1 kiwi +1+1 1 Alford\n"));
+}
+
+
 
 TEST_CASE("relay refuses connections while cut or while its target is down, until neither holds", "[relay]") {
     Fixture f;

@@ -29,7 +29,7 @@ struct RelayStats {
     std::uint64_t messages = 0;         // whole lines delivered to B
     std::uint64_t bytes = 0;            // bytes delivered to B (B -> A bytes are not counted anywhere)
     std::uint64_t dropped = 0;          // lines dropped by a drop rule, or lost to a cut, reset, stop or error
-    std::uint64_t resets = 0;           // connections reset by reset_after
+    std::uint64_t resets = 0;           // connections reset by reset_after or after a dropped line
 };
 
 class Relay {
@@ -50,7 +50,7 @@ public:
     // Called with each whole line (without its "\n") once it has been written to B: a herd that
     // cannot watch its servers from inside sees its floods here.
     void on_delivered(std::function<void(std::string_view line)> hook);
-    void stop();                            // closes the acceptor and every connection for good; idempotent
+    void stop();                            // closes the acceptor and resets every connection, for good; idempotent
 
     // The relay refuses A, as a dead route or a dead host does, while the link is cut or B is down:
     // existing connections are closed at once, lines held (delay queue, stall, a write to B under
@@ -80,6 +80,9 @@ public:
     // the protocol core splits a line into (line_subject). A line goes to the first rule, in the order added, that
     // matches it and has matches left; only that rule counts it. Lines of other commands have no client,
     // so a rule with a client never drops them. An unterminated tail sent before A's EOF is a line too.
+    // A drop is never silent: once the lines read before the dropped one are written, the
+    // connection is reset on both sides (the lines after it on that connection are lost with it),
+    // so A learns that what it wrote may not have arrived, and owes B a catch-up.
     void add_drop(std::string command, std::string client, int first);
 
     // After `bytes` more bytes have been delivered to B (counted across this relay's connections),
