@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "async/nothrow.hpp"
+#include "load/ask_alone.hpp"
 #include "load/requests.hpp"
 #include "load/timed_io.hpp"
 #include "protocol/reply_text.hpp"
@@ -77,7 +78,29 @@ asio::awaitable<std::string> one_pass(tcp::socket& socket, ServerCheck& check, c
     co_return "";
 }
 
-asio::awaitable<void> check_server(ServerCheck& check, const std::vector<Reported>& clients, Clock::duration timeout) {
+// The same pass with each WHATSAT on a socket of its own (per_command and half_close).
+asio::awaitable<void> one_pass_alone(const tcp::resolver::results_type& address, ServerCheck& check,
+                                     const std::vector<Reported>& clients, Clock::duration timeout, bool half_close) {
+    std::vector<std::size_t> still;
+    for (const std::size_t i : check.unseen) {
+        const Reported& r = clients[i];
+        std::string request;
+        append_whatsat(request, r.client);
+        const AloneReply reply = co_await ask_alone(address, std::move(request), half_close, true, timeout);
+        const auto wrong = reply.end == AloneReply::End::whole ? wrong_record(reply.bytes, r.client, r.time)
+                                                               : std::optional<std::string>("no whole reply");
+        if (!wrong) {
+            check.last_seen = Clock::now();
+            continue;
+        }
+        still.push_back(i);
+        check.why = r.client + " got \"" + show_reply(reply.bytes) + "\": " + *wrong + (reply.why.empty() ? "" : " (" + reply.why + ")");
+    }
+    check.unseen = std::move(still);
+}
+
+asio::awaitable<void> check_server(ServerCheck& check, const std::vector<Reported>& clients, Clock::duration timeout,
+                                   ClientStyle style) {
     const auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     auto [resolve_ec, endpoints] =
@@ -93,8 +116,11 @@ asio::awaitable<void> check_server(ServerCheck& check, const std::vector<Reporte
         ++check.passes;
         const std::size_t before = check.unseen.size();
         std::string failed;
-        if (!socket.is_open()) failed = co_await connect_within(socket, endpoints, timeout);
-        if (failed.empty()) failed = co_await one_pass(socket, check, clients, timeout);
+        if (style != ClientStyle::persistent)
+            co_await one_pass_alone(endpoints, check, clients, timeout, style == ClientStyle::half_close);
+        else if (!socket.is_open())
+            failed = co_await connect_within(socket, endpoints, timeout);
+        if (style == ClientStyle::persistent && failed.empty()) failed = co_await one_pass(socket, check, clients, timeout);
         if (!failed.empty()) {
             check.why = "connection: " + failed;
             boost::system::error_code ignored;
@@ -121,9 +147,9 @@ asio::awaitable<KnownCheck> check_known(const LoadOptions& options, const std::v
             checks.push_back({server, {}, {}, since, 0});
             for (std::size_t i = share; i < clients.size(); i += shares) checks.back().unseen.push_back(i);
         }
-    using Spawned = decltype(asio::co_spawn(executor, check_server(checks.front(), clients, timeout), asio::deferred));
+    using Spawned = decltype(asio::co_spawn(executor, check_server(checks.front(), clients, timeout, options.client), asio::deferred));
     std::vector<Spawned> servers;
-    for (ServerCheck& check : checks) servers.push_back(asio::co_spawn(executor, check_server(check, clients, timeout), asio::deferred));
+    for (ServerCheck& check : checks) servers.push_back(asio::co_spawn(executor, check_server(check, clients, timeout, options.client), asio::deferred));
     auto [order, errors] = co_await asio::experimental::make_parallel_group(std::move(servers))
                                .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
     (void)order;

@@ -16,6 +16,7 @@
 
 #include "async/nothrow.hpp"
 #include "async/report_failure.hpp"
+#include "load/ask_alone.hpp"
 #include "load/check_known.hpp"
 #include "load/proc_cpu.hpp"
 #include "load/requests.hpp"
@@ -31,9 +32,6 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using namespace asio::experimental::awaitable_operators;
 
-// Longer than any right reply (a WHATSAT's JSON is at most 1 MiB), so a server that never ends its
-// reply cannot make the generator hold it all.
-constexpr std::size_t max_reply = 2 * 1024 * 1024;
 
 // How the herd's CPU time is read once the load is over: until two reads this far apart agree
 // (its floods are done), at most `settle_reads` times.
@@ -54,11 +52,13 @@ struct Connection {
         : index(index), server(server), socket(io), send_wake(io), read_wake(io), reported(clients) {}
     std::size_t index;
     const Target& server;
-    tcp::socket socket;
+    tcp::socket socket;                  // persistent: every request's
+    tcp::resolver::results_type address;  // per_command and half_close: each request connects anew
     asio::steady_timer send_wake;  // the sender sleeps on it: for its schedule, or for room in the window
     asio::steady_timer read_wake;  // the reader's deadline, cancelled when the sender is done
     std::vector<std::optional<Nanos>> reported;  // per client, the time of its last IAMAT
-    std::deque<Request> pending;                 // written, no reply yet, in order
+    std::deque<Request> pending;                 // written, no reply yet, in order (persistent)
+    std::size_t in_flight = 0;                   // per_command and half_close: requests on sockets of their own
     std::uint64_t quota = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t issued = 0;
     std::uint32_t next_client = 0, last_client = 0;
@@ -171,6 +171,13 @@ struct Run {
         example(report.wrong_examples, where(c) + ": \"" + request + "\" got \"" + show_reply(std::string(reply)) + "\": " + *why);
     }
 
+    void answered(const Connection& c, const Request& r, std::string_view reply, Clock::time_point now) {
+        judge(c, r, reply);
+        ++report.replied;
+        report.latency.record(static_cast<std::uint64_t>(std::chrono::nanoseconds(now - r.intended).count()));
+        last_reply = now;
+    }
+
     // Every whole reply at the front of `in`, matched to the oldest request waiting.
     void take_replies(Connection& c, std::string& in) {
         const auto now = Clock::now();
@@ -189,10 +196,7 @@ struct Run {
             const Request& r = c.pending.front();
             const auto end = reply_end(rest, r.kind == Kind::whatsat);
             if (!end) break;
-            judge(c, r, rest.substr(0, *end));
-            ++report.replied;
-            report.latency.record(static_cast<std::uint64_t>(std::chrono::nanoseconds(now - r.intended).count()));
-            last_reply = now;
+            answered(c, r, rest.substr(0, *end), now);
             c.pending.pop_front();
             used += *end;
         }
@@ -241,6 +245,71 @@ asio::awaitable<void> send(Run& run, Connection& c) {
     c.read_wake.cancel();
 }
 
+// One request on a socket of its own (ask_alone); a server that closes before the reply is whole
+// leaves it unanswered.
+asio::awaitable<void> exchange_alone(Run& run, Connection& c, Request r, std::string request) {
+    struct Landed {
+        Connection& c;
+        ~Landed() {
+            --c.in_flight;
+            c.send_wake.cancel();  // room in the window, or the sender waits for the last one
+        }
+    } landed{c};
+    const AloneReply reply = co_await ask_alone(c.address, std::move(request), run.o.client == ClientStyle::half_close,
+                                                r.kind == Kind::whatsat, run.timeout());
+    if (reply.end == AloneReply::End::whole) co_return run.answered(c, r, reply.bytes, Clock::now());
+    if (reply.end == AloneReply::End::too_long) {
+        ++run.report.wrong;
+        co_return run.example(run.report.wrong_examples, run.where(c) + ": a reply longer than 2 MiB, not ended");
+    }
+    ++run.report.unanswered;
+    const std::string got = reply.bytes.empty() ? " before any byte of the reply" : " after \"" + show_reply(reply.bytes) + "\"";
+    if (reply.end == AloneReply::End::connect_failed) {
+        ++run.report.connect_failed;
+        run.example(run.report.error_examples, run.where(c) + ": connect: " + reply.why);
+    } else if (reply.end == AloneReply::End::timed_out) {
+        ++run.report.timed_out;
+        run.example(run.report.error_examples,
+                    run.where(c) + ": no reply within " + std::to_string(run.o.timeout.count()) + " s" + got);
+    } else {
+        ++run.report.closed;
+        run.example(run.report.error_examples, run.where(c) + ": " + reply.why + got);
+    }
+}
+
+// The sender for per_command and half_close: each request goes out on a socket of its own, at its
+// time (open loop) or while fewer than the window are in flight (closed loop); it ends once every
+// one it started has ended.
+asio::awaitable<void> send_each(Run& run, Connection& c) {
+    const LoadOptions& o = run.o;
+    std::string out;
+    for (;;) {
+        const auto now = Clock::now();
+        const bool more = c.issued < c.quota && now < run.stop && (!o.rate || run.due(c, c.issued) < run.stop);
+        if (!more && c.in_flight == 0) break;
+        auto wake = Clock::time_point::max();
+        if (more && o.rate && now < run.due(c, c.issued)) wake = run.due(c, c.issued);
+        if (more && !o.rate && c.in_flight >= o.pipeline) wake = Clock::time_point::max();
+        const bool now_due = more && (o.rate ? now >= run.due(c, c.issued) : c.in_flight < o.pipeline);
+        if (!now_due) {
+            c.send_wake.expires_at(wake);
+            co_await c.send_wake.async_wait(nothrow);
+            continue;
+        }
+        if (o.rate) run.report.max_send_lag = std::max(run.report.max_send_lag, std::chrono::duration<double>(now - run.due(c, c.issued)).count());
+        out.clear();
+        run.add_request(c, out, o.rate ? run.due(c, c.issued) : now, now);
+        const Request r = c.pending.back();
+        c.pending.pop_back();
+        ++c.in_flight;
+        asio::co_spawn(run.io, exchange_alone(run, c, r, out),
+                       [&run, where = run.where(c)](const std::exception_ptr& error) {
+                           if (const auto message = failure_message(error); message && run.failure.empty())
+                               run.failure = where + ": " + *message;
+                       });
+    }
+}
+
 asio::awaitable<void> receive(Run& run, Connection& c) {
     std::string in;
     std::array<char, 65536> chunk;
@@ -260,6 +329,11 @@ asio::awaitable<void> receive(Run& run, Connection& c) {
 }
 
 asio::awaitable<void> connect(Run& run, Connection& c, tcp::resolver::results_type endpoints) {
+    c.address = endpoints;
+    if (run.o.client != ClientStyle::persistent) {
+        c.open = true;  // each request connects on its own
+        co_return;
+    }
     const std::string failed = co_await connect_within(c.socket, endpoints, run.timeout());
     if (failed.empty()) {
         c.open = true;
@@ -335,7 +409,10 @@ asio::awaitable<void> load(Run& run) {
             run.countdown.done();
             continue;
         }
-        run.spawn(send(run, *c) && receive(run, *c), run.where(*c));
+        if (o.client == ClientStyle::persistent)
+            run.spawn(send(run, *c) && receive(run, *c), run.where(*c));
+        else
+            run.spawn(send_each(run, *c), run.where(*c));
     }
     co_await run.countdown.wait();
     run.report.seconds = std::chrono::duration<double>(run.last_reply - run.start).count();

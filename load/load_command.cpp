@@ -14,7 +14,7 @@ namespace herd::load {
 namespace {
 
 struct LoadFlags {
-    std::string servers, preset, config, mix = "iamat:1", pids;
+    std::string servers, preset, config, mix = "iamat:1", pids, client = "persistent";
     std::size_t connections = 1, pipeline = 1, clients = 100;
     std::optional<double> rate, duration;
     std::optional<std::uint64_t> requests;
@@ -64,6 +64,8 @@ LoadOptions options(const LoadFlags& f) {
     else
         o.servers = targets(*preset(f.preset.empty() ? preset_names().front() : f.preset));
     o.connections = f.connections;
+    for (const auto style : {ClientStyle::persistent, ClientStyle::per_command, ClientStyle::half_close})
+        if (client_style_name(style) == f.client) o.client = style;
     o.rate = f.rate;
     o.pipeline = f.pipeline;
     o.requests = f.requests;
@@ -106,6 +108,11 @@ void add_load_command(CLI::App& app, std::function<int()>& action) {
     cmd->add_option("--connections", flags->connections, "Connections, spread over the servers in turn")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
         ->capture_default_str();
+    cmd->add_option("--client", flags->client,
+                    "How each request is written: persistent (on its connection), per_command (on a connection of its "
+                    "own, closed once the reply is in), half_close (the same, half-closed after the request)")
+        ->check(CLI::IsMember({"persistent", "per_command", "half_close"}))
+        ->capture_default_str();
     auto* rate = cmd->add_option("--rate", flags->rate, "Open loop: requests per second over all connections, on a fixed schedule")
                      ->check(positive_up_to(1e9));
     auto* closed = cmd->add_flag("--closed-loop", flags->closed_loop, "Closed loop (the default): each reply lets the next request go");
@@ -139,6 +146,7 @@ Examples:
   herdsim load --servers Alford=127.0.0.1:19625,Ball=127.0.0.1:19628 --connections 10 --duration 5
   herdsim load --preset fall17 --connections 50 --pipeline 64 --requests 1000000 --clients 20000 --check-known
   herdsim load --preset fall17 --connections 50 --rate 20000 --duration 10
+  herdsim load --preset fall17 --client per_command --connections 4 --requests 200 --check-known
   herdsim load --preset fall17 --mix iamat:0.9,whatsat:0.1 --requests 5000 --json
   herdsim load --preset fall17 --connections 10 --requests 100000 --pids $(pgrep -d, -f 'herdsim serve'))");
     cmd->callback([flags, &action] { action = [flags] { return load(*flags); }; });

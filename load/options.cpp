@@ -10,6 +10,15 @@
 
 namespace herd::load {
 
+std::string_view client_style_name(ClientStyle style) {
+    switch (style) {
+        case ClientStyle::per_command: return "per_command";
+        case ClientStyle::half_close: return "half_close";
+        case ClientStyle::persistent: break;
+    }
+    return "persistent";
+}
+
 namespace {
 
 std::vector<std::string_view> split(std::string_view text, char by) {

@@ -17,9 +17,18 @@ struct Target {
     std::uint16_t port = 0;
 };
 
+// How each request is written (the same names as a target file's "client", docs/target.md):
+// persistent, on the connection's one socket; per_command, on a socket of its own, closed once its
+// reply is in (or the server closed it); half_close, the same with the sending side shut down after
+// the request, for servers that read until the end of the stream before they answer.
+enum class ClientStyle { persistent, per_command, half_close };
+
+std::string_view client_style_name(ClientStyle style);
+
 struct LoadOptions {
     std::vector<Target> servers;    // connection i goes to servers[i % servers.size()]
-    std::size_t connections = 1;
+    std::size_t connections = 1;    // per_command and half_close: requests in flight side by side
+    ClientStyle client = ClientStyle::persistent;
     std::optional<double> rate;     // requests/s over all connections (open loop); none: closed loop
     std::size_t pipeline = 1;       // closed loop: requests in flight per connection
     std::optional<std::chrono::duration<double>> duration;  // no request is sent after it

@@ -40,7 +40,8 @@ std::string until(const LoadOptions& o) {
 std::string report_text(const LoadReport& r) {
     const LoadOptions& o = r.options;
     std::string out = "load: " + std::to_string(o.servers.size()) + " servers, " + std::to_string(o.connections) +
-                      " connections, " + mode(o) + ", until " + until(o) + "\n";
+                      " connections (" + std::string(client_style_name(o.client)) + "), " + mode(o) + ", until " +
+                      until(o) + "\n";
     out += "  sent        " + std::to_string(r.sent()) + " (IAMAT " + std::to_string(r.sent_iamat) + ", WHATSAT " +
            std::to_string(r.sent_whatsat) + ")\n";
     out += "  replied     " + std::to_string(r.replied) + " in " + fixed(r.seconds, 3) + " s: " +
@@ -74,6 +75,7 @@ json report_json(const LoadReport& r) {
     json doc{
         {"servers", servers},
         {"connections", o.connections},
+        {"client", client_style_name(o.client)},
         {"mode", o.rate ? "open-loop" : "closed-loop"},
         {"rate", o.rate ? json(*o.rate) : json(nullptr)},
         {"pipeline", o.rate ? json(nullptr) : json(o.pipeline)},

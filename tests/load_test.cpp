@@ -17,6 +17,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -82,26 +83,36 @@ LoadReport run_on(asio::io_context& io, LoadOptions options, std::chrono::millis
 }
 
 // A server of one line in, `answer(line)` out; an answer of nullopt closes the connection instead.
+// As the course's servers read a client: every line as it comes (persistent), one line and then
+// the close (per_command), or nothing until the client half-closes (until_eof).
 class FakeServer {
 public:
     using Answer = std::function<std::optional<std::string>(const std::string& line)>;
-    FakeServer(asio::io_context& io, Answer answer)
-        : acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)), answer_(std::move(answer)) {
+    enum class Reads { persistent, per_command, until_eof };
+    FakeServer(asio::io_context& io, Answer answer, Reads reads = Reads::persistent)
+        : acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)), answer_(std::move(answer)), reads_(reads) {
         asio::co_spawn(io, accept(), asio::detached);
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
     std::size_t lines() const { return lines_; }
+    std::size_t connections() const { return connections_; }
 
 private:
     asio::awaitable<void> accept() {
         for (;;) {
             auto [ec, socket] = co_await acceptor_.async_accept(herd::nothrow);
             if (ec) co_return;
+            ++connections_;
             asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
         }
     }
     asio::awaitable<void> serve(tcp::socket socket) {
         std::string in;
+        if (reads_ == Reads::until_eof) {
+            auto [ec, n] = co_await asio::async_read(socket, asio::dynamic_buffer(in), herd::nothrow);
+            (void)n;
+            if (ec != asio::error::eof) co_return;
+        }
         for (;;) {
             auto [ec, n] = co_await asio::async_read_until(socket, asio::dynamic_buffer(in), '\n',
                                                             herd::nothrow);
@@ -112,11 +123,13 @@ private:
             const auto reply = answer_(line);
             if (!reply) co_return;
             co_await asio::async_write(socket, asio::buffer(*reply), herd::nothrow);
+            if (reads_ == Reads::per_command) co_return;
         }
     }
     tcp::acceptor acceptor_;
     Answer answer_;
-    std::size_t lines_ = 0;
+    Reads reads_;
+    std::size_t lines_ = 0, connections_ = 0;
 };
 
 std::vector<std::string> fields(const std::string& line) {
@@ -221,6 +234,58 @@ TEST_CASE("A server that closes after its first reply: closed connections and un
     CHECK(r.closed == 1);
     CHECK(r.unanswered == 9);
     CHECK(r.wrong == 0);
+}
+
+TEST_CASE("Client per_command: a request per connection, so a server that closes after one command answers all", "[load]") {
+    asio::io_context io;
+    FakeServer fake(io, [](const std::string& line) { return std::optional(right_iamat_reply("Fake", line)); },
+                    FakeServer::Reads::per_command);
+    LoadOptions o = options_for({{"Fake", "127.0.0.1", fake.port()}}, 2, 20);
+    SECTION("closed loop, three in flight per connection") { o.pipeline = 3; }
+    SECTION("open loop") { o.rate = 2000; }
+    o.client = ClientStyle::per_command;
+    const LoadReport r = run_on(io, o);
+    CHECK(r.replied == 20);
+    CHECK(r.clean());
+    CHECK(fake.lines() == 20);
+    CHECK(fake.connections() == 20);
+    CHECK(r.latency.count() == 20);
+}
+
+TEST_CASE("Client persistent against a server that closes after one command: the rest unanswered", "[load]") {
+    asio::io_context io;
+    FakeServer fake(io, [](const std::string& line) { return std::optional(right_iamat_reply("Fake", line)); },
+                    FakeServer::Reads::per_command);
+    LoadOptions o = options_for({{"Fake", "127.0.0.1", fake.port()}}, 1, 10);
+    o.pipeline = 10;
+    const LoadReport r = run_on(io, o);
+    CHECK(r.replied == 1);
+    CHECK(r.closed == 1);
+    CHECK(r.unanswered == 9);
+}
+
+TEST_CASE("Client half_close: a server that answers only at the end of the stream answers every request", "[load]") {
+    asio::io_context io;
+    FakeServer fake(io, [](const std::string& line) { return std::optional(right_iamat_reply("Fake", line)); },
+                    FakeServer::Reads::until_eof);
+    LoadOptions o = options_for({{"Fake", "127.0.0.1", fake.port()}}, 2, 10);
+    SECTION("half_close: every reply") {
+        o.client = ClientStyle::half_close;
+        const LoadReport r = run_on(io, o);
+        CHECK(r.replied == 10);
+        CHECK(r.clean());
+        CHECK(fake.connections() == 10);
+    }
+    SECTION("per_command, without the half-close: no reply, each times out") {
+        o.client = ClientStyle::per_command;
+        o.timeout = std::chrono::duration<double>(0.2);
+        const LoadReport r = run_on(io, o);
+        CHECK(r.replied == 0);
+        CHECK(r.timed_out == 10);
+        CHECK(r.unanswered == 10);
+        REQUIRE_FALSE(r.error_examples.empty());
+        CHECK_THAT(r.error_examples[0], Catch::Contains("no reply within 0.2") && Catch::Contains("before any byte"));
+    }
 }
 
 TEST_CASE("A server that never answers: the connection times out, its requests unanswered", "[load]") {

@@ -125,16 +125,22 @@ int grade(const GradeArgs& args, std::ostream& out, std::ostream& err) {
     const auto started = Clock::now();
     std::vector<std::vector<TestResult>> runs;
     std::vector<std::string> notes;
+    std::string timeline;  // the first run's, or the first run that lost a course point
     for (int run = 1; run <= args.repeat; ++run) {
         StudentHerd student(server);
         SuiteOptions options{answers.legacy, Clock::now()};
         if (run == 1) options.progress = [&out](const TestResult& t) { print_result(out, t); };
-        runs.push_back(run_suite(student, options));
+        SuiteRun done = run_suite(student, options);
+        const Score course = course_score(merge_runs(title, {done.tests}, {}, 0));
+        if (run == 1 || (course.got < course.max && course_score(merge_runs(title, runs, {}, 0)).got >= course.max))
+            timeline = std::move(done.timeline);
+        runs.push_back(std::move(done.tests));
         for (const auto& note : student.notes()) notes.push_back((args.repeat > 1 ? "run " + std::to_string(run) + ": " : "") + note);
         if (args.repeat > 1) out << "run " << run << ": " << score_line(merge_runs(title, {runs.back()}, {}, 0)) << "\n";
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    const GradeOutcome outcome = merge_runs(title, runs, notes, seconds);
+    GradeOutcome outcome = merge_runs(title, runs, notes, seconds);
+    outcome.timeline = std::move(timeline);
     for (const auto& note : notes) out << "note: " << note << "\n";
     try {
         write_results_json(outcome, args.out / "results.json");

@@ -40,7 +40,9 @@ std::string test_output(const GradeOutcome& outcome, std::size_t i) {
     const TestResult& t = outcome.tests[i];
     std::string text = t.output;
     if (!t.repro.empty()) text += "\nrepeat it: " + t.repro;
-    if (outcome.runs > 1) text = "passed in " + pass_rate(outcome, i) + " runs" + (text.empty() ? "" : "; last failure: " + text);
+    const bool failed_once = outcome.passes[i] < outcome.runs;
+    if (outcome.runs > 1)
+        text = "passed in " + pass_rate(outcome, i) + " runs" + (text.empty() ? "" : (failed_once ? "; last failure: " : "; ") + text);
     return text;
 }
 
@@ -64,7 +66,7 @@ std::string points(double value) {
 
 GradeOutcome merge_runs(std::string title, const std::vector<std::vector<TestResult>>& runs, std::vector<std::string> notes,
                         double seconds) {
-    GradeOutcome outcome{std::move(title), {}, {}, static_cast<int>(runs.size()), std::move(notes), seconds};
+    GradeOutcome outcome{std::move(title), {}, {}, static_cast<int>(runs.size()), std::move(notes), seconds, {}};
     for (const auto& run : runs)
         for (std::size_t i = 0; i < run.size(); ++i) {
             const TestResult& t = run[i];
@@ -74,8 +76,12 @@ GradeOutcome merge_runs(std::string title, const std::vector<std::vector<TestRes
             }
             TestResult& merged = outcome.tests[i];
             merged.score += t.score / static_cast<double>(runs.size());
-            if (t.passed()) ++outcome.passes[i];
-            else {
+            // A failure's output is kept over any pass's (a pass's says what it measured).
+            const bool failed_before = outcome.passes[i] < static_cast<int>(&run - runs.data());
+            if (t.passed()) {
+                ++outcome.passes[i];
+                if (!failed_before) merged.output = t.output;
+            } else {
                 merged.output = t.output;
                 merged.repro = t.repro;
             }
@@ -158,7 +164,7 @@ void write_report_html(const GradeOutcome& outcome, const std::filesystem::path&
         out << "</ul>\n";
     }
     out << "<h2>Tests</h2>\n<table><tr><th>test</th><th>points</th>" << (outcome.runs > 1 ? "<th>passed</th>" : "")
-        << "<th>what went wrong</th></tr>\n";
+        << "<th>what went wrong, or what it measured</th></tr>\n";
     for (std::size_t i = 0; i < outcome.tests.size(); ++i) {
         const TestResult& t = outcome.tests[i];
         out << "<tr class=\"" << (t.passed() ? "passed" : "failed") << "\"><td>" << xml_escaped(t.name) << "</td><td>"
@@ -168,7 +174,17 @@ void write_report_html(const GradeOutcome& outcome, const std::filesystem::path&
         if (!t.repro.empty()) out << "<pre>repeat it: " << xml_escaped(t.repro) << "</pre>";
         out << "</td></tr>\n";
     }
-    out << "</table>\n</body></html>\n";
+    out << "</table>\n";
+    if (!outcome.timeline.empty())
+        out << "<h2>Timeline" << (outcome.runs > 1 ? " of one run" : "") << "</h2>\n<p>A track per server and per test; "
+               "hover a mark for its text. Every request and its reply (joined, green when the check held, red when it "
+               "failed); the checks on their own track; the servers' stops (Test 2) and kills as bands across every "
+               "track, pauses as bands of their own.</p>\n<div style=\"overflow-x:auto\">"
+            << outcome.timeline << "</div>\n";
+    // The flood diagram needs the flood lines, which herdsim sees only on links it relays; a grade's
+    // servers connect to each other's own ports.
+    out << "<h2>Flood diagram</h2>\n<p>links not relayed: no diagram (the servers connect to each other's own "
+           "ports, so herdsim sees no flood line).</p>\n</body></html>\n";
 }
 
 }  // namespace herd::sim::grade

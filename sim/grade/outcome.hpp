@@ -16,6 +16,7 @@ struct GradeOutcome {
     int runs = 1;
     std::vector<std::string> notes;  // what went unlike the course's timing, servers that never came up
     double seconds = 0;
+    std::string timeline = {};  // an inline SVG of one run (SuiteRun::timeline)
 };
 
 // Merges the runs of --repeat (the same tests in the same order each run).

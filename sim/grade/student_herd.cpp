@@ -205,6 +205,24 @@ void StudentHerd::stop(const std::string& name) {
     target::release_group(pid);
 }
 
+void StudentHerd::crash(const std::string& name) {
+    const auto it = pids_.find(name);
+    if (it == pids_.end()) return;
+    const pid_t pid = it->second;
+    pids_.erase(it);
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    target::release_group(pid);
+}
+
+void StudentHerd::pause(const std::string& name) {
+    if (const auto it = pids_.find(name); it != pids_.end()) ::kill(-it->second, SIGSTOP);
+}
+
+void StudentHerd::resume(const std::string& name) {
+    if (const auto it = pids_.find(name); it != pids_.end()) ::kill(-it->second, SIGCONT);
+}
+
 void StudentHerd::kill_all() {
     for (const pid_t group : groups_) {
         ::kill(-group, SIGKILL);

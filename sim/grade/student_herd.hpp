@@ -52,6 +52,11 @@ public:
     bool start(const std::string& name);
     // SIGTERM as lsof would find them, 0.3 s, then until the server exited (30 s at most, then SIGKILL).
     void stop(const std::string& name);
+    // Faults for the extras, as a dead host and a stopped process: SIGKILL to the server's group
+    // (reaped at once), and SIGSTOP and SIGCONT to it.
+    void crash(const std::string& name);
+    void pause(const std::string& name);
+    void resume(const std::string& name);
     void kill_all();
     const Notes& notes() const { return notes_; }
 

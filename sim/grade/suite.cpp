@@ -2,16 +2,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "grade/course_client.hpp"
+#include "grade/outcome.hpp"
+#include "grade/timeline.hpp"
 #include "protocol/reply_text.hpp"
 
 namespace herd::sim::grade {
@@ -22,6 +27,10 @@ using Clock = std::chrono::steady_clock;
 using Json = nlohmann::ordered_json;
 
 constexpr auto persistent_timeout = std::chrono::milliseconds(2000);
+// The extras under faults: how long an update may take to reach a server, and how often a server is
+// asked whether it has (a WHATSAT, as the course's client asks).
+constexpr auto reach_limit = std::chrono::milliseconds(5000);
+constexpr auto poll_gap = std::chrono::milliseconds(20);
 
 std::vector<std::string> words(std::string_view text) {
     std::vector<std::string> out;
@@ -102,19 +111,41 @@ public:
     Grader(StudentHerd& herd, const SuiteOptions& options)
         : herd_(herd), options_(options), legacy_(Json::parse(options.places_body)), places_new_(as_places_new(legacy_)) {
         for (const auto& s : herd.herd().servers) names_.push_back(s.name);
+        log_.start = options.start;
+        log_.servers = names_;
     }
 
-    std::vector<TestResult> run() {
-        for (const auto& name : names_) herd_.start(name);
+    // A request as the course's client sends it, kept for the timeline under `track`.
+    Exchange ask(const std::string& track, const std::string& name, const std::string& line,
+                 std::chrono::milliseconds timeout = course_timeout) {
+        Exchange exchange = course_request(herd_.port(name), line, timeout);
+        log_.asked.push_back({results_.size(), track.substr(0, track.find(" (")), name, exchange});
+        return exchange;
+    }
+
+    // A server started, stopped or faulted, kept for the timeline.
+    void act(const std::string& what, const std::string& name) {
+        log_.events.push_back({Clock::now(), name, what});
+        if (what == "start") herd_.start(name);
+        else if (what == "stop") herd_.stop(name);
+        else if (what == "crash") herd_.crash(name);
+        else if (what == "pause") herd_.pause(name);
+        else herd_.resume(name);
+    }
+
+    SuiteRun run() {
+        for (const auto& name : names_) act("start", name);
         test1();
         test2();
         test3();
+        faults();
         herd_.kill_all();
-        return std::move(results_);
+        return {std::move(results_), timeline_svg(log_)};
     }
 
 private:
     void add(TestResult result) {
+        log_.judged.push_back({Clock::now(), result.name, result.passed(), result.output});
         options_.progress(result);
         results_.push_back(std::move(result));
     }
@@ -129,13 +160,14 @@ private:
         add(std::move(r));
     }
 
+    // `scored`: the course's points for the reply; `byte_extra`: the extra for its bytes.
     Iamat iamat(const std::string& test, const std::string& name, const std::string& client, const std::string& coords,
-                bool scored) {
+                bool scored, bool byte_extra = true) {
         const long long client_ns = wall_ns();
         const std::string client_time = time_text(client_ns);
         const std::string line = "IAMAT " + client + " " + coords + " " + client_time + "\n";
         const std::uint16_t port = herd_.port(name);
-        Iamat out{course_request(port, line), false, ""};
+        Iamat out{ask(test, name, line), false, ""};
         const long long received_ns = wall_ns();
         const auto got = words(out.exchange.got);
         if (got.size() == 6 && got[0] == "AT" && got[1] == name && got[3] == client && got[4] == coords && got[5] == client_time) {
@@ -149,6 +181,7 @@ private:
         const std::string expected = "\"AT " + name + " <difference> " + client + " " + coords + " " + client_time +
                                      "\" (the difference, the server's time minus the client's, between 0 and the reply)";
         if (scored) check(true, test + ": IAMAT at " + name + " answers with its AT line", 2, out.ok, expected, out.exchange, port);
+        if (!byte_extra) return out;
         // The bytes exactly: a signed difference with nine decimals, one "\n".
         const std::regex exact("AT " + name + " [+-][0-9]+\\.[0-9]{9} " + std::regex_replace(client, std::regex("\\."), "\\.") +
                                " " + std::regex_replace(coords, std::regex("[.+]"), "\\$&") + " " + client_time + "\n");
@@ -164,7 +197,7 @@ private:
                  const Iamat& origin, double points, bool exact_extra) {
         const std::string line = "WHATSAT " + client + " " + std::to_string(radius) + " " + std::to_string(bound) + "\n";
         const std::uint16_t port = herd_.port(name);
-        const Exchange exchange = course_request(port, line);
+        const Exchange exchange = ask(test, name, line);
         const std::string why = origin.ok ? "" : origin.why;
         const bool first_ok = origin.ok && words(first_line(exchange.got)) == words(origin.at_line);
         check(true, test + ": WHATSAT at " + name + ": first line", points, first_ok,
@@ -182,7 +215,7 @@ private:
 
     void invalid(const std::string& test, const std::string& name, const std::string& line, double points) {
         const std::uint16_t port = herd_.port(name);
-        const Exchange exchange = course_request(port, line);
+        const Exchange exchange = ask(test, name, line);
         std::string got = exchange.got;
         while (!got.empty() && (got.back() == '\n' || got.back() == '\r' || got.back() == ' ')) got.pop_back();
         const std::string want = "? " + line;
@@ -213,7 +246,7 @@ private:
     }
 
     void stop(const std::string& test, const std::string& name, std::set<std::string>& alive) {
-        herd_.stop(name);
+        act("stop", name);
         alive.erase(name);
         std::string down;
         for (const auto& other : alive)
@@ -231,8 +264,8 @@ private:
                 stop(test, names_[i], alive);
                 stop(test, names_[j], alive);
                 if (alive.empty()) {
-                    herd_.start(names_[i]);
-                    herd_.start(names_[j]);
+                    act("start", names_[i]);
+                    act("start", names_[j]);
                     continue;
                 }
                 const std::string origin_name = *std::min_element(alive.begin(), alive.end(), [&](const auto& a, const auto& b) {
@@ -241,7 +274,7 @@ private:
                 const std::string client = "client" + std::to_string(++number) + ".cs.ucla.edu";
                 Iamat origin = iamat(test, origin_name, client, "+37.551379+126.993287", false);
                 // As the w20 script: the origin's own WHATSAT first, what the others are compared with.
-                const Exchange own = course_request(herd_.port(origin_name), "WHATSAT " + client + " 20 10\n");
+                const Exchange own = ask(test, origin_name, "WHATSAT " + client + " 20 10\n");
                 if (origin.ok && !(words(first_line(own.got)) == words(origin.at_line) &&
                                    same_places(rest_after_first_line(own.got), legacy_, places_new_, 10))) {
                     origin.ok = false;
@@ -253,8 +286,8 @@ private:
                     if (connected(alive, origin_name, name)) whatsat(test, name, client, 20, 10, origin, 1, false);
                     else invalid(test, name, "WHATSAT " + client + " 20 10", 1);
                 }
-                herd_.start(names_[i]);
-                herd_.start(names_[j]);
+                act("start", names_[i]);
+                act("start", names_[j]);
             }
     }
 
@@ -279,15 +312,125 @@ private:
         add(std::move(r));
     }
 
+    // How long after `since` each of `servers` first answered a WHATSAT for `origin`'s client with
+    // its AT line, polled until `deadline`; a server that had not by then is missing, with its last reply.
+    struct Reach {
+        std::map<std::string, double> ms;
+        std::map<std::string, Exchange> missing;
+    };
+    Reach reach(const std::set<std::string>& servers, const std::string& client, const Iamat& origin,
+                Clock::time_point since, Clock::time_point deadline) {
+        Reach out;
+        std::set<std::string> left = servers;
+        while (!left.empty()) {
+            for (auto it = left.begin(); it != left.end();) {
+                // At least long enough for a reply that shows what the server holds.
+                const auto timeout = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                                              std::chrono::milliseconds(500));
+                const Exchange poll = ask("faults", *it, "WHATSAT " + client + " 10 1\n", timeout);
+                if (origin.ok && words(first_line(poll.got)) == words(origin.at_line)) {
+                    out.ms[*it] = std::chrono::duration<double, std::milli>(poll.ended_at - since).count();
+                    out.missing.erase(*it);
+                    it = left.erase(it);
+                } else {
+                    out.missing.insert_or_assign(*it, poll);
+                    ++it;
+                }
+            }
+            if (left.empty() || Clock::now() >= deadline) break;
+            std::this_thread::sleep_for(poll_gap);
+        }
+        return out;
+    }
+
+    // "every one knew X; first seen ... Bernard 12 ms, Jaquez 30 ms"; or what the first server it missed answered.
+    std::string reach_text(const Reach& r, const std::string& client) const {
+        std::string text;
+        for (const auto& [name, ms] : r.ms) text += (text.empty() ? "" : ", ") + name + " " + points(std::round(ms)) + " ms";
+        if (r.missing.empty())
+            return "every one knew " + client + "; first seen at each (polled in turn, every 20 ms; from the reply): " + text;
+        const auto& [name, poll] = *r.missing.begin();
+        std::string absent;
+        for (const auto& [missing, e] : r.missing) absent += (absent.empty() ? "" : ", ") + missing;
+        return "not known within " + std::to_string(reach_limit.count()) + " ms at " + absent + "; " + name +
+               "'s last answer: " + describe(poll, options_.start) + (text.empty() ? "" : "; known at " + text);
+    }
+
+    void fault_extra(const std::string& name, const Reach& reached, const std::string& client, const std::string& before) {
+        const bool ok = reached.missing.empty();
+        add({"extra: faults: " + name, false, ok ? 1.0 : 0.0, 1, before + reach_text(reached, client), ""});
+    }
+
+    // The servers `from` reaches through servers of `alive` only (itself too).
+    std::set<std::string> joined(const std::set<std::string>& alive, const std::string& from) const {
+        std::set<std::string> out;
+        for (const auto& name : alive)
+            if (connected(alive, from, name)) out.insert(name);
+        return out;
+    }
+
+    // Extras under faults, where the links allow: how fast an update reaches every server, after a
+    // server was killed and restarted, and while a neighbour is paused. Links are the servers' own
+    // (the term's hard-coded ports), so no link is cut here.
+    void faults() {
+        const std::string origin_name = names_.front();
+        const std::set<std::string> all(names_.begin(), names_.end());
+        {
+            const std::string client = "latency.cs.ucla.edu";
+            const Iamat origin = iamat("faults", origin_name, client, "+34.068930-118.445127", false, false);
+            const auto since = origin.exchange.ended_at;
+            fault_extra("an IAMAT at " + origin_name + " reaches every server within " + std::to_string(reach_limit.count()) + " ms",
+                        reach(all, client, origin, since, since + reach_limit), client, origin.ok ? "" : "the IAMAT went wrong; ");
+        }
+        const auto neighbours = herd_.herd().neighbours(origin_name);
+        if (names_.size() < 2 || neighbours.empty()) return;
+        {
+            const std::string victim = names_.back() == origin_name ? names_[1] : names_.back();
+            const auto killed = Clock::now();
+            act("crash", victim);
+            act("start", victim);
+            const double down_ms = std::chrono::duration<double, std::milli>(Clock::now() - killed).count();
+            const std::string client = "restart.cs.ucla.edu";
+            const Iamat origin = iamat("faults", origin_name, client, "+34.068930-118.445127", false, false);
+            const auto since = origin.exchange.ended_at;
+            fault_extra(victim + " killed (SIGKILL) and restarted: an IAMAT at " + origin_name + " then reaches every server",
+                        reach(all, client, origin, since, since + reach_limit), client,
+                        victim + " accepting again " + points(std::round(down_ms)) + " ms after the kill; ");
+        }
+        {
+            const std::string paused = neighbours.front();
+            std::set<std::string> running = all;
+            running.erase(paused);
+            const std::set<std::string> during = joined(running, origin_name);
+            act("pause", paused);
+            // Two updates: a server that floods one at a time and waits on the paused neighbour holds
+            // up the second one, whichever neighbour it flooded first.
+            const Iamat first = iamat("faults", origin_name, "pause-1.cs.ucla.edu", "+34.068930-118.445127", false, false);
+            const Iamat second = iamat("faults", origin_name, "pause-2.cs.ucla.edu", "+34.068930-118.445127", false, false);
+            const auto since = second.exchange.ended_at;
+            Reach reached = reach(during, "pause-1.cs.ucla.edu", first, since, since + reach_limit);
+            const Reach reached_second = reach(during, "pause-2.cs.ucla.edu", second, since, since + reach_limit);
+            act("resume", paused);
+            const auto resumed = Clock::now();
+            const Reach after = reach({paused}, "pause-2.cs.ucla.edu", second, resumed, resumed + reach_limit);
+            const std::string name = paused + " paused (SIGSTOP): two IAMATs at " + origin_name +
+                                     " reach every running server joined to it, and " + paused + " once it continues (SIGCONT)";
+            if (!reached.missing.empty()) return fault_extra(name, reached, "pause-1.cs.ucla.edu", "while paused: ");
+            if (!reached_second.missing.empty()) return fault_extra(name, reached_second, "pause-2.cs.ucla.edu", "while paused: ");
+            fault_extra(name, after, "pause-2.cs.ucla.edu", "while paused: " + reach_text(reached_second, "pause-2.cs.ucla.edu") + "; after SIGCONT: ");
+        }
+    }
+
     StudentHerd& herd_;
     const SuiteOptions& options_;
     Json legacy_, places_new_;
     std::vector<std::string> names_;
     std::vector<TestResult> results_;
+    GradeLog log_;
 };
 
 }  // namespace
 
-std::vector<TestResult> run_suite(StudentHerd& herd, const SuiteOptions& options) { return Grader(herd, options).run(); }
+SuiteRun run_suite(StudentHerd& herd, const SuiteOptions& options) { return Grader(herd, options).run(); }
 
 }  // namespace herd::sim::grade

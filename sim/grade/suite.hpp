@@ -31,7 +31,12 @@ struct SuiteOptions {
     std::function<void(const TestResult&)> progress = [](const TestResult&) {};
 };
 
+struct SuiteRun {
+    std::vector<TestResult> tests;
+    std::string timeline;  // an inline SVG: the requests, the servers' stops and faults, the checks
+};
+
 // Starts every server of `herd` (0.5 s apart), runs the tests, and leaves it stopped.
-std::vector<TestResult> run_suite(StudentHerd& herd, const SuiteOptions& options);
+SuiteRun run_suite(StudentHerd& herd, const SuiteOptions& options);
 
 }  // namespace herd::sim::grade

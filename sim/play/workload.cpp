@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "async/nothrow.hpp"
+#include "client/reply.hpp"
 #include "play/steps.hpp"
 
 namespace herd::sim {
@@ -16,14 +17,90 @@ using asio::ip::tcp;
 
 namespace {
 
-// Replies are read and discarded so that a node never blocks writing to a workload client.
-asio::awaitable<void> discard_replies(std::shared_ptr<tcp::socket> socket) {
+// How long a workload client waits for a server's reply or close before it gives up on it: the
+// course's graders' client timeout.
+constexpr auto reply_limit = std::chrono::seconds(20);
+
+// The workload's clients still reading, each until its server replied or closed: the workload
+// ends only once none is, so no client closes a connection the server has not finished with.
+struct Readers {
+    explicit Readers(asio::io_context& io) : wake(io) {}
+    asio::steady_timer wake;
+    std::size_t left = 0;
+    void done() {
+        if (--left == 0) wake.cancel();
+    }
+    asio::awaitable<void> all_done() {
+        while (left > 0) {
+            wake.expires_at(std::chrono::steady_clock::time_point::max());
+            co_await wake.async_wait(nothrow);
+        }
+    }
+};
+
+// Replies are read and discarded so that a node never blocks writing to a workload client, until
+// the server closes the connection (then the next report opens a new one).
+asio::awaitable<void> discard_replies(std::shared_ptr<tcp::socket> socket, std::shared_ptr<Readers> readers) {
     char scratch[4096];
     for (;;) {
         auto [ec, n] = co_await socket->async_read_some(asio::buffer(scratch), nothrow);
         (void)n;
-        if (ec) co_return;
+        if (ec) break;
     }
+    boost::system::error_code ignored;
+    socket->close(ignored);
+    readers->done();
+}
+
+// Once the last report is written: each persistent connection is half-closed, so the server reads
+// every line before its end of stream, and closed once the server closed it or the limit passed.
+asio::awaitable<void> finish(asio::io_context& io, std::map<std::string, std::shared_ptr<tcp::socket>>& sockets,
+                             std::shared_ptr<Readers> readers) {
+    for (auto& [node, socket] : sockets) {
+        boost::system::error_code ignored;
+        if (socket && socket->is_open()) socket->shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    asio::steady_timer limit(io);
+    limit.expires_after(reply_limit);
+    limit.async_wait([readers](boost::system::error_code) {
+        readers->wake.cancel();  // checked again below: the limit has passed
+    });
+    const auto deadline = std::chrono::steady_clock::now() + reply_limit;
+    while (readers->left > 0 && std::chrono::steady_clock::now() < deadline) {
+        readers->wake.expires_at(std::chrono::steady_clock::time_point::max());
+        co_await readers->wake.async_wait(nothrow);
+    }
+    limit.cancel();
+    for (auto& [node, socket] : sockets) {
+        boost::system::error_code ignored;
+        if (socket) socket->close(ignored);
+    }
+    co_await readers->all_done();  // the readers see their sockets closed
+}
+
+// One report on a connection of its own, for a server that reads one command per connection: the
+// line (then the half-close when `half_close`), and its reply read until it is complete, the
+// server closed the connection or the limit passed; only then is the connection closed. The report
+// counts as given to the server once its write completed.
+asio::awaitable<void> report_alone(RunContext& run, std::string node, std::string line, bool half_close,
+                                   std::shared_ptr<Readers> readers) {
+    struct Done {
+        Readers& readers;
+        ~Done() { readers.done(); }
+    } done{*readers};
+    std::shared_ptr<LineClient> client;
+    try {
+        client = std::make_shared<LineClient>(run.io, run.herd->port(node), run.failed());
+        client->send(line);
+    } catch (const std::exception& e) {
+        run.recorder->note("workload-unsent", node + ": " + e.what(), {node});
+        co_return;
+    }
+    ClientLines lines(run.max_line);
+    run.client_wrote(node, line, lines, half_close);
+    if (half_close) client->shutdown_send();
+    co_await read_reply(*client, false, std::chrono::steady_clock::now() + reply_limit);
+    client->close();
 }
 
 std::uint64_t draw(std::mt19937_64& rng, std::uint64_t bound) { return rng() % bound; }
@@ -82,6 +159,8 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::size_t 
     Schedule schedule(run, step, w.may_fall_behind);
 
     std::optional<std::chrono::steady_clock::time_point> held_until;  // the end of a write the server held up
+    const auto style = run.options.target ? run.options.target->client : target::ClientStyle::persistent;
+    auto readers = std::make_shared<Readers>(run.io);
 
     for (int i = 0; i < w.updates; ++i) {
         const auto due = std::max(start + i * spacing, held_until.value_or(start));
@@ -111,6 +190,14 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::size_t 
                               std::chrono::system_clock::now().time_since_epoch()).count();
         const Nanos time = std::max(now, newest + 1);
         const std::string line = "IAMAT " + client + " " + where + " " + format_posix_time(time) + "\n";
+        if (style != target::ClientStyle::persistent) {
+            newest = std::max(newest, time);
+            ++readers->left;
+            asio::co_spawn(run.io, report_alone(run, node, line, style == target::ClientStyle::half_close, readers),
+                           report_failure("workload: a report on a connection of its own", run.failed()));
+            ++sent;
+            continue;
+        }
 
         auto& socket = sockets[node];
         if (!socket || !socket->is_open()) {
@@ -122,7 +209,8 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::size_t 
                 ++skipped;
                 continue;
             }
-            asio::co_spawn(run.io, discard_replies(socket), report_failure("workload: reading replies", run.failed()));
+            ++readers->left;
+            asio::co_spawn(run.io, discard_replies(socket, readers), report_failure("workload: reading replies", run.failed()));
             lines.insert_or_assign(node, ClientLines(run.max_line));
         }
         // What the socket takes at once is not held up; the rest waits for the server to read.
@@ -143,8 +231,7 @@ asio::awaitable<void> run_workload(RunContext& run, WorkloadStep w, std::size_t 
         run.client_wrote(node, line, lines.at(node), false);
         ++sent;
     }
-    for (auto& [node, socket] : sockets)
-        if (socket) socket->close();
+    co_await finish(run.io, sockets, readers);
     run.recorder->note("workload-done", std::to_string(sent) + " reports sent, " + std::to_string(skipped) +
                                             " skipped (node down or unreachable), at most " +
                                             std::to_string(schedule.worst().count()) + " ms behind schedule");

@@ -8,6 +8,7 @@
 
 #include "report/format.hpp"
 #include "report/pages.hpp"
+#include "report/timeline.hpp"
 #include "report/writer.hpp"
 
 namespace herd::sim {
@@ -50,7 +51,9 @@ struct Track {
     std::string marks;       // SVG
 };
 
-std::string timeline_html(const ReportInput& in) {
+}  // namespace
+
+Timeline draw_timeline(const ReportInput& in) {
     const RunRecord& run = in.run;
     const Recorder& recorder = in.recorder;
     // The axis: from the first thing shown (the herd's start is before time 0) to the run's end.
@@ -143,7 +146,14 @@ std::string timeline_html(const ReportInput& in) {
                "\" text-anchor=\"end\">" + xml_escape(tracks[i].name) + "</text>" + tracks[i].marks + "</g>\n";
     }
     svg += "</g>\n</svg>\n";
+    return {svg, link_events, show_links};
+}
 
+namespace {
+
+std::string timeline_html(const ReportInput& in) {
+    const RunRecord& run = in.run;
+    const auto [svg, link_events, show_links] = draw_timeline(in);
     std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Timeline - " +
                        xml_escape(run.scenario) + " " + xml_escape(run.run_id) + "</title>\n<style>\n" + page_style() +
                        "div.scroll{overflow-x:auto}\n</style>\n</head>\n<body>\n";

@@ -110,10 +110,12 @@ TargetSpec parse_target(std::string_view json_text, const fs::path& file) {
         } else if (key == "client") {
             if (value == "persistent")
                 spec.client = ClientStyle::persistent;
+            else if (value == "per_command")
+                spec.client = ClientStyle::per_command;
             else if (value == "half_close")
                 spec.client = ClientStyle::half_close;
             else
-                r.fail(key, "expected \"persistent\" or \"half_close\", got " + value.dump());
+                r.fail(key, "expected \"persistent\", \"per_command\" or \"half_close\", got " + value.dump());
         } else if (key == "ready_timeout_ms") {
             spec.ready_timeout = std::chrono::milliseconds(r.integer(value, key, 1, 86400000));
         } else if (key == "poll_interval_ms") {

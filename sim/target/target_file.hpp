@@ -13,10 +13,12 @@
 namespace herd::sim::target {
 
 enum class Links { relayed, direct };
-// How a send step without a named connection writes: on a connection of its own either way;
-// half_close then also shuts down the sending side, for servers that read until the end of the
-// stream before they answer (the course's graders' client).
-enum class ClientStyle { persistent, half_close };
+// How herdsim's clients write. A send step without a named connection writes on a connection of
+// its own in every style; half_close then also shuts down the sending side, for servers that read
+// until the end of the stream before they answer (the course's graders' client). A workload keeps
+// one connection per server with persistent, and opens one per report otherwise, for servers that
+// read one command per connection.
+enum class ClientStyle { persistent, per_command, half_close };
 
 struct TargetSpec {
     std::filesystem::path file;

@@ -16,6 +16,7 @@ herdsim_grade_test(persistent no-newline)
 herdsim_grade_test(per-command bad-invalid)
 herdsim_grade_test(persistent short-diff)
 herdsim_grade_test(per-command json-indent-2)
+herdsim_grade_test(persistent serial-flood)
 
 herdsim_cli_test("grade refuses an unknown placeholder, naming it" 2
   "unknown placeholder \\{nmae\\}"
@@ -51,5 +52,5 @@ add_test(NAME "grade: --submissions --jobs 2 grades every folder at once into on
 set_tests_properties("grade: --submissions --jobs 2 grades every folder at once into one CSV" PROPERTIES
                      TIMEOUT 300 RUN_SERIAL TRUE LABELS grade)
 herdsim_docs_example("grade --target takes a target file's command" 0
-  "0/1  extra: Test 1: Juzang answers an IAMAT and then a WHATSAT on one connection, without a half-close\n.*\ncourse 85/85  extras 22/23\n$"
+  "0/1  extra: Test 1: Juzang answers an IAMAT and then a WHATSAT on one connection, without a half-close\n.*\ncourse 85/85  extras 25/26\n$"
   grade --target tests/data/targets/course_herd_per_command.json)

@@ -106,8 +106,39 @@ set_tests_properties("cli: keep_open fails a server that closes the connection a
 herdsim_cli_test("keep_open passes a persistent server" 0 "\nkept-open +PASS "
   run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/kept_open.json --target ${python_target} --out ${target_out})
 
+# A workload against servers that read one command per connection: with "client": "per_command"
+# each report goes on a connection of its own, read by the server, so none is lost (written on one
+# connection, every report after the first would be). Direct links: the servers hard-code their
+# neighbours' ports, so polls see every record.
+herdsim_cli_test("a workload against a one-command-per-connection herd loses nothing" 0
+  "\nworkload-per-command +PASS "
+  run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/workload_per_command.json
+      --target ${target_data}/course_herd_per_command_direct.json --out ${target_out})
+set_tests_properties("cli: a workload against a one-command-per-connection herd loses nothing" PROPERTIES RESOURCE_LOCK w22-ports)
+herdsim_cli_test("a half-closing workload against a herd that reads until the end of the stream loses nothing" 0
+  "\nworkload-per-command +PASS "
+  run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/workload_per_command.json
+      --target ${target_data}/course_herd_eof.json --out ${target_out})
+set_tests_properties("cli: a half-closing workload against a herd that reads until the end of the stream loses nothing"
+  PROPERTIES RESOURCE_LOCK w22-ports)
+
 # A target whose servers read until the end of the stream before answering: with "client":
 # "half_close" every send half-closes, and the polls ask as the course's client does.
 herdsim_cli_test("a half-closing client runs a herd that reads until the end of the stream" 0 "\npolled-knowledge +PASS "
   run ${polled} --target ${target_data}/course_herd_eof.json --out ${target_out})
 set_tests_properties("cli: a half-closing client runs a herd that reads until the end of the stream" PROPERTIES RESOURCE_LOCK w22-ports)
+
+# `herdsim load --client` against the course-style fixture's herd, five real processes: each style
+# measures the herd that reads that way, and a persistent client cannot measure a herd that closes
+# after one command.
+set(course_server ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/course_herd/server.py)
+function(load_style_test style client code text)
+  set(name "load: --client ${client} against a ${style} herd exits ${code}")
+  add_test(NAME ${name}
+           COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/load_styles.py $<TARGET_FILE:herdsim> ${course_server}
+                   ${style} ${client} ${code} ${text})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 180 RESOURCE_LOCK w22-ports LABELS target)
+endfunction()
+load_style_test(per-command per_command 0 "1000 of 1000 (client, server) pairs")
+load_style_test(eof half_close 0 "1000 of 1000 (client, server) pairs")
+load_style_test(per-command persistent 1 "closed by the server")
