@@ -224,8 +224,8 @@ A candidate still fails when one of its runs fails an expectation that failed in
 Exit code: 0 written, 1 no expectation failed in every try (nothing to shrink), 2 could not run.
 
 Examples:
-  herdsim shrink results/chaos-fall17/latest/scenario.json
-  herdsim shrink failing.json --tries 5 --jobs 8)");
+  herdsim shrink results/chaos-fall17/latest/scenario.json --tries 5 --jobs 8
+  herdsim shrink tests/data/scenarios/restart_forgets.json --target tests/fixtures/python_herd/target.json)");
     cmd->callback([args, &action] { action = [args] { return shrink(*args); }; });
 }
 
