@@ -29,6 +29,9 @@ T sized(T full, T small) {
 // Resident set size of this process, from /proc/self/statm.
 double rss_mib();
 
+// The most this process has ever had resident (getrusage's ru_maxrss).
+double peak_rss_mib();
+
 // Bytes the process holds from malloc now (glibc's mallinfo2: in use, plus mmapped chunks). Unlike
 // RSS, it grows with what a herd allocates even when malloc reuses memory freed by an earlier
 // benchmark; kernel socket buffers are in neither.

@@ -36,6 +36,8 @@ void BenchObserver::on_handled(std::string_view, const Command& command, const E
         }
     } else if (effects.outcome == Effects::Outcome::query) {
         ++whatsat;
+    } else if (effects.outcome == Effects::Outcome::catch_up) {
+        ++catch_up_requests;
     }
 }
 

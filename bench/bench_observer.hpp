@@ -36,6 +36,7 @@ public:
     std::uint64_t at_stored = 0;     // flood lines that stored a record
     std::uint64_t at_handled = 0;    // flood lines handled, stored or dropped
     std::uint64_t whatsat = 0;       // valid WHATSATs (a Places query each)
+    std::uint64_t catch_up_requests = 0;  // neighbours' catch-up requests handled (honoured or not)
     std::uint64_t links_up = 0, links_down = 0, overflowed = 0;
 
 private:

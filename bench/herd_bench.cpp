@@ -168,6 +168,57 @@ void BM_Flood(benchmark::State& state, HerdConfig config, bool one_down, LinkPol
     state.counters["flood_lines_per_cpu_s"] = cpu > 0 ? static_cast<double>(handled) / cpu : 0;
 }
 
+// A sustained storm: C client connections spread over every node, each keeping a window of IAMATs
+// in flight, every one a new update that floods the whole herd. An iteration ends once every
+// update has cost its 2E - (N - 1) flood lines and the herd is quiet. The figure is flood lines
+// handled per CPU-second of the whole process (herd, relays, clients and loop), beside the echo
+// floor's requests per second at the same C in this run: a line the floor echoes is the least a
+// line can cost on this loop.
+void BM_Storm(benchmark::State& state, HerdConfig config, bool relays) {
+    const auto connections = static_cast<std::size_t>(state.range(0));
+    boost::asio::io_context io;
+    double cpu = 0, seconds = 0;
+    std::uint64_t handled = 0, updates = 0;
+    const double per_update = 2.0 * static_cast<double>(config.links.size()) - static_cast<double>(config.servers.size() - 1);
+    {
+        HerdRig rig(io, config, {}, sim::HerdOptions{}.server.link_policy, relays);
+        LoadSpec spec;
+        spec.ports = rig.ports();
+        spec.connections = connections;
+        spec.window = load_window;
+        spec.requests = sized<std::uint64_t>(1000, 20);
+        spec.request = append_load_iamat;
+        for (auto _ : state) {
+            const double cpu_before = cpu_seconds();
+            const auto t0 = Clock::now();
+            const std::uint64_t before = rig.observer.at_handled;
+            const auto target = before + static_cast<std::uint64_t>(static_cast<double>(spec.requests) * per_update);
+            const LoadResult r = run_load(io, spec);
+            if (!drive(io, [&] { return rig.observer.at_handled >= target; }, 120s)) {
+                state.SkipWithError("updates did not reach every node");
+                break;
+            }
+            rig.wait_quiet();
+            const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+            cpu += cpu_seconds() - cpu_before;
+            state.SetIterationTime(s);
+            seconds += s;
+            handled += rig.observer.at_handled - before;
+            updates += r.replied;
+        }
+        if (rig.observer.overflowed > 0) state.SkipWithError("a peer queue overflowed");
+    }
+    settle(io, 5ms);
+    const double floor = floor_throughput(connections);
+    state.counters["updates"] = static_cast<double>(updates);
+    state.counters["msgs_per_update"] = updates ? static_cast<double>(handled) / static_cast<double>(updates) : 0;
+    state.counters["expected_2E_minus_N_minus_1"] = per_update;
+    state.counters["flood_lines_per_s"] = seconds > 0 ? static_cast<double>(handled) / seconds : 0;
+    state.counters["flood_lines_per_cpu_s"] = cpu > 0 ? static_cast<double>(handled) / cpu : 0;
+    state.counters["floor_req_per_s"] = floor;
+    state.counters["ratio_to_floor"] = cpu > 0 ? static_cast<double>(handled) / cpu / floor : 0;
+}
+
 std::string places_sample() {
     std::ifstream in(std::string(HERDSIM_BENCH_DATA_DIR) + "/places/nearbysearch_ok_ucla_2022_bound5.json");
     std::stringstream text;
@@ -265,6 +316,15 @@ void register_herd_benchmarks() {
             ->Unit(benchmark::kMillisecond)
             ->Iterations(sized<benchmark::IterationCount>(5, 1));
     }
+    // What a run's herd relays in a sustained storm, every link through a relay, and without relays.
+    for (const bool relays : {true, false})
+        benchmark::RegisterBenchmark(relays ? "Herd/Storm/Random200/relayed" : "Herd/Storm/Random200/direct", BM_Storm,
+                                     random200(), relays)
+            ->ArgName("C")
+            ->Arg(10)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(sized<benchmark::IterationCount>(2, 1));
     for (int c : {1, 10, 100})
         benchmark::RegisterBenchmark("Herd/WHATSAT/Throughput", BM_WhatsatThroughput)
             ->ArgName("C")

@@ -17,12 +17,16 @@ HerdRig::HerdRig(boost::asio::io_context& io_, HerdConfig config, std::filesyste
     options.server.places.timeout = std::chrono::milliseconds(2000);
     herd = std::make_unique<sim::Herd>(io, std::move(config), options);
     const auto t0 = Clock::now();
+    const double cpu0 = cpu_seconds();
     herd->start();
     const std::uint64_t links = 2 * herd->config().links.size();
-    if (policy == LinkPolicy::persistent && !drive(io, [&] { return observer.links_up >= links; }, 60s))
-        throw std::runtime_error("herd: only " + std::to_string(observer.links_up) + " of " + std::to_string(links) +
-                                 " peer links came up");
+    // quiet() walks every relay: asked only once every request was handled.
+    if (!drive(io, [&] { return observer.catch_up_requests >= links && herd->quiet(); }, 120s))
+        throw std::runtime_error("herd: " + std::to_string(observer.catch_up_requests) + " of " +
+                                 std::to_string(links) + " catch-up requests handled and " +
+                                 std::to_string(observer.links_up) + " peer links up after 120 s");
     setup_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    setup_cpu_seconds = cpu_seconds() - cpu0;
 }
 
 HerdRig::~HerdRig() {

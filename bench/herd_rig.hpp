@@ -20,8 +20,9 @@ namespace herd::bench {
 
 class HerdRig {
 public:
-    // Starts the herd; with persistent links, runs the loop until every peer link is up (throws
-    // after 60 s). per_burst links connect at the first flood. The policy defaults to a run's.
+    // Starts the herd and runs the loop until its start-up exchange is over (throws after 120 s):
+    // every server asked each neighbour for a catch-up when it started, every request was handled,
+    // and nothing is queued or held in a relay. The policy defaults to a run's.
     HerdRig(boost::asio::io_context& io, HerdConfig config, std::filesystem::path log_dir = {},
             LinkPolicy policy = sim::HerdOptions{}.server.link_policy, bool relays = false);
     ~HerdRig();  // stops the herd and lets its coroutines end
@@ -31,7 +32,8 @@ public:
     serve::MockPlaces places;
     BenchObserver observer;
     std::unique_ptr<sim::Herd> herd;
-    double setup_seconds = 0;  // from start() to every link up (persistent) or to listening (per_burst)
+    double setup_seconds = 0;  // the start-up: from start() to the end of its exchange
+    double setup_cpu_seconds = 0;  // the process's CPU time over the same span
 
     std::uint16_t port(const std::string& node) const { return herd->port(node); }
     std::vector<std::uint16_t> ports() const;  // in config order

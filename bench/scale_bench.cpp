@@ -7,6 +7,7 @@
 #include "herd_rig.hpp"
 #include "load_client.hpp"
 #include "scenario/topology.hpp"
+#include "serve/descriptor_limit.hpp"
 
 namespace herd::bench {
 
@@ -96,9 +97,98 @@ void BM_Scale(benchmark::State& state, std::string kind, int n) {
     state.counters["setup_s"] = setup_s;
 }
 
+// An empty herd's start-up as a run has it (a run's link policy; every link through a relay, or
+// `direct`): from start() to the end of the start-up exchange (HerdRig), each iteration a new herd.
+// A herd that needs more descriptors than RLIMIT_NOFILE allows is not run; its label says so.
+void BM_StartUp(benchmark::State& state, int n, bool relays) {
+    const HerdConfig config = sim::make_topology(spec_for("random", n));
+    const std::uint64_t wanted = sim::descriptors_needed(config, relays, false);
+    if (const auto allowed = herd::raise_descriptor_limit(wanted); allowed < wanted) {
+        for (auto _ : state) state.SetIterationTime(0);
+        state.SetLabel("not run: needs " + std::to_string(wanted) + " descriptors, RLIMIT_NOFILE allows " +
+                       std::to_string(allowed));
+        return;
+    }
+    std::vector<double> seconds, cpu;
+    boost::asio::io_context io;
+    for (auto _ : state) {
+        {
+            HerdRig rig(io, config, {}, sim::HerdOptions{}.server.link_policy, relays);
+            state.SetIterationTime(rig.setup_seconds);
+            seconds.push_back(rig.setup_seconds);
+            cpu.push_back(rig.setup_cpu_seconds);
+        }
+        settle(io, 5ms);
+    }
+    state.counters["nodes"] = static_cast<double>(config.servers.size());
+    state.counters["links"] = static_cast<double>(2 * config.links.size());
+    state.counters["start_up_s_p50"] = percentiles(seconds).p50;
+    state.counters["start_up_s_max"] = percentiles(seconds).max;
+    state.counters["start_up_cpu_s_p50"] = percentiles(cpu).p50;
+}
+
+// A big herd's memory: the herd starts (relays or `direct`), then each iteration floods one update
+// to every node. Resident memory after the floods and the process's peak (getrusage: run this row
+// alone for the herd's own peak). Not run, as BM_StartUp, when the descriptors are not there.
+void BM_FloodMemory(benchmark::State& state, int n, bool relays) {
+    const HerdConfig config = sim::make_topology(spec_for("random", n));
+    const std::uint64_t wanted = sim::descriptors_needed(config, relays, false);
+    if (const auto allowed = herd::raise_descriptor_limit(wanted); allowed < wanted) {
+        for (auto _ : state) state.SetIterationTime(0);
+        state.SetLabel("not run: needs " + std::to_string(wanted) + " descriptors, RLIMIT_NOFILE allows " +
+                       std::to_string(allowed));
+        return;
+    }
+    const double expected = 2.0 * static_cast<double>(config.links.size()) - static_cast<double>(config.servers.size() - 1);
+    double rss_before = 0, rss_started = 0, rss_flooded = 0;
+    boost::asio::io_context io;
+    {
+        rss_before = rss_mib();
+        HerdRig rig(io, config, {}, sim::HerdOptions{}.server.link_policy, relays);
+        rss_started = rss_mib();
+        rig.observer.trace = true;
+        std::string time_text, line;
+        std::uint64_t ns = 0, k = 0;
+        for (auto _ : state) {
+            next_stamp(time_text, ns);
+            const std::string who = "m" + std::to_string(k++);
+            line = "IAMAT " + who + " +34.068930-118.445127 " + time_text + "\n";
+            RoundTripClient client(io, rig.port(config.servers[k % config.servers.size()].name));
+            client.round_trip(line);
+            const auto took = rig.await_coverage(who, time_text, config.servers.size(), expected, 60s);
+            if (!took) {
+                state.SkipWithError("an update did not reach every node");
+                break;
+            }
+            state.SetIterationTime(std::chrono::duration<double>(*took).count());
+        }
+        rig.wait_quiet();
+        rss_flooded = rss_mib();
+    }
+    settle(io, 5ms);
+    state.counters["nodes"] = static_cast<double>(config.servers.size());
+    state.counters["links"] = static_cast<double>(2 * config.links.size());
+    state.counters["herd_started_MiB"] = rss_started - rss_before;
+    state.counters["rss_MiB"] = rss_flooded;
+    state.counters["peak_rss_MiB"] = peak_rss_mib();
+}
+
 }  // namespace
 
 void register_scale_benchmarks() {
+    for (const bool relays : {true, false})
+        benchmark::RegisterBenchmark(("Scale/Memory/random/N:2000/" + std::string(relays ? "relayed" : "direct")).c_str(),
+                                     BM_FloodMemory, smoke() ? 25 : 2000, relays)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(sized<benchmark::IterationCount>(5, 1));
+    for (const auto& [n, relays] : {std::pair{200, true}, std::pair{1000, true}, std::pair{200, false},
+                                    std::pair{1000, false}, std::pair{2000, false}})
+        benchmark::RegisterBenchmark(("Scale/StartUp/random/N:" + std::to_string(n) + (relays ? "/relayed" : "/direct")).c_str(),
+                                     BM_StartUp, smoke() ? std::min(n, 25) : n, relays)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(sized<benchmark::IterationCount>(n >= 1000 ? 2 : 5, 1));
     for (const char* kind : {"grid", "random"})
         for (int n : {5, 25, 100, 1000}) {
             // Smoke: the same benchmarks on at most 25 nodes.

@@ -1,7 +1,10 @@
 // herdsim results: the results folder served to a browser on 127.0.0.1, as `maelstrom serve` does.
-// One request at a time, each on its own connection (Connection: close), so a browser's parallel
-// connections never wait on an idle one; files only from inside the folder.
+// One coroutine per connection, one request each (Connection: close), so a browser's idle or
+// speculative connection never holds up another; files only from inside the folder. Ctrl-C or
+// SIGTERM ends it with exit code 0.
 #include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -9,10 +12,16 @@
 #include <sstream>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "async/nothrow.hpp"
+#include "async/report_failure.hpp"
 #include "cli/commands.hpp"
 #include "report/format.hpp"
 #include "report/pages.hpp"
@@ -20,8 +29,9 @@
 namespace herdsim::cli {
 
 namespace fs = std::filesystem;
+namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -77,12 +87,7 @@ std::string listing(const fs::path& dir) {
     return html + "</ul>\n</body>\n</html>\n";
 }
 
-void answer(tcp::socket& socket, const fs::path& root) {
-    boost::beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    boost::beast::error_code ec;
-    http::read(socket, buffer, request, ec);
-    if (ec) return;
+http::response<http::string_body> answer(const http::request<http::string_body>& request, const fs::path& root) {
     http::response<http::string_body> response;
     response.version(request.version());
     response.keep_alive(false);
@@ -90,6 +95,7 @@ void answer(tcp::socket& socket, const fs::path& root) {
     const auto file = request.method() == http::verb::get || request.method() == http::verb::head
                           ? resolve(root, std::string(request.target()))
                           : std::nullopt;
+    std::error_code ec;
     if (file) {
         // results/index.html is made again at each request, so a run that just ended is listed.
         if (file->filename() == "index.html" && fs::equivalent(file->parent_path(), root, ec)) {
@@ -117,8 +123,36 @@ void answer(tcp::socket& socket, const fs::path& root) {
     }
     response.prepare_payload();
     if (request.method() == http::verb::head) response.body().clear();
-    http::write(socket, response, ec);
-    socket.shutdown(tcp::socket::shutdown_both, ec);
+    return response;
+}
+
+// One connection: one request read (a client that sends nothing for 30 s is dropped), one answer.
+asio::awaitable<void> serve_connection(boost::beast::tcp_stream stream, fs::path root) {
+    boost::beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    stream.expires_after(std::chrono::seconds(30));
+    if (auto [ec, n] = co_await http::async_read(stream, buffer, request, herd::nothrow); ec) co_return;
+    auto response = answer(request, root);
+    co_await http::async_write(stream, response, herd::nothrow);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, fs::path root) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(herd::nothrow);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // Out of descriptors or a connection reset before it was taken: say so, wait a moment
+            // so that a persistent error does not spin, and go on serving.
+            std::cerr << "herdsim results: accept: " << ec.message() << "\n";
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+            co_await pause.async_wait(herd::nothrow);
+            continue;
+        }
+        asio::co_spawn(acceptor.get_executor(), serve_connection(boost::beast::tcp_stream(std::move(socket)), root),
+                       herd::report_failure("herdsim results: connection", herd::print_failure));
+    }
 }
 
 int serve_results(const ResultsArgs& args) {
@@ -129,15 +163,18 @@ int serve_results(const ResultsArgs& args) {
     }
     try {
         herd::sim::write_results_index(root);
-        boost::asio::io_context io;
-        tcp::acceptor acceptor(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), args.port));
+        asio::io_context io;
+        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), args.port));
+        asio::signal_set stop(io, SIGINT, SIGTERM);
+        stop.async_wait([&](const boost::system::error_code& ec, int) {
+            if (!ec) io.stop();
+        });
         std::cout << "herdsim results: serving " << args.dir << " at http://127.0.0.1:" << acceptor.local_endpoint().port()
                   << "/ (Ctrl-C stops)" << std::endl;
-        for (;;) {
-            tcp::socket socket(io);
-            acceptor.accept(socket);
-            answer(socket, root);
-        }
+        asio::co_spawn(io, accept_loop(acceptor, root), herd::report_failure("herdsim results: accept loop", herd::print_failure));
+        io.run();
+        std::cout << "herdsim results: stopped" << std::endl;
+        return 0;
     } catch (const std::exception& e) {
         std::cerr << "herdsim results: " << e.what() << "\n";
         return 2;

@@ -21,6 +21,15 @@ std::uint64_t raise_descriptor_limit() {
     return limit.rlim_cur;
 }
 
+std::uint64_t raise_descriptor_limit(std::uint64_t wanted) {
+    const std::uint64_t now = raise_descriptor_limit();
+    if (now >= wanted) return now;
+    rlimit limit{};
+    limit.rlim_cur = limit.rlim_max = wanted;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) return wanted;
+    return now;
+}
+
 std::string fit_connections(ServerLimits& limits, std::size_t servers, std::size_t links, std::uint64_t descriptors) {
     if (servers == 0) return "";
     // Each server: a listening socket, its log file, its peer slots, an outgoing connection per

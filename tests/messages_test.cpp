@@ -33,20 +33,9 @@ struct Results {
     ~Results() { fs::remove_all(kOut); }
 };
 
-// N0 floods to N1 and N2. N1's copy to N2 is held 300 ms, so N2 already has it from N0: stale.
-// N2's copy to N1 meets a cut that never heals: dropped.
+// tests/data/scenarios/triangle.json: a flood known message by message (one stale, one dropped).
 Scenario triangle() {
-    const std::string text = R"({"description": "A triangle whose flood is known message by message.",
-      "name": "triangle",
-      "herd": {"topology": {"kind": "full", "nodes": 3}},
-      "steps": [
-        {"delay": {"from": "N1", "to": "N2", "one_way": true, "delay_ms": 300}},
-        {"cut": {"from": "N2", "to": "N1", "one_way": true}},
-        {"send": {"node": "N0", "line": "IAMAT kiwi +34-118 1520023934", "expect_pattern": "AT N0 .*"}},
-        {"wait_quiet": {}},
-        {"expect_knows": {"node": "N2", "client": "kiwi"}}
-      ]})";
-    LoadResult loaded = parse_scenario(text, "triangle.json");
+    LoadResult loaded = load_scenario(fs::path(HERDSIM_TEST_DATA_DIR) / "scenarios" / "triangle.json");
     for (const auto& e : loaded.errors) UNSCOPED_INFO(e.to_string());
     REQUIRE(loaded.scenario);
     return *loaded.scenario;

@@ -817,15 +817,32 @@ std::string drawn_as_svg(const fs::path& dir, const std::string& stem) {
     return slurp(dir / (stem + ".svg"));
 }
 
-// The numbers gnuplot wrote as x tick labels (centred under the axis; y labels are right-aligned).
-std::vector<std::string> x_tick_labels(const std::string& svg) {
+// The numbers gnuplot wrote as tick labels: x labels are centred under the axis, left y labels
+// right-aligned against it.
+std::vector<std::string> tick_labels(const std::string& svg, char axis) {
     std::vector<std::string> out;
-    static const std::regex label("text-anchor=\"middle\">\\s*<text> ?([0-9.e+-]+)</text>");
+    static const std::regex x_label("text-anchor=\"middle\">\\s*<text> ?([0-9.e+-]+)</text>");
+    static const std::regex y_label("text-anchor=\"end\">\\s*<text> ?([0-9.e+-]+)</text>");
+    const std::regex& label = axis == 'x' ? x_label : y_label;
     for (std::sregex_iterator it(svg.begin(), svg.end(), label), end; it != end; ++it) out.push_back((*it)[1]);
     return out;
 }
 
 }  // namespace
+
+TEST_CASE("Drawn: every plot of a run with one update has tick labels on both axes", "[report][plots][drawn]") {
+    TempDir tmp;
+    const fs::path dir = report_with_windows(tmp, {});
+    for (const char* stem : {"latency_per_node", "coverage_cdf", "throughput", "rolling_quantiles"}) {
+        INFO(stem);
+        const std::string svg = drawn_as_svg(dir, stem);
+        CHECK(tick_labels(svg, 'x').size() >= 2);
+        CHECK(tick_labels(svg, 'y').size() >= 2);
+    }
+    // The check can fail: x labels (centred) are not y labels, and an axis with one label is too few.
+    CHECK(tick_labels("text-anchor=\"middle\">\n<text> 0.6</text>", 'y').empty());
+    CHECK(tick_labels("text-anchor=\"end\">\n<text> 0.6</text>", 'y').size() == 1);
+}
 
 TEST_CASE("Drawn: a big herd's latency plot is one vertical segment per update, fastest to slowest node",
           "[report][plots][drawn]") {
@@ -853,10 +870,10 @@ TEST_CASE("Drawn: a CDF of one update still has x tick labels, and a window with
     // Update 1 alone is born in the first window; nothing is born in the second.
     const fs::path dir = report_with_windows(tmp, {{9, 12, FaultWindow::Kind::cut, "A-B"}, {30, 31, FaultWindow::Kind::cut, "C-D"}});
     const std::string svg = drawn_as_svg(dir, "coverage_cdf");
-    CHECK(x_tick_labels(svg).size() >= 2);
+    CHECK(tick_labels(svg, 'x').size() >= 2);
     CHECK(svg.find("<text>W2 cut C-D: no update born in it</text>") != std::string::npos);
     // The check can fail: a range with one value and no tick gets no label.
-    CHECK(x_tick_labels("text-anchor=\"end\">\n<text> 0.6</text>").empty());
+    CHECK(tick_labels("text-anchor=\"end\">\n<text> 0.6</text>", 'x').empty());
 }
 
 TEST_CASE("Throughput: a steady 50 updates/s reads flat, both series share a zero, and the top is not cut",

@@ -89,7 +89,9 @@ private:
             // stop() closes every connection at once, but a read that had already completed is
             // still delivered: a stopped (crashed) server must not act on it.
             if (!serving()) co_return;
+            // One time for every line of a read: they were received together.
             const auto now = Clock::now();
+            const Nanos received_at = posix_now();
             framer.feed({chunk.data(), n});
             bool ended_a_line = false;
             while (const auto frame = framer.next()) {
@@ -97,10 +99,15 @@ private:
                 ended_a_line = true;
                 open_->last_line = now;
                 open_->spoke = true;
-                if (!co_await handle(frame->text) || !serving()) co_return;
+                // Most lines (every flood line) are handled without a coroutine of their own.
+                Effects effects;
+                const Next next = act(frame->text, received_at, now, effects);
+                if (next == Next::close) co_return;
+                if (next != Next::done) co_await finish(effects, next);
+                if (!serving()) co_return;
             }
             note_unfinished_line(now, ended_a_line, chunk[n - 1] != '\n');
-            co_await flush();
+            if (!out_.empty()) co_await flush();
             if (!serving()) co_return;
         }
     }
@@ -137,8 +144,14 @@ private:
 
     // A command may end at EOF with no newline; a flood line may not (PROTOCOL.md).
     asio::awaitable<bool> handle_tail(std::string_view tail) {
-        if (processed_at_eof(tail)) co_return co_await handle(tail);
-        log().warn("{}: unterminated flood line at EOF dropped: {}", name_, printable(tail));
+        if (!processed_at_eof(tail)) {
+            log().warn("{}: unterminated flood line at EOF dropped: {}", name_, printable(tail));
+            co_return true;
+        }
+        Effects effects;
+        const Next next = act(tail, posix_now(), Clock::now(), effects);
+        if (next == Next::close) co_return false;
+        if (next != Next::done) co_await finish(effects, next);
         co_return true;
     }
 
@@ -149,49 +162,61 @@ private:
         return state_->mac->check(received, now);
     }
 
-    // Handles one line; false when the connection is to be closed (a peer slot's first line that
-    // is not from a neighbour). Lines that do nothing are logged per episode (net/episode.hpp).
-    asio::awaitable<bool> handle(std::string_view received) {
-        const Nanos now = posix_now();
+    // What is left of a line once act() handled it.
+    enum class Next {
+        done,
+        close,         // a peer slot's first line that is not from a neighbour
+        wait_for_room,  // a client's update, flooded to a neighbour that is behind (flow control)
+        answer,        // a WHATSAT: replies so far are written, then the Places answer is awaited
+    };
+
+    // Handles one line as far as it can without waiting. Lines that do nothing are logged per
+    // episode (net/episode.hpp).
+    Next act(std::string_view received, Nanos now, Clock::time_point at, Effects& effects) {
         const auto checked = authenticated(received, now);
         if (!checked.failure.empty()) {
             if (state_->unauthenticated_lines.begin(received.size()))
                 log().warn("{}: flood line or catch-up request without a valid MAC ({}), ignored: {}", name_,
                            checked.failure, printable(received));
-            co_return !std::exchange(on_probation_, false);
+            return std::exchange(on_probation_, false) ? Next::close : Next::done;
         }
         const Command command = parse_line(checked.line, limits().fields);
-        if (on_probation_ && !keeps_peer_slot(command)) co_return false;
-        Effects effects = state_->node.handle(command, now);
+        if (on_probation_ && !keeps_peer_slot(command)) return Next::close;
+        effects = state_->node.handle(command, now);
         // A request while a catch-up is owed or under way changes nothing (PROTOCOL.md, catch-up).
         const bool honoured = !effects.catch_up_to || state_->peers[*effects.catch_up_to]->owe_catch_up();
-        note_activity(command, effects, honoured);
+        note_activity(command, effects, honoured, at);
         const bool logging = log_received(received, command, effects, honoured);
         if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
 
         for (const std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
         if (!effects.reply.empty()) queue_reply(effects.reply, logging);
-        // A client's update waits here while a neighbour that reads falls behind (flow control
-        // instead of dropped floods). Floods from peers never wait: two servers waiting on each
-        // other's queues would deadlock.
-        if (std::holds_alternative<IAmAt>(command) && !effects.flood_to.empty()) co_await wait_for_neighbours(effects);
-        if (effects.places) {
-            // Replies stay in order: what came before the WHATSAT is written first.
-            co_await flush();
-            co_await answer_whatsat(*effects.places);
-        }
-        co_return true;
+        if (effects.places) return Next::answer;
+        // A client's update waits while a neighbour that reads falls behind (flow control instead
+        // of dropped floods). Floods from peers never wait: two servers waiting on each other's
+        // queues would deadlock.
+        if (std::holds_alternative<IAmAt>(command))
+            for (const std::size_t peer : effects.flood_to)
+                if (!state_->peers[peer]->has_room()) return Next::wait_for_room;
+        return Next::done;
+    }
+
+    asio::awaitable<void> finish(const Effects& effects, Next next) {
+        if (next == Next::wait_for_room) co_return co_await wait_for_neighbours(effects);
+        // Replies stay in order: what came before the WHATSAT is written first.
+        co_await flush();
+        co_await answer_whatsat(*effects.places);
     }
 
     // Eviction goes first for connections with no line that did anything, and by their last such
     // line: blank lines, refused lines and catch-up requests already owed keep no slot. A request
     // naming a neighbour still marks a neighbour's link, which goes after clients' connections.
-    void note_activity(const Command& command, const Effects& effects, bool honoured) {
+    void note_activity(const Command& command, const Effects& effects, bool honoured, Clock::time_point at) {
         using Outcome = Effects::Outcome;
         const auto o = effects.outcome;
         if (effects.catch_up_to) open_->flood = true;
         if (o == Outcome::nothing || o == Outcome::rejected || (o == Outcome::catch_up && !honoured)) return;
-        open_->last_active = Clock::now();
+        open_->last_active = at;
         open_->active = true;
         if (std::holds_alternative<At>(command)) open_->flood = true;
     }

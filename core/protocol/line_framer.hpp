@@ -23,8 +23,12 @@ struct Frame {
     std::string_view text;    // line and tail: without the ending; overlong: every byte of it held so far
     std::string_view ending;  // what was cut off the end: "\r\n", "\n", "\r" (a tail) or ""
 
-    // text + ending: the bytes exactly as they came, for callers that pass lines on unchanged.
-    std::string bytes() const { return std::string(text) + std::string(ending); }
+    // Sets `out` to text + ending, the bytes exactly as they came, for callers that pass lines on
+    // unchanged; `out`'s buffer is reused, so a caller that keeps strings allocates nothing per line.
+    void bytes_into(std::string& out) const {
+        out.assign(text);
+        out += ending;
+    }
 };
 
 class LineFramer {

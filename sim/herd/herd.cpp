@@ -9,12 +9,25 @@
 
 namespace herd::sim {
 
+std::uint64_t descriptors_needed(const HerdConfig& config, bool relays, bool logs) {
+    // stdio, the event loop, the run's pipes and files, the mock Places, a client or two.
+    constexpr std::uint64_t reserve = 64;
+    const std::uint64_t per_node = logs ? 2 : 1;
+    return reserve + per_node * config.servers.size() + 2 * config.links.size() * (relays ? 5 : 2);
+}
+
 Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     : io_(io), config_(std::move(config)), options_(std::move(options)) {
     validate(config_, "herd");
-    // Every node listens, and every link direction is a relay plus two connections: a 1000-node
-    // herd needs thousands of descriptors.
-    raise_descriptor_limit();
+    // A herd short of descriptors would stall at its start (accepts and connects failing): it is
+    // refused instead, with what to do.
+    const std::uint64_t wanted = descriptors_needed(config_, options_.relays, !options_.server.log_dir.empty());
+    if (const auto allowed = raise_descriptor_limit(wanted); allowed < wanted)
+        throw std::runtime_error("a herd of " + std::to_string(config_.servers.size()) + " nodes and " +
+                                 std::to_string(config_.links.size()) + " links needs about " + std::to_string(wanted) +
+                                 " file descriptors, and this process may open " + std::to_string(allowed) +
+                                 " (RLIMIT_NOFILE; only a privileged process may raise its hard limit): raise it, as "
+                                 "with `ulimit -n " + std::to_string(wanted) + "`, first");
     if (options_.relays && !options_.rng) throw std::invalid_argument("Herd: relays need the run's random source");
     // The herd as the simulator runs it: every node on loopback, on its config port or one the OS
     // picks, asking the run's Places service. Peer ports are set at start(), once they are known.
@@ -47,8 +60,9 @@ void Herd::start() {
 }
 
 void Herd::stop() {
-    for (auto& [name, server] : servers_) server->stop();
+    // Relays first: their resets reach both ends at once, and leave no connection in TIME_WAIT.
     if (relays_) relays_->stop();
+    for (auto& [name, server] : servers_) server->stop();
 }
 
 Server& Herd::server(std::string_view name) {
@@ -81,13 +95,13 @@ void Herd::clear_places_caches() {
 }
 
 bool Herd::quiet() const {
-    if (relays_ && !relays_->idle()) return false;
     for (const auto& [name, server] : servers_) {
         if (!server->running()) continue;
         for (const auto& peer : server->options().peers)
             if (server->queued_to(peer.name) > 0 && link_usable(name, peer.name)) return false;
     }
-    return true;
+    // Last: it asks the kernel about every relayed connection.
+    return !relays_ || relays_->idle();
 }
 
 std::map<std::string, Holding> Herd::holdings(std::string_view node, const std::vector<std::string>& clients) {

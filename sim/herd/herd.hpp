@@ -40,6 +40,12 @@ struct HerdOptions {
     }();
 };
 
+// The descriptors a herd takes in one process: per node a listening socket (and its log file with
+// logs), per link direction a connection (two sockets), or with relays a listening relay and two
+// connections (five), and a reserve for the run's own files. A 1,000-node herd of degree 4 with
+// relays needs about 21,000.
+std::uint64_t descriptors_needed(const HerdConfig& config, bool relays, bool logs);
+
 class Herd : public RunHerd {
 public:
     Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options);

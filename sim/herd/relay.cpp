@@ -35,6 +35,9 @@ constexpr std::size_t read_chunk = 16 * 1024;
 // Bytes without '\n' beyond this are released as a message of their own (the framer's "overlong"),
 // so a peer that never ends its line cannot make the relay buffer without bound.
 constexpr std::size_t max_tail = 1024 * 1024;
+// Written lines' strings kept per connection for reuse, and the largest kept.
+constexpr std::size_t spare_lines = 256;
+constexpr std::size_t spare_line_bytes = 1024;
 
 struct DropRule {
     std::string command;
@@ -64,6 +67,8 @@ struct Connection {
     std::size_t unsplit = 0;           // bytes read from A and not split yet: a stall holds them here
     std::deque<Held> queue;            // lines waiting for their release time
     std::vector<std::string> in_flight;  // lines in the write to B now
+    std::vector<asio::const_buffer> buffers;  // the write's, kept from write to write
+    std::vector<std::string> spare;    // written lines' strings, reused for the next lines read
     Clock::time_point last_release{};  // keeps release times in order (FIFO)
     bool a_eof = false;                // A closed its side: shut B's down once the queue is written
     int open_directions = 2;           // A->B and B->A; the connection ends when both are done
@@ -142,14 +147,16 @@ struct Relay::State {
     // a connection that cannot deliver it. The open ones end: with EOF when they held nothing, and
     // with RST when bytes A sent are lost with them (held, being written, or a line not ended yet),
     // as a dead host resets a connection whose data it never read; so A can tell a loss from a close.
-    void refuse() {
+    // `reset_all`: every connection ends with RST.
+    void refuse(bool reset_all = false) {
         boost::system::error_code ignored;
         acceptor.close(ignored);
         ++closings;
         std::vector<std::shared_ptr<Connection>> open;
         for (auto& [id, c] : connections) open.push_back(c);
         for (auto& c : open)
-            close(*c, !c->queue.empty() || !c->in_flight.empty() || c->unsplit > 0 || c->framer.partial_bytes() > 0);
+            close(*c, reset_all || !c->queue.empty() || !c->in_flight.empty() || c->unsplit > 0 ||
+                          c->framer.partial_bytes() > 0);
     }
 
     // A direction ended cleanly (EOF passed on); the connection ends when both have.
@@ -175,7 +182,13 @@ struct Relay::State {
     // sender believe it was read, and it would never send it again: the reset makes it owe the
     // receiver a catch-up (PROTOCOL.md, lost lines). Lines after it on this connection go with the
     // reset.
-    void take(Connection& c, std::string line, Clock::time_point read_at) {
+    void take(Connection& c, const Frame& frame, Clock::time_point read_at) {
+        std::string line;
+        if (!c.spare.empty()) {
+            line = std::move(c.spare.back());
+            c.spare.pop_back();
+        }
+        frame.bytes_into(line);
         if (dropped_by_rule(line)) {
             ++stats.dropped;
             c.queue.push_back({{}, std::max(read_at, c.last_release), true});
@@ -192,9 +205,9 @@ struct Relay::State {
     void split(Connection& c, std::string_view bytes, bool eof) {
         const auto now = Clock::now();
         c.framer.feed(bytes);
-        while (const auto frame = c.framer.next()) take(c, frame->bytes(), now);
+        while (const auto frame = c.framer.next()) take(c, *frame, now);
         if (eof)
-            if (const auto tail = c.framer.finish()) take(c, tail->bytes(), now);
+            if (const auto tail = c.framer.finish()) take(c, *tail, now);
         c.wake.cancel();
     }
 };
@@ -263,7 +276,8 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
             limit = std::min<std::uint64_t>(total, *state->reset_budget);
             state->reset_budget = reset ? std::nullopt : std::optional(*state->reset_budget - total);
         }
-        std::vector<asio::const_buffer> buffers;
+        auto& buffers = c->buffers;
+        buffers.clear();
         std::size_t left = limit;
         for (const auto& line : c->in_flight) {
             if (left == 0) break;
@@ -283,6 +297,9 @@ asio::awaitable<void> write_to_b(std::shared_ptr<State> state, std::shared_ptr<C
             } else
                 ++state->stats.dropped;
         }
+        // Strings of ordinary lines are kept for the next lines read: no allocation per line.
+        for (auto& line : c->in_flight)
+            if (line.capacity() <= spare_line_bytes && c->spare.size() < spare_lines) c->spare.push_back(std::move(line));
         c->in_flight.clear();
         if (reset) co_return state->close_all(true);
         if (dropped_here) ++state->stats.resets;
@@ -325,10 +342,19 @@ asio::awaitable<void> relay(std::shared_ptr<State> state, std::shared_ptr<Connec
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     const std::uint64_t opening = state->closings;
+    asio::steady_timer pause(state->executor);
     for (;;) {
         auto [ec, socket] = co_await state->acceptor.async_accept(nothrow);
         if (state->closings != opening) co_return;  // closed since (stop, cut, target down), maybe reopened
-        if (ec) continue;  // e.g. a peer that reset before we accepted
+        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+        if (ec) {
+            // Out of descriptors and the like: the connection stays in the backlog, so an accept at
+            // once would fail at once, for ever. Try again a little later, as the servers do.
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(nothrow);
+            if (state->closings != opening) co_return;
+            continue;
+        }
         ++state->stats.connections;
         auto c = std::make_shared<Connection>(std::move(socket), ++state->next_id);
         state->connections.emplace(c->id, c);
@@ -423,7 +449,10 @@ bool Relay::target_up() const { return state_->target_up; }
 void Relay::stop() {
     if (state_->stopped) return;
     state_->stopped = true;
-    state_->refuse();
+    // The herd's end: reset, so that no socket of the link (the relay's, nor the nodes' at either
+    // end) is left in TIME_WAIT. Tens of thousands of those make every later bind on loopback slow:
+    // the kernel scans the port range past them for a free port.
+    state_->refuse(true);
 }
 
 void Relay::cut() {

@@ -60,7 +60,7 @@ public:
     // Called with each whole line (without its "\n") once it has been written to B: a herd that
     // cannot watch its servers from inside sees its floods here.
     void on_delivered(std::function<void(std::string_view line)> hook);
-    void stop();                            // closes the acceptor and every connection for good; idempotent
+    void stop();                            // closes the acceptor and resets every connection, for good; idempotent
 
     // The relay refuses A, as a dead route or a dead host does, while the link is cut or B is down:
     // existing connections are closed at once, lines held (delay queue, stall, a write to B under

@@ -27,29 +27,14 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+from checklist import check, outcome
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-SCENARIO = """{"description": "A triangle whose flood is known message by message.",
-  "name": "look",
-  "herd": {"topology": {"kind": "full", "nodes": 3}},
-  "steps": [
-    {"delay": {"from": "N1", "to": "N2", "one_way": true, "delay_ms": 300}},
-    {"cut": {"from": "N2", "to": "N1", "one_way": true}},
-    {"send": {"node": "N0", "line": "IAMAT kiwi +34-118 1520023934", "expect_pattern": "AT N0 .*"}},
-    {"wait_quiet": {}},
-    {"expect_knows": {"node": "N2", "client": "kiwi"}}
-  ]}
-"""
+SCENARIO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "scenarios", "triangle.json")
 
 SVG = "{http://www.w3.org/2000/svg}"
-failures = []
-
-
-def check(ok, what):
-    print(("ok      " if ok else "FAILED  ") + what)
-    if not ok:
-        failures.append(what)
 
 
 class Chromium:
@@ -142,14 +127,11 @@ def main():
     os.makedirs(scratch, exist_ok=True)
     server = None
     try:
-        scenario = os.path.join(scratch, "look.json")
-        with open(scenario, "w") as f:
-            f.write(SCENARIO)
         results = os.path.join(scratch, "results")
-        ran = subprocess.run([args.herdsim, "run", scenario, "--out", results], capture_output=True, text=True, timeout=300)
+        ran = subprocess.run([args.herdsim, "run", SCENARIO, "--out", results], capture_output=True, text=True, timeout=300)
         check(ran.returncode == 0, "herdsim run exits 0" + ("" if ran.returncode == 0 else "\n" + ran.stdout + ran.stderr))
-        run_id = os.readlink(os.path.join(results, "look", "latest"))
-        run_dir = os.path.join(results, "look", run_id)
+        run_id = os.readlink(os.path.join(results, "triangle", "latest"))
+        run_dir = os.path.join(results, "triangle", run_id)
 
         for stem in ["latency_per_node", "coverage_cdf", "throughput", "rolling_quantiles"]:
             size = png_size(os.path.join(run_dir, stem + ".png"))
@@ -168,18 +150,18 @@ def main():
         chromium = Chromium(args.chromium, scratch)
 
         pages = [("results/index.html", base, ">PASS</span>"),
-                 ("the run's index.html", base + "look/%s/" % run_id, 'id="verdict">PASS</span>'),
-                 ("timeline.html", base + "look/%s/timeline.html" % run_id, 'class="track node"'),
-                 ("messages.svg", base + "look/%s/messages.svg" % run_id, 'class="msg dropped"')]
+                 ("the run's index.html", base + "triangle/%s/" % run_id, 'id="verdict">PASS</span>'),
+                 ("timeline.html", base + "triangle/%s/timeline.html" % run_id, 'class="track node"'),
+                 ("messages.svg", base + "triangle/%s/messages.svg" % run_id, 'class="msg dropped"')]
         for name, url, shown in pages:
             dom, console = chromium.dom(url)
             check(not console, "%s loads in Chromium without a console message %s" % (name, console))
             check(shown in dom, "%s shows %s" % (name, shown))
             broken = broken_links(url, dom)
             check(not broken, "every image, object and link of %s loads %s" % (name, broken))
-        for name, url, width in [("results", base, 1400), ("run", base + "look/%s/" % run_id, 1400),
-                                 ("timeline", base + "look/%s/timeline.html" % run_id, 1700),
-                                 ("messages", base + "look/%s/messages.svg" % run_id, 1000)]:
+        for name, url, width in [("results", base, 1400), ("run", base + "triangle/%s/" % run_id, 1400),
+                                 ("timeline", base + "triangle/%s/timeline.html" % run_id, 1700),
+                                 ("messages", base + "triangle/%s/messages.svg" % run_id, 1000)]:
             shot = os.path.join(scratch, "screenshot-%s.png" % name)
             chromium.screenshot(url, shot, width, 1000)
             size = png_size(shot) if os.path.exists(shot) else None
@@ -199,11 +181,7 @@ def main():
             server.wait(timeout=30)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("every check held")
-    return 0
+    return outcome()
 
 
 if __name__ == "__main__":
