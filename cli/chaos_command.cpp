@@ -1,13 +1,9 @@
 // herdsim chaos: seeded fault schedules against the in-process herd, one run per seed, each kept as
 // an ordinary scenario file in its run folder (replayed by herdsim run); a sweep's pass rate, its
 // failing seeds and the worst recovery from a fault.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <csignal>
 #include <fstream>
 #include <map>
 #include <iomanip>
@@ -15,6 +11,8 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/forked_runs.hpp"
+#include "cli/shrink_command.hpp"
 #include "cli/version.hpp"
 #include "play/runner.hpp"
 #include "scenario/chaos_schedule.hpp"
@@ -33,6 +31,7 @@ struct ChaosArgs {
     ChaosOptions schedule;
     fs::path out_dir = "results";
     bool logs = false;
+    bool shrink = false;  // shrink the first failing seed's schedule
     std::size_t jobs = 1;
     unsigned seed_timeout_s = 120;  // beyond the safety phase
 };
@@ -140,64 +139,31 @@ std::optional<SeedResult> from_line(const std::string& text) {
     return r;
 }
 
-// Each seed in a process of its own (forked before any herd runs in this one), --jobs at a time.
-// A seed that has not ended within its deadline (the schedule plus --seed-timeout) is killed by
-// its alarm and counted as failing, HUNG: a hang is a finding, and the sweep goes on.
-std::vector<std::optional<SeedResult>> run_forked(const ChaosArgs& args, const herd::HerdConfig& herd,
-                                                  const InterruptFlag& interrupt) {
-    struct Child {
-        std::uint64_t seed;
-        int fd;
-    };
-    std::map<pid_t, Child> running;
+// Each seed in a process of its own, --jobs at a time. A seed that has not ended within its
+// deadline (the schedule plus --seed-timeout) is counted as failing, HUNG.
+std::vector<std::optional<SeedResult>> run_seeds(const ChaosArgs& args, const herd::HerdConfig& herd,
+                                                 const InterruptFlag& interrupt) {
     const auto deadline_s = static_cast<unsigned>(args.schedule.duration_ms / 1000 + args.seed_timeout_s);
     std::vector<std::optional<SeedResult>> results;
-    const auto reap = [&] {
-        int status = 0;
-        const pid_t pid = ::waitpid(-1, &status, 0);
-        const auto child = running.find(pid);
-        if (child == running.end()) return;
-        std::string text;
-        char buffer[4096];
-        for (ssize_t n; (n = ::read(child->second.fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-        ::close(child->second.fd);
-        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
-            std::cerr << "  seed " << child->second.seed << ": HUNG: not ended within " << deadline_s << " s; killed\n";
+    run_forked(
+        args.last_seed - args.first_seed + 1, args.jobs, deadline_s,
+        [&](std::size_t job) -> std::optional<std::string> {
+            const auto result = run_seed(args, herd, args.first_seed + job, interrupt);
+            if (!result) return std::nullopt;
+            return to_line(*result);
+        },
+        [&](const ForkedEnd& end) {
+            const std::uint64_t seed = args.first_seed + end.job;
+            if (!end.hung) return results.push_back(end.text ? from_line(*end.text) : std::nullopt);
+            std::cerr << "  seed " << seed << ": HUNG: not ended within " << deadline_s << " s; killed\n";
             SeedResult hung;
-            hung.seed = child->second.seed;
+            hung.seed = seed;
             hung.verdict = RunVerdict::fail;
             hung.exit_code = 1;
             hung.hung = true;
             results.push_back(std::move(hung));
-        } else {
-            results.push_back(from_line(text));
-        }
-        running.erase(child);
-    };
-    for (std::uint64_t seed = args.first_seed; seed <= args.last_seed && !interrupt.raised(); ++seed) {
-        while (running.size() >= args.jobs) reap();
-        int fds[2];
-        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-        std::cerr.flush();
-        const pid_t pid = ::fork();
-        if (pid < 0) throw std::runtime_error("fork failed");
-        if (pid == 0) {
-            ::close(fds[0]);
-            ::alarm(deadline_s);
-            const auto result = run_seed(args, herd, seed, interrupt);
-            const std::string line = result ? to_line(*result) : std::string();
-            for (std::size_t at = 0; at < line.size();) {
-                const ssize_t n = ::write(fds[1], line.data() + at, line.size() - at);
-                if (n <= 0) break;
-                at += static_cast<std::size_t>(n);
-            }
-            std::cerr.flush();
-            ::_exit(result ? 0 : 2);
-        }
-        ::close(fds[1]);
-        running[pid] = {seed, fds[0]};
-    }
-    while (!running.empty()) reap();
+        },
+        [&] { return interrupt.raised(); });
     return results;
 }
 
@@ -214,7 +180,7 @@ int chaos(const ChaosArgs& args) {
         return 2;
     }
     const InterruptFlag interrupt;
-    const auto ran = run_forked(args, *herd, interrupt);
+    const auto ran = run_seeds(args, *herd, interrupt);
     int worst = 0;
     std::vector<SeedResult> results;
     for (const auto& r : ran) {
@@ -253,6 +219,16 @@ int chaos(const ChaosArgs& args) {
             std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << "\n";
     }
     if (interrupt.raised()) return 130;
+    if (args.shrink) {
+        const auto failing = std::find_if(results.begin(), results.end(),
+                                          [](const SeedResult& r) { return !r.hung && r.verdict == RunVerdict::fail; });
+        if (failing != results.end()) {
+            ShrinkArgs shrinking;
+            shrinking.file = failing->scenario_file;
+            shrinking.out_dir = args.out_dir;
+            shrink(shrinking);
+        }
+    }
     return worst;
 }
 
@@ -301,6 +277,7 @@ void add_chaos_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
     cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
+    cmd->add_flag("--shrink", args->shrink, "Shrink the first failing seed's schedule (herdsim shrink) and print the command that replays it");
     cmd->footer(R"(Each seed's whole schedule is written as <run>/scenario.json: `herdsim run` replays it, `herdsim validate` accepts it.
 Exit code: 0 every seed passed, 1 some failed (listed with the command that replays each), 2 could not run, 130 interrupted.
 

@@ -15,6 +15,7 @@ using Action = std::function<int()>;
 void add_validate_command(CLI::App& app, Action& action);
 void add_run_command(CLI::App& app, Action& action);
 void add_chaos_command(CLI::App& app, Action& action);
+void add_shrink_command(CLI::App& app, Action& action);
 void add_compare_command(CLI::App& app, Action& action);
 void add_grade_command(CLI::App& app, Action& action);
 void add_draw_command(CLI::App& app, Action& action);

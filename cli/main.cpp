@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   herdsim validate scenarios/*.json           check scenario files without running them
   herdsim run --topology grid --nodes 25 --latency 100 --rate 100 --time-limit 20   a Maelstrom-style run from flags
   herdsim chaos --seeds 1..20                 seeded fault schedules, then heal and a liveness check
+  herdsim shrink results/chaos-fall17/latest/scenario.json   a failing schedule cut down to what fails
   herdsim load --preset fall17 --requests 10000   10,000 IAMATs at a running fall17 herd, judged and timed
   herdsim compare RUN_A RUN_B --fail-if 'p99_ms>+10%'   two runs side by side, per phase
   herdsim draw results/grid25-delay/latest --window 500:700   a finished run's diagram again, for another window
@@ -27,6 +28,7 @@ Run 'herdsim <command> --help' for a command's options.)");
     herd::serve::add_serve_command(app, action);
     herdsim::cli::add_run_command(app, action);
     herdsim::cli::add_chaos_command(app, action);
+    herdsim::cli::add_shrink_command(app, action);
     herdsim::cli::add_validate_command(app, action);
     herd::load::add_load_command(app, action);
     herdsim::cli::add_compare_command(app, action);

@@ -204,6 +204,7 @@ std::string flags_command(const FlagRun& f) {
     std::ostringstream out;
     out << "herdsim run --topology " << f.topology << " --nodes " << f.nodes << " --latency " << f.latency_ms;
     if (f.jitter_ms) out << " --jitter " << f.jitter_ms;
+    if (f.exponential) out << " --distribution exponential";
     out << " --rate " << f.rate << " --time-limit " << f.time_limit_s;
     if (!f.nemesis.empty()) {
         out << " --nemesis ";
@@ -225,8 +226,8 @@ void add_flag_options(CLI::App& cmd, RunArgs& args, FlagRun& f) {
         ->capture_default_str()
         ->group(group);
     cmd.add_option("--distribution", args.distribution,
-                   "How a delay varies: constant (no jitter) or uniform (+/- --jitter)")
-        ->check(CLI::IsMember({"constant", "uniform"}))
+                   "How a delay varies: constant (no jitter), uniform (+/- --jitter) or exponential (mean --latency)")
+        ->check(CLI::IsMember({"constant", "uniform", "exponential"}))
         ->capture_default_str()
         ->group(group);
     cmd.add_option("--rate", f.rate, "Client updates (IAMAT) per second")->check(CLI::Range(0.001, 100000.0))->capture_default_str()->group(group);
@@ -293,6 +294,9 @@ Examples:
         if (cmd->count("--topology")) {
             if (args->distribution == "constant" && flags->jitter_ms > 0)
                 throw CLI::ValidationError("--distribution", "constant takes no --jitter (uniform does)");
+            if (args->distribution == "exponential" && flags->jitter_ms > 0)
+                throw CLI::ValidationError("--distribution", "exponential takes no --jitter: its spread follows from its mean, --latency");
+            flags->exponential = args->distribution == "exponential";
             args->flags = *flags;
             args->flags_command = flags_command(*flags);
         } else if (args->paths.empty()) {

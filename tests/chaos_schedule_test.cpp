@@ -2,6 +2,7 @@
 // twice, every link a link of the herd), the same seed gives the same schedule, and the mix is obeyed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -43,4 +44,20 @@ TEST_CASE("The mix limits the faults drawn, an unknown kind is refused", "[chaos
     }
     CHECK(crashes > 0);
     CHECK_THROWS_AS(chaos_scenario(*herd, {{"preset", "fall17"}}, {.mix = {"meteor"}}, "c"), std::invalid_argument);
+}
+
+TEST_CASE("Partitions include Jepsen's majorities ring: cuts of the herd's links, healed together", "[chaos_schedule]") {
+    const auto herd = herd::preset("fall17");
+    std::size_t rings = 0;
+    for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+        const auto s = chaos_scenario(*herd, {{"preset", "fall17"}}, {.seed = seed, .faults = 10, .mix = {"partition"}}, "c").scenario;
+        for (const auto& step : s["steps"]) {
+            if (!step.contains("cut")) continue;
+            ++rings;
+            const std::pair<std::string, std::string> link{step["cut"]["from"], step["cut"]["to"]};
+            CHECK(std::find(herd->links.begin(), herd->links.end(), link) != herd->links.end());
+            CHECK_FALSE(step["cut"].contains("one_way"));
+        }
+    }
+    CHECK(rings > 0);
 }

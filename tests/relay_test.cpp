@@ -531,3 +531,37 @@ TEST_CASE("relay stop closes everything, twice is fine, and nothing dangles afte
     REQUIRE(run_until(io, [&] { return sink->peers.size() == 1 && sink->peers[0]->closed; }));
     CHECK(sink->all().empty());
 }
+
+// The draws alone, from a seeded source: the same every run, whatever the machine.
+TEST_CASE("relay delays: uniform within the jitter, exponential with the delay as its mean", "[relay]") {
+    std::mt19937_64 rng{7};
+    using herd::sim::DelayDistribution;
+    using herd::sim::draw_hold;
+    constexpr int draws = 20000;
+    SECTION("exponential: mean 100 ms, about e^-1 of the lines held longer than it, none below 0") {
+        double sum = 0;
+        int above = 0;
+        std::chrono::microseconds longest{0};
+        for (int i = 0; i < draws; ++i) {
+            const auto hold = draw_hold(100ms, 0ms, DelayDistribution::exponential, rng);
+            REQUIRE(hold.count() >= 0);
+            sum += static_cast<double>(hold.count());
+            above += hold > 100ms;
+            longest = std::max(longest, hold);
+        }
+        CHECK(sum / draws == Approx(100000).epsilon(0.03));
+        CHECK(static_cast<double>(above) / draws == Approx(0.3679).epsilon(0.05));
+        CHECK(longest > 500ms);  // a tail a uniform delay never has
+    }
+    SECTION("exponential with no delay holds nothing") {
+        CHECK(draw_hold(0ms, 0ms, DelayDistribution::exponential, rng) == 0ms);
+    }
+    SECTION("uniform: within delay +/- jitter, clipped at 0") {
+        for (int i = 0; i < draws; ++i) {
+            const auto hold = draw_hold(10ms, 30ms, DelayDistribution::uniform, rng);
+            REQUIRE(hold >= 0ms);
+            REQUIRE(hold <= 40ms);
+        }
+        CHECK(draw_hold(10ms, 0ms, DelayDistribution::uniform, rng) == 10ms);
+    }
+}

@@ -413,6 +413,13 @@ TEST_CASE("Link faults name an existing link, or every link", "[scenario]") {
     CHECK_ERROR(parse(with_steps(R"({"delay": {"from": "Alford", "to": "Welsh"}})")), "steps[0].delay.delay_ms", "missing");
     CHECK_ERROR(parse(with_steps(R"({"delay": {"from": "Alford", "to": "Welsh", "ms": 5}})")), "steps[0].delay.ms",
                 "unknown key");
+    CHECK_ERROR(parse(with_steps(R"({"delay": {"delay_ms": 5, "distribution": "pareto"}})")), "steps[0].delay.distribution",
+                "expected \"uniform\" or \"exponential\", got \"pareto\"");
+    CHECK_ERROR(parse(with_steps(R"({"delay": {"delay_ms": 5, "jitter_ms": 2, "distribution": "exponential"}})")),
+                "steps[0].delay.jitter_ms", "an exponential delay takes no jitter_ms");
+    CHECK_ERROR(parse(R"({"description": "d", "herd": {"preset": "fall17"}, "links": {"delay_ms": 5, "jitter_ms": 1,
+                         "distribution": "exponential"}, "steps": [{"wait_ms": 1}]})"),
+                "links.jitter_ms", "an exponential delay takes no jitter_ms");
     CHECK_ERROR(parse(with_steps(R"({"drop": {"command": "A T"}})")), "steps[0].drop.command", "without whitespace");
     CHECK_ERROR(parse(with_steps(R"({"drop": {"first": -1}})")), "steps[0].drop.first", "leave it out to drop every match");
     CHECK_ERROR(parse(with_steps(R"({"reset_after": {}})")), "steps[0].reset_after.bytes", "missing");
@@ -745,4 +752,16 @@ TEST_CASE("Groups name sets of nodes: ranges, lists, earlier groups, usable in p
                 "N3 is already in steps[0].partition[0]");
     CHECK_ERROR(with_groups(R"({"left": "N0..N3"})", R"({"workload": {"updates": 1, "rate_per_s": 1, "nodes": "rigth"}})"),
                 "steps[0].workload.nodes", "unknown node or group \"rigth\"");
+}
+
+TEST_CASE("A delay's distribution: exponential on a step and on every link, uniform by default", "[scenario_loader]") {
+    const auto loaded = parse(R"({"description": "d", "herd": {"preset": "fall17"},
+        "links": {"delay_ms": 100, "distribution": "exponential"},
+        "steps": [{"delay": {"from": "Alford", "to": "Welsh", "delay_ms": 30, "distribution": "exponential"}},
+                  {"delay": {"delay_ms": 30, "jitter_ms": 5}}]})");
+    INFO(all_errors(loaded));
+    REQUIRE(loaded.scenario);
+    CHECK(loaded.scenario->default_exponential);
+    CHECK(action<DelayStep>(*loaded.scenario, 0).exponential);
+    CHECK_FALSE(action<DelayStep>(*loaded.scenario, 1).exponential);
 }

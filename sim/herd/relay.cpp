@@ -1,6 +1,7 @@
 #include "herd/relay.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -101,6 +102,7 @@ struct Relay::State {
     bool stopped = false;
     std::chrono::microseconds delay{0};
     std::chrono::microseconds jitter{0};
+    DelayDistribution distribution = DelayDistribution::uniform;
     std::vector<DropRule> drops;
     std::optional<std::uint64_t> reset_budget;  // bytes to B left before the one-shot reset
 
@@ -193,11 +195,7 @@ struct Relay::State {
             c.last_release = c.queue.back().release;
             return;
         }
-        auto hold = delay;
-        if (jitter.count() > 0)
-            hold += std::chrono::microseconds(
-                std::uniform_int_distribution<std::int64_t>(-jitter.count(), jitter.count())(rng));
-        const auto release = std::max(read_at + std::max(hold, std::chrono::microseconds{0}), c.last_release);
+        const auto release = std::max(read_at + draw_hold(delay, jitter, distribution, rng), c.last_release);
         c.last_release = release;
         c.queue.push_back({std::move(line), release});
     }
@@ -366,6 +364,19 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
 
 }  // namespace
 
+std::chrono::microseconds draw_hold(std::chrono::microseconds delay, std::chrono::microseconds jitter,
+                                    DelayDistribution distribution, std::mt19937_64& rng) {
+    auto hold = delay;
+    if (distribution == DelayDistribution::exponential) {
+        if (delay.count() <= 0) return std::chrono::microseconds{0};
+        const double drawn = std::exponential_distribution<double>(1.0 / static_cast<double>(delay.count()))(rng);
+        return std::chrono::microseconds(std::llround(drawn));
+    }
+    if (jitter.count() > 0)
+        hold += std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(-jitter.count(), jitter.count())(rng));
+    return std::max(hold, std::chrono::microseconds{0});
+}
+
 Relay::Relay(asio::io_context& io, std::string from, std::string to, std::mt19937_64& rng, FailureSink failed)
     : state_(std::make_shared<State>(io.get_executor(), std::move(from), std::move(to), rng, std::move(failed))) {}
 
@@ -458,9 +469,10 @@ void Relay::heal() {
 
 bool Relay::is_cut() const { return state_->cut; }
 
-void Relay::set_delay(std::chrono::microseconds delay, std::chrono::microseconds jitter) {
+void Relay::set_delay(std::chrono::microseconds delay, std::chrono::microseconds jitter, DelayDistribution distribution) {
     state_->delay = delay;
     state_->jitter = jitter;
+    state_->distribution = distribution;
 }
 
 void Relay::add_drop(std::string command, std::string client, int first) {

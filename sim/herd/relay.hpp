@@ -24,6 +24,16 @@ class io_context;
 
 namespace herd::sim {
 
+// How a link's delay varies per line: uniformly within +/- jitter around it, or exponentially
+// with the delay as its mean (Maelstrom's --latency-dist exponential; no jitter).
+enum class DelayDistribution { uniform, exponential };
+
+// How long one line is held: delay + U(-jitter, +jitter) (std::uniform_int_distribution<int64_t>
+// over whole microseconds, no draw when jitter is 0), or Exp(mean = delay) rounded to whole
+// microseconds (std::exponential_distribution<double>, no draw when delay is 0); never below 0.
+std::chrono::microseconds draw_hold(std::chrono::microseconds delay, std::chrono::microseconds jitter,
+                                    DelayDistribution distribution, std::mt19937_64& rng);
+
 struct RelayStats {
     std::uint64_t connections = 0;      // accepted from A, including those closed at once (B refused)
     std::uint64_t messages = 0;         // whole lines delivered to B
@@ -66,13 +76,12 @@ public:
     void set_target_up(bool up);
     bool target_up() const;
 
-    // Every line is held for delay + U(-jitter, +jitter) (clipped at 0), measured from the moment
-    // the relay read it; order is kept (a line never overtakes the one before it on its connection:
-    // it is released at the later of its own time and the previous line's). U is
-    // std::uniform_int_distribution<int64_t> over whole microseconds, one draw from the run's rng per
-    // line, and no draw when jitter is 0. Lines released at the same time go in one write. Applies to
-    // lines read after the call.
-    void set_delay(std::chrono::microseconds delay, std::chrono::microseconds jitter);
+    // Every line is held for draw_hold() (one draw from the run's rng per line), measured from the
+    // moment the relay read it; order is kept (a line never overtakes the one before it on its
+    // connection: it is released at the later of its own time and the previous line's). Lines
+    // released at the same time go in one write. Applies to lines read after the call.
+    void set_delay(std::chrono::microseconds delay, std::chrono::microseconds jitter,
+                   DelayDistribution distribution = DelayDistribution::uniform);
 
     // Drops lines whose first word equals `command` (empty: any) and whose client field (4th word
     // of an AT line, 2nd of IAMAT/WHATSAT) equals `client` (empty: any); only the first `first`

@@ -38,6 +38,10 @@ std::string groups_label(const PartitionStep& s) {
 
 }  // namespace
 
+DelayDistribution default_distribution(const RunContext& run) {
+    return run.scenario.default_exponential ? DelayDistribution::exponential : DelayDistribution::uniform;
+}
+
 void act(RunContext& run, const Step&, const CrashStep& s) {
     run.herd->crash(s.node);
     for (auto& [name, connection] : run.connections)
@@ -78,15 +82,16 @@ void act(RunContext& run, const Step&, const PartitionStep& s) {
 void act(RunContext& run, const Step&, const HealAllStep&) {
     for (Relay* r : run.herd->relays()) {
         r->clear_faults();
-        r->set_delay(run.scenario.default_delay, run.scenario.default_jitter);
+        r->set_delay(run.scenario.default_delay, run.scenario.default_jitter, default_distribution(run));
     }
     run.recorder->note("heal-all", "every link fault cleared");
 }
 
 void act(RunContext& run, const Step&, const DelayStep& s) {
-    for (Relay* r : relays_of(run, s.link)) r->set_delay(s.delay, s.jitter);
-    run.recorder->note("delay", "delay " + link_label(s.link) + " " + std::to_string(s.delay.count()) + " ms +/- " +
-                                    std::to_string(s.jitter.count()) + " ms");
+    const auto distribution = s.exponential ? DelayDistribution::exponential : DelayDistribution::uniform;
+    for (Relay* r : relays_of(run, s.link)) r->set_delay(s.delay, s.jitter, distribution);
+    run.recorder->note("delay", "delay " + link_label(s.link) + " " + std::to_string(s.delay.count()) +
+                                    (s.exponential ? " ms, exponential" : " ms +/- " + std::to_string(s.jitter.count()) + " ms"));
 }
 
 void act(RunContext& run, const Step&, const DropStep& s) {

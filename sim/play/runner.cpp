@@ -204,7 +204,8 @@ void start_herd(RunContext& run, const HerdConfig& config, const std::filesystem
     run.recorder->set_reachable([&run](std::string_view origin) { return run.herd->reachable(origin); });
     run.herd->start();
     settle_start_up(run, config.servers.size());
-    for (Relay* relay : run.herd->relays()) relay->set_delay(run.scenario.default_delay, run.scenario.default_jitter);
+    for (Relay* relay : run.herd->relays())
+        relay->set_delay(run.scenario.default_delay, run.scenario.default_jitter, default_distribution(run));
     if (run.options.herd_ready) run.options.herd_ready(*run.herd);
 }
 

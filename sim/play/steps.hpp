@@ -18,6 +18,9 @@ void execute_step(RunContext& run, const Step& step);
 
 // ---- actions ------------------------------------------------------------------------------
 
+// How the scenario's `links` delay varies: at the start, and again at every heal_all.
+DelayDistribution default_distribution(const RunContext& run);
+
 void act(RunContext& run, const Step& step, const CrashStep& crash);
 void act(RunContext& run, const Step& step, const RestartStep& restart);
 void act(RunContext& run, const Step& step, const CutStep& cut);

@@ -1,6 +1,7 @@
 #include "scenario/chaos_schedule.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -43,7 +44,10 @@ public:
                 out.push_back({end, {{"unstall", {{"from", node}, {"to", peer}}}}});
             }
         } else if (kind == "partition") {
-            out.push_back({at, {{"partition", jepsen_groups()}}});
+            // One draw in five is a majorities ring, unless no link of the herd crosses it.
+            const auto cuts = index(5) == 4 ? majorities_ring() : std::vector<Json>{};
+            for (const auto& cut : cuts) out.push_back({at, {{"cut", cut}}});
+            if (cuts.empty()) out.push_back({at, {{"partition", jepsen_groups()}}});
             out.push_back({end, {{"heal_all", true}}});
         } else if (kind == "cut") {
             out.push_back({at, {{"cut", both}}});
@@ -92,7 +96,8 @@ private:
         return node;
     }
 
-    // Jepsen's partition targets: one node alone, a minority, a majority, or random halves.
+    // Jepsen's partition targets: one node alone, a minority, a majority, or random halves (the
+    // majorities ring is drawn apart, below).
     Json jepsen_groups() {
         std::vector<std::string> names;
         for (const auto& s : herd_.servers) names.push_back(s.name);
@@ -108,6 +113,24 @@ private:
         cut = std::clamp<std::size_t>(cut, 1, n - 1);
         return Json::array({Json(std::vector<std::string>(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(cut))),
                             Json(std::vector<std::string>(names.begin() + static_cast<std::ptrdiff_t>(cut), names.end()))});
+    }
+
+    // Jepsen's majorities ring: the nodes in a random ring, each seeing only the majority of the herd
+    // nearest it there (itself and ~n/4 on each side), so no two nodes see the same majority. The
+    // herd's links between nodes farther apart on the ring are cut, both ways.
+    std::vector<Json> majorities_ring() {
+        std::vector<std::string> ring;
+        for (const auto& s : herd_.servers) ring.push_back(s.name);
+        std::shuffle(ring.begin(), ring.end(), rng_);
+        const std::size_t n = ring.size();
+        const std::size_t reach = (n / 2 + 1) / 2;  // a window of 2 * reach + 1 >= a majority of nodes
+        const auto place = [&](const std::string& name) { return std::find(ring.begin(), ring.end(), name) - ring.begin(); };
+        std::vector<Json> cuts;
+        for (const auto& [a, b] : herd_.links) {
+            const auto gap = static_cast<std::size_t>(std::abs(place(a) - place(b)));
+            if (std::min(gap, n - gap) > reach) cuts.push_back({{"from", a}, {"to", b}});
+        }
+        return cuts;
     }
 
     const HerdConfig& herd_;

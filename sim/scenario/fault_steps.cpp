@@ -53,11 +53,13 @@ std::optional<StepAction> Loader::read_unstall(const Json& v, const std::string&
 }
 
 std::optional<StepAction> Loader::read_delay(const Json& v, const std::string& path, std::size_t) {
-    auto fault = read_fault_link(v, path, "an object with delay_ms (and from, to, jitter_ms)", {"delay_ms", "jitter_ms"});
+    auto fault = read_fault_link(v, path, "an object with delay_ms (and from, to, jitter_ms, distribution)",
+                                 {"delay_ms", "jitter_ms", "distribution"});
     if (!fault) return std::nullopt;
     DelayStep delay;
     read_millis(fault->at, "delay_ms", delay.delay, kMillisRule, Need::required);
     read_millis(fault->at, "jitter_ms", delay.jitter);
+    delay.exponential = read_distribution(fault->at, delay.jitter);
     if (!fault->link) return std::nullopt;
     delay.link = *fault->link;
     return delay;

@@ -87,7 +87,9 @@ Json flag_scenario(const FlagRun& run, const std::string& command) {
             add_fault(steps, run.nemesis[next++ % run.nemesis.size()], at, at + run.nemesis_interval_ms / 2, run, rng);
     }
     // Quiet means no flood line in flight for a while: longer than one hop's worst delay.
-    const int quiet_ms = std::max(300, 2 * (run.latency_ms + run.jitter_ms) + 100);
+    // An exponential delay has no worst case: 10 means leave a line held so long once in e^10 (22,000).
+    const int worst_hop_ms = run.exponential ? 10 * run.latency_ms : run.latency_ms + run.jitter_ms;
+    const int quiet_ms = std::max(300, 2 * worst_hop_ms + 100);
     steps.push_back({{"wait_quiet", {{"quiet_ms", quiet_ms}, {"timeout_ms", 60000}}}});
     steps.push_back({{"expect_lost", {{"max", 0}, {"required", "now"}}}});
     steps.push_back({{"expect_converged", true}});
@@ -98,6 +100,7 @@ Json flag_scenario(const FlagRun& run, const std::string& command) {
     scenario["seed"] = run.seed;
     scenario["herd"] = {{"topology", topology}};
     scenario["links"] = {{"delay_ms", run.latency_ms}, {"jitter_ms", run.jitter_ms}};
+    if (run.exponential) scenario["links"]["distribution"] = "exponential";
     scenario["steps"] = steps;
     return scenario;
 }

@@ -15,6 +15,7 @@ struct FlagRun {
     int nodes = 25;
     int latency_ms = 0;
     int jitter_ms = 0;              // uniform within +/- jitter_ms
+    bool exponential = false;       // each line's delay Exp(mean = latency_ms) instead (no jitter)
     double rate = 10;               // IAMATs per second
     double time_limit_s = 10;
     std::vector<std::string> nemesis;  // partition, crash

@@ -56,10 +56,12 @@ void Loader::read_top(const Json& doc, Scenario& scenario) {
 
 void Loader::read_links(const Json& doc, Scenario& scenario) {
     if (!doc.contains("links")) return;
-    const auto at = open(doc["links"], "links", "an object with delay_ms, jitter_ms, policy", {"delay_ms", "jitter_ms", "policy"});
+    const auto at = open(doc["links"], "links", "an object with delay_ms, jitter_ms, distribution, policy",
+                         {"delay_ms", "jitter_ms", "distribution", "policy"});
     if (!at) return;
     read_millis(*at, "delay_ms", scenario.default_delay);
     read_millis(*at, "jitter_ms", scenario.default_jitter);
+    scenario.default_exponential = read_distribution(*at, scenario.default_jitter);
     std::string policy;
     if (read_string(*at, "policy", policy, Need::optional, "\"persistent\" or \"per_burst\"")) {
         if (policy == "persistent" || policy == "per_burst") scenario.per_burst_links = policy == "per_burst";

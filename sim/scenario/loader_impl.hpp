@@ -106,6 +106,8 @@ private:
     bool read_millis(const At& at, std::string_view key, Millis& out, const IntRule& rule = kMillisRule,
                      Need need = Need::optional);
     bool read_bool(const At& at, std::string_view key, bool& out);
+    // A delay's "distribution": true for "exponential" (which takes no jitter), false for "uniform" or none.
+    bool read_distribution(const At& at, Millis jitter);
     bool read_number(const At& at, std::string_view key, double& out, const NumberRule& rule, Need need);
     bool read_true(const Json& value, const std::string& path);
     std::optional<std::string> read_file_bytes(const std::string& relative, const std::string& field);

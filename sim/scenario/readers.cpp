@@ -124,6 +124,18 @@ bool Loader::read_millis(const At& at, std::string_view key, Millis& out, const 
     return true;
 }
 
+bool Loader::read_distribution(const At& at, Millis jitter) {
+    std::string distribution;
+    if (!read_string(at, "distribution", distribution, Need::optional, "\"uniform\" or \"exponential\"")) return false;
+    if (distribution != "uniform" && distribution != "exponential") {
+        error(at.field("distribution"), "expected \"uniform\" or \"exponential\", got " + in_quotes(distribution));
+        return false;
+    }
+    if (distribution == "exponential" && jitter.count() > 0)
+        error(at.field("jitter_ms"), "an exponential delay takes no jitter_ms: its spread follows from its mean, delay_ms");
+    return distribution == "exponential";
+}
+
 bool Loader::read_bool(const At& at, std::string_view key, bool& out) {
     const Json* value = member(at, key, Need::optional, "true or false");
     if (!value) return false;

@@ -141,6 +141,7 @@ struct DelayStep {  // link empty: every link
     LinkRef link;
     Millis delay{0};
     Millis jitter{0};
+    bool exponential = false;  // "distribution": "exponential": Exp(mean = delay) per line, no jitter
 };
 struct DropStep {
     static constexpr StepRole role = StepRole::action;
@@ -254,6 +255,7 @@ struct Scenario {
     HerdSpec herd;
     PlacesSpec places;
     Millis default_delay{0}, default_jitter{0};  // every link, from the start
+    bool default_exponential = false;            // links.distribution "exponential"
     // links.policy: the servers in this process connect per burst, as the course's do (and as
     // `herdsim serve` always does), instead of holding their peer connections open.
     bool per_burst_links = false;

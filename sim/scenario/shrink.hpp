@@ -1,0 +1,44 @@
+#pragma once
+// Shrinking a failing scenario (delta debugging, Zeller's ddmin on complements): its faults and
+// client operations are events that may be removed, everything else (phases, waits, expectations,
+// the final heal) stays. A fault is removed with the step that ends it (a crash with its restart,
+// a cut with its heal, a pause's stalls with their unstalls), so every candidate is a valid
+// scenario whose steps keep their times.
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace herd::sim {
+
+struct ShrinkEvent {
+    std::vector<std::size_t> steps;  // indices into the scenario's steps, in order
+    std::string label;               // "steps[4].crash Alford + steps[9].restart"
+};
+
+// The scenario's removable events, in the order of their first step.
+std::vector<ShrinkEvent> shrink_events(const nlohmann::ordered_json& scenario);
+
+// The scenario with only the events in `kept` (indices into `events`) and every step that is no event.
+nlohmann::ordered_json keep_events(const nlohmann::ordered_json& scenario, const std::vector<ShrinkEvent>& events,
+                                   const std::vector<std::size_t>& kept);
+
+// Which of a batch of candidates (each a set of kept event indices) still fails: the index of the
+// first one that does, in the batch's order; nullopt when none does. The caller may run them at
+// once and several times each.
+using FirstFailing = std::function<std::optional<std::size_t>(const std::vector<std::vector<std::size_t>>& candidates)>;
+
+struct ShrinkResult {
+    std::vector<std::size_t> kept;  // a failing set no single removal of which still fails
+    int rounds = 0;                 // batches asked
+    int candidates = 0;             // candidates in them
+};
+
+// ddmin over `count` events, all of which fail together: remove halves, then quarters, ... then
+// single events, keeping any removal that still fails, until no single removal does.
+ShrinkResult delta_debug(std::size_t count, const FirstFailing& first_failing);
+
+}  // namespace herd::sim

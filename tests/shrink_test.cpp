@@ -1,0 +1,111 @@
+// Shrinking, without running anything: which steps are events (a fault with the step that ends it),
+// what a candidate keeps, and delta debugging's result against a failure known in advance.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "scenario/chaos_schedule.hpp"
+#include "scenario/loader.hpp"
+#include "scenario/shrink.hpp"
+
+using namespace herd::sim;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+Json scenario_of(const char* steps) {
+    return Json::parse(std::string(R"({"name": "s", "description": "d", "herd": {"preset": "fall17"}, "steps": )") + steps + "}");
+}
+
+std::vector<std::vector<std::size_t>> steps_of(const std::vector<ShrinkEvent>& events) {
+    std::vector<std::vector<std::size_t>> out;
+    for (const auto& e : events) out.push_back(e.steps);
+    return out;
+}
+
+std::string errors_of(const LoadResult& loaded) {
+    std::string out = loaded.scenario ? "" : "not loaded\n";
+    for (const auto& e : loaded.errors) out += e.to_string() + "\n";
+    return out;
+}
+
+// A failure that needs exactly `needed` (event indices) together.
+FirstFailing needs(std::set<std::size_t> needed, int* asked = nullptr) {
+    return [needed, asked](const std::vector<std::vector<std::size_t>>& candidates) -> std::optional<std::size_t> {
+        if (asked) *asked += static_cast<int>(candidates.size());
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (std::all_of(needed.begin(), needed.end(), [&](std::size_t n) {
+                    return std::find(candidates[i].begin(), candidates[i].end(), n) != candidates[i].end();
+                }))
+                return i;
+        return std::nullopt;
+    };
+}
+
+}  // namespace
+
+TEST_CASE("A fault is one event with the step that ends it, and checks, phases and the last heal stay", "[shrink]") {
+    const Json s = scenario_of(R"([
+        {"at_ms": 0, "phase": "safety"},
+        {"at_ms": 0, "workload": {"updates": 10, "rate_per_s": 10}},
+        {"at_ms": 10, "crash": "Ball"},
+        {"at_ms": 20, "stall": {"from": "Alford", "to": "Hamilton"}},
+        {"at_ms": 20, "stall": {"from": "Alford", "to": "Welsh"}},
+        {"at_ms": 30, "cut": {"from": "Ball", "to": "Welsh", "one_way": true}},
+        {"at_ms": 40, "partition": [["Alford"], ["Ball", "Welsh", "Hamilton", "Holiday"]]},
+        {"at_ms": 50, "heal": {"from": "Ball", "to": "Welsh", "one_way": true}},
+        {"at_ms": 60, "restart": "Ball"},
+        {"at_ms": 70, "unstall": {"from": "Alford", "to": "Welsh"}},
+        {"at_ms": 70, "unstall": {"from": "Alford", "to": "Hamilton"}},
+        {"at_ms": 80, "heal_all": true},
+        {"at_ms": 85, "delay": {"from": "Ball", "to": "Holiday", "delay_ms": 30}},
+        {"at_ms": 86, "drop": {"from": "Ball", "to": "Holiday", "command": "AT", "first": 2}},
+        {"at_ms": 87, "delay": {"from": "Ball", "to": "Holiday", "delay_ms": 0}},
+        {"at_ms": 90, "phase": "liveness"},
+        {"heal_all": true},
+        {"wait_quiet": {}},
+        {"expect_converged": true}
+    ])");
+    const auto events = shrink_events(s);
+    const std::vector<std::vector<std::size_t>> expected = {{1}, {2, 8}, {3, 4, 9, 10}, {5, 7}, {6, 11}, {12, 14}, {13}};
+    CHECK(steps_of(events) == expected);
+    CHECK(events[1].label == "steps[2].crash Ball + steps[8].restart Ball");
+
+    const Json kept = keep_events(s, events, {1, 3});
+    REQUIRE(kept["steps"].size() == 9);
+    CHECK(kept["steps"][1].contains("crash"));
+    CHECK(kept["steps"][2].contains("cut"));
+    CHECK(kept["steps"][4].contains("restart"));
+    CHECK(kept["steps"][8].contains("expect_converged"));
+    const auto loaded = parse_scenario(kept.dump(), "kept.json");
+    CHECK(errors_of(loaded) == "");
+}
+
+TEST_CASE("Every candidate of a chaos schedule loads", "[shrink]") {
+    const auto herd = herd::preset("fall17");
+    const auto s = chaos_scenario(*herd, {{"preset", "fall17"}}, {.seed = 5, .faults = 50, .duration_ms = 30000}, "c").scenario;
+    const auto events = shrink_events(s);
+    CHECK(events.size() >= 50);  // the faults, and the workload
+    std::vector<std::size_t> every_other;
+    for (std::size_t i = 0; i < events.size(); i += 2) every_other.push_back(i);
+    for (const auto& kept : {std::vector<std::size_t>{}, every_other}) {
+        CHECK(errors_of(parse_scenario(keep_events(s, events, kept).dump(), "kept.json")) == "");
+    }
+}
+
+TEST_CASE("Delta debugging finds exactly the events a failure needs, and no single one can go", "[shrink]") {
+    int asked = 0;
+    SECTION("two of fifty") {
+        const auto result = delta_debug(50, needs({7, 31}, &asked));
+        CHECK(result.kept == std::vector<std::size_t>{7, 31});
+    }
+    SECTION("one of fifty") { CHECK(delta_debug(50, needs({49})).kept == std::vector<std::size_t>{49}); }
+    SECTION("three side by side") { CHECK(delta_debug(20, needs({3, 4, 5})).kept == std::vector<std::size_t>{3, 4, 5}); }
+    SECTION("none: the failure needs no event at all") { CHECK(delta_debug(10, needs({})).kept.empty()); }
+    SECTION("all: nothing can go") {
+        const auto result = delta_debug(6, needs({0, 1, 2, 3, 4, 5}));
+        CHECK(result.kept.size() == 6);
+        CHECK(result.rounds >= 3);  // halves, then thirds ..., then single events
+    }
+}
