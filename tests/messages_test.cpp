@@ -129,11 +129,13 @@ TEST_CASE("messages.svg: an arrowhead only on the lane that received, a dropped 
     REQUIRE(lanes.size() == 3);
     const double lane_gap = lanes.at("N1") - lanes.at("N0");
     const auto arrows = arrows_of(svg);
-    REQUIRE(arrows.size() == 4);
+    REQUIRE(arrows.size() >= 4);  // more when N2's catch-up of N1 was tried again through the cut
+    std::size_t dropped = 0;
     for (const auto& a : arrows) {
         INFO(a.from << " -> " << a.to << " " << a.outcome);
         CHECK(a.x1 == Approx(lanes.at(a.from)));
         if (a.outcome == "dropped") {
+            ++dropped;
             // It never arrived: no head, and it stops well short of any other lane.
             CHECK_FALSE(a.head);
             CHECK(std::abs(a.x2 - a.x1) < lane_gap / 2);
@@ -144,7 +146,8 @@ TEST_CASE("messages.svg: an arrowhead only on the lane that received, a dropped 
             CHECK(a.x2 == Approx(lanes.at(a.to)));
         }
     }
-    CHECK(count(svg, "<path class=\"cross\"") == 1);
+    CHECK(dropped >= 1);
+    CHECK(count(svg, "<path class=\"cross\"") == dropped);
     // The check itself can fail: an arrowhead drawn halfway is caught.
     const auto bad = arrows_of(R"x(<line class="msg dropped" data-from="N2" data-to="N1" stroke="red" x1="1" y1="2" x2="3" y2="4" marker-end="url(#h)">)x");
     REQUIRE(bad.size() == 1);
@@ -155,7 +158,8 @@ TEST_CASE("messages.svg: time runs down on a real scale, so a 300 ms delay is fa
     Results results;
     const RunOutcome outcome = play({});
     const auto arrows = arrows_of(slurp(outcome.run.dir / "messages.svg"));
-    REQUIRE(arrows.size() == 4);
+    // Four lines, and on a slow run N2's catch-up of N1 tried again through the cut (each dropped).
+    REQUIRE(arrows.size() >= 4);
     double delayed = 0, direct = 0;
     for (const auto& a : arrows) {
         if (a.from == "N1" && a.to == "N2") delayed = a.y2 - a.y1;
@@ -163,7 +167,8 @@ TEST_CASE("messages.svg: time runs down on a real scale, so a 300 ms delay is fa
     }
     // At least 300 ms at 2 px per ms (inside the delay's window nothing is cut out up to 400 ms).
     CHECK(delayed >= 590);
-    CHECK(direct < 60);
+    CHECK(direct > 0);
+    CHECK(direct < delayed / 5);
 }
 
 TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and what the receiver did", "[messages]") {
@@ -215,7 +220,8 @@ TEST_CASE("messages.jsonl lists every flood line: from, to, update, times and wh
     CHECK(unbalanced_tags(svg).empty());
     CHECK(unbalanced_tags(svg + "<g>") == "<g> is never closed");  // the check itself can fail
     CHECK(count(svg, "class=\"msg ") == messages.size());
-    CHECK(count(svg, "<g class=\"msg dropped\"") == 1);
+    CHECK(count(svg, "<g class=\"msg dropped\"") ==
+          static_cast<std::size_t>(std::count_if(messages.begin(), messages.end(), [](const json& m) { return m["outcome"] == "dropped"; })));
     CHECK(count(svg, "<line class=\"lane\"") == 3);
     CHECK(count(svg, "<rect class=\"fault\"") >= 1);  // the cut, shaded
     // Each arrow's hover title names its update and line, then gives its messages.jsonl line.
