@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -166,18 +167,23 @@ TEST_CASE("A workload's draws depend on the seed and the nodes that are up", "[s
         {"workload": {"updates": 20, "rate_per_s": 100, "clients": 50}},
         {"wait_quiet": {}},
         {"expect_lost": {"max": 0}}])");
-    // client,origin of every update, in birth order (the report times come from the clock).
+    // client@origin of every update, sorted: births are write completions, and on a busy machine
+    // two reports that fell due together may complete in either order (the report times come from
+    // the clock, so only the draws are compared).
     auto drawn = [&] {
         const RunOutcome outcome = play(s);
         std::istringstream csv(slurp(outcome.run.dir / "updates.csv"));
-        std::string row, out;
+        std::string row;
+        std::multiset<std::string> draws;
         std::getline(csv, row);
         while (std::getline(csv, row)) {
             std::vector<std::string> cells;
             std::stringstream fields(row);
             for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
-            if (cells.size() > 4 && cells[3] == cells[4]) out += cells[1] + "@" + cells[3] + " ";
+            if (cells.size() > 4 && cells[3] == cells[4]) draws.insert(cells[1] + "@" + cells[3]);
         }
+        std::string out;
+        for (const auto& d : draws) out += d + " ";
         return out;
     };
     const std::string first = drawn();
