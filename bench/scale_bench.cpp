@@ -97,18 +97,23 @@ void BM_Scale(benchmark::State& state, std::string kind, int n) {
     state.counters["setup_s"] = setup_s;
 }
 
+// Raises RLIMIT_NOFILE to what the herd needs; when the process may not, the row is not run and
+// its label says why.
+bool descriptors_for(benchmark::State& state, const HerdConfig& config, bool relays) {
+    const std::uint64_t wanted = sim::descriptors_needed(config, relays, false);
+    const auto allowed = herd::raise_descriptor_limit(wanted);
+    if (allowed >= wanted) return true;
+    for (auto _ : state) state.SetIterationTime(0);
+    state.SetLabel("not run: needs " + std::to_string(wanted) + " descriptors, RLIMIT_NOFILE allows " + std::to_string(allowed));
+    return false;
+}
+
 // An empty herd's start-up as a run has it (a run's link policy; every link through a relay, or
 // `direct`): from start() to the end of the start-up exchange (HerdRig), each iteration a new herd.
 // A herd that needs more descriptors than RLIMIT_NOFILE allows is not run; its label says so.
 void BM_StartUp(benchmark::State& state, int n, bool relays) {
     const HerdConfig config = sim::make_topology(spec_for("random", n));
-    const std::uint64_t wanted = sim::descriptors_needed(config, relays, false);
-    if (const auto allowed = herd::raise_descriptor_limit(wanted); allowed < wanted) {
-        for (auto _ : state) state.SetIterationTime(0);
-        state.SetLabel("not run: needs " + std::to_string(wanted) + " descriptors, RLIMIT_NOFILE allows " +
-                       std::to_string(allowed));
-        return;
-    }
+    if (!descriptors_for(state, config, relays)) return;
     std::vector<double> seconds, cpu;
     boost::asio::io_context io;
     for (auto _ : state) {
@@ -132,13 +137,7 @@ void BM_StartUp(benchmark::State& state, int n, bool relays) {
 // alone for the herd's own peak). Not run, as BM_StartUp, when the descriptors are not there.
 void BM_FloodMemory(benchmark::State& state, int n, bool relays) {
     const HerdConfig config = sim::make_topology(spec_for("random", n));
-    const std::uint64_t wanted = sim::descriptors_needed(config, relays, false);
-    if (const auto allowed = herd::raise_descriptor_limit(wanted); allowed < wanted) {
-        for (auto _ : state) state.SetIterationTime(0);
-        state.SetLabel("not run: needs " + std::to_string(wanted) + " descriptors, RLIMIT_NOFILE allows " +
-                       std::to_string(allowed));
-        return;
-    }
+    if (!descriptors_for(state, config, relays)) return;
     const double expected = 2.0 * static_cast<double>(config.links.size()) - static_cast<double>(config.servers.size() - 1);
     double rss_before = 0, rss_started = 0, rss_flooded = 0;
     boost::asio::io_context io;
