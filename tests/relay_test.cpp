@@ -290,6 +290,23 @@ TEST_CASE("relay drops lines by command, client and count", "[relay]") {
     CHECK(f.delivered(expected + lines[0]));
 }
 
+namespace {
+
+// What A's next read says: how the relay ended A's connection (reset, EOF).
+boost::system::error_code how_it_ends(asio::io_context& io, tcp::socket& a) {
+    char byte;
+    boost::system::error_code error;
+    bool done = false;
+    a.async_read_some(asio::buffer(&byte, 1), [&](boost::system::error_code ec, std::size_t) {
+        error = ec;
+        done = true;
+    });
+    REQUIRE(run_until(io, [&] { return done; }));
+    return error;
+}
+
+}  // namespace
+
 // A line dropped in silence is one the sender believes was read: it never sends it again, and the
 // update is lost for good. So the relay resets the connection right after it, as a route that lost
 // a segment and gave up does; the lines before it still arrive, the ones after it go with the reset.
@@ -300,14 +317,7 @@ TEST_CASE("relay resets the connection after the line it dropped, so the sender 
     a.connect(tcp::endpoint(asio::ip::address_v4::loopback(), f.port));
     asio::write(a, asio::buffer(std::string("IAMAT kiwi +1+1 1\nAT Alford +0.1 kiwi +1+1 1 Alford\nIAMAT lemon +1+1 2\n")));
 
-    char byte;
-    boost::system::error_code a_error;
-    bool a_done = false;
-    a.async_read_some(asio::buffer(&byte, 1), [&](boost::system::error_code ec, std::size_t) {
-        a_error = ec;
-        a_done = true;
-    });
-    REQUIRE(run_until(f.io, [&] { return a_done; }));
+    const boost::system::error_code a_error = how_it_ends(f.io, a);
     CHECK(a_error == asio::error::connection_reset);
     REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
     CHECK(f.sink->all() == "IAMAT kiwi +1+1 1\n");
@@ -426,14 +436,7 @@ TEST_CASE("relay reset_after resets both sides after exactly N bytes, once", "[r
     asio::write(a, asio::buffer(std::string("0123456\n")));
     asio::write(a, asio::buffer(std::string("abcdefgh\n")));
 
-    char byte;
-    boost::system::error_code a_error;
-    bool a_done = false;
-    a.async_read_some(asio::buffer(&byte, 1), [&](boost::system::error_code ec, std::size_t) {
-        a_error = ec;
-        a_done = true;
-    });
-    REQUIRE(run_until(f.io, [&] { return a_done; }));
+    const boost::system::error_code a_error = how_it_ends(f.io, a);
     CHECK((a_error == asio::error::connection_reset || a_error == asio::error::eof));
 
     REQUIRE(run_until(f.io, [&] { return f.sink->peers.at(0)->closed; }));
