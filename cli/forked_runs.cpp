@@ -1,5 +1,6 @@
 #include "cli/forked_runs.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,7 +39,8 @@ void run_forked(std::size_t count, std::size_t at_once, unsigned deadline_s,
         while (running.size() >= at_once) reap();
         if (stop()) break;
         int fds[2];
-        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        // Close-on-exec: a server process a run starts must not hold the pipe open after the run ends.
+        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
         std::cout.flush();
         std::cerr.flush();
         const pid_t pid = ::fork();
