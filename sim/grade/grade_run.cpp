@@ -71,6 +71,7 @@ void print_result(std::ostream& out, const TestResult& t) {
     out << "  " << points(t.score) << "/" << points(t.max) << "  " << t.name << "\n";
     if (!t.output.empty()) out << "        " << t.output << "\n";
     if (!t.repro.empty()) out << "        repeat it: " << t.repro << "\n";
+    out.flush();  // as it goes, also into a file or a pipe: a run stopped midway keeps what it printed
 }
 
 }  // namespace
@@ -136,7 +137,7 @@ int grade(const GradeArgs& args, std::ostream& out, std::ostream& err) {
             timeline = std::move(done.timeline);
         runs.push_back(std::move(done.tests));
         for (const auto& note : student.notes()) notes.push_back((args.repeat > 1 ? "run " + std::to_string(run) + ": " : "") + note);
-        if (args.repeat > 1) out << "run " << run << ": " << score_line(merge_runs(title, {runs.back()}, {}, 0)) << "\n";
+        if (args.repeat > 1) out << "run " << run << ": " << score_line(merge_runs(title, {runs.back()}, {}, 0)) << std::endl;
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     GradeOutcome outcome = merge_runs(title, runs, notes, seconds);
