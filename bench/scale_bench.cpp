@@ -181,8 +181,8 @@ void register_scale_benchmarks() {
             ->UseManualTime()
             ->Unit(benchmark::kMillisecond)
             ->Iterations(sized<benchmark::IterationCount>(5, 1));
-    for (const auto& [n, relays] : {std::pair{200, true}, std::pair{1000, true}, std::pair{200, false},
-                                    std::pair{1000, false}, std::pair{2000, false}})
+    for (const auto& [n, relays] : {std::pair{200, true}, std::pair{1000, true}, std::pair{2000, true},
+                                    std::pair{200, false}, std::pair{1000, false}, std::pair{2000, false}})
         benchmark::RegisterBenchmark(("Scale/StartUp/random/N:" + std::to_string(n) + (relays ? "/relayed" : "/direct")).c_str(),
                                      BM_StartUp, smoke() ? std::min(n, 25) : n, relays)
             ->UseManualTime()

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <random>
@@ -148,18 +149,23 @@ std::pair<std::optional<int>, std::string> run_with_1024_descriptors(int nodes) 
 }  // namespace
 
 TEST_CASE("A herd that needs more descriptors than the process may open is refused, saying how many") {
-    // 300 nodes of degree 4 with relays and logs: 64 + 2 * 300 + 5 * 1200 descriptors.
+    // 300 nodes of degree 4 with relays and logs: 64 + 3 * 300 + 4 * 1200 descriptors.
     const auto [code, output] = run_with_1024_descriptors(300);
     CHECK(code == 2);
-    CHECK_THAT(output, Catch::Contains("a herd of 300 nodes and 600 links needs about 6664 file descriptors, and "
+    CHECK_THAT(output, Catch::Contains("a herd of 300 nodes and 600 links needs about 5764 file descriptors, and "
                                        "this process may open 1024"));
-    // 25 nodes: 64 + 50 + 5 * 100 fit.
+    // 25 nodes: 64 + 75 + 4 * 100 fit.
     const auto [small_code, small_output] = run_with_1024_descriptors(25);
     CHECK(small_code == 0);
     CHECK_THAT(small_output, !Catch::Contains("file descriptors"));
 }
 
 namespace {
+
+std::size_t open_descriptors() {
+    const auto fds = std::filesystem::directory_iterator("/proc/self/fd");
+    return static_cast<std::size_t>(std::distance(begin(fds), end(fds)));
+}
 
 // Sockets in TIME_WAIT (state 06 in /proc/net/tcp) with either end on one of `ports`.
 std::size_t time_waits_on(const std::set<std::uint16_t>& ports) {
@@ -181,23 +187,25 @@ std::size_t time_waits_on(const std::set<std::uint16_t>& ports) {
 
 }  // namespace
 
-TEST_CASE("A herd with relays leaves no connection of its links in TIME_WAIT when it stops") {
+TEST_CASE("A herd takes per node one descriptor, or two with relays, and per link direction two, or four with "
+          "relays, and leaves no connection of its links in TIME_WAIT when it stops") {
+    const bool relays = GENERATE(true, false);
+    INFO((relays ? "relayed" : "direct"));
     asio::io_context io;
     std::mt19937_64 rng(1);
     herd::sim::HerdOptions options;
     options.rng = &rng;
+    options.relays = relays;
     const auto config = herd::sim::make_topology({.kind = "ring", .nodes = 5});
     herd::sim::Herd herd(io, config, options);
+    const std::size_t before_herd = open_descriptors();  // the event loop's own are open by now
     herd.start();
-    // Every link up and its start-up request across: each link has a connection open.
-    std::size_t connections = 0;
-    for (int i = 0; i < 500 && connections < 2 * config.links.size(); ++i) {
-        handlers_in(io, 10ms);
-        connections = 0;
-        for (auto* relay : herd.relays()) connections += relay->stats().connections;
-    }
-    REQUIRE(connections == 2 * config.links.size());
-    // The receivers' ends: a server that closed first would leave them in TIME_WAIT. A port the
+    // Per node its listener (and the one of the relays into it); per link direction the sender's
+    // socket and the receiver's (and the relay's two). Reached once every link is up.
+    const std::size_t wanted = (relays ? 2 : 1) * config.servers.size() + (relays ? 4 : 2) * 2 * config.links.size();
+    for (int i = 0; i < 500 && open_descriptors() - before_herd != wanted; ++i) handlers_in(io, 10ms);
+    REQUIRE(open_descriptors() - before_herd == wanted);
+    // Both ends of every link: the one that closed first would be left in TIME_WAIT. A port the
     // system gave a server may still have another process's old connections in TIME_WAIT on it;
     // those only go.
     std::set<std::uint16_t> ports;

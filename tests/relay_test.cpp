@@ -19,6 +19,7 @@
 #include "async/nothrow.hpp"
 #include "client/line_client.hpp"
 #include "herd/relay.hpp"
+#include "herd/relay_listener.hpp"
 
 namespace {
 
@@ -567,4 +568,89 @@ TEST_CASE("relay delays: uniform within the jitter, exponential with the delay a
         }
         CHECK(draw_hold(10ms, 0ms, DelayDistribution::uniform, rng) == 10ms);
     }
+}
+
+namespace {
+
+// Node A on a host of its own: a connection from `source` (a loopback address) to `port`.
+tcp::socket connect_from(asio::io_context& io, const char* source, std::uint16_t port) {
+    tcp::socket socket(io);
+    socket.open(tcp::v4());
+    socket.bind({asio::ip::make_address(source), 0});
+    socket.connect({asio::ip::address_v4::loopback(), port});
+    return socket;
+}
+
+// How the connection ends, read until it does (bounded); empty when bytes came instead.
+boost::system::error_code end_of(asio::io_context& io, tcp::socket& socket) {
+    boost::system::error_code ec;
+    char byte;
+    socket.non_blocking(true);
+    run_until(io, [&] {
+        const auto n = socket.read_some(asio::buffer(&byte, 1), ec);
+        return n > 0 || ec != asio::error::would_block;
+    });
+    return ec == asio::error::would_block ? boost::system::error_code{} : ec;
+}
+
+}  // namespace
+
+TEST_CASE("relays into one node share a listener that tells their connections apart by the sender's address",
+          "[relay]") {
+    asio::io_context io;
+    std::mt19937_64 rng{42};
+    auto sink = Sink::start(io);
+    Relay from_alford{io, "Alford", "Hamilton", rng};
+    Relay from_ball{io, "Ball", "Hamilton", rng};
+    from_alford.set_target(sink->port());
+    from_ball.set_target(sink->port());
+    herd::sim::RelayListener listener{io, herd::print_failure};
+    const auto port = listener.listen();
+    listener.add("127.1.0.1", from_alford);
+    listener.add("127.1.0.2", from_ball);
+
+    auto alford = connect_from(io, "127.1.0.1", port);
+    auto ball = connect_from(io, "127.1.0.2", port);
+    asio::write(alford, asio::buffer(std::string("from alford\n")));
+    asio::write(ball, asio::buffer(std::string("from ball\n")));
+    REQUIRE(run_until(io, [&] { return sink->all().size() == std::string("from alford\nfrom ball\n").size(); }));
+    CHECK(from_alford.stats().connections == 1);
+    CHECK(from_alford.stats().messages == 1);
+    CHECK(from_ball.stats().connections == 1);
+    CHECK(from_ball.stats().messages == 1);
+
+    SECTION("a cut relay resets its sender's connection at once; the other link goes on") {
+        from_alford.cut();
+        CHECK(end_of(io, alford) == asio::error::eof);  // it held nothing: EOF, as behind its own listener
+        auto again = connect_from(io, "127.1.0.1", port);
+        CHECK(end_of(io, again) == asio::error::connection_reset);
+        CHECK(from_alford.stats().connections == 1);  // never relayed
+        asio::write(ball, asio::buffer(std::string("still\n")));
+        REQUIRE(run_until(io, [&] { return from_ball.stats().messages == 2; }));
+        from_alford.heal();
+        auto healed = connect_from(io, "127.1.0.1", port);
+        asio::write(healed, asio::buffer(std::string("healed\n")));
+        CHECK(run_until(io, [&] { return from_alford.stats().messages == 2; }));
+        CHECK(sink->peers.size() == 3);
+    }
+    SECTION("while the node is down every sender is refused, and the same port listens once it is back") {
+        for (Relay* relay : {&from_alford, &from_ball}) relay->set_target_up(false);
+        listener.set_open(false);
+        CHECK(end_of(io, alford) == asio::error::eof);
+        CHECK_THROWS_AS(connect_from(io, "127.1.0.1", port), boost::system::system_error);
+        CHECK_THROWS_AS(connect_from(io, "127.1.0.2", port), boost::system::system_error);
+        for (Relay* relay : {&from_alford, &from_ball}) relay->set_target_up(true);
+        listener.set_open(true);
+        auto back = connect_from(io, "127.1.0.1", port);
+        asio::write(back, asio::buffer(std::string("back\n")));
+        CHECK(run_until(io, [&] { return from_alford.stats().messages == 2; }));
+    }
+    SECTION("a sender no relay was added for is reset") {
+        auto stranger = connect_from(io, "127.1.0.3", port);
+        CHECK(end_of(io, stranger) == asio::error::connection_reset);
+        CHECK(sink->peers.size() == 2);
+    }
+    listener.stop();
+    from_alford.stop();
+    from_ball.stop();
 }

@@ -1,12 +1,13 @@
 #include "net/peer_link.hpp"
 
+#include <tuple>
+
 #include "async/nothrow.hpp"
 #include "async/until_either.hpp"
 #include "net/node_log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -61,6 +62,7 @@ PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options,
       room_(executor, asio::steady_timer::time_point::max()),
       pacing_(options.limits.catch_up_interval) {
     if (!options.peer_secret.empty()) mac_.emplace(options.peer_secret);
+    if (!options.source_host.empty()) source_ = asio::ip::make_address(options.source_host);
 }
 
 void PeerLink::start() {
@@ -68,11 +70,15 @@ void PeerLink::start() {
                    report_failure(self_ + ": link to " + peer_.name, node_failure_sink(log_, observer_, self_)));
 }
 
-void PeerLink::stop() {
+void PeerLink::stop(bool reset) {
     stopped_ = true;
     boost::system::error_code ignored;
-    socket_.close(ignored);
-    for (auto& closing : closing_) closing->close(ignored);
+    const auto end = [&](tcp::socket& socket) {
+        if (reset && socket.is_open()) socket.set_option(asio::socket_base::linger(true, 0), ignored);
+        socket.close(ignored);
+    };
+    end(socket_);
+    for (auto& closing : closing_) end(*closing);
     wake_.cancel();
     pause_.cancel();
     room_.cancel();
@@ -254,12 +260,26 @@ asio::awaitable<boost::system::error_code> PeerLink::connect() {
         for (const auto& r : results) endpoints.push_back(r.endpoint());
     }
     asio::steady_timer deadline(socket_.get_executor(), connect_timeout);
-    auto outcome = co_await (asio::async_connect(socket_, endpoints, nothrow) || deadline.async_wait(nothrow));
+    auto outcome = co_await (connect_to(endpoints) || deadline.async_wait(nothrow));
     if (outcome.index() == 1) co_return asio::error::timed_out;
-    auto [cec, endpoint] = std::get<0>(outcome);
-    (void)endpoint;
+    const auto cec = std::get<0>(outcome);
     if (!cec) socket_.set_option(tcp::no_delay(true), ec);
     co_return cec;
+}
+
+// Each endpoint in turn, from the source address when there is one (asio::async_connect would
+// reopen the socket unbound).
+asio::awaitable<boost::system::error_code> PeerLink::connect_to(const std::vector<tcp::endpoint>& endpoints) {
+    boost::system::error_code ec = asio::error::host_not_found;
+    for (const auto& endpoint : endpoints) {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        socket_.open(endpoint.protocol(), ec);
+        if (!ec && source_) socket_.bind({*source_, 0}, ec);
+        if (!ec) std::tie(ec) = co_await socket_.async_connect(endpoint, nothrow);
+        if (!ec) co_return ec;
+    }
+    co_return ec;
 }
 
 void PeerLink::next_batch() {

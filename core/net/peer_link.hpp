@@ -38,7 +38,7 @@ public:
 
     // A link queues from construction; start() connects it, stop() ends it for good.
     void start();
-    void stop();
+    void stop(bool reset = false);  // `reset`: its connections end with RST (Server::stop)
     void set_address(const PeerAddress& peer) { peer_ = peer; }
 
     // Queues one '\n'-terminated flood line. Past the queue's bound (lines or bytes) the queue is
@@ -69,6 +69,7 @@ private:
     boost::asio::awaitable<void> wait_for_work();
     boost::asio::awaitable<void> retry_pause(std::chrono::milliseconds& backoff);
     boost::asio::awaitable<boost::system::error_code> connect();
+    boost::asio::awaitable<boost::system::error_code> connect_to(const std::vector<boost::asio::ip::tcp::endpoint>& endpoints);
     boost::asio::awaitable<void> write_until_idle();
     boost::asio::awaitable<void> watch_for_close();
     void hand_over_close();
@@ -99,6 +100,7 @@ private:
     std::shared_ptr<spdlog::logger> log_;
     ServerObserver* observer_;
 
+    std::optional<boost::asio::ip::address> source_;  // options.source_host
     boost::asio::ip::tcp::socket socket_;
     // per_burst connections half-closed and waiting for the neighbour's EOF (confirm_close).
     std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> closing_;

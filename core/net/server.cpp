@@ -269,14 +269,17 @@ void Server::start() {
     }
 }
 
-void Server::stop() {
+void Server::stop(bool reset) {
     auto& s = *state_;
     if (!s.running) return;
     s.running = false;
     boost::system::error_code ignored;
     reserve_port(*s.acceptor);
-    for (auto& [id, open] : s.connections) open.socket->close(ignored);
-    for (auto& peer : s.peers) peer->stop();
+    for (auto& [id, open] : s.connections) {
+        if (reset) open.socket->set_option(asio::socket_base::linger(true, 0), ignored);
+        open.socket->close(ignored);
+    }
+    for (auto& peer : s.peers) peer->stop(reset);
     s.peers.clear();
     s.flush_timer.cancel();
     s.node.forget();

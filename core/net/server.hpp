@@ -36,6 +36,10 @@ struct ServerOptions {
     std::string name;
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: the OS picks one; port() tells which
+    // The address the links to neighbours connect from, as on a host with an address of its own
+    // (numeric; empty: the system chooses). In one process every node has its own, so a relay
+    // tells the senders apart by it.
+    std::string source_host;
     std::vector<PeerAddress> peers;
     PlacesSettings places;
     std::filesystem::path log_dir;  // "<log_dir>/<name>.log"; empty: no log file
@@ -73,8 +77,9 @@ public:
 
     // Closes the listening socket, every connection and every peer link at once (peers see a real
     // EOF), and forgets every record and cached Places answer: a crash. start() may be called
-    // again: a restart, same port.
-    void stop();
+    // again: a restart, same port. With `reset` every connection is reset instead (peers see RST):
+    // the end of a herd in one process, which then leaves none of them in TIME_WAIT.
+    void stop(bool reset = false);
 
     // The next WHATSAT for any place asks the Places service again (a scenario changed its answers).
     void clear_places_cache();

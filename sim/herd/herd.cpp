@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address_v4.hpp>
 
 #include "serve/descriptor_limit.hpp"
 #include "serve/server_options.hpp"
@@ -12,9 +13,19 @@ namespace herd::sim {
 std::uint64_t descriptors_needed(const HerdConfig& config, bool relays, bool logs) {
     // stdio, the event loop, the run's pipes and files, the mock Places, a client or two.
     constexpr std::uint64_t reserve = 64;
-    const std::uint64_t per_node = logs ? 2 : 1;
-    return reserve + per_node * config.servers.size() + 2 * config.links.size() * (relays ? 5 : 2);
+    const std::uint64_t per_node = 1 + (logs ? 1 : 0) + (relays ? 1 : 0);
+    return reserve + per_node * config.servers.size() + 2 * config.links.size() * (relays ? 4 : 2);
 }
+
+namespace {
+
+// Node i's own loopback address, 127.1.0.0 + i + 1: in 127.0.0.0/8, which is all loopback, and
+// clear of 127.0.0.1, where the relays, clients and servers listen.
+std::string source_address(std::size_t index) {
+    return boost::asio::ip::address_v4((127u << 24) + (1u << 16) + static_cast<std::uint32_t>(index) + 1).to_string();
+}
+
+}  // namespace
 
 Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
     : io_(io), config_(std::move(config)), options_(std::move(options)) {
@@ -37,9 +48,11 @@ Herd::Herd(boost::asio::io_context& io, HerdConfig config, HerdOptions options)
         if (!options_.fixed_ports) address.port = 0;
     }
     local.places = options_.server.places;
-    for (const auto& address : local.servers) {
-        servers_.emplace(address.name, std::make_unique<Server>(io_, server_options(local, address.name, options_.server),
-                                                                options_.observer));
+    for (std::size_t i = 0; i < local.servers.size(); ++i) {
+        const auto& name = local.servers[i].name;
+        ServerOptions server = server_options(local, name, options_.server);
+        if (options_.relays) sources_[name] = server.source_host = source_address(i);
+        servers_.emplace(name, std::make_unique<Server>(io_, std::move(server), options_.observer));
     }
 }
 
@@ -48,7 +61,7 @@ Herd::~Herd() { stop(); }
 void Herd::start() {
     for (auto& [name, server] : servers_) server->listen();
     if (options_.relays) {
-        relays_ = std::make_unique<LinkRelays>(io_, config_.links, *options_.rng, options_.failed);
+        relays_ = std::make_unique<LinkRelays>(io_, config_.links, *options_.rng, options_.failed, sources_);
         for (Relay* relay : relays_->all()) relay->set_target(servers_.at(relay->to())->port());
     }
     for (auto& [name, server] : servers_) {
@@ -60,9 +73,10 @@ void Herd::start() {
 }
 
 void Herd::stop() {
-    // Relays first: their resets reach both ends at once, and leave no connection in TIME_WAIT.
+    // Relays first: their resets reach both ends at once. Then the servers reset what is left (the
+    // links of a herd without relays, clients): no connection is left in TIME_WAIT.
     if (relays_) relays_->stop();
-    for (auto& [name, server] : servers_) server->stop();
+    for (auto& [name, server] : servers_) server->stop(true);
 }
 
 Server& Herd::server(std::string_view name) {

@@ -21,7 +21,10 @@ namespace herd::sim {
 
 struct HerdOptions {
     bool fixed_ports = false;           // bind the config's ports; otherwise the OS picks them
-    bool relays = true;                 // route every peer link through a Relay
+    // Route every peer link through a Relay. Each node's links then connect from a loopback address
+    // of its own (127.1.0.1 on, in config order), by which one listener per node tells the relays
+    // into it apart (RelayListener).
+    bool relays = true;
     ServerObserver* observer = nullptr;
     std::mt19937_64* rng = nullptr;     // the run's one random source (relay jitter); required with relays
     FailureSink failed = print_failure;  // where a relay's failure goes (a run's ends the run)
@@ -41,9 +44,9 @@ struct HerdOptions {
 };
 
 // The descriptors a herd takes in one process: per node a listening socket (and its log file with
-// logs), per link direction a connection (two sockets), or with relays a listening relay and two
-// connections (five), and a reserve for the run's own files. A 1,000-node herd of degree 4 with
-// relays needs about 21,000.
+// logs, and with relays the listener of the relays into it), per link direction a connection (two
+// sockets), or with relays two connections (four), and a reserve for the run's own files. A
+// 1,000-node herd of degree 4 with relays needs about 18,000.
 std::uint64_t descriptors_needed(const HerdConfig& config, bool relays, bool logs);
 
 class Herd : public RunHerd {
@@ -85,6 +88,7 @@ private:
     HerdConfig config_;
     HerdOptions options_;
     std::map<std::string, std::unique_ptr<Server>, std::less<>> servers_;
+    std::map<std::string, std::string, std::less<>> sources_;  // with options_.relays: each node's own address
     std::unique_ptr<LinkRelays> relays_;  // with options_.relays, from start()
 };
 

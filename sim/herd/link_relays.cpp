@@ -4,11 +4,22 @@ namespace herd::sim {
 
 LinkRelays::LinkRelays(boost::asio::io_context& io,
                        const std::vector<std::pair<std::string, std::string>>& links, std::mt19937_64& rng,
-                       const FailureSink& failed) {
+                       const FailureSink& failed, const std::map<std::string, std::string, std::less<>>& sources) {
+    std::map<std::string, std::uint16_t, std::less<>> shared_ports;
     for (const auto& [a, b] : links)
         for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
             auto relay = std::make_unique<Relay>(io, from, to, rng, failed);
-            ports_[{from, to}] = relay->listen();
+            if (sources.empty()) {
+                ports_[{from, to}] = relay->listen();
+            } else {
+                auto& listener = listeners_[to];
+                if (!listener) {
+                    listener = std::make_unique<RelayListener>(io, failed);
+                    shared_ports[to] = listener->listen();
+                }
+                listener->add(sources.at(from), *relay);
+                ports_[{from, to}] = shared_ports.at(to);
+            }
             relays_.emplace(std::pair{from, to}, std::move(relay));
         }
 }
@@ -27,6 +38,7 @@ std::vector<Relay*> LinkRelays::all() const {
 void LinkRelays::set_up(std::string_view name, bool up) {
     for (auto& [key, relay] : relays_)
         if (key.second == name) relay->set_target_up(up);
+    if (auto it = listeners_.find(name); it != listeners_.end()) it->second->set_open(up);
 }
 
 bool LinkRelays::idle() const {
@@ -36,6 +48,7 @@ bool LinkRelays::idle() const {
 }
 
 void LinkRelays::stop() {
+    for (auto& [name, listener] : listeners_) listener->stop();
     for (auto& [key, relay] : relays_) relay->stop();
 }
 

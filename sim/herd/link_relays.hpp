@@ -10,15 +10,18 @@
 #include <vector>
 
 #include "herd/relay.hpp"
+#include "herd/relay_listener.hpp"
 
 namespace herd::sim {
 
 class LinkRelays {
 public:
     // Every relay listens on a loopback port of its own; targets are set with target(). A relay's
-    // failure goes to `failed`.
+    // failure goes to `failed`. With `sources` (every node's numeric source address, by name: nodes
+    // in this process), the relays into a node share one listener (RelayListener) instead.
     LinkRelays(boost::asio::io_context& io, const std::vector<std::pair<std::string, std::string>>& links,
-               std::mt19937_64& rng, const FailureSink& failed);
+               std::mt19937_64& rng, const FailureSink& failed,
+               const std::map<std::string, std::string, std::less<>>& sources = {});
 
     Relay* find(std::string_view from, std::string_view to) const;
     std::vector<Relay*> all() const;
@@ -31,6 +34,8 @@ public:
 private:
     std::map<std::pair<std::string, std::string>, std::unique_ptr<Relay>, std::less<>> relays_;
     std::map<std::pair<std::string, std::string>, std::uint16_t> ports_;
+    // By receiving node, with sources; after relays_, so destroyed before the relays they point to.
+    std::map<std::string, std::unique_ptr<RelayListener>, std::less<>> listeners_;
 };
 
 }  // namespace herd::sim

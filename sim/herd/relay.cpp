@@ -96,6 +96,7 @@ struct Relay::State {
     bool cut = false;
     bool target_up = true;
     std::uint16_t port = 0;  // kept while not listening, so that A finds the relay where it was
+    bool own_listener = false;  // listen() was called; otherwise connections come through adopt()
     // Bumped whenever the acceptor closes: an accept loop serves only the opening it was started for.
     std::uint64_t closings = 0;
     bool stalled = false;
@@ -340,6 +341,13 @@ asio::awaitable<void> relay(std::shared_ptr<State> state, std::shared_ptr<Connec
     asio::co_spawn(state->executor, read_from_b(state, c), state->report("reading from the receiver"));
 }
 
+void take_connection(const std::shared_ptr<State>& state, tcp::socket socket) {
+    ++state->stats.connections;
+    auto c = std::make_shared<Connection>(std::move(socket), ++state->next_id);
+    state->connections.emplace(c->id, c);
+    asio::co_spawn(state->executor, relay(state, std::move(c)), state->report("connecting to the receiver"));
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     const std::uint64_t opening = state->closings;
     asio::steady_timer pause(state->executor);
@@ -355,10 +363,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
             if (state->closings != opening) co_return;
             continue;
         }
-        ++state->stats.connections;
-        auto c = std::make_shared<Connection>(std::move(socket), ++state->next_id);
-        state->connections.emplace(c->id, c);
-        asio::co_spawn(state->executor, relay(state, std::move(c)), state->report("connecting to the receiver"));
+        take_connection(state, std::move(socket));
     }
 }
 
@@ -415,7 +420,7 @@ asio::awaitable<void> reopen(std::shared_ptr<State> state) {
 // Listens again when nothing holds it back any more: at once if the port is free (so A's next
 // connect succeeds), else as soon as it is.
 void listen_again(const std::shared_ptr<State>& state) {
-    if (!state->should_listen() || state->acceptor.is_open()) return;
+    if (!state->own_listener || !state->should_listen() || state->acceptor.is_open()) return;
     if (!open_acceptor(*state, state->port))
         asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
     else
@@ -427,8 +432,17 @@ void listen_again(const std::shared_ptr<State>& state) {
 std::uint16_t Relay::listen() {
     if (auto ec = open_acceptor(*state_, 0)) throw boost::system::system_error(ec, "relay " + state_->from + "->" + state_->to);
     state_->port = state_->acceptor.local_endpoint().port();
+    state_->own_listener = true;
     asio::co_spawn(state_->executor, accept_loop(state_), state_->report("accepting"));
     return state_->port;
+}
+
+void Relay::adopt(int descriptor) {
+    tcp::socket socket(state_->executor, tcp::v4(), descriptor);
+    if (state_->should_listen()) return take_connection(state_, std::move(socket));
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
 }
 
 void Relay::set_target(std::uint16_t port) { state_->target = port; }

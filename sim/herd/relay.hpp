@@ -53,6 +53,10 @@ public:
     Relay& operator=(const Relay&) = delete;
 
     std::uint16_t listen();                 // binds 127.0.0.1:0, starts accepting; returns the port. Once.
+    // Or A's connections come from a listener shared by every relay into B (RelayListener), which
+    // passes each one here as its socket's descriptor, now the relay's. While the relay refuses,
+    // the connection is reset at once instead of relayed.
+    void adopt(int descriptor);
     // B's real port (127.0.0.1), used by connections accepted from then on. Each connection from A
     // gets its own connection to B; when B refuses anyway (or no target is set) A's connection is
     // closed, so A sees EOF and retries with its own backoff.
@@ -68,7 +72,8 @@ public:
     // refused and A keeps its lines queued. A connection that held nothing ends with EOF on both
     // sides; one that lost bytes ends with RST, so A knows its lines did not all arrive (a dead host
     // resets a connection whose data it never read). It listens on the same port again once neither
-    // holds; A then reconnects on its own backoff.
+    // holds; A then reconnects on its own backoff. A relay behind a shared listener cannot refuse
+    // alone: A's connects succeed and are reset at once, as through a proxy whose route is down.
     void cut();
     void heal();
     bool is_cut() const;

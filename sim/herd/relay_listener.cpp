@@ -1,0 +1,131 @@
+#include "herd/relay_listener.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "async/nothrow.hpp"
+#include "herd/relay.hpp"
+
+namespace herd::sim {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct RelayListener::State : std::enable_shared_from_this<RelayListener::State> {
+    State(asio::any_io_executor executor, FailureSink failed)
+        : executor(executor), acceptor(executor), failed(std::move(failed)) {}
+
+    asio::any_io_executor executor;
+    tcp::acceptor acceptor;
+    FailureSink failed;
+    std::map<asio::ip::address, Relay*> relays;  // by the sender's source address
+    std::uint16_t port = 0;
+    bool open = true;  // set_open()
+    bool stopped = false;
+    // Bumped whenever the acceptor closes: an accept loop serves only the opening it was started for.
+    std::uint64_t closings = 0;
+
+    bool should_listen() const { return open && !stopped; }
+    auto report(const char* what) const { return report_failure(std::string("relay listener: ") + what, failed); }
+};
+
+namespace {
+
+using State = RelayListener::State;
+
+asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+    const std::uint64_t opening = state->closings;
+    asio::steady_timer pause(state->executor);
+    for (;;) {
+        auto [ec, socket] = co_await state->acceptor.async_accept(nothrow);
+        if (state->closings != opening) co_return;  // closed since (stop, node down), maybe reopened
+        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+        if (ec) {
+            // Out of descriptors and the like: the connection stays in the backlog, so an accept at
+            // once would fail at once, for ever. Try again a little later, as the relays do.
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(nothrow);
+            if (state->closings != opening) co_return;
+            continue;
+        }
+        boost::system::error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        const auto it = peer_ec ? state->relays.end() : state->relays.find(peer.address());
+        if (it != state->relays.end()) {
+            it->second->adopt(socket.release());
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(asio::socket_base::linger(true, 0), ignored);
+        socket.close(ignored);
+    }
+}
+
+boost::system::error_code open_acceptor(State& state) {
+    boost::system::error_code ec;
+    const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), state.port);
+    state.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) state.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) state.acceptor.bind(endpoint, ec);
+    if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        boost::system::error_code ignored;
+        state.acceptor.close(ignored);
+        return ec;
+    }
+    asio::co_spawn(state.executor, accept_loop(state.shared_from_this()), state.report("accepting"));
+    return ec;
+}
+
+// Listens on the listener's port again, trying until it is free or the listener must stay closed.
+asio::awaitable<void> reopen(std::shared_ptr<State> state) {
+    asio::steady_timer pause(state->executor);
+    while (state->should_listen() && !state->acceptor.is_open() && open_acceptor(*state)) {
+        pause.expires_after(std::chrono::milliseconds(10));
+        co_await pause.async_wait(nothrow);
+    }
+}
+
+}  // namespace
+
+RelayListener::RelayListener(asio::io_context& io, FailureSink failed)
+    : state_(std::make_shared<State>(io.get_executor(), std::move(failed))) {}
+
+RelayListener::~RelayListener() { stop(); }
+
+std::uint16_t RelayListener::listen() {
+    if (auto ec = open_acceptor(*state_)) throw boost::system::system_error(ec, "relay listener");
+    state_->port = state_->acceptor.local_endpoint().port();
+    return state_->port;
+}
+
+void RelayListener::set_open(bool open) {
+    if (state_->stopped || state_->open == open) return;
+    state_->open = open;
+    if (open) {
+        if (open_acceptor(*state_)) asio::co_spawn(state_->executor, reopen(state_), state_->report("listening again"));
+        return;
+    }
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+    ++state_->closings;
+}
+
+void RelayListener::add(const std::string& source_address, Relay& relay) {
+    state_->relays[asio::ip::make_address(source_address)] = &relay;
+}
+
+void RelayListener::stop() {
+    if (state_->stopped) return;
+    state_->stopped = true;
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+    ++state_->closings;
+}
+
+}  // namespace herd::sim
