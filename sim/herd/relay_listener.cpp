@@ -36,9 +36,9 @@ struct RelayListener::State : std::enable_shared_from_this<RelayListener::State>
 
 namespace {
 
-using State = RelayListener::State;
+using ListenerState = RelayListener::State;
 
-asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+asio::awaitable<void> accept_senders(std::shared_ptr<ListenerState> state) {
     const std::uint64_t opening = state->closings;
     asio::steady_timer pause(state->executor);
     for (;;) {
@@ -66,7 +66,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     }
 }
 
-boost::system::error_code open_acceptor(State& state) {
+boost::system::error_code open_listener(ListenerState& state) {
     boost::system::error_code ec;
     const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), state.port);
     state.acceptor.open(endpoint.protocol(), ec);
@@ -78,14 +78,14 @@ boost::system::error_code open_acceptor(State& state) {
         state.acceptor.close(ignored);
         return ec;
     }
-    asio::co_spawn(state.executor, accept_loop(state.shared_from_this()), state.report("accepting"));
+    asio::co_spawn(state.executor, accept_senders(state.shared_from_this()), state.report("accepting"));
     return ec;
 }
 
 // Listens on the listener's port again, trying until it is free or the listener must stay closed.
-asio::awaitable<void> reopen(std::shared_ptr<State> state) {
+asio::awaitable<void> reopen_listener(std::shared_ptr<ListenerState> state) {
     asio::steady_timer pause(state->executor);
-    while (state->should_listen() && !state->acceptor.is_open() && open_acceptor(*state)) {
+    while (state->should_listen() && !state->acceptor.is_open() && open_listener(*state)) {
         pause.expires_after(std::chrono::milliseconds(10));
         co_await pause.async_wait(nothrow);
     }
@@ -94,12 +94,12 @@ asio::awaitable<void> reopen(std::shared_ptr<State> state) {
 }  // namespace
 
 RelayListener::RelayListener(asio::io_context& io, FailureSink failed)
-    : state_(std::make_shared<State>(io.get_executor(), std::move(failed))) {}
+    : state_(std::make_shared<ListenerState>(io.get_executor(), std::move(failed))) {}
 
 RelayListener::~RelayListener() { stop(); }
 
 std::uint16_t RelayListener::listen() {
-    if (auto ec = open_acceptor(*state_)) throw boost::system::system_error(ec, "relay listener");
+    if (auto ec = open_listener(*state_)) throw boost::system::system_error(ec, "relay listener");
     state_->port = state_->acceptor.local_endpoint().port();
     return state_->port;
 }
@@ -108,7 +108,7 @@ void RelayListener::set_open(bool open) {
     if (state_->stopped || state_->open == open) return;
     state_->open = open;
     if (open) {
-        if (open_acceptor(*state_)) asio::co_spawn(state_->executor, reopen(state_), state_->report("listening again"));
+        if (open_listener(*state_)) asio::co_spawn(state_->executor, reopen_listener(state_), state_->report("listening again"));
         return;
     }
     boost::system::error_code ignored;
