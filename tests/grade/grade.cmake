@@ -16,6 +16,7 @@ herdsim_grade_test(persistent no-newline)
 herdsim_grade_test(per-command bad-invalid)
 herdsim_grade_test(persistent short-diff)
 herdsim_grade_test(per-command json-indent-2)
+herdsim_grade_test(per-command late-flood)
 herdsim_grade_test(persistent serial-flood)
 
 herdsim_cli_test("grade refuses an unknown placeholder, naming it" 2
