@@ -125,14 +125,26 @@ public:
         return exchange;
     }
 
-    // A server started, stopped or faulted, kept for the timeline.
+    // A server started, stopped or faulted, kept for the timeline. Its relays refuse while it is down.
     void act(const std::string& what, const std::string& name) {
         log_.events.push_back({Clock::now(), name, what});
-        if (what == "start") herd_.start(name);
-        else if (what == "stop") herd_.stop(name);
-        else if (what == "crash") herd_.crash(name);
-        else if (what == "pause") herd_.pause(name);
+        auto relays_up = [&](bool up) {
+            if (options_.links) options_.links->set_up(name, up);
+        };
+        if (what == "start") {
+            relays_up(true);
+            herd_.start(name);
+        } else if (what == "stop" || what == "crash") {
+            what == "stop" ? herd_.stop(name) : herd_.crash(name);
+            relays_up(false);
+        } else if (what == "pause") herd_.pause(name);
         else herd_.resume(name);
+    }
+
+    // Both directions of the link a-b cut, or healed; kept for the timeline.
+    void link(const std::string& what, const std::string& a, const std::string& b) {
+        log_.events.push_back({Clock::now(), a, what, b});
+        what == "cut" ? options_.links->cut(a, b) : options_.links->heal(a, b);
     }
 
     SuiteRun run() {
@@ -142,7 +154,9 @@ public:
         test3();
         faults();
         herd_.kill_all();
-        return {std::move(results_), timeline_svg(log_)};
+        FloodDiagram flood;
+        if (options_.links) flood = flood_diagram(options_.links->delivered(), reported_, log_);
+        return {std::move(results_), timeline_svg(log_), std::move(flood)};
     }
 
 private:
@@ -171,6 +185,7 @@ private:
         const std::string line = "IAMAT " + client + " " + coords + " " + client_time + "\n";
         const std::uint16_t port = herd_.port(name);
         Iamat out{ask(test, name, line), false, "", name};
+        reported_.push_back({out.exchange.sent_at, name, client, client_time});
         const long long received_ns = wall_ns();
         const auto got = words(out.exchange.got);
         if (got.size() == 6 && got[0] == "AT" && got[1] == name && got[3] == client && got[4] == coords && got[5] == client_time) {
@@ -276,15 +291,17 @@ private:
         persistent(names_.front());
     }
 
-    // Whether a flood from `a` reaches `b` through `alive` servers only.
-    bool connected(const std::set<std::string>& alive, const std::string& a, const std::string& b) const {
+    // Whether a flood from `a` reaches `b` through `alive` servers only, and not over the link `cut`.
+    bool connected(const std::set<std::string>& alive, const std::string& a, const std::string& b,
+                   const std::pair<std::string, std::string>& cut = {}) const {
         std::set<std::string> seen{a};
         std::vector<std::string> todo{a};
         while (!todo.empty()) {
             const std::string node = todo.back();
             todo.pop_back();
             for (const auto& next : herd_.herd().neighbours(node))
-                if (alive.count(next) && seen.insert(next).second) todo.push_back(next);
+                if (alive.count(next) && std::pair{node, next} != cut && std::pair{next, node} != cut && seen.insert(next).second)
+                    todo.push_back(next);
         }
         return seen.count(b) > 0;
     }
@@ -405,11 +422,12 @@ private:
         add({"extra: faults: " + name, false, ok ? 1.0 : 0.0, 1, before + reach_text(reached, client), ""});
     }
 
-    // The servers `from` reaches through servers of `alive` only (itself too).
-    std::set<std::string> joined(const std::set<std::string>& alive, const std::string& from) const {
+    // The servers `from` reaches through servers of `alive` only (itself too), not over the link `cut`.
+    std::set<std::string> joined(const std::set<std::string>& alive, const std::string& from,
+                                 const std::pair<std::string, std::string>& cut = {}) const {
         std::set<std::string> out;
         for (const auto& name : alive)
-            if (connected(alive, from, name)) out.insert(name);
+            if (connected(alive, from, name, cut)) out.insert(name);
         return out;
     }
 
@@ -463,6 +481,43 @@ private:
             if (!reached_second.missing.empty()) return fault_extra(name, reached_second, "pause-2.cs.ucla.edu", "while paused: ");
             fault_extra(name, after, "pause-2.cs.ucla.edu", "while paused: " + reach_text(reached_second, "pause-2.cs.ucla.edu") + "; after SIGCONT: ");
         }
+        if (options_.links) cut_link(origin_name);
+    }
+
+    // With relayed links: one link cut, both ways, the first whose loss leaves every server joined
+    // (else the first). An IAMAT at the origin must reach every server over the other links, or
+    // when none is left, every server still joined to it and the rest once the link is healed.
+    void cut_link(const std::string& origin_name) {
+        const std::set<std::string> all(names_.begin(), names_.end());
+        std::pair<std::string, std::string> cut;
+        for (const auto& [a, b] : herd_.herd().links)
+            if (cut.first.empty() || (joined(all, origin_name, {a, b}).size() == all.size() &&
+                                      joined(all, origin_name, cut).size() < all.size()))
+                cut = {a, b};
+        if (cut.first.empty()) return;
+        const std::set<std::string> during = joined(all, origin_name, cut);
+        const std::string name = "the link " + cut.first + "-" + cut.second + " cut: an IAMAT at " + origin_name + " reaches " +
+                                 (during.size() == all.size() ? "every server over the other links"
+                                                              : "every server still joined to it, and the rest once the link is healed");
+        if (options_.links->delivered().empty())
+            return add({"extra: faults: " + name, false, 0, 1,
+                        "no flood line came through herdsim's relays, so no link can be cut: the servers were given their "
+                        "neighbours' ports in {config} but connect elsewhere",
+                        ""});
+        const std::string client = "cut.cs.ucla.edu";
+        link("cut", cut.first, cut.second);
+        const Iamat origin = iamat("faults", origin_name, client, "+34.068930-118.445127", false, false);
+        const auto since = origin.exchange.ended_at;
+        const Reach reached = reach(during, client, origin, since, since + reach_limit);
+        link("heal", cut.first, cut.second);
+        if (during.size() == all.size() || !reached.missing.empty())
+            return fault_extra(name, reached, client, origin.ok ? "while cut: " : "the IAMAT went wrong; ");
+        std::set<std::string> rest;
+        for (const auto& n : all)
+            if (!during.count(n)) rest.insert(n);
+        const auto healed = Clock::now();
+        fault_extra(name, reach(rest, client, origin, healed, healed + reach_limit), client,
+                    "while cut: " + reach_text(reached, client) + "; after the heal: ");
     }
 
     StudentHerd& herd_;
@@ -471,6 +526,7 @@ private:
     std::vector<std::string> names_;
     std::vector<TestResult> results_;
     GradeLog log_;
+    std::vector<Reported> reported_;
     std::string flood_lost_;  // why a server that does not know an update is not asked again, once one never came
 };
 

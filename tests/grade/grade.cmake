@@ -19,6 +19,13 @@ herdsim_grade_test(per-command json-indent-2)
 herdsim_grade_test(per-command late-flood)
 herdsim_grade_test(persistent serial-flood)
 
+# A server that reads {config}: its links relayed, the flood diagram drawn, a link cut (an extra);
+# and one given {config} that connects elsewhere.
+add_test(NAME "grade: relayed links for a server that reads {config}"
+         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/grade/relayed.py $<TARGET_FILE:herdsim> ${grade_out}/relayed)
+set_tests_properties("grade: relayed links for a server that reads {config}" PROPERTIES
+                     TIMEOUT 300 RESOURCE_LOCK w22-ports RUN_SERIAL TRUE LABELS grade)
+
 herdsim_cli_test("grade refuses an unknown placeholder, naming it" 2
   "unknown placeholder \\{nmae\\}"
   grade --server "python3 server.py {nmae}" --out ${grade_out}/refused)
@@ -35,6 +42,9 @@ herdsim_docs_example("grade gives the reference herd full course marks" 0 "\ncou
   grade --server "python3 tests/fixtures/course_herd/server.py {name}")
 herdsim_docs_example("grade takes course points from a herd that does not flood" 1 "\ncourse 35/85  extras [0-9]+/[0-9]+\n$"
   grade --server "python3 tests/fixtures/course_herd/server.py {name} --defect no-flood")
+herdsim_docs_example("grade relays the links of a server that reads {config}" 0
+  "\n  1/1  extra: faults: the link Clark-Jaquez cut: [^\n]*\n.*\ncourse 85/85  extras 27/27\n$"
+  grade --server "python3 tests/fixtures/course_herd/server.py {name} --config {config}")
 herdsim_docs_example("run --target with the Python fixture" 0 "\nw22-grading +PASS "
   run scenarios/w22-grading.json --target tests/fixtures/python_herd/target.json)
 
