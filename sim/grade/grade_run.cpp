@@ -69,8 +69,8 @@ private:
     std::thread thread_;
 };
 
-void print_result(std::ostream& out, const TestResult& t) {
-    out << "  " << points(t.score) << "/" << points(t.max) << "  " << t.name << "\n";
+void print_result(std::ostream& out, const TestResult& t, const std::string& run = "") {
+    out << "  " << run << points(t.score) << "/" << points(t.max) << "  " << t.name << "\n";
     if (!t.output.empty()) out << "        " << t.output << "\n";
     if (!t.repro.empty()) out << "        repeat it: " << t.repro << "\n";
     out.flush();  // as it goes, also into a file or a pipe: a run stopped midway keeps what it printed
@@ -140,7 +140,12 @@ int grade(const GradeArgs& args, std::ostream& out, std::ostream& err) {
         StudentHerd student(spec);
         SuiteOptions options{answers.legacy, Clock::now()};
         options.links = links ? &*links : nullptr;
+        // Every check of the first run; of the later ones each failure, marked with its run, as it comes.
         if (run == 1) options.progress = [&out](const TestResult& t) { print_result(out, t); };
+        else
+            options.progress = [&out, run](const TestResult& t) {
+                if (!t.passed()) print_result(out, t, "run " + std::to_string(run) + ": ");
+            };
         SuiteRun done = run_suite(student, options);
         const Score course = course_score(merge_runs(title, {done.tests}, {}, 0));
         if (run == 1 || (course.got < course.max && course_score(merge_runs(title, runs, {}, 0)).got >= course.max)) {
