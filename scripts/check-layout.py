@@ -39,7 +39,7 @@ ROOMS = {
     "sim/herd": (7, ["sim/record", "serve"] + CORE),
     "sim/target": (8, ["sim/herd", "sim/record", "sim/scenario", "sim/client", "serve"] + CORE),
     "sim/play": (9, SIM_BELOW_PLAY + ["serve"] + CORE),
-    "sim/grade": (9, ["sim/target", "sim/report", "sim/record", "serve"] + CORE),
+    "sim/grade": (9, ["sim/target", "sim/report", "sim/herd", "sim/record", "serve"] + CORE),
     "load": (10, CORE),
     "bench": (10, ["sim/herd", "sim/scenario", "serve"] + CORE),
     "cli": (11, ["load", "sim/play", "sim/grade"] + SIM_BELOW_PLAY + ["serve"] + CORE),

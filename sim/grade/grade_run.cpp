@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -15,6 +16,7 @@
 
 #include "config/herd_config.hpp"
 #include "grade/outcome.hpp"
+#include "grade/relayed_links.hpp"
 #include "grade/student_herd.hpp"
 #include "grade/suite.hpp"
 #include "serve/mock_answers.hpp"
@@ -67,8 +69,8 @@ private:
     std::thread thread_;
 };
 
-void print_result(std::ostream& out, const TestResult& t) {
-    out << "  " << points(t.score) << "/" << points(t.max) << "  " << t.name << "\n";
+void print_result(std::ostream& out, const TestResult& t, const std::string& run = "") {
+    out << "  " << run << points(t.score) << "/" << points(t.max) << "  " << t.name << "\n";
     if (!t.output.empty()) out << "        " << t.output << "\n";
     if (!t.repro.empty()) out << "        repeat it: " << t.repro << "\n";
     out.flush();  // as it goes, also into a file or a pipe: a run stopped midway keeps what it printed
@@ -127,14 +129,29 @@ int grade(const GradeArgs& args, std::ostream& out, std::ostream& err) {
     std::vector<std::vector<TestResult>> runs;
     std::vector<std::string> notes;
     std::string timeline;  // the first run's, or the first run that lost a course point
+    // A server that reads {config} takes its neighbours' ports from it: its links can go through herdsim.
+    bool relayed = server.command.find("{config}") != std::string::npos;
+    for (const auto& [key, value] : server.env) relayed = relayed || value.find("{config}") != std::string::npos;
+    FloodDiagram flood;
     for (int run = 1; run <= args.repeat; ++run) {
-        StudentHerd student(server);
+        std::optional<RelayedLinks> links;
+        StudentHerdSpec spec = server;
+        if (relayed) spec.relay_ports = links.emplace(herd).ports();
+        StudentHerd student(spec);
         SuiteOptions options{answers.legacy, Clock::now()};
+        options.links = links ? &*links : nullptr;
+        // Every check of the first run; of the later ones each failure, marked with its run, as it comes.
         if (run == 1) options.progress = [&out](const TestResult& t) { print_result(out, t); };
+        else
+            options.progress = [&out, run](const TestResult& t) {
+                if (!t.passed()) print_result(out, t, "run " + std::to_string(run) + ": ");
+            };
         SuiteRun done = run_suite(student, options);
         const Score course = course_score(merge_runs(title, {done.tests}, {}, 0));
-        if (run == 1 || (course.got < course.max && course_score(merge_runs(title, runs, {}, 0)).got >= course.max))
+        if (run == 1 || (course.got < course.max && course_score(merge_runs(title, runs, {}, 0)).got >= course.max)) {
             timeline = std::move(done.timeline);
+            flood = std::move(done.flood);
+        }
         runs.push_back(std::move(done.tests));
         for (const auto& note : student.notes()) notes.push_back((args.repeat > 1 ? "run " + std::to_string(run) + ": " : "") + note);
         if (args.repeat > 1) out << "run " << run << ": " << score_line(merge_runs(title, {runs.back()}, {}, 0)) << std::endl;
@@ -142,6 +159,8 @@ int grade(const GradeArgs& args, std::ostream& out, std::ostream& err) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     GradeOutcome outcome = merge_runs(title, runs, notes, seconds);
     outcome.timeline = std::move(timeline);
+    outcome.relayed = relayed;
+    outcome.flood = std::move(flood);
     for (const auto& note : notes) out << "note: " << note << "\n";
     try {
         write_results_json(outcome, args.out / "results.json");

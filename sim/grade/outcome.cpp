@@ -181,10 +181,21 @@ void write_report_html(const GradeOutcome& outcome, const std::filesystem::path&
                "failed); the checks on their own track; the servers' stops (Test 2) and kills as bands across every "
                "track, pauses as bands of their own.</p>\n<div style=\"overflow-x:auto\">"
             << outcome.timeline << "</div>\n";
-    // The flood diagram needs the flood lines, which herdsim sees only on links it relays; a grade's
-    // servers connect to each other's own ports.
-    out << "<h2>Flood diagram</h2>\n<p>links not relayed: no diagram (the servers connect to each other's own "
-           "ports, so herdsim sees no flood line).</p>\n</body></html>\n";
+    // The flood diagram needs the flood lines, which herdsim sees only on links it relays.
+    out << "<h2>Flood diagram</h2>\n";
+    if (!outcome.relayed)
+        out << "<p>links not relayed: no diagram (the server command takes no {config}, so the servers connect to each "
+               "other's own ports and herdsim sees no flood line).</p>\n";
+    else if (outcome.flood.svg.empty())
+        out << "<p>links relayed, but no flood line came through them: no diagram (do the servers take their "
+               "neighbours' ports from {config}?)</p>\n";
+    else
+        out << "<p>The flood lines the servers sent each other through herdsim's relays" << (outcome.runs > 1 ? ", in one run" : "")
+            << ": a lane per server, an arrow from when the sender had the update to when the line reached its receiver; "
+               "hover an arrow for its line.</p>\n<div style=\"overflow-x:auto\">"
+            << outcome.flood.svg.substr(outcome.flood.svg.find("<svg")) << "</div>\n";
+    if (!outcome.flood.note.empty()) out << "<p>" << xml_escaped(outcome.flood.note) << "</p>\n";
+    out << "</body></html>\n";
 }
 
 }  // namespace herd::sim::grade

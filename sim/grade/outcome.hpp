@@ -17,6 +17,8 @@ struct GradeOutcome {
     std::vector<std::string> notes;  // what went unlike the course's timing, servers that never came up
     double seconds = 0;
     std::string timeline = {};  // an inline SVG of one run (SuiteRun::timeline)
+    bool relayed = false;       // the links went through herdsim (the servers read {config})
+    FloodDiagram flood = {};    // of the same run, when relayed
 };
 
 // Merges the runs of --repeat (the same tests in the same order each run).

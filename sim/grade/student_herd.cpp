@@ -121,15 +121,25 @@ StudentHerd::StudentHerd(StudentHerdSpec spec) : spec_(std::move(spec)) {
     for (const auto& [key, value] : spec_.env) check_placeholders(value);
     spec_.dir = fs::absolute(spec_.dir);
     fs::create_directories(spec_.dir);
-    nlohmann::ordered_json servers = nlohmann::ordered_json::object();
-    for (const auto& s : spec_.herd.servers) servers[s.name] = {{"host", "127.0.0.1"}, {"port", s.port}};
     nlohmann::ordered_json links = nlohmann::ordered_json::array();
     for (const auto& [a, b] : spec_.herd.links) links.push_back({a, b});
-    const nlohmann::ordered_json config{
-        {"servers", servers},
-        {"links", links},
-        {"places", {{"api", "legacy"}, {"url", spec_.herd.places.base_url}, {"timeout_ms", 5000}}}};
-    std::ofstream(spec_.dir / "herd.config.json") << config.dump(2) << "\n";
+    // One config for all, or with relayed links one per server: its neighbours at their relays.
+    for (const auto& owner : spec_.relay_ports.empty() ? std::vector<ServerAddress>{{}} : spec_.herd.servers) {
+        nlohmann::ordered_json servers = nlohmann::ordered_json::object();
+        for (const auto& s : spec_.herd.servers) {
+            const auto relay = spec_.relay_ports.find({owner.name, s.name});
+            servers[s.name] = {{"host", "127.0.0.1"}, {"port", relay == spec_.relay_ports.end() ? s.port : relay->second}};
+        }
+        const nlohmann::ordered_json config{
+            {"servers", servers},
+            {"links", links},
+            {"places", {{"api", "legacy"}, {"url", spec_.herd.places.base_url}, {"timeout_ms", 5000}}}};
+        std::ofstream(config_file(owner.name)) << config.dump(2) << "\n";
+    }
+}
+
+fs::path StudentHerd::config_file(const std::string& name) const {
+    return spec_.dir / (spec_.relay_ports.empty() ? std::string("herd.config.json") : name + ".config.json");
 }
 
 StudentHerd::~StudentHerd() { kill_all(); }
@@ -145,7 +155,7 @@ bool StudentHerd::start(const std::string& name) {
     fs::create_directories(log_dir);
     const std::map<std::string, std::string> values{{"name", name},
                                                     {"port", std::to_string(port(name))},
-                                                    {"config", (spec_.dir / "herd.config.json").string()},
+                                                    {"config", config_file(name).string()},
                                                     {"places_url", spec_.herd.places.base_url},
                                                     {"log_dir", log_dir.string()}};
     std::vector<std::string> env{"PLACES_URL=" + spec_.herd.places.base_url};
@@ -189,7 +199,10 @@ void StudentHerd::stop(const std::string& name) {
     const pid_t pid = it->second;
     pids_.erase(it);
     ::kill(pid, SIGTERM);
-    for (const pid_t holder : holders(socket_inodes(port(name)), groups_)) ::kill(holder, SIGTERM);
+    std::set<std::string> inodes = socket_inodes(port(name));
+    for (const auto& [link, relay_port] : spec_.relay_ports)
+        if (link.second == name) inodes.merge(socket_inodes(relay_port));
+    for (const pid_t holder : holders(inodes, groups_)) ::kill(holder, SIGTERM);
     std::this_thread::sleep_for(stop_sleep);
     const auto stopped = Clock::now();
     while (!exited(pid)) {

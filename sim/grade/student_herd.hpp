@@ -1,7 +1,8 @@
 #pragma once
 // A student's herd as the course's graders run it: each server started by its command, 0.5 s
 // after the one before, and stopped as `lsof -ti:PORT | xargs kill` stops it (SIGTERM to every
-// process with a socket on its port, here only among the herd's own processes), then 0.3 s.
+// process with a socket on its port, here only among the herd's own processes; with relayed links
+// also on the ports its neighbours reach it at), then 0.3 s.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +26,9 @@ struct StudentHerdSpec {
     std::vector<std::pair<std::string, std::string>> env = {};  // values with the same placeholders (not quoted)
     HerdConfig herd = {};             // names, ports, links; places.base_url is the mock's
     std::filesystem::path dir = {};   // configs, stdout, stderr and log folders (made absolute)
+    // Relayed links: (from, to) -> where `from` reaches `to`, each server's {config} saying so;
+    // empty: every {config} gives the servers' own ports.
+    std::map<std::pair<std::string, std::string>, std::uint16_t> relay_ports = {};
     std::chrono::milliseconds ready_timeout{30000};
 };
 
@@ -61,6 +65,8 @@ public:
     const Notes& notes() const { return notes_; }
 
 private:
+    std::filesystem::path config_file(const std::string& name) const;
+
     StudentHerdSpec spec_;
     std::map<std::string, pid_t> pids_;  // live servers, by name; each leads its group
     std::vector<pid_t> groups_;          // every group started, to reap

@@ -31,6 +31,7 @@ constexpr auto persistent_timeout = std::chrono::milliseconds(2000);
 // asked whether it has (a WHATSAT, as the course's client asks).
 constexpr auto reach_limit = std::chrono::milliseconds(5000);
 constexpr auto poll_gap = std::chrono::milliseconds(20);
+constexpr auto max_gap = std::chrono::milliseconds(1000);
 
 std::vector<std::string> words(std::string_view text) {
     std::vector<std::string> out;
@@ -102,6 +103,7 @@ struct Iamat {
     Exchange exchange;
     bool ok = false;
     std::string at_line;  // the reply's first line, when ok
+    std::string server;   // where it was sent
     // Why no reply that depends on it can be right, when not ok.
     std::string why = " (the IAMAT that should have made it went wrong, so no reply can be right)";
 };
@@ -123,14 +125,26 @@ public:
         return exchange;
     }
 
-    // A server started, stopped or faulted, kept for the timeline.
+    // A server started, stopped or faulted, kept for the timeline. Its relays refuse while it is down.
     void act(const std::string& what, const std::string& name) {
         log_.events.push_back({Clock::now(), name, what});
-        if (what == "start") herd_.start(name);
-        else if (what == "stop") herd_.stop(name);
-        else if (what == "crash") herd_.crash(name);
-        else if (what == "pause") herd_.pause(name);
+        auto relays_up = [&](bool up) {
+            if (options_.links) options_.links->set_up(name, up);
+        };
+        if (what == "start") {
+            relays_up(true);
+            herd_.start(name);
+        } else if (what == "stop" || what == "crash") {
+            what == "stop" ? herd_.stop(name) : herd_.crash(name);
+            relays_up(false);
+        } else if (what == "pause") herd_.pause(name);
         else herd_.resume(name);
+    }
+
+    // Both directions of the link a-b cut, or healed; kept for the timeline.
+    void link(const std::string& what, const std::string& a, const std::string& b) {
+        log_.events.push_back({Clock::now(), a, what, b});
+        what == "cut" ? options_.links->cut(a, b) : options_.links->heal(a, b);
     }
 
     SuiteRun run() {
@@ -140,7 +154,9 @@ public:
         test3();
         faults();
         herd_.kill_all();
-        return {std::move(results_), timeline_svg(log_)};
+        FloodDiagram flood;
+        if (options_.links) flood = flood_diagram(options_.links->delivered(), reported_, log_);
+        return {std::move(results_), timeline_svg(log_), std::move(flood)};
     }
 
 private:
@@ -150,9 +166,10 @@ private:
         results_.push_back(std::move(result));
     }
 
+    // `measured`: what a passed check's output says.
     void check(bool course, std::string name, double points, bool ok, const std::string& expected,
-               const Exchange& exchange, std::uint16_t port) {
-        TestResult r{(course ? "course: " : "extra: ") + std::move(name), course, ok ? points : 0, points, "", ""};
+               const Exchange& exchange, std::uint16_t port, const std::string& measured = "") {
+        TestResult r{(course ? "course: " : "extra: ") + std::move(name), course, ok ? points : 0, points, measured, ""};
         if (!ok) {
             r.output = "expected " + expected + "; " + describe(exchange, options_.start);
             r.repro = repro(port, exchange.sent);
@@ -167,7 +184,8 @@ private:
         const std::string client_time = time_text(client_ns);
         const std::string line = "IAMAT " + client + " " + coords + " " + client_time + "\n";
         const std::uint16_t port = herd_.port(name);
-        Iamat out{ask(test, name, line), false, ""};
+        Iamat out{ask(test, name, line), false, "", name};
+        reported_.push_back({out.exchange.sent_at, name, client, client_time});
         const long long received_ns = wall_ns();
         const auto got = words(out.exchange.got);
         if (got.size() == 6 && got[0] == "AT" && got[1] == name && got[3] == client && got[4] == coords && got[5] == client_time) {
@@ -197,11 +215,11 @@ private:
                  const Iamat& origin, double points, bool exact_extra) {
         const std::string line = "WHATSAT " + client + " " + std::to_string(radius) + " " + std::to_string(bound) + "\n";
         const std::uint16_t port = herd_.port(name);
-        const Exchange exchange = ask(test, name, line);
+        const Flooded asked = until_flooded(test, name, line, origin);
+        const Exchange& exchange = asked.exchange;
         const std::string why = origin.ok ? "" : origin.why;
-        const bool first_ok = origin.ok && words(first_line(exchange.got)) == words(origin.at_line);
-        check(true, test + ": WHATSAT at " + name + ": first line", points, first_ok,
-              "\"" + origin.at_line + "\" as its first line" + why, exchange, port);
+        check(true, test + ": WHATSAT at " + name + ": first line", points, knows(exchange, origin),
+              "\"" + origin.at_line + "\" as its first line" + why + asked.waited, exchange, port, asked.late);
         const bool rest_ok = origin.ok && same_places(rest_after_first_line(exchange.got), legacy_, places_new_, bound);
         check(true, test + ": WHATSAT at " + name + ": then the Places answer", points, rest_ok,
               "the Places answer with at most " + std::to_string(bound) + " results, as JSON" + why, exchange, port);
@@ -211,6 +229,47 @@ private:
         const std::string exact = origin.at_line + "\n" + cut.dump(3) + "\n\n";
         check(false, test + ": WHATSAT at " + name + ": the reply byte for byte (JSON indented by 3, a blank line at the end)", 1,
               origin.ok && exchange.got == exact, "\"" + show_reply(exact) + "\"" + why, exchange, port);
+    }
+
+    static bool knows(const Exchange& exchange, const Iamat& origin) {
+        return origin.ok && words(first_line(exchange.got)) == words(origin.at_line);
+    }
+
+    // The course's scripts ask a server about an update right after its origin answered (and, with
+    // Google's Places latency, about 0.1 s later): the flood is there by then on the course's machine,
+    // but on a loaded one it may not be yet. So a server that does not know the update yet is asked
+    // again (20 ms, then twice as long each time, 1 s at most) until it does or the course's client
+    // timeout has passed since the origin's reply. A herd that let that timeout pass once is judged
+    // at the scripts' own timing from then on.
+    struct Flooded {
+        Exchange exchange;  // the last ask
+        std::string late;   // for a pass: when the flood came, if it was asked again
+        std::string waited; // for a failure: how long it was asked, or why not again
+    };
+    Flooded until_flooded(const std::string& test, const std::string& name, const std::string& line, const Iamat& origin) {
+        Flooded out{ask(test, name, line), "", ""};
+        if (!origin.ok || name == origin.server || knows(out.exchange, origin)) return out;
+        if (!flood_lost_.empty()) {
+            out.waited = " (not asked again: " + flood_lost_ + ")";
+            return out;
+        }
+        const auto deadline = origin.exchange.ended_at + course_timeout;
+        int asks = 1;
+        for (auto gap = poll_gap; !knows(out.exchange, origin) && Clock::now() + gap < deadline; gap = std::min(2 * gap, max_gap)) {
+            std::this_thread::sleep_for(gap);
+            out.exchange = ask(test, name, line);
+            ++asks;
+        }
+        const std::string after = points(std::round(
+            std::chrono::duration<double, std::milli>(out.exchange.ended_at - origin.exchange.ended_at).count())) + " ms after " +
+            origin.server + "'s reply";
+        if (knows(out.exchange, origin)) {
+            out.late = "the flood came late: " + name + " knew it at ask " + std::to_string(asks) + ", " + after;
+            return out;
+        }
+        flood_lost_ = "an earlier update never reached " + name + " within " + std::to_string(course_timeout.count() / 1000) + " s";
+        out.waited = " (asked " + std::to_string(asks) + " times, until " + after + ")";
+        return out;
     }
 
     void invalid(const std::string& test, const std::string& name, const std::string& line, double points) {
@@ -232,15 +291,17 @@ private:
         persistent(names_.front());
     }
 
-    // Whether a flood from `a` reaches `b` through `alive` servers only.
-    bool connected(const std::set<std::string>& alive, const std::string& a, const std::string& b) const {
+    // Whether a flood from `a` reaches `b` through `alive` servers only, and not over the link `cut`.
+    bool connected(const std::set<std::string>& alive, const std::string& a, const std::string& b,
+                   const std::pair<std::string, std::string>& cut = {}) const {
         std::set<std::string> seen{a};
         std::vector<std::string> todo{a};
         while (!todo.empty()) {
             const std::string node = todo.back();
             todo.pop_back();
             for (const auto& next : herd_.herd().neighbours(node))
-                if (alive.count(next) && seen.insert(next).second) todo.push_back(next);
+                if (alive.count(next) && std::pair{node, next} != cut && std::pair{next, node} != cut && seen.insert(next).second)
+                    todo.push_back(next);
         }
         return seen.count(b) > 0;
     }
@@ -361,11 +422,12 @@ private:
         add({"extra: faults: " + name, false, ok ? 1.0 : 0.0, 1, before + reach_text(reached, client), ""});
     }
 
-    // The servers `from` reaches through servers of `alive` only (itself too).
-    std::set<std::string> joined(const std::set<std::string>& alive, const std::string& from) const {
+    // The servers `from` reaches through servers of `alive` only (itself too), not over the link `cut`.
+    std::set<std::string> joined(const std::set<std::string>& alive, const std::string& from,
+                                 const std::pair<std::string, std::string>& cut = {}) const {
         std::set<std::string> out;
         for (const auto& name : alive)
-            if (connected(alive, from, name)) out.insert(name);
+            if (connected(alive, from, name, cut)) out.insert(name);
         return out;
     }
 
@@ -419,6 +481,43 @@ private:
             if (!reached_second.missing.empty()) return fault_extra(name, reached_second, "pause-2.cs.ucla.edu", "while paused: ");
             fault_extra(name, after, "pause-2.cs.ucla.edu", "while paused: " + reach_text(reached_second, "pause-2.cs.ucla.edu") + "; after SIGCONT: ");
         }
+        if (options_.links) cut_link(origin_name);
+    }
+
+    // With relayed links: one link cut, both ways, the first whose loss leaves every server joined
+    // (else the first). An IAMAT at the origin must reach every server over the other links, or
+    // when none is left, every server still joined to it and the rest once the link is healed.
+    void cut_link(const std::string& origin_name) {
+        const std::set<std::string> all(names_.begin(), names_.end());
+        std::pair<std::string, std::string> cut;
+        for (const auto& [a, b] : herd_.herd().links)
+            if (cut.first.empty() || (joined(all, origin_name, {a, b}).size() == all.size() &&
+                                      joined(all, origin_name, cut).size() < all.size()))
+                cut = {a, b};
+        if (cut.first.empty()) return;
+        const std::set<std::string> during = joined(all, origin_name, cut);
+        const std::string name = "the link " + cut.first + "-" + cut.second + " cut: an IAMAT at " + origin_name + " reaches " +
+                                 (during.size() == all.size() ? "every server over the other links"
+                                                              : "every server still joined to it, and the rest once the link is healed");
+        if (options_.links->delivered().empty())
+            return add({"extra: faults: " + name, false, 0, 1,
+                        "no flood line came through herdsim's relays, so no link can be cut: the servers were given their "
+                        "neighbours' ports in {config} but connect elsewhere",
+                        ""});
+        const std::string client = "cut.cs.ucla.edu";
+        link("cut", cut.first, cut.second);
+        const Iamat origin = iamat("faults", origin_name, client, "+34.068930-118.445127", false, false);
+        const auto since = origin.exchange.ended_at;
+        const Reach reached = reach(during, client, origin, since, since + reach_limit);
+        link("heal", cut.first, cut.second);
+        if (during.size() == all.size() || !reached.missing.empty())
+            return fault_extra(name, reached, client, origin.ok ? "while cut: " : "the IAMAT went wrong; ");
+        std::set<std::string> rest;
+        for (const auto& n : all)
+            if (!during.count(n)) rest.insert(n);
+        const auto healed = Clock::now();
+        fault_extra(name, reach(rest, client, origin, healed, healed + reach_limit), client,
+                    "while cut: " + reach_text(reached, client) + "; after the heal: ");
     }
 
     StudentHerd& herd_;
@@ -427,6 +526,8 @@ private:
     std::vector<std::string> names_;
     std::vector<TestResult> results_;
     GradeLog log_;
+    std::vector<Reported> reported_;
+    std::string flood_lost_;  // why a server that does not know an update is not asked again, once one never came
 };
 
 }  // namespace

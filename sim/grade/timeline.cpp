@@ -17,6 +17,28 @@ double ms_between(GradeLog::Clock::time_point from, GradeLog::Clock::time_point 
 
 }  // namespace
 
+std::vector<FaultWindow> fault_windows(const GradeLog& log) {
+    std::vector<FaultWindow> out;
+    std::map<std::string, std::size_t> open;  // server, or link "a<->b" -> its fault window still open
+    for (const auto& e : log.events) {
+        const double t = ms_between(log.start, e.at);
+        const std::string subject = e.peer.empty() ? e.server : e.server + "<->" + e.peer;
+        if (const auto it = open.find(subject); it != open.end() && (e.what == "start" || e.what == "resume" || e.what == "heal")) {
+            out[it->second].end_ms = t;
+            open.erase(it);
+        }
+        if (e.what == "stop" || e.what == "crash" || e.what == "pause" || e.what == "cut") {
+            open[subject] = out.size();
+            FaultWindow window;
+            window.start_ms = t;
+            window.kind = e.what == "pause" ? FaultWindow::Kind::stall : e.what == "cut" ? FaultWindow::Kind::cut : FaultWindow::Kind::crash;
+            window.subject = subject;
+            out.push_back(window);
+        }
+    }
+    return out;
+}
+
 std::string timeline_svg(const GradeLog& log) {
     RunRecord run;
     run.scenario = "grade";
@@ -30,25 +52,17 @@ std::string timeline_svg(const GradeLog& log) {
         end_ms = std::max(end_ms, ms_between(log.start, t));
     };
 
-    std::map<std::string, std::size_t> open;  // server -> its fault window still open
     for (const auto& e : log.events) {
         stamp(e.at);
-        const double t = ms_between(log.start, e.at);
-        recorder.note(e.what == "start" || e.what == "resume" ? "restart" : e.what == "pause" ? "stall" : "crash",
-                      e.what + " " + e.server, {e.server});
-        if (const auto it = open.find(e.server); it != open.end() && (e.what == "start" || e.what == "resume")) {
-            run.faults[it->second].end_ms = t;
-            open.erase(it);
-        }
-        if (e.what == "stop" || e.what == "crash" || e.what == "pause") {
-            open[e.server] = run.faults.size();
-            FaultWindow window;
-            window.start_ms = t;
-            window.kind = e.what == "pause" ? FaultWindow::Kind::stall : FaultWindow::Kind::crash;
-            window.subject = e.server;
-            run.faults.push_back(window);
-        }
+        const bool link = !e.peer.empty();
+        const std::string kind = link ? e.what
+                                 : e.what == "start" || e.what == "resume" ? "restart"
+                                 : e.what == "pause"                       ? "stall"
+                                                                           : "crash";
+        recorder.note(kind, e.what + " " + e.server + (link ? "<->" + e.peer : ""),
+                      link ? std::vector<std::string>{e.server, e.peer} : std::vector<std::string>{e.server});
     }
+    run.faults = fault_windows(log);
     for (std::size_t i = 0; i < log.judged.size(); ++i) {
         const auto& j = log.judged[i];
         stamp(j.at);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "grade/course_client.hpp"
+#include "record/spans.hpp"
 
 namespace herd::sim::grade {
 
@@ -22,7 +23,8 @@ struct GradeLog {
     struct ServerEvent {
         Clock::time_point at;
         std::string server;
-        std::string what;  // start, stop, crash, pause, resume
+        std::string what;   // start, stop, crash, pause, resume; cut, heal (the link to `peer`)
+        std::string peer = {};
     };
     struct Judged {
         Clock::time_point at;
@@ -39,5 +41,8 @@ struct GradeLog {
 
 // One inline SVG element.
 std::string timeline_svg(const GradeLog& log);
+
+// The servers' stops and kills (crash), pauses (stall) and cut links, in ms since log.start.
+std::vector<FaultWindow> fault_windows(const GradeLog& log);
 
 }  // namespace herd::sim::grade

@@ -81,7 +81,9 @@ asio::awaitable<void> finish(asio::io_context& io, std::map<std::string, std::sh
 // One report on a connection of its own, for a server that reads one command per connection: the
 // line (then the half-close when `half_close`), and its reply read until it is complete, the
 // server closed the connection or the limit passed; only then is the connection closed. The report
-// counts as given to the server once its write completed.
+// is born when the server has read it, which its reply or its close proves: a server that reads
+// late must not have the wait before its read counted as flood latency. One that did neither within
+// the limit is noted, and never counted as given.
 asio::awaitable<void> report_alone(RunContext& run, std::string node, std::string line, bool half_close,
                                    std::shared_ptr<Readers> readers) {
     struct Done {
@@ -96,11 +98,16 @@ asio::awaitable<void> report_alone(RunContext& run, std::string node, std::strin
         run.recorder->note("workload-unsent", node + ": " + e.what(), {node});
         co_return;
     }
+    if (half_close) client->shutdown_send();
+    const Reply reply = co_await read_reply(*client, false, std::chrono::steady_clock::now() + reply_limit);
+    client->close();
+    if (reply.end == Reply::End::timed_out) {
+        run.recorder->note("workload-unanswered", node + ": no reply and no close within " + std::to_string(reply_limit.count()) +
+                                                      " s to \"" + show_reply(line) + "\": not counted as given", {node});
+        co_return;
+    }
     ClientLines lines(run.max_line);
     run.client_wrote(node, line, lines, half_close);
-    if (half_close) client->shutdown_send();
-    co_await read_reply(*client, false, std::chrono::steady_clock::now() + reply_limit);
-    client->close();
 }
 
 std::uint64_t draw(std::mt19937_64& rng, std::uint64_t bound) { return rng() % bound; }

@@ -97,6 +97,7 @@ private:
     // By node, by client: the newest time the node is known to hold.
     std::map<std::string, std::map<std::string, Nanos, std::less<>>, std::less<>> held_;
     std::set<std::string, std::less<>> clients_;  // every client a line named: what polls ask for
+    std::set<std::pair<std::string, Nanos>> given_;  // every report a client gave: (client, time)
     std::size_t reports_ = 0;                     // IAMATs herdsim wrote
     std::size_t unreadable_floods_ = 0;           // lines relays delivered that are no AT line herdsim reads
     std::string first_unreadable_flood_;

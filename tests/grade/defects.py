@@ -3,7 +3,8 @@
     defects.py HERDSIM OUT_DIR STYLE [DEFECT]
 
 Grades tests/fixtures/course_herd/server.py (the w22 herd, hard-coded as the course teaches) in
-client STYLE with DEFECT (none: the reference herd), then checks results.json: the tests that
+client STYLE with DEFECT (none: the reference herd; late-flood: the reference herd flooding each
+update 300 ms late, as on a loaded machine, which loses no point), then checks results.json: the tests that
 failed are exactly those DEFECT and STYLE must fail, the course score is full exactly when no
 course test must fail, the exit code says so, the last line printed is "course S/M  extras S/M",
 every test's name begins "course: " or "extra: ", junit.xml fails the same tests, and report.html
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "course_herd" / "server.py"
+FIXTURE_ARGS = {"none": "", "late-flood": " --flood-delay-ms 300"}
 WHATSAT = re.compile(r"^(course|extra): Test (1|2 [^:]*): WHATSAT at (\w+):")
 
 
@@ -45,7 +47,7 @@ def must_fail(name, style, defect):
 def main():
     herdsim, out, style = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     defect = sys.argv[4] if len(sys.argv) > 4 else "none"
-    command = f"python3 {FIXTURE} {{name}} --style {style}" + ("" if defect == "none" else f" --defect {defect}")
+    command = f"python3 {FIXTURE} {{name}} --style {style}" + (FIXTURE_ARGS[defect] if defect in FIXTURE_ARGS else f" --defect {defect}")
     folder = out / f"{style}-{defect}"
     done = subprocess.run([herdsim, "grade", "--server", command, "--out", str(folder)], capture_output=True, text=True)
     print(done.stdout[-6000:], done.stderr[-3000:])
@@ -85,6 +87,14 @@ def main():
         problems.append(f"report.html's timeline shows {checks_drawn} checks, not {len(tests)}")
     if "links not relayed: no diagram" not in page:
         problems.append("report.html does not say why there is no flood diagram")
+    # A flood that is late is waited for, and the output says when it came; one that never came is
+    # waited for once, 20 s, and later checks say they were not asked again.
+    firsts = [t["output"] for t in tests if WHATSAT.match(t["name"]) and t["name"].endswith(": first line")]
+    if defect == "late-flood" and not any(re.match(r"the flood came late: \w+ knew it at ask [0-9]+, ", o) for o in firsts):
+        problems.append("no WHATSAT says the flood came late")
+    if defect == "no-flood" and (sum(" (asked " in o for o in firsts) != 1 or not any("(not asked again: an earlier update "
+                                                                                   "never reached" in o for o in firsts)):
+        problems.append("a flood that never came was not waited for exactly once")
     failed_count = sum(t["status"] == "failed" for t in tests)
     print(f"{style} {defect}: {len(tests)} tests, {failed_count} failed; {last}")
     for p in problems:

@@ -122,6 +122,18 @@ herdsim_cli_test("a half-closing workload against a herd that reads until the en
 set_tests_properties("cli: a half-closing workload against a herd that reads until the end of the stream loses nothing"
   PROPERTIES RESOURCE_LOCK w22-ports)
 
+# A report sent on a connection of its own is born at the server's reply or close, the proof that
+# the server read it: servers that take 1.5 s over each report before handling it show no 1.5 s of
+# flood latency; servers that flood it 1.5 s before they answer lose none of it.
+herdsim_cli_test("a one-command workload's report is born at the reply: a server's time before it handles one is no latency" 0
+  "\nworkload-late-answer +PASS "
+  run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/workload_late_answer.json
+      --target ${target_data}/course_herd_late_answer.json --out ${target_out})
+herdsim_cli_test("a one-command workload's report flooded before the reply is not lost" 0
+  "\nworkload-late-answer +PASS "
+  run ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/workload_late_answer.json
+      --target ${target_data}/course_herd_late_reply.json --out ${target_out})
+
 # A target whose servers read until the end of the stream before answering: with "client":
 # "half_close" every send half-closes, and the polls ask as the course's client does.
 herdsim_cli_test("a half-closing client runs a herd that reads until the end of the stream" 0 "\npolled-knowledge +PASS "
