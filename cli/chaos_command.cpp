@@ -145,8 +145,14 @@ std::vector<std::optional<SeedResult>> run_seeds(const ChaosArgs& args, const he
                                                  const InterruptFlag& interrupt) {
     const auto deadline_s = static_cast<unsigned>(args.schedule.duration_ms / 1000 + args.seed_timeout_s);
     std::vector<std::optional<SeedResult>> results;
+    const std::size_t seeds = args.last_seed - args.first_seed + 1;
+    std::size_t started = 0;
     run_forked(
-        args.last_seed - args.first_seed + 1, args.jobs, deadline_s,
+        args.jobs, deadline_s,
+        [&]() -> std::optional<std::size_t> {
+            if (started == seeds || interrupt.raised()) return std::nullopt;
+            return started++;
+        },
         [&](std::size_t job) -> std::optional<std::string> {
             const auto result = run_seed(args, herd, args.first_seed + job, interrupt);
             if (!result) return std::nullopt;
@@ -162,8 +168,7 @@ std::vector<std::optional<SeedResult>> run_seeds(const ChaosArgs& args, const he
             hung.exit_code = 1;
             hung.hung = true;
             results.push_back(std::move(hung));
-        },
-        [&] { return interrupt.raised(); });
+        });
     return results;
 }
 

@@ -269,11 +269,27 @@ void act(RunContext& run, const Step&, const PlacesStep& s) {
     run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
 }
 
+namespace {
+
+// A run id whose folder this run creates: runs started in the same millisecond (a shrink's or a
+// sweep's, forked together) would otherwise share one, and a target's servers would read each
+// other's config files there. The next millisecond's id is taken instead.
+std::string claim_run_id(const std::filesystem::path& parent, std::uint64_t seed, std::chrono::system_clock::time_point start) {
+    std::filesystem::create_directories(parent);
+    for (int later = 0;; ++later) {
+        std::string id = run_id(seed, start + std::chrono::milliseconds(later));
+        if (std::filesystem::create_directory(parent / id) || later == 1000) return id;
+    }
+}
+
+}  // namespace
+
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     const auto wall_start = std::chrono::system_clock::now();
-    const std::string id = run_id(options.seed.value_or(scenario.seed), wall_start);
+    std::string id;
     std::optional<CurrentRun> current;
     try {
+        id = claim_run_id(options.out_dir / scenario.name, options.seed.value_or(scenario.seed), wall_start);
         current.emplace(options.out_dir / scenario.name / id);
     } catch (const std::exception& e) {
         RunOutcome outcome;
