@@ -273,6 +273,10 @@ void add_chaos_command(CLI::App& app, Action& action) {
     cmd->add_option("--recovery-ms", args->schedule.recovery_ms, "Bound on the recovery after the final heal")
         ->check(CLI::Range(0, 86400000))
         ->capture_default_str();
+    cmd->add_option("--window-recovery-ms", args->schedule.window_recovery_ms,
+                    "Bound on the recovery after every heal and restart (from the end of the faults overlapping it, if any)")
+        ->check(CLI::Range(0, 86400000))
+        ->capture_default_str();
     cmd->add_option("--jobs", args->jobs, "Seeds run at once, each in a process of its own")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();

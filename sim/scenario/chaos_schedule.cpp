@@ -178,7 +178,9 @@ ChaosSchedule chaos_scenario(const HerdConfig& herd, const Json& herd_json, cons
     steps.push_back({{"wait_quiet", {{"quiet_ms", 500}, {"timeout_ms", 60000}}}});
     steps.push_back({{"expect_lost", {{"max", 0}, {"required", "now"}}}});
     steps.push_back({{"expect_converged", true}});
-    // The heal at the end is the last fault to end; each earlier one's recovery is in summary.json.
+    // Every fault window, each from its own heal (or from the end of the faults overlapping it), then
+    // the final heal, the last fault to end, with a bound of its own.
+    steps.push_back({{"expect_recovery", {{"each", true}, {"max_ms", options.window_recovery_ms}}}});
     steps.push_back({{"expect_recovery", {{"max_ms", options.recovery_ms}}}});
 
     Json scenario;
