@@ -32,6 +32,7 @@ struct ChaosArgs {
     ChaosOptions schedule;
     fs::path out_dir = "results";
     bool logs = false;
+    std::optional<bool> plots;  // default: drawn for one seed, not in a sweep
     bool shrink = false;  // shrink the first failing seed's schedule
     std::size_t jobs = 1;
     unsigned seed_timeout_s = 120;  // beyond the safety phase
@@ -101,6 +102,9 @@ std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig
     options.target = target;
     options.out_dir = args.out_dir;
     options.logs = args.logs;
+    // A sweep's plots are seldom looked at and drawing them is most of a short seed's time; the
+    // .gp scripts and .dat data are written either way.
+    if (!args.plots.value_or(args.first_seed == args.last_seed)) options.report.gnuplot.clear();
     options.version = HERDSIM_VERSION;
     options.commit = HERDSIM_COMMIT;
     options.interrupt = &interrupt;
@@ -322,6 +326,7 @@ void add_chaos_command(CLI::App& app, Action& action) {
                     "process and starts it again; link faults and pauses need \"links\": \"relayed\")");
     cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
     cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
+    cmd->add_flag("--plots,!--no-plots", args->plots, "Draw each seed's plots (default: for one seed, not in a sweep)");
     cmd->add_flag("--shrink", args->shrink, "Shrink the first failing seed's schedule (herdsim shrink) and print the command that replays it");
     cmd->footer(R"(Each seed's whole schedule is written as <run>/scenario.json: `herdsim run` replays it, `herdsim validate` accepts it.
 Exit code: 0 every seed passed, 1 some failed (listed with the command that replays each), 2 could not run, 130 interrupted.
