@@ -17,6 +17,7 @@
 #include "play/runner.hpp"
 #include "scenario/chaos_schedule.hpp"
 #include "scenario/loader.hpp"
+#include "target/refusals.hpp"
 
 namespace herdsim::cli {
 
@@ -31,9 +32,11 @@ struct ChaosArgs {
     ChaosOptions schedule;
     fs::path out_dir = "results";
     bool logs = false;
+    std::optional<bool> plots;  // default: drawn for one seed, not in a sweep
     bool shrink = false;  // shrink the first failing seed's schedule
     std::size_t jobs = 1;
     unsigned seed_timeout_s = 120;  // beyond the safety phase
+    std::string target;             // a target file: the schedule against external server processes
 };
 
 struct SeedResult {
@@ -66,13 +69,16 @@ void recoveries(const RunRecord& run, SeedResult& result) {
     }
 }
 
+// " --target FILE" when the schedule ran against one, for the commands printed.
+std::string target_flag(const ChaosArgs& args) { return args.target.empty() ? "" : " --target " + args.target; }
+
 fs::path schedule_file(const ChaosArgs& args, std::uint64_t seed) {
     return args.out_dir / ("chaos-" + args.preset) / "schedules" / ("seed" + std::to_string(seed) + ".json");
 }
 
 // One seed's run; empty when it could not run (said on stderr).
 std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig& herd, std::uint64_t seed,
-                                   const InterruptFlag& interrupt) {
+                                   const herd::sim::target::TargetSpec* target, const InterruptFlag& interrupt) {
     ChaosOptions schedule = args.schedule;
     schedule.seed = seed;
     const std::string name = "chaos-" + args.preset;
@@ -86,14 +92,23 @@ std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig
     // Kept before the run too, so that a seed that hangs still leaves its schedule.
     fs::create_directories(schedule_file(args, seed).parent_path());
     std::ofstream(schedule_file(args, seed)) << text;
+    if (target)
+        if (const auto refused = herd::sim::target::refusals(*loaded.scenario, *target); !refused.empty()) {
+            for (const auto& e : refused) std::cerr << "  seed " << seed << ": " << e << "\n";
+            return std::nullopt;
+        }
     RunOptions options;
     options.seed = seed;
+    options.target = target;
     options.out_dir = args.out_dir;
     options.logs = args.logs;
+    // A sweep's plots are seldom looked at and drawing them is most of a short seed's time; the
+    // .gp scripts and .dat data are written either way.
+    if (!args.plots.value_or(args.first_seed == args.last_seed)) options.report.gnuplot.clear();
     options.version = HERDSIM_VERSION;
     options.commit = HERDSIM_COMMIT;
     options.interrupt = &interrupt;
-    options.repeat_command = "herdsim chaos --preset " + args.preset + " --seed " + std::to_string(seed);
+    options.repeat_command = "herdsim chaos --preset " + args.preset + " --seed " + std::to_string(seed) + target_flag(args);
     RunOutcome outcome = run_scenario(*loaded.scenario, options);
     if (outcome.exit_code == 2) {
         std::cerr << "  seed " << seed << ": COULD NOT RUN: " << outcome.error << "\n";
@@ -142,13 +157,19 @@ std::optional<SeedResult> from_line(const std::string& text) {
 // Each seed in a process of its own, --jobs at a time. A seed that has not ended within its
 // deadline (the schedule plus --seed-timeout) is counted as failing, HUNG.
 std::vector<std::optional<SeedResult>> run_seeds(const ChaosArgs& args, const herd::HerdConfig& herd,
-                                                 const InterruptFlag& interrupt) {
+                                                 const herd::sim::target::TargetSpec* target, const InterruptFlag& interrupt) {
     const auto deadline_s = static_cast<unsigned>(args.schedule.duration_ms / 1000 + args.seed_timeout_s);
     std::vector<std::optional<SeedResult>> results;
+    const std::size_t seeds = args.last_seed - args.first_seed + 1;
+    std::size_t started = 0;
     run_forked(
-        args.last_seed - args.first_seed + 1, args.jobs, deadline_s,
+        args.jobs, deadline_s,
+        [&]() -> std::optional<std::size_t> {
+            if (started == seeds || interrupt.raised()) return std::nullopt;
+            return started++;
+        },
         [&](std::size_t job) -> std::optional<std::string> {
-            const auto result = run_seed(args, herd, args.first_seed + job, interrupt);
+            const auto result = run_seed(args, herd, args.first_seed + job, target, interrupt);
             if (!result) return std::nullopt;
             return to_line(*result);
         },
@@ -162,16 +183,36 @@ std::vector<std::optional<SeedResult>> run_seeds(const ChaosArgs& args, const he
             hung.exit_code = 1;
             hung.hung = true;
             results.push_back(std::move(hung));
-        },
-        [&] { return interrupt.raised(); });
+        });
     return results;
 }
 
-int chaos(const ChaosArgs& args) {
+int chaos(ChaosArgs args) {
     const auto herd = herd::preset(args.preset);
     if (!herd) {
         std::cerr << "herdsim chaos: unknown preset \"" << args.preset << "\"\n";
         return 2;
+    }
+    std::optional<herd::sim::target::TargetSpec> target;
+    if (!args.target.empty()) {
+        try {
+            target = herd::sim::target::load_target(args.target);
+        } catch (const herd::sim::target::TargetError& e) {
+            std::cerr << "herdsim chaos: --target: " << e.what() << "\n";
+            return 2;
+        }
+        // Direct links: herdsim is on none of them, so only a crash (a process killed and started
+        // again) can be played; a mix that asks for a link fault or a pause is refused.
+        if (target->links == herd::sim::target::Links::direct) {
+            const auto other = std::find_if(args.schedule.mix.begin(), args.schedule.mix.end(), [](const std::string& k) { return k != "crash"; });
+            if (other != args.schedule.mix.end()) {
+                std::cerr << "herdsim chaos: --mix " << *other << " needs herdsim's relays on the target's links, and the target "
+                          << args.target << " has \"links\": \"direct\"; give it \"links\": \"relayed\", or --mix crash\n";
+                return 2;
+            }
+            args.schedule.mix = {"crash"};
+            std::cout << "target " << args.target << " has direct links: drawing only crash faults\n";
+        }
     }
     try {  // a bad mix or a herd too small is refused before anything runs
         chaos_scenario(*herd, {{"preset", args.preset}}, args.schedule, "chaos");
@@ -180,7 +221,7 @@ int chaos(const ChaosArgs& args) {
         return 2;
     }
     const InterruptFlag interrupt;
-    const auto ran = run_seeds(args, *herd, interrupt);
+    const auto ran = run_seeds(args, *herd, target ? &*target : nullptr, interrupt);
     int worst = 0;
     std::vector<SeedResult> results;
     for (const auto& r : ran) {
@@ -214,9 +255,9 @@ int chaos(const ChaosArgs& args) {
               << " faults drawn in all; worst recovery " << worst_recovery << " ms\n";
     for (const auto& r : results) {
         if (r.hung)
-            std::cout << "failing seed " << r.seed << " (hung): herdsim run " << schedule_file(args, r.seed).string() << "\n";
+            std::cout << "failing seed " << r.seed << " (hung): herdsim run " << schedule_file(args, r.seed).string() << target_flag(args) << "\n";
         else if (r.verdict != RunVerdict::pass)
-            std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << "\n";
+            std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << target_flag(args) << "\n";
     }
     if (interrupt.raised()) return 130;
     if (args.shrink) {
@@ -226,6 +267,7 @@ int chaos(const ChaosArgs& args) {
             ShrinkArgs shrinking;
             shrinking.file = failing->scenario_file;
             shrinking.out_dir = args.out_dir;
+            shrinking.target = args.target;
             shrink(shrinking);
         }
     }
@@ -268,6 +310,10 @@ void add_chaos_command(CLI::App& app, Action& action) {
     cmd->add_option("--recovery-ms", args->schedule.recovery_ms, "Bound on the recovery after the final heal")
         ->check(CLI::Range(0, 86400000))
         ->capture_default_str();
+    cmd->add_option("--window-recovery-ms", args->schedule.window_recovery_ms,
+                    "Bound on the recovery after every heal and restart (from the end of the faults overlapping it, if any)")
+        ->check(CLI::Range(0, 86400000))
+        ->capture_default_str();
     cmd->add_option("--jobs", args->jobs, "Seeds run at once, each in a process of its own")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
@@ -275,8 +321,12 @@ void add_chaos_command(CLI::App& app, Action& action) {
                     "Seconds a seed may take beyond --time-limit before it is killed and counted as HUNG")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
+    cmd->add_option("--target", args->target,
+                    "A target file (docs/target.md): the schedule against external server processes (a crash kills the "
+                    "process and starts it again; link faults and pauses need \"links\": \"relayed\")");
     cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
     cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
+    cmd->add_flag("--plots,!--no-plots", args->plots, "Draw each seed's plots (default: for one seed, not in a sweep)");
     cmd->add_flag("--shrink", args->shrink, "Shrink the first failing seed's schedule (herdsim shrink) and print the command that replays it");
     cmd->footer(R"(Each seed's whole schedule is written as <run>/scenario.json: `herdsim run` replays it, `herdsim validate` accepts it.
 Exit code: 0 every seed passed, 1 some failed (listed with the command that replays each), 2 could not run, 130 interrupted.
@@ -284,7 +334,8 @@ Exit code: 0 every seed passed, 1 some failed (listed with the command that repl
 Examples:
   herdsim chaos --seed 7
   herdsim chaos --seeds 1..50 --faults 20 --time-limit 5 --jobs 2
-  herdsim chaos --mix crash,partition --rate 50)");
+  herdsim chaos --mix crash,partition --rate 50
+  herdsim chaos --seeds 1..5 --target tests/fixtures/python_herd/target.json)");
     cmd->callback([args, &action] { action = [args] { return chaos(*args); }; });
 }
 

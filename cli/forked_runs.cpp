@@ -11,9 +11,9 @@
 
 namespace herdsim::cli {
 
-void run_forked(std::size_t count, std::size_t at_once, unsigned deadline_s,
+void run_forked(std::size_t at_once, unsigned deadline_s, const std::function<std::optional<std::size_t>()>& next,
                 const std::function<std::optional<std::string>(std::size_t job)>& child,
-                const std::function<void(const ForkedEnd&)>& ended, const std::function<bool()>& stop) {
+                const std::function<void(const ForkedEnd&)>& ended) {
     struct Running {
         std::size_t job;
         int fd;
@@ -35,9 +35,7 @@ void run_forked(std::size_t count, std::size_t at_once, unsigned deadline_s,
         running.erase(found);
         ended(end);
     };
-    for (std::size_t job = 0; job < count && !stop(); ++job) {
-        while (running.size() >= at_once) reap();
-        if (stop()) break;
+    const auto start = [&](std::size_t job) {
         int fds[2];
         // Close-on-exec: a server process a run starts must not hold the pipe open after the run ends.
         if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -61,8 +59,16 @@ void run_forked(std::size_t count, std::size_t at_once, unsigned deadline_s,
         }
         ::close(fds[1]);
         running[pid] = {job, fds[0]};
+    };
+    for (;;) {
+        while (running.size() < at_once) {
+            const auto job = next();
+            if (!job) break;
+            start(*job);
+        }
+        if (running.empty()) return;
+        reap();
     }
-    while (!running.empty()) reap();
 }
 
 }  // namespace herdsim::cli

@@ -16,11 +16,13 @@ struct ForkedEnd {
     bool hung = false;                // killed at its deadline
 };
 
-// Runs jobs 0..count-1, at most `at_once` at a time, each `child(job)` in a process of its own
-// (its result text, or nullopt when it could not run). `ended` is called in the parent as each
-// ends; no job starts once `stop()` is true (those running finish).
-void run_forked(std::size_t count, std::size_t at_once, unsigned deadline_s,
+// Runs jobs, at most `at_once` at a time, each `child(job)` in a process of its own (its result
+// text, or nullopt when it could not run). Whenever a slot is free, `next()` names the job to start
+// there, or none for now: it is asked again after each end, so what runs next may depend on what
+// ended. It returns once nothing runs and `next()` names nothing. `ended` is called in the parent as
+// each job ends.
+void run_forked(std::size_t at_once, unsigned deadline_s, const std::function<std::optional<std::size_t>()>& next,
                 const std::function<std::optional<std::string>(std::size_t job)>& child,
-                const std::function<void(const ForkedEnd&)>& ended, const std::function<bool()>& stop);
+                const std::function<void(const ForkedEnd&)>& ended);
 
 }  // namespace herdsim::cli

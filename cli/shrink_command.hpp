@@ -10,7 +10,7 @@ namespace herdsim::cli {
 
 struct ShrinkArgs {
     std::filesystem::path file;
-    int tries = 3;            // runs per candidate: it still fails when any of them fails
+    int tries = 3;            // runs per candidate: it still fails when most of them fail
     std::size_t jobs = 4;     // runs at once (a run mostly waits on its schedule's clock)
     std::string target;       // a target file: external server processes
     std::filesystem::path out_dir = "results";

@@ -41,8 +41,12 @@ TEST_CASE("The mix limits the faults drawn, an unknown kind is refused", "[chaos
         crashes += step.contains("crash");
         CHECK_FALSE(step.contains("cut"));
         CHECK_FALSE(step.contains("partition"));
+        CHECK_FALSE(step.contains("heal_all"));  // crashes leave no link to heal
     }
     CHECK(crashes > 0);
+    CHECK(parse_scenario(s.dump(), "c.json").scenario);
+    const auto none = chaos_scenario(*herd, {{"preset", "fall17"}}, {.seed = 3, .faults = 0, .mix = {"crash"}}, "c").scenario;
+    CHECK(parse_scenario(none.dump(), "c.json").scenario);  // no fault ends: no recovery asked for
     CHECK_THROWS_AS(chaos_scenario(*herd, {{"preset", "fall17"}}, {.mix = {"meteor"}}, "c"), std::invalid_argument);
 }
 

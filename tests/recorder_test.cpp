@@ -573,7 +573,7 @@ TEST_CASE("A span summarizes only the updates born in it, with their late delive
 
 TEST_CASE("Recovery: from the fault's end until every pair is held, crashed nodes excused", "[recovery]") {
     RecoveryTargets targets{{"A", {{"kiwi", 20}, {"plum", 5}}}, {"B", {{"kiwi", 20}}}};
-    RecoveryWatch watch(100.0, targets);
+    RecoveryWatch watch(100.0, targets, {{"C", {{"kiwi", 20}, {"plum", 5}}}});
     CHECK_FALSE(watch.result().recovered_ms);
     CHECK(watch.result().missing == 3);
     CHECK(watch.result().example == "A lacks kiwi (0.000000020 or newer)");
@@ -591,12 +591,12 @@ TEST_CASE("Recovery: from the fault's end until every pair is held, crashed node
     CHECK(*r.recovered_ms == 110.0);
     CHECK(*r.recovery_ms() == Approx(10.0));
 
-    RecoveryWatch nothing(7.5, {});
+    RecoveryWatch nothing(7.5, {}, {});
     CHECK(*nothing.result().recovery_ms() == 0.0);
 
     // Through the hook: only stored IAMAT and AT lines count.
     Recoveries all;
-    all.watch(3, RecoveryWatch(1.0, {{"A", {{"kiwi", 1520023940500000000}}}}));
+    all.watch(3, RecoveryWatch(1.0, {{"A", {{"kiwi", 1520023940500000000}}}}, {{"B", {{"kiwi", 1520023940500000000}}}}));
     Effects stale;
     stale.outcome = Outcome::stale;
     all.on_handled("A", parse_line(at_kiwi2 + " B"), stale, 2.0);
@@ -606,6 +606,35 @@ TEST_CASE("Recovery: from the fault's end until every pair is held, crashed node
     all.on_handled("A", parse_line(at_kiwi2 + " B"), stored, 4.0);
     CHECK(*all.of(3)->recovery_ms() == Approx(3.0));
     CHECK_FALSE(all.of(0));
+}
+
+TEST_CASE("Recovery asks no one for a record whose every holder crashed", "[recovery]") {
+    // A lacks kiwi 20 and plum 5; B holds both, C an older kiwi and plum.
+    RecoveryWatch watch(100.0, {{"A", {{"kiwi", 20}, {"plum", 5}}}}, {{"B", {{"kiwi", 20}, {"plum", 5}}}, {"C", {{"kiwi", 10}, {"plum", 5}}}});
+    watch.crashed("B", 105.0);  // kiwi 20 is gone with B; plum 5 is still at C
+    CHECK(watch.result().missing == 1);
+    CHECK(watch.result().example == "A lacks plum (0.000000005 or newer)");
+    watch.stored("A", "plum", 5, 107.0);
+    REQUIRE(watch.result().recovered_ms);
+    CHECK(*watch.result().recovery_ms() == Approx(7.0));
+
+    // One that stored it meanwhile holds it on after the first holder crashed: still asked for.
+    RecoveryWatch passed_on(0.0, {{"A", {{"kiwi", 20}}}}, {{"B", {{"kiwi", 20}}}});
+    passed_on.stored("C", "kiwi", 21, 1.0);
+    passed_on.crashed("B", 2.0);
+    CHECK(passed_on.result().missing == 1);
+}
+
+TEST_CASE("Recovery is judged from a window's end, or from the end of the faults that overlapped it", "[recovery]") {
+    // 0: a cut healed at 1000; 1: a pause 900..2500 over its recovery; 2: a cut 2000..3000 chained
+    // onto the pause; 3: a crash 5000..6000 alone; 4: a drop from 7000 that never ended.
+    const std::vector<WindowSpan> w{{100, 1000.0}, {900, 2500.0}, {2000, 3000.0}, {5000, 6000.0}, {7000, std::nullopt}};
+    CHECK(judged_from(w, 0, 3100.0) == 3000.0);  // held by the pause, then by the cut that began in it
+    CHECK(judged_from(w, 0, 1200.0) == 2500.0);  // the cut that began after it recovered holds nothing
+    CHECK(judged_from(w, 3, 6400.0) == 6000.0);  // alone: from its own end, whatever it took
+    CHECK(judged_from(w, 3, std::nullopt) == std::nullopt);  // never recovered: the drop began meanwhile, never ended
+    CHECK(judged_from(w, 4, 7100.0) == std::nullopt);        // never ended itself
+    CHECK(judged_from(w, 2, 3500.0) == 3000.0);
 }
 
 TEST_CASE("terminal_table: a run's phases and windows under it, with p95, late and recovery", "[report][spans]") {

@@ -694,6 +694,14 @@ TEST_CASE("expect_recovery: a bound, and a fault that begins before it", "[scena
                 "steps[2].expect_recovery.fault", "expected \"steps[N]\"");
     CHECK_ERROR(parse(with_steps(R"({"expect_recovery": {"max_ms": 1, "fault": "steps[5]"}}, {"crash": "Ball"})")),
                 "steps[0].expect_recovery.fault", "not an earlier step");
+
+    const auto each = parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"expect_recovery": {"max_ms": 1000, "each": true}})"));
+    INFO(all_errors(each));
+    REQUIRE(each.scenario);
+    CHECK(action<ExpectRecoveryStep>(*each.scenario, 2).each);
+    CHECK_FALSE(action<ExpectRecoveryStep>(*ok.scenario, 2).each);
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"expect_recovery": {"max_ms": 1, "each": true, "fault": "steps[0]"}})")),
+                "steps[2].expect_recovery.each", "takes no \"fault\"");
 }
 
 TEST_CASE("expect_lost required: at_birth unless it says now, now takes no phase", "[scenario][catch-up]") {

@@ -2,11 +2,13 @@
 // what it holds or did into verdicts.
 #include <algorithm>
 #include <cstdio>
+#include <iomanip>
 #include <set>
 #include <sstream>
 
 #include "play/steps.hpp"
 #include "protocol/command.hpp"
+#include "record/recovery.hpp"
 
 namespace herd::sim {
 
@@ -299,7 +301,58 @@ void check(RunContext& run, const Step& step, const ExpectLostStep& s) {
                 summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
 }
 
+// Every fault window that ended, each from its own heal or restart, or from the end of the faults
+// that overlapped its recovery (recovery.hpp, judged_from): one that took longer than the bound
+// fails, named; none judged is unchecked.
+void check_each_recovery(RunContext& run, const Step& step, const ExpectRecoveryStep& s) {
+    const std::string what = "recovery within " + bound_text(s.max_ms) + " ms after every heal and restart";
+    std::vector<WindowSpan> spans;
+    for (const auto& f : run.faults) spans.push_back({f.start_ms, f.end_ms});
+    std::size_t judged = 0, held = 0, overlapped = 0;
+    std::optional<double> worst;
+    std::string worst_name, over;
+    std::size_t over_count = 0;
+    for (std::size_t i = 0; i < run.faults.size(); ++i) {
+        const auto r = run.recoveries.of(i);
+        if (!r) continue;
+        const auto from = judged_from(spans, i, r->recovered_ms);
+        if (!from) {
+            ++held;
+            continue;
+        }
+        ++judged;
+        overlapped += *from > r->ended_ms;
+        const auto& f = run.faults[i];
+        std::ostringstream line;
+        line << std::fixed << std::setprecision(1);
+        if (r->recovered_ms) {
+            const double ms = std::max(0.0, *r->recovered_ms - *from);
+            if (!worst || ms > *worst) {
+                worst = ms;
+                worst_name = f.name();
+            }
+            if (ms <= s.max_ms) continue;
+            line << f.name() << " recovered " << ms << " ms after " << (*from > r->ended_ms ? "the faults overlapping it ended" : "it ended")
+                 << " (at " << *from << " ms)";
+        } else {
+            line << f.name() << " not recovered " << run.now_ms() - *from << " ms after it ended (at " << *from
+                 << " ms): " << r->missing << " (node, client) pairs short, e.g. " << r->example;
+        }
+        if (over_count++ == 0) over = line.str();
+    }
+    std::ostringstream detail;
+    detail << std::fixed << std::setprecision(1);
+    if (over_count) detail << over << (over_count > 1 ? "; " + std::to_string(over_count - 1) + " more over the bound" : "") << "; ";
+    detail << judged << " windows judged";
+    if (worst) detail << ", worst " << *worst << " ms (" << worst_name << ")";
+    detail << ", " << overlapped << " of them from the end of the faults that overlapped them";
+    if (held) detail << "; " << held << " not judged: a fault that overlapped them never ended";
+    if (judged == 0) return run.unchecked(step, what, detail.str());
+    run.verdict(step, what, over_count == 0, detail.str());
+}
+
 void check(RunContext& run, const Step& step, const ExpectRecoveryStep& s) {
+    if (s.each) return check_each_recovery(run, step, s);
     std::optional<std::size_t> window;
     for (std::size_t i = 0; i < run.faults.size(); ++i) {
         const auto& f = run.faults[i];

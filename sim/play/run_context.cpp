@@ -101,7 +101,8 @@ namespace {
 
 // What each node that is up must come to hold for the herd to have recovered: for every client,
 // the newest record any node of its connected group holds now. Pairs already held are left out.
-RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& known) {
+// `held_now` gets what every node that is up holds.
+RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& known, RecordsHeld& held_now) {
     const std::vector<std::string> clients(known.begin(), known.end());
     RecoveryTargets targets;
     std::set<std::string> seen;
@@ -118,6 +119,8 @@ RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& kno
                 auto [it, fresh] = newest.emplace(client, time);
                 if (!fresh) it->second = std::max(it->second, time);
             }
+        for (const auto& [member, records] : held)
+            for (const auto& [client, time] : records) held_now[member][client] = time;
         for (const auto& member : group)
             for (const auto& [client, time] : newest) {
                 const auto it = held[member].find(client);
@@ -131,7 +134,9 @@ RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& kno
 
 void RunContext::end_window(std::size_t index) {
     faults[index].end_ms = now_ms();
-    recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, recovery_targets(*herd, clients)));
+    RecordsHeld held;
+    auto targets = recovery_targets(*herd, clients, held);
+    recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, std::move(targets), std::move(held)));
 }
 
 void RunContext::end_fault(FaultWindow::Kind kind, const std::string& subject) {

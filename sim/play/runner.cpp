@@ -55,18 +55,23 @@ void note_late_start(RunContext& run, const Step& step, std::chrono::millisecond
 void play_timeline(RunContext& run) {
     auto previous_end = Clock::now();
     const auto start = previous_end;
+    // A target's restart waits until the process listens: the at_ms after it move on by that
+    // wait, so a server slow to start is not the run falling behind.
+    Clock::duration restarts{0};
     run.messages->move_zero(run.recorder->set_zero(start));
     for (const Step& step : run.scenario.steps) {
         run.step_number = step.index + 1;
-        const auto due = step.at ? start + *step.at : previous_end + step.after;
+        const auto due = step.at ? start + *step.at + restarts : previous_end + step.after;
         run.run_until([&] { return Clock::now() >= due; }, std::chrono::hours(24), [&] { return due; });
         if (run.interrupted()) break;
         if (run.options.step_due) run.options.step_due(step);
         note_late_start(run, step, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - due));
+        const auto began = Clock::now();
         execute_step(run, step);
         if (!run.observer->failures().empty()) return;
         if (run.interrupted()) break;
         previous_end = Clock::now();
+        if (run.options.target && std::holds_alternative<RestartStep>(step.action)) restarts += previous_end - began;
     }
     if (run.interrupted()) run.recorder->note("interrupted", "at steps[" + std::to_string(run.step_number - 1) + "]");
     // Background workloads finish, and replies still awaited are judged, before the run ends.
@@ -269,11 +274,27 @@ void act(RunContext& run, const Step&, const PlacesStep& s) {
     run.recorder->note("places", std::to_string(s.rules.size()) + " rule(s)");
 }
 
+namespace {
+
+// A run id whose folder this run creates: runs started in the same millisecond (a shrink's or a
+// sweep's, forked together) would otherwise share one, and a target's servers would read each
+// other's config files there. The next millisecond's id is taken instead.
+std::string claim_run_id(const std::filesystem::path& parent, std::uint64_t seed, std::chrono::system_clock::time_point start) {
+    std::filesystem::create_directories(parent);
+    for (int later = 0;; ++later) {
+        std::string id = run_id(seed, start + std::chrono::milliseconds(later));
+        if (std::filesystem::create_directory(parent / id) || later == 1000) return id;
+    }
+}
+
+}  // namespace
+
 RunOutcome run_scenario(const Scenario& scenario, const RunOptions& options) {
     const auto wall_start = std::chrono::system_clock::now();
-    const std::string id = run_id(options.seed.value_or(scenario.seed), wall_start);
+    std::string id;
     std::optional<CurrentRun> current;
     try {
+        id = claim_run_id(options.out_dir / scenario.name, options.seed.value_or(scenario.seed), wall_start);
         current.emplace(options.out_dir / scenario.name / id);
     } catch (const std::exception& e) {
         RunOutcome outcome;

@@ -1,16 +1,22 @@
 #include "record/recovery.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <type_traits>
 #include <variant>
 
 namespace herd::sim {
 
-RecoveryWatch::RecoveryWatch(double ended_ms, RecoveryTargets targets) : pending_(std::move(targets)) {
+RecoveryWatch::RecoveryWatch(double ended_ms, RecoveryTargets targets, RecordsHeld held)
+    : pending_(std::move(targets)), held_(std::move(held)) {
     recovery_.ended_ms = ended_ms;
     settle(ended_ms);
 }
 
 void RecoveryWatch::stored(std::string_view node, std::string_view client, Nanos time, double t_ms) {
+    auto& records = held_[std::string(node)];
+    const auto [record, fresh] = records.emplace(std::string(client), time);
+    if (!fresh) record->second = std::max(record->second, time);
     const auto n = pending_.find(node);
     if (n == pending_.end()) return;
     const auto c = n->second.find(client);
@@ -22,6 +28,17 @@ void RecoveryWatch::stored(std::string_view node, std::string_view client, Nanos
 
 void RecoveryWatch::crashed(std::string_view node, double t_ms) {
     if (const auto n = pending_.find(node); n != pending_.end()) pending_.erase(n);
+    if (const auto n = held_.find(node); n != held_.end()) held_.erase(n);
+    const auto someone_holds = [&](const std::string& client, Nanos time) {
+        return std::any_of(held_.begin(), held_.end(), [&](const auto& records) {
+            const auto record = records.second.find(client);
+            return record != records.second.end() && record->second >= time;
+        });
+    };
+    for (auto n = pending_.begin(); n != pending_.end();) {
+        std::erase_if(n->second, [&](const auto& pair) { return !someone_holds(pair.first, pair.second); });
+        n = n->second.empty() ? pending_.erase(n) : std::next(n);
+    }
     settle(t_ms);
 }
 
@@ -38,6 +55,23 @@ Recovery RecoveryWatch::result() const {
         r.missing += clients.size();
     }
     return r;
+}
+
+std::optional<double> judged_from(const std::vector<WindowSpan>& windows, std::size_t i, std::optional<double> recovered_ms) {
+    if (!windows.at(i).end_ms) return std::nullopt;
+    const double recovered = recovered_ms.value_or(std::numeric_limits<double>::infinity());
+    double from = *windows[i].end_ms;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (std::size_t j = 0; j < windows.size(); ++j) {
+            const auto& w = windows[j];
+            if (j == i || w.start_ms >= recovered || (w.end_ms && *w.end_ms <= from)) continue;
+            if (!w.end_ms) return std::nullopt;
+            from = *w.end_ms;
+            moved = true;
+        }
+    }
+    return from;
 }
 
 void Recoveries::on_handled(std::string_view node, const Command& command, const Effects& effects, double t_ms) {

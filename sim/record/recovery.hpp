@@ -29,14 +29,17 @@ struct Recovery {
 
 // node -> client -> the oldest client time that node must come to hold (or a newer one).
 using RecoveryTargets = std::map<std::string, std::map<std::string, Nanos, std::less<>>, std::less<>>;
+// node -> client -> the client time of the record that node holds.
+using RecordsHeld = RecoveryTargets;
 
 class RecoveryWatch {
 public:
-    // Recovered at once when nothing is required.
-    RecoveryWatch(double ended_ms, RecoveryTargets targets);
+    // Recovered at once when nothing is required. `held`: what every node that is up holds now.
+    RecoveryWatch(double ended_ms, RecoveryTargets targets, RecordsHeld held);
     // `node` stored a record for `client` with this client time, at t_ms.
     void stored(std::string_view node, std::string_view client, Nanos time, double t_ms);
-    // A node that is down is no longer asked to hold anything.
+    // A node that is down is no longer asked to hold anything, and a record that only it held (no
+    // node up holds it or a newer one) is asked of no one: no herd can pass on what it lost.
     void crashed(std::string_view node, double t_ms);
     Recovery result() const;
 
@@ -45,7 +48,20 @@ private:
 
     Recovery recovery_;
     RecoveryTargets pending_;
+    RecordsHeld held_;
 };
+
+// A fault window's times, to judge one window's recovery among the others.
+struct WindowSpan {
+    double start_ms = 0;
+    std::optional<double> end_ms;  // empty: never ended
+};
+
+// From when window `i`'s recovery is judged: its end, or, when other faults were in force after it
+// ended and before it recovered (a node still paused, another link still cut), the end of the last
+// of those, chained (a fault in force then holds the herd back, so its end counts as the heal).
+// Empty when one of them never ended. `recovered_ms` empty: not recovered.
+std::optional<double> judged_from(const std::vector<WindowSpan>& windows, std::size_t i, std::optional<double> recovered_ms);
 
 // Every watch of a run, by the index of its fault window.
 class Recoveries {

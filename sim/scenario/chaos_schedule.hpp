@@ -21,6 +21,7 @@ struct ChaosOptions {
     int clients = 10;
     std::vector<std::string> mix;    // fault kinds to draw from; empty: every kind
     int recovery_ms = 5000;          // the bound on recovery after the final heal
+    int window_recovery_ms = 1000;   // the bound on recovery after every heal and restart
 };
 
 // crash, pause, partition, cut, one-way, delay, drop, reset.

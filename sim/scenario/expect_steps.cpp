@@ -112,9 +112,12 @@ std::optional<StepAction> Loader::read_expect_lost(const Json& v, const std::str
 }
 
 std::optional<StepAction> Loader::read_expect_recovery(const Json& v, const std::string& path, std::size_t) {
-    const auto at = open(v, path, "an object with max_ms (and fault)", {"max_ms", "fault"});
+    const auto at = open(v, path, "an object with max_ms (and fault, or each)", {"max_ms", "fault", "each"});
     if (!at) return std::nullopt;
     ExpectRecoveryStep recovery;
+    read_bool(*at, "each", recovery.each);
+    if (recovery.each && at->has("fault"))
+        error(at->field("each"), "judges every fault window; it takes no \"fault\" (drop one of the two)");
     std::optional<double> max;
     if (read_gate_ms(*at, "max_ms", max)) recovery.max_ms = *max;
     else if (!at->has("max_ms")) error(at->field("max_ms"), "missing; expected a number of milliseconds");

@@ -216,6 +216,7 @@ struct ExpectRecoveryStep {
     static constexpr StepRole role = StepRole::check;
     double max_ms = 0;
     std::optional<std::size_t> fault;  // the step that began the fault; empty: the last fault that ended
+    bool each = false;                 // every fault window that ended, each judged from its own heal
 };
 // A named phase begins here and lasts until the next phase step or the end of the run.
 struct PhaseStep {

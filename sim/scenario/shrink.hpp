@@ -26,9 +26,9 @@ std::vector<ShrinkEvent> shrink_events(const nlohmann::ordered_json& scenario);
 nlohmann::ordered_json keep_events(const nlohmann::ordered_json& scenario, const std::vector<ShrinkEvent>& events,
                                    const std::vector<std::size_t>& kept);
 
-// Which of a batch of candidates (each a set of kept event indices) still fails: the index of the
-// first one that does, in the batch's order; nullopt when none does. The caller may run them at
-// once and several times each.
+// Which of a batch of candidates (each a set of kept event indices) still fails: the index of one
+// that does (the first found), nullopt when none does. The caller may run them at once and several
+// times each (shrink_votes.hpp).
 using FirstFailing = std::function<std::optional<std::size_t>(const std::vector<std::vector<std::size_t>>& candidates)>;
 
 struct ShrinkResult {
