@@ -1,5 +1,6 @@
 #include "grade/outcome.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -45,6 +46,9 @@ std::string test_output(const GradeOutcome& outcome, std::size_t i) {
         text = "passed in " + pass_rate(outcome, i) + " runs" + (text.empty() ? "" : (failed_once ? "; last failure: " : "; ") + text);
     return text;
 }
+
+// A --repeat mean is a sum of fractions (0.99 comes out 0.9900000000000007): written to 4 decimals.
+double rounded(double score) { return std::round(score * 1e4) / 1e4; }
 
 Score score(const GradeOutcome& outcome, bool course) {
     Score s;
@@ -104,14 +108,14 @@ void write_results_json(const GradeOutcome& outcome, const std::filesystem::path
     for (std::size_t i = 0; i < outcome.tests.size(); ++i) {
         const TestResult& t = outcome.tests[i];
         tests.push_back({{"name", t.name},
-                         {"score", t.score},
+                         {"score", rounded(t.score)},
                          {"max_score", t.max},
                          {"status", t.passed() ? "passed" : "failed"},
                          {"output", test_output(outcome, i)}});
     }
     std::string output = score_line(outcome);
     for (const auto& note : outcome.notes) output += "\n" + note;
-    const nlohmann::ordered_json results{{"score", course_score(outcome).got},
+    const nlohmann::ordered_json results{{"score", rounded(course_score(outcome).got)},
                                          {"output", output},
                                          {"execution_time", outcome.seconds},
                                          {"tests", tests}};
