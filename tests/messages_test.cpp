@@ -308,6 +308,44 @@ TEST_CASE("messages.svg stays renderable: a run too big for it draws its busiest
     CHECK(w.height <= 16000);
 }
 
+TEST_CASE("messages.svg of a herd with more nodes than lanes keeps lanes that sent each other messages",
+          "[messages][svg]") {
+    // 30 senders each flood 10 lines to a receiver of its own: every node carries 10 messages, and
+    // no two senders share one, so the 25 busiest alone (all senders, by name) would draw nothing.
+    std::vector<DrawnMessage> messages;
+    std::vector<std::string> nodes;
+    for (int k = 0; k < 30; ++k) {
+        const std::string from = "H" + std::to_string(k), to = "L" + std::to_string(k);
+        nodes.push_back(from);
+        nodes.push_back(to);
+        for (int i = 0; i < 10; ++i) {
+            FloodMessage m;
+            m.from = from;
+            m.to = to;
+            m.client = "kiwi";
+            m.client_time_text = "1";
+            m.sent_ms = k * 100.0 + i;
+            m.received_ms = *m.sent_ms + 0.2;
+            m.outcome = FloodMessage::Outcome::stored;
+            messages.push_back({m, 0, "{}"});
+        }
+    }
+    const Diagram d = lamport_svg(messages, nodes, {}, {});
+    REQUIRE(d.svg);
+    CHECK(d.arrows == 120);  // 12 sender and receiver pairs, and one more lane with no partner left
+    CHECK(d.note.find("the 25 busiest of 60 nodes") == 0);
+    CHECK(unbalanced_tags(*d.svg).empty());
+    // Lanes that share no message at all are said so, not drawn.
+    std::vector<DrawnMessage> apart;
+    for (const auto& m : messages)
+        if (m.message.from == "H0" || m.message.from == "H1") apart.push_back(m);
+    DiagramOptions two;
+    two.max_lanes = 1;
+    const Diagram none = lamport_svg(apart, nodes, {}, two);
+    CHECK_FALSE(none.svg);
+    CHECK(none.note == "the 1 busiest of 4 nodes sent each other no message");
+}
+
 TEST_CASE("timeline.html is written for every run, one without a client request too, on the scenario's clock",
           "[messages][timeline]") {
     Results results;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "report/format.hpp"
 
@@ -97,6 +98,44 @@ std::pair<std::size_t, std::size_t> densest(const std::vector<double>& sorted_ti
     return {best, best + k};
 }
 
+// The lanes to keep when there are too many: the busiest node, then again and again the node with
+// the most messages to or from those kept (the busiest overall breaks ties and starts anew where
+// none is joined), so that the lanes kept have arrows between them. The busiest nodes alone may
+// share none: in a big herd each sends to only a few.
+std::set<std::string> busiest_joined(const std::vector<DrawnMessage>& messages, const std::vector<std::size_t>& chosen,
+                                     const std::map<std::string, std::size_t>& traffic, std::size_t lanes) {
+    std::map<std::string, std::map<std::string, std::size_t>> between;
+    for (std::size_t i : chosen) {
+        const FloodMessage& m = messages[i].message;
+        if (!m.sent_ms || m.from == m.to) continue;
+        ++between[m.from][m.to];
+        ++between[m.to][m.from];
+    }
+    std::set<std::string> kept;
+    std::map<std::string, std::size_t> joined;  // messages to or from the kept nodes, per node not kept
+    while (kept.size() < lanes && kept.size() < traffic.size()) {
+        const std::string* best = nullptr;
+        for (const auto& [node, total] : traffic) {
+            if (kept.count(node)) continue;
+            const auto j = joined.find(node);
+            const std::size_t mine = j == joined.end() ? 0 : j->second;
+            if (!best) {
+                best = &node;
+                continue;
+            }
+            const auto b = joined.find(*best);
+            const std::size_t theirs = b == joined.end() ? 0 : b->second;
+            if (mine > theirs || (mine == theirs && total > traffic.at(*best))) best = &node;
+        }
+        kept.insert(*best);
+        joined.erase(*best);
+        if (const auto next = between.find(*best); next != between.end())
+            for (const auto& [peer, n] : next->second)
+                if (!kept.count(peer)) joined[peer] += n;
+    }
+    return kept;
+}
+
 }  // namespace
 
 Diagram lamport_svg(const std::vector<DrawnMessage>& messages, const std::vector<std::string>& nodes,
@@ -125,17 +164,17 @@ Diagram lamport_svg(const std::vector<DrawnMessage>& messages, const std::vector
         if (messages[i].message.sent_ms) ++traffic[messages[i].message.from];
     }
     if (traffic.size() > options.max_lanes) {
-        std::vector<std::pair<std::size_t, std::string>> busiest;
-        for (const auto& [node, n] : traffic) busiest.push_back({n, node});
-        std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-        std::set<std::string> kept;
-        for (std::size_t k = 0; k < options.max_lanes; ++k) kept.insert(busiest[k].second);
+        const std::set<std::string> kept = busiest_joined(messages, chosen, traffic, options.max_lanes);
         std::erase_if(chosen, [&](std::size_t i) {
             const FloodMessage& m = messages[i].message;
             return !kept.count(m.to) || (m.sent_ms && !kept.count(m.from));
         });
         notes.push_back("the " + std::to_string(options.max_lanes) + " busiest of " + std::to_string(traffic.size()) +
                         " nodes");
+        if (chosen.empty()) {
+            d.note = notes.back() + " sent each other no message";
+            return d;
+        }
         traffic.clear();
         for (std::size_t i : chosen) {
             ++traffic[messages[i].message.to];
