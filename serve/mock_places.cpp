@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "async/accept_each.hpp"
 #include "async/nothrow.hpp"
 #include "async/report_failure.hpp"
 #include "places/places_settings.hpp"
@@ -305,15 +306,15 @@ asio::awaitable<void> serve(std::shared_ptr<State> state, std::shared_ptr<Connec
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
-    for (;;) {
-        auto [ec, socket] = co_await state->acceptor.async_accept(nothrow);
-        if (state->stopped || !state->acceptor.is_open()) co_return;
-        if (ec) continue;  // e.g. a client that reset before we accepted
-        auto connection = std::make_shared<Connection>(std::move(socket), ++state->next_id);
-        state->connections.emplace(connection->id, connection);
-        asio::co_spawn(state->executor, serve(state, std::move(connection)),
-                       report_failure("mock Places: connection", state->failed));
-    }
+    co_await accept_each(
+        state->acceptor, [&] { return !state->stopped && state->acceptor.is_open(); },
+        [&](tcp::socket socket) {
+            auto connection = std::make_shared<Connection>(std::move(socket), ++state->next_id);
+            state->connections.emplace(connection->id, connection);
+            asio::co_spawn(state->executor, serve(state, std::move(connection)),
+                           report_failure("mock Places: connection", state->failed));
+        },
+        [](boost::system::error_code) {});
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// Out of file descriptors. An accept that fails must not be retried at once: the connection stays
-// in the listening socket's backlog, so the next accept fails at once too, and a loop that re-arms
-// at once spins at 100% CPU inside io_context::poll and starves everything else on the loop (the
-// process's descriptor limit is lowered and every descriptor under it taken, then given back). And
-// a herd bigger than the process's descriptors is refused at its start, saying how many it needs.
+// Out of file descriptors (a server, a relay, the mock Places). An accept that fails must not be
+// retried at once: the connection stays in the listening socket's backlog, so the next accept fails
+// at once too, and a loop that re-arms at once spins at 100% CPU inside io_context::poll and
+// starves everything else on the loop (the process's descriptor limit is lowered and every
+// descriptor under it taken, then given back). And a herd bigger than the process's descriptors is
+// refused at its start, saying how many it needs.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 #include "herd/herd.hpp"
 #include "herd/relay.hpp"
 #include "net/server.hpp"
+#include "serve/mock_places.hpp"
 #include "scenario/topology.hpp"
 #include "support/child_process.hpp"
 
@@ -124,6 +126,21 @@ TEST_CASE("A server out of descriptors does not spin on its accept, and serves o
     }
     CHECK(reply.substr(0, got) == "? WHATSAT nobody 10 5\n");
     server.stop();
+}
+
+TEST_CASE("The mock Places service out of descriptors does not spin on its accept, and serves once they are back") {
+    asio::io_context io;
+    herd::serve::MockPlaces places(io.get_executor());
+    auto client = connect_to(io, places.port());
+    {
+        DescriptorsExhausted exhausted;
+        REQUIRE(exhausted.taken() > 0);
+        CHECK(handlers_in(io, 300ms) < 100);
+        CHECK(places.open_connections() == 0);
+    }
+    for (int i = 0; i < 50 && places.open_connections() == 0; ++i) handlers_in(io, 20ms);
+    CHECK(places.open_connections() == 1);
+    places.stop();
 }
 
 namespace {

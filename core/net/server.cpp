@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "async/accept_each.hpp"
 #include "async/nothrow.hpp"
 #include "net/node_log.hpp"
 #include "net/server_state.hpp"
@@ -126,46 +127,42 @@ bool evict_for_share(Server::State& state, const asio::ip::address& newcomer) {
     return true;
 }
 
+// Out of descriptors and the like: say so, and keep serving the connections we have.
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state, std::uint64_t generation) {
-    for (;;) {
-        auto [ec, socket] = co_await state->acceptor->async_accept(nothrow);
-        if (!state->running || state->generation != generation) co_return;  // stopped meanwhile
-        if (ec) {
-            // Out of descriptors and the like: say so, and keep serving the connections we have.
+    co_await accept_each(
+        *state->acceptor, [&] { return state->running && state->generation == generation; },  // not stopped meanwhile
+        [&](tcp::socket socket) {
+            boost::system::error_code ignored;
+            const auto& limits = state->options.limits;
+            const auto address = socket.remote_endpoint(ignored).address();
+            const bool client_slot = state->open_connections < limits.max_connections ||
+                                     evict_idlest(*state, Slot::client) || evict_for_share(*state, address);
+            if (!client_slot && state->open_peer_slots >= limits.peer_slots && !evict_idlest(*state, Slot::peer)) {
+                if (state->refused_connections.begin())
+                    state->log->warn("{} connections open (max_connections {} + peer_slots {}): closing new ones at once",
+                                     state->open_connections + state->open_peer_slots, limits.max_connections,
+                                     limits.peer_slots);
+                socket.close(ignored);
+                return;
+            }
+            const Slot slot = client_slot ? Slot::client : Slot::peer;
+            if (client_slot) {
+                ++state->open_connections;
+                ++state->client_slots_by_address[address];
+            } else {
+                ++state->open_peer_slots;
+            }
+            state->heap.opened(state->open_connections + state->open_peer_slots);
+            socket.set_option(tcp::no_delay(true), ignored);
+            const auto remote = socket.remote_endpoint(ignored);
+            auto where = state->options.name + ": connection from " + remote.address().to_string() + ":" +
+                         std::to_string(remote.port());
+            asio::co_spawn(state->io, serve_connection(state, std::move(socket), slot, address),
+                           report_failure(std::move(where), state->failed));
+        },
+        [&](boost::system::error_code ec) {
             if (state->accept_failures.begin()) state->log->warn("accept failed: {}", ec.message());
-            asio::steady_timer pause(state->io, std::chrono::milliseconds(50));
-            co_await pause.async_wait(nothrow);
-            if (!state->running || state->generation != generation) co_return;
-            continue;
-        }
-        boost::system::error_code ignored;
-        const auto& limits = state->options.limits;
-        const auto address = socket.remote_endpoint(ignored).address();
-        const bool client_slot = state->open_connections < limits.max_connections ||
-                                 evict_idlest(*state, Slot::client) || evict_for_share(*state, address);
-        if (!client_slot && state->open_peer_slots >= limits.peer_slots && !evict_idlest(*state, Slot::peer)) {
-            if (state->refused_connections.begin())
-                state->log->warn("{} connections open (max_connections {} + peer_slots {}): closing new ones at once",
-                                 state->open_connections + state->open_peer_slots, limits.max_connections,
-                                 limits.peer_slots);
-            socket.close(ignored);
-            continue;
-        }
-        const Slot slot = client_slot ? Slot::client : Slot::peer;
-        if (client_slot) {
-            ++state->open_connections;
-            ++state->client_slots_by_address[address];
-        } else {
-            ++state->open_peer_slots;
-        }
-        state->heap.opened(state->open_connections + state->open_peer_slots);
-        socket.set_option(tcp::no_delay(true), ignored);
-        const auto remote = socket.remote_endpoint(ignored);
-        auto where = state->options.name + ": connection from " + remote.address().to_string() + ":" +
-                     std::to_string(remote.port());
-        asio::co_spawn(state->io, serve_connection(state, std::move(socket), slot, address),
-                       report_failure(std::move(where), state->failed));
-    }
+        });
 }
 
 asio::awaitable<void> flush_log_periodically(std::shared_ptr<Server::State> state) {

@@ -19,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "async/accept_each.hpp"
 #include "async/nothrow.hpp"
 #include "protocol/command.hpp"
 #include "protocol/line_framer.hpp"
@@ -349,22 +350,10 @@ void take_connection(const std::shared_ptr<State>& state, tcp::socket socket) {
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
-    const std::uint64_t opening = state->closings;
-    asio::steady_timer pause(state->executor);
-    for (;;) {
-        auto [ec, socket] = co_await state->acceptor.async_accept(nothrow);
-        if (state->closings != opening) co_return;  // closed since (stop, cut, target down), maybe reopened
-        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
-        if (ec) {
-            // Out of descriptors and the like: the connection stays in the backlog, so an accept at
-            // once would fail at once, for ever. Try again a little later, as the servers do.
-            pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(nothrow);
-            if (state->closings != opening) co_return;
-            continue;
-        }
-        take_connection(state, std::move(socket));
-    }
+    const std::uint64_t opening = state->closings;  // closed since (stop, cut, target down), maybe reopened
+    co_await accept_each(
+        state->acceptor, [&] { return state->closings == opening; },
+        [&](tcp::socket socket) { take_connection(state, std::move(socket)); }, [](boost::system::error_code) {});
 }
 
 }  // namespace

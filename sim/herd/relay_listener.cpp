@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "async/accept_each.hpp"
 #include "async/nothrow.hpp"
 #include "herd/relay.hpp"
 
@@ -39,31 +40,22 @@ namespace {
 using ListenerState = RelayListener::State;
 
 asio::awaitable<void> accept_senders(std::shared_ptr<ListenerState> state) {
-    const std::uint64_t opening = state->closings;
-    asio::steady_timer pause(state->executor);
-    for (;;) {
-        auto [ec, socket] = co_await state->acceptor.async_accept(nothrow);
-        if (state->closings != opening) co_return;  // closed since (stop, node down), maybe reopened
-        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
-        if (ec) {
-            // Out of descriptors and the like: the connection stays in the backlog, so an accept at
-            // once would fail at once, for ever. Try again a little later, as the relays do.
-            pause.expires_after(std::chrono::milliseconds(50));
-            co_await pause.async_wait(nothrow);
-            if (state->closings != opening) co_return;
-            continue;
-        }
-        boost::system::error_code peer_ec;
-        const auto peer = socket.remote_endpoint(peer_ec);
-        const auto it = peer_ec ? state->relays.end() : state->relays.find(peer.address());
-        if (it != state->relays.end()) {
-            it->second->adopt(socket.release());
-            continue;
-        }
-        boost::system::error_code ignored;
-        socket.set_option(asio::socket_base::linger(true, 0), ignored);
-        socket.close(ignored);
-    }
+    const std::uint64_t opening = state->closings;  // closed since (stop, node down), maybe reopened
+    co_await accept_each(
+        state->acceptor, [&] { return state->closings == opening; },
+        [&](tcp::socket socket) {
+            boost::system::error_code peer_ec;
+            const auto peer = socket.remote_endpoint(peer_ec);
+            const auto it = peer_ec ? state->relays.end() : state->relays.find(peer.address());
+            if (it != state->relays.end()) {
+                it->second->adopt(socket.release());
+                return;
+            }
+            boost::system::error_code ignored;
+            socket.set_option(asio::socket_base::linger(true, 0), ignored);
+            socket.close(ignored);
+        },
+        [](boost::system::error_code) {});
 }
 
 boost::system::error_code open_listener(ListenerState& state) {
