@@ -45,7 +45,7 @@ struct SeedResult {
     int exit_code = 0;
     bool hung = false;  // killed at its deadline
     int faults = 0;
-    std::size_t updates = 0, lost = 0, windows = 0;
+    std::size_t updates = 0, lost = 0, forgotten = 0, windows = 0;
     std::optional<double> worst_recovery_ms;  // over the fault windows that ended
     bool unrecovered = false;                 // some window never recovered
     fs::path scenario_file;
@@ -121,6 +121,7 @@ std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig
     result.exit_code = outcome.exit_code;
     result.updates = outcome.run.summary.updates;
     result.lost = outcome.run.summary.lost.size();
+    result.forgotten = outcome.run.summary.forgotten.size();
     result.scenario_file = outcome.run.dir / "scenario.json";
     std::ofstream(result.scenario_file) << text;
     recoveries(outcome.run, result);
@@ -134,7 +135,7 @@ std::optional<SeedResult> run_seed(const ChaosArgs& args, const herd::HerdConfig
 std::string to_line(const SeedResult& r) {
     std::ostringstream out;
     out << r.seed << " " << static_cast<int>(r.verdict) << " " << r.exit_code << " " << r.faults << " " << r.updates << " "
-        << r.lost << " " << r.windows << " " << r.unrecovered << " " << r.worst_recovery_ms.value_or(-1) << "\n"
+        << r.lost << " " << r.forgotten << " " << r.windows << " " << r.unrecovered << " " << r.worst_recovery_ms.value_or(-1) << "\n"
         << r.scenario_file.string() << "\n";
     return out.str();
 }
@@ -145,7 +146,7 @@ std::optional<SeedResult> from_line(const std::string& text) {
     int verdict = 0;
     double worst = -1;
     std::string file;
-    if (!(in >> r.seed >> verdict >> r.exit_code >> r.faults >> r.updates >> r.lost >> r.windows >> r.unrecovered >> worst)) return std::nullopt;
+    if (!(in >> r.seed >> verdict >> r.exit_code >> r.faults >> r.updates >> r.lost >> r.forgotten >> r.windows >> r.unrecovered >> worst)) return std::nullopt;
     in >> std::ws;
     std::getline(in, file);
     r.verdict = static_cast<RunVerdict>(verdict);
@@ -234,7 +235,8 @@ int chaos(ChaosArgs args) {
     }
     std::sort(results.begin(), results.end(), [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
 
-    std::cout << "seed  verdict  faults  updates  lost  windows  worst recovery ms\n";
+    // forgot: updates gone with every node that held them (crashed before passing them on), not lost.
+    std::cout << "seed  verdict  faults  updates  lost  forgot  windows  worst recovery ms\n";
     std::size_t passed = 0;
     double worst_recovery = 0;
     std::cout << std::fixed << std::setprecision(1);
@@ -242,7 +244,7 @@ int chaos(ChaosArgs args) {
         passed += r.verdict == RunVerdict::pass;
         if (r.worst_recovery_ms) worst_recovery = std::max(worst_recovery, *r.worst_recovery_ms);
         std::cout << std::left << std::setw(6) << r.seed << std::setw(9) << shout(r.verdict) << std::right << std::setw(6)
-                  << r.faults << std::setw(9) << r.updates << std::setw(6) << r.lost << std::setw(9) << r.windows << std::setw(19);
+                  << r.faults << std::setw(9) << r.updates << std::setw(6) << r.lost << std::setw(8) << r.forgotten << std::setw(9) << r.windows << std::setw(19);
         if (r.hung) std::cout << "hung";
         else if (r.unrecovered) std::cout << "not recovered";
         else if (r.worst_recovery_ms) std::cout << *r.worst_recovery_ms;

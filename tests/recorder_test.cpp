@@ -216,6 +216,34 @@ TEST_CASE("node_crashed excuses only what the node had not stored", "[recorder]"
     CHECK(sum.lost[0].missing == std::vector<std::string>{"B", "C"});
 }
 
+TEST_CASE("An update whose every holder crashed before passing it on is forgotten, not lost", "[recorder]") {
+    FakeClock clock;
+    Recorder rec({"A", "B", "C"}, clock.fn());
+    feed(rec, "A", "IAMAT c +1+2 100", Outcome::stored);
+    clock.now += 1ms;
+    rec.node_crashed("A");
+    auto sum = rec.summarize();
+    CHECK(sum.lost.empty());
+    REQUIRE(sum.forgotten.size() == 1);
+    CHECK(sum.forgotten[0].missing == std::vector<std::string>{"B", "C"});
+    CHECK_FALSE(sum.full_coverage_ms[0]);
+
+    // B got the next one before A crashed again: B can still pass it on, so C lacking it is a loss.
+    clock.now += 1ms;
+    feed(rec, "A", "IAMAT c +1+2 200", Outcome::stored);
+    feed(rec, "B", "AT A +0 c +1+2 200 A", Outcome::stored);
+    clock.now += 1ms;
+    rec.node_crashed("A");
+    sum = rec.summarize();
+    // Update 0 counts as lost now too: B holds a newer report for c, which C could get from it.
+    REQUIRE(sum.lost.size() == 2);
+    CHECK(sum.lost[0].id == 0);
+    CHECK(sum.lost[0].missing == std::vector<std::string>{"C"});
+    CHECK(sum.lost[1].id == 1);
+    CHECK(sum.lost[1].missing == std::vector<std::string>{"C"});
+    CHECK(sum.forgotten.empty());
+}
+
 TEST_CASE("The same report stored again is the same update, not a new one", "[recorder]") {
     FakeClock clock;
     Recorder rec({"A", "B"}, clock.fn());
@@ -663,6 +691,16 @@ TEST_CASE("terminal_table: a run's phases and windows under it, with p95, late a
     // Nothing born in a window: nothing counted, so no 0.0 messages per update either.
     CHECK(rows[3] == "  steps[3].crash D                   0     0     0       -       -       -       -         -         -     0      0         -    0.0");
     CHECK(rows[4] == "  steps[1].cut A<->B                 0     0     0       -       -       -       -         -         -     0      0     1.500    0.0");
+}
+
+TEST_CASE("terminal_table: a forgot column after lost when some update was forgotten", "[report]") {
+    Summary sum;
+    sum.updates = 2;
+    sum.forgotten.push_back({1, "c", "100", "A", {"B"}});
+    const auto rows = lines(terminal_table({make_run_row("r", RunVerdict::pass, sum)}));
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].find("updates  lost  forgot  late") != std::string::npos);
+    CHECK(rows[1].find("      2     0       1     0") != std::string::npos);
 }
 
 TEST_CASE("A span's latency leaves out the updates a later fault held up, and counts them", "[recorder][spans]") {

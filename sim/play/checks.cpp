@@ -297,6 +297,9 @@ void check(RunContext& run, const Step& step, const ExpectLostStep& s) {
         detail += "; first: " + first.client + " " + first.client_time + " from " + first.origin + " missing at";
         for (const auto& m : first.missing) detail += " " + m;
     }
+    if (!summary.forgotten.empty())
+        detail += "; " + std::to_string(summary.forgotten.size()) +
+                  " more gone with every node that held them (crashed before passing them on), not counted";
     run.verdict(step, "at most " + std::to_string(s.max_lost) + " updates lost" + in_phase(s.phase),
                 summary.lost.size() <= static_cast<std::size_t>(s.max_lost), detail);
 }

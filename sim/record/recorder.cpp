@@ -101,6 +101,7 @@ void Recorder::on_peer_overflow(std::string_view node, std::string_view peer, st
 void Recorder::node_crashed(std::string_view node) {
     const auto index = node_index(node);
     if (!index) return;
+    crashed_at_[*index] = clock_();
     for (auto& u : updates_) {
         const bool stored = *index < u.deliveries.size() && u.deliveries[*index].first_stored;
         if (!stored && *index < u.required.size()) u.required[*index] = 0;
@@ -169,6 +170,7 @@ void Recorder::store(std::size_t node, const ClientReport& c, TimePoint t) {
     if (Update* existing = find_update(c.client, c.time)) {
         auto& d = delivery(*existing, node);
         if (!d.first_stored) d.first_stored = t;
+        d.last_stored = t;
         return;
     }
     Update u;
@@ -188,6 +190,7 @@ void Recorder::store(std::size_t node, const ClientReport& c, TimePoint t) {
     }
     u.deliveries.resize(nodes_.size());
     u.deliveries[node].first_stored = t;
+    u.deliveries[node].last_stored = t;
     by_client_[u.client][u.client_time] = u.id;
     updates_.push_back(std::move(u));
 }
@@ -221,6 +224,7 @@ void Recorder::flood(std::size_t node, std::string_view sender_field, const Clie
     ++d.messages;
     if (fresh) {
         if (!d.first_stored) d.first_stored = t;
+        d.last_stored = t;
     } else {
         ++d.duplicates;
     }
@@ -244,6 +248,19 @@ std::optional<Recorder::TimePoint> Recorder::first_newer_stored(const Update& u,
             first = first ? std::min(*first, *newer.deliveries[node].first_stored) : *newer.deliveries[node].first_stored;
     }
     return first;
+}
+
+bool Recorder::held_now(const Update& u) const {
+    const auto& times = by_client_.at(u.client);
+    for (auto it = times.lower_bound(u.client_time); it != times.end(); ++it) {
+        const Update& v = updates_[it->second];
+        for (std::size_t i = 0; i < v.deliveries.size(); ++i) {
+            const auto& stored = v.deliveries[i].last_stored;
+            const auto crash = crashed_at_.find(i);
+            if (stored && (crash == crashed_at_.end() || *stored > crash->second)) return true;
+        }
+    }
+    return false;
 }
 
 Summary Recorder::summarize(const UpdateFilter& include) const {
@@ -293,7 +310,7 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
         } else {
             std::sort(lost.missing.begin(), lost.missing.end());
             s.full_coverage_ms.push_back(std::nullopt);
-            s.lost.push_back(std::move(lost));
+            (held_now(u) ? s.lost : s.forgotten).push_back(std::move(lost));
         }
         s.messages.per_update.push_back(u.messages);
         s.messages.update_ids.push_back(u.id);

@@ -88,7 +88,12 @@ struct Summary {
     MessageStats catch_up;           // catch-up lines
     std::map<std::string, std::uint64_t> duplicates_per_node;  // every node, by name
     std::map<std::pair<std::string, std::string>, std::uint64_t> link_messages;  // (sender, receiver)
-    std::vector<LostUpdate> lost;  // by update id
+    // By update id: missing where it was required while some node that is up still holds it (or a
+    // newer report for its client) and so could pass it on. The rule expect_lost judges by.
+    std::vector<LostUpdate> lost;
+    // By update id: missing where it was required, but every node that stored it (or a newer one)
+    // crashed since, and a restart forgets: no live node could pass it on. Not a loss by the herd.
+    std::vector<LostUpdate> forgotten;
     std::vector<LateDelivery> late;  // by update id, then node name
     Quantiles late_delay;            // over `late`
     std::size_t stale_reads = 0;     // reads that missed a summarized update
@@ -106,6 +111,7 @@ public:
     // What one node did with one update.
     struct Delivery {
         std::optional<TimePoint> first_stored;
+        std::optional<TimePoint> last_stored;  // stored again after a restart: the newest time
         std::uint64_t duplicates = 0;  // AT lines for it handled as stale
         std::uint64_t messages = 0;    // AT lines for it handled, stored or stale
     };
@@ -187,6 +193,8 @@ public:
 private:
     std::size_t intern(std::string_view node);
     Update* find_update(std::string_view client, Nanos time);
+    // Whether some node holds u or a newer report for its client now: it stored one since its last crash.
+    bool held_now(const Update& u) const;
     // When `node` first stored a report for u's client newer than u; empty if never.
     std::optional<TimePoint> first_newer_stored(const Update& u, std::size_t node) const;
     void store(std::size_t node, const ClientReport& report, TimePoint t);
@@ -208,6 +216,7 @@ private:
     using LinkCounts = std::map<std::string, std::uint64_t, std::less<>>;  // receiver -> AT lines
     std::map<std::string, LinkCounts, std::less<>> link_messages_;         // sender -> receivers
     std::vector<Event> events_;
+    std::map<std::size_t, TimePoint> crashed_at_;  // node index -> its last crash
     std::vector<StaleRead> stale_reads_;
     std::uint64_t unmatched_messages_ = 0;
     std::map<std::string, std::vector<std::string>, std::less<>> peers_;

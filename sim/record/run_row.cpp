@@ -13,6 +13,7 @@ RunRow make_run_row(std::string scenario, RunVerdict verdict, const Summary& sum
     row.verdict = std::move(name);
     row.updates = summary.updates;
     row.lost = summary.lost.size();
+    row.forgotten = summary.forgotten.size();
     row.late = summary.late.size();
     row.full_coverage = summary.full_coverage;
     row.messages_per_update = summary.messages.mean;

@@ -17,6 +17,7 @@ struct RunRow {
     std::string verdict;  // "PASS", "FAIL", "UNCHECKED"; "" for a part; "2/3 PASS" for a repeat's aggregate
     std::size_t updates = 0;
     std::size_t lost = 0;
+    std::size_t forgotten = 0;  // gone with every node that held it (Summary::forgotten)
     std::size_t late = 0;
     Quantiles full_coverage;  // ms; count 0 shows "-"
     double messages_per_update = 0;  // flood lines

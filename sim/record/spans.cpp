@@ -110,6 +110,7 @@ nlohmann::ordered_json span_json(const SpanReport& span) {
     j["end_ms"] = span.end_ms ? json(*span.end_ms) : json(nullptr);
     j["updates"] = s.updates;
     j["lost"] = s.lost.size();
+    j["forgotten"] = s.forgotten.size();
     j["stale_reads"] = s.stale_reads;
     j["late_deliveries"] = {{"count", s.late.size()}, {"delay_ms", quantiles_json(s.late_delay)}};
     j["full_coverage_ms"] = quantiles_json(s.full_coverage);

@@ -49,6 +49,7 @@ RunRow aggregate_row(const std::string& scenario, const std::vector<RunRecord>& 
     for (const auto& r : runs) {
         row.updates += r.summary.updates;
         row.lost += r.summary.lost.size();
+        row.forgotten += r.summary.forgotten.size();
         row.late += r.summary.late.size();
         row.stale_reads += r.summary.stale_reads;
         row.duration_s += r.summary.duration_ms / 1000.0;

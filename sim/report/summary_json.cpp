@@ -6,6 +6,21 @@
 
 namespace herd::sim {
 
+namespace {
+
+nlohmann::ordered_json lost_updates_json(const std::vector<LostUpdate>& updates) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& l : updates)
+        out.push_back({{"update_id", l.id},
+                       {"client", l.client},
+                       {"client_time", l.client_time},
+                       {"origin", l.origin},
+                       {"missing", l.missing}});
+    return out;
+}
+
+}  // namespace
+
 void write_summary_json(const ReportInput& in, const std::filesystem::path& dir, std::vector<std::string>& warnings) {
     using json = nlohmann::ordered_json;
     const RunRecord& run = in.run;
@@ -31,6 +46,7 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     j["duration_ms"] = s.duration_ms;
     j["updates"] = s.updates;
     j["lost"] = s.lost.size();
+    j["forgotten"] = s.forgotten.size();
     j["stale_reads"] = s.stale_reads;
     j["unmatched_messages"] = s.unmatched_messages;
     j["full_coverage_ms"] = quantiles_json(s.full_coverage);
@@ -63,14 +79,8 @@ void write_summary_json(const ReportInput& in, const std::filesystem::path& dir,
     for (const auto& [link, count] : s.link_messages)
         links.push_back({{"from", link.first}, {"to", link.second}, {"messages", count}});
     j["links"] = links;
-    json lost = json::array();
-    for (const auto& l : s.lost)
-        lost.push_back({{"update_id", l.id},
-                        {"client", l.client},
-                        {"client_time", l.client_time},
-                        {"origin", l.origin},
-                        {"missing", l.missing}});
-    j["lost_updates"] = lost;
+    j["lost_updates"] = lost_updates_json(s.lost);
+    j["forgotten_updates"] = lost_updates_json(s.forgotten);
     json late = json::array();
     for (const auto& l : s.late) late.push_back({{"update_id", l.id}, {"node", l.node}, {"delay_ms", l.delay_ms}});
     j["late_deliveries"] = {{"count", s.late.size()}, {"delay_ms", quantiles_json(s.late_delay)}, {"list", late}};

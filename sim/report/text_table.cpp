@@ -31,6 +31,10 @@ std::vector<std::vector<std::string>> table_cells(const std::vector<RunRow>& row
     std::vector<std::string> header{"scenario", "verdict", "updates", "lost",     "late",  "p50 ms",   "p95 ms",
                                     "p99 ms",   "max ms",  "msgs/upd", "c-up/upd", "held", "stale", "recov ms", "dur s"};
     if (timed) header.push_back("timing");
+    // Shown only when some update went with every node that held it, so that it is not read as lost.
+    const bool forgot = std::any_of(rows.begin(), rows.end(), [](const RunRow& r) { return r.forgotten > 0; });
+    constexpr std::ptrdiff_t forgot_column = 4;  // after "lost"
+    if (forgot) header.insert(header.begin() + forgot_column, "forgot");
     std::vector<std::vector<std::string>> cells{header};
     for (const auto& r : rows) {
         const bool any = r.full_coverage.count > 0;
@@ -43,6 +47,7 @@ std::vector<std::vector<std::string>> table_cells(const std::vector<RunRow>& row
                          std::to_string(r.stale_reads),
                          !r.recovery ? "-" : recovery ? ms(*recovery) : "never", fixed(r.duration_s, 1)});
         if (timed) cells.back().push_back(r.timing.empty() ? "exact" : r.timing);
+        if (forgot) cells.back().insert(cells.back().begin() + forgot_column, std::to_string(r.forgotten));
     }
     return cells;
 }
