@@ -79,6 +79,11 @@ struct Connection {
     char from_b[read_chunk];
 };
 
+// Whole lines read and held, not yet being written (a reset marker is not a line).
+std::size_t lines_held(const Connection& c) {
+    return static_cast<std::size_t>(std::count_if(c.queue.begin(), c.queue.end(), [](const Held& h) { return !h.reset; }));
+}
+
 }  // namespace
 
 struct Relay::State {
@@ -122,7 +127,7 @@ struct Relay::State {
     void close(Connection& c, bool reset) {
         if (c.closed) return;
         c.closed = true;
-        stats.dropped += std::count_if(c.queue.begin(), c.queue.end(), [](const Held& h) { return !h.reset; });
+        stats.dropped += lines_held(c);
         c.queue.clear();
         boost::system::error_code ignored;
         for (tcp::socket* s : {&c.a, &c.b}) {
@@ -506,6 +511,12 @@ bool Relay::idle() const {
         boost::system::error_code ec;
         return c.queue.empty() && c.in_flight.empty() && c.unsplit == 0 && c.a.available(ec) == 0;
     });
+}
+
+std::size_t Relay::held_lines() const {
+    std::size_t held = 0;
+    for (const auto& [id, c] : state_->connections) held += lines_held(*c);
+    return held;
 }
 
 const RelayStats& Relay::stats() const { return state_->stats; }

@@ -117,6 +117,9 @@ public:
     // read and held back by a stall: a stall that holds bytes keeps the relay busy until it ends. A
     // partial line waiting for its '\n' does not count. For "wait for quiet".
     bool idle() const;
+    // Whole lines read from A and held back (a delay, a stall), not yet written to B: what a cut now
+    // would drop.
+    std::size_t held_lines() const;
     const RelayStats& stats() const;
     const std::string& from() const;
     const std::string& to() const;
