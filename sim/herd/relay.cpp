@@ -20,6 +20,7 @@
 #include <boost/asio/write.hpp>
 
 #include "async/accept_each.hpp"
+#include "async/loopback_listener.hpp"
 #include "async/nothrow.hpp"
 #include "protocol/command.hpp"
 #include "protocol/line_framer.hpp"
@@ -383,26 +384,12 @@ Relay::~Relay() { stop(); }
 
 namespace {
 
-boost::system::error_code open_acceptor(State& state, std::uint16_t port) {
-    boost::system::error_code ec;
-    const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
-    state.acceptor.open(endpoint.protocol(), ec);
-    if (!ec) state.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) state.acceptor.bind(endpoint, ec);
-    if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        boost::system::error_code ignored;
-        state.acceptor.close(ignored);
-    }
-    return ec;
-}
-
 // Listen on the relay's port again. Another socket may hold the port for a moment (an outgoing
 // connection's ephemeral port), so keep trying until it is free or the relay must refuse again.
 asio::awaitable<void> reopen(std::shared_ptr<State> state) {
     asio::steady_timer pause(state->executor);
     while (state->should_listen() && !state->acceptor.is_open()) {
-        if (!open_acceptor(*state, state->port)) {
+        if (!listen_on_loopback(state->acceptor, state->port)) {
             asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
             co_return;
         }
@@ -415,7 +402,7 @@ asio::awaitable<void> reopen(std::shared_ptr<State> state) {
 // connect succeeds), else as soon as it is.
 void listen_again(const std::shared_ptr<State>& state) {
     if (!state->own_listener || !state->should_listen() || state->acceptor.is_open()) return;
-    if (!open_acceptor(*state, state->port))
+    if (!listen_on_loopback(state->acceptor, state->port))
         asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
     else
         asio::co_spawn(state->executor, reopen(state), state->report("listening again"));
@@ -424,7 +411,7 @@ void listen_again(const std::shared_ptr<State>& state) {
 }  // namespace
 
 std::uint16_t Relay::listen() {
-    if (auto ec = open_acceptor(*state_, 0)) throw boost::system::system_error(ec, "relay " + state_->from + "->" + state_->to);
+    if (auto ec = listen_on_loopback(state_->acceptor, 0)) throw boost::system::system_error(ec, "relay " + state_->from + "->" + state_->to);
     state_->port = state_->acceptor.local_endpoint().port();
     state_->own_listener = true;
     asio::co_spawn(state_->executor, accept_loop(state_), state_->report("accepting"));

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "async/accept_each.hpp"
+#include "async/loopback_listener.hpp"
 #include "async/nothrow.hpp"
 #include "herd/relay.hpp"
 
@@ -59,19 +60,9 @@ asio::awaitable<void> accept_senders(std::shared_ptr<ListenerState> state) {
 }
 
 boost::system::error_code open_listener(ListenerState& state) {
-    boost::system::error_code ec;
-    const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), state.port);
-    state.acceptor.open(endpoint.protocol(), ec);
-    if (!ec) state.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) state.acceptor.bind(endpoint, ec);
-    if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        boost::system::error_code ignored;
-        state.acceptor.close(ignored);
-        return ec;
-    }
+    if (const auto ec = listen_on_loopback(state.acceptor, state.port)) return ec;
     asio::co_spawn(state.executor, accept_senders(state.shared_from_this()), state.report("accepting"));
-    return ec;
+    return {};
 }
 
 // Listens on the listener's port again, trying until it is free or the listener must stay closed.
