@@ -153,16 +153,16 @@ struct Relay::State {
     bool should_listen() const { return !stopped && !cut && target_up; }
 
     // Not listening makes new connections fail at once (refused), so nothing is written into a
-    // connection that cannot deliver it; the port stays bound, so that nothing else takes it
-    // meanwhile, until the relay stops for good. The open ones end: with EOF when they held nothing, and
-    // with RST when bytes A sent are lost with them (held, being written, or a line not ended yet),
-    // as a dead host resets a connection whose data it never read; so A can tell a loss from a close.
-    // `reset_all`: every connection ends with RST.
+    // connection that cannot deliver it; the port stays bound until the relay stops for good, so
+    // that nothing else takes it meanwhile. The open connections end: with EOF when they held
+    // nothing, and with RST when bytes A sent are lost with them (held, being written, or a line not
+    // ended yet), as a dead host resets a connection whose data it never read; so A can tell a loss
+    // from a close. `reset_all`: every connection ends with RST.
     void refuse(bool reset_all = false) {
         boost::system::error_code ignored;
         if (stopped)
             acceptor.close(ignored);
-        else
+        else if (listening)
             reserve_port(acceptor);
         listening = false;
         ++closings;
