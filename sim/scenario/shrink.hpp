@@ -17,6 +17,8 @@ namespace herd::sim {
 struct ShrinkEvent {
     std::vector<std::size_t> steps;  // indices into the scenario's steps, in order
     std::string label;               // "steps[4].crash Alford + steps[9].restart"
+    std::string kind;                // "client" (a send or workload), or the fault's: "crash", "pause", "cut", ...
+    std::vector<std::string> nodes;  // the nodes it acts on (a link's two ends, a partition's smaller side)
 };
 
 // The scenario's removable events, in the order of their first step.
@@ -40,5 +42,7 @@ struct ShrinkResult {
 // ddmin over `count` events, all of which fail together: remove halves, then quarters, ... then
 // single events, keeping any removal that still fails, until no single removal does.
 ShrinkResult delta_debug(std::size_t count, const FirstFailing& first_failing);
+// The same from `start.kept` (which fails), counting on from its rounds and candidates.
+ShrinkResult delta_debug(ShrinkResult start, const FirstFailing& first_failing);
 
 }  // namespace herd::sim
