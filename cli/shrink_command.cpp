@@ -48,7 +48,7 @@ struct Shrinker {
     std::set<std::string> failures;  // the kinds of failure FILE showed
     unsigned deadline_s = 0;
     int runs = 0;
-    std::int64_t max_gap_ms = 0;  // 0: candidates keep their times
+    std::int64_t max_gap_ms = 0;  // a candidate's idle stretches are cut to this; 0: it keeps its times
 
     // The scenario with only the `kept` events, its idle stretches cut.
     Json candidate(const std::vector<std::size_t>& kept) const {
@@ -174,7 +174,7 @@ int shrink(const ShrinkArgs& args) {
         if (!refused.empty()) return 2;
     }
     Shrinker shrinker{args, Json::parse(read_text(args.file)), {}, target ? &*target : nullptr,
-                      args.out_dir / ("shrink-" + loaded.scenario->name), {}, 0, 0, 0};
+                      args.out_dir / ("shrink-" + loaded.scenario->name), {}, 0, 0, args.max_gap_ms};
     shrinker.events = shrink_events(shrinker.scenario);
     shrinker.deadline_s = schedule_seconds(shrinker.scenario) + args.run_timeout_s;
     const std::size_t before = shrinker.events.size();
@@ -215,17 +215,6 @@ int shrink(const ShrinkArgs& args) {
 
     ShrinkResult result;
     try {
-        // Candidates run with their idle stretches cut only if the whole schedule still fails so: a
-        // failure that needs a long quiet stretch is shrunk in its own time.
-        shrinker.max_gap_ms = args.max_gap_ms;
-        if (shrinker.max_gap_ms > 0 && shrinker.candidate(all) != keep_events(shrinker.scenario, shrinker.events, all)) {
-            if (shrinker.first_failing({all})) {
-                std::cout << "  candidates run with idle stretches cut to " << args.max_gap_ms << " ms\n";
-            } else {
-                std::cout << "  with idle stretches cut to " << args.max_gap_ms << " ms it passes: candidates keep their times\n";
-                shrinker.max_gap_ms = 0;
-            }
-        }
         result = shrink_schedule(shrinker.events, [&](const auto& candidates) { return shrinker.first_failing(candidates); });
     } catch (const std::runtime_error& e) {
         std::cerr << "herdsim shrink: " << e.what() << "\n";
@@ -279,6 +268,8 @@ void add_shrink_command(CLI::App& app, Action& action) {
     cmd->footer(R"(Writes <out>/shrink-<scenario>/scenario.json and prints the command that replays it.
 A candidate still fails when most of its runs fail an expectation that failed in every one of FILE's own runs
 (one that fails now and then under load is not kept). The minimal scenario is run --tries times more: "fails k of n".
+Cuts by fault kind and by node come first, then delta debugging. A candidate's stretches between timed steps
+longer than --max-gap are cut to it (the minimal scenario written too); for a failure that needs them, --max-gap 0.
 Exit code: 0 written, 1 no expectation failed in every try (nothing to shrink), 2 could not run.
 
 Examples:
