@@ -18,6 +18,8 @@
 #include "play/runner.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/shrink.hpp"
+#include "scenario/shrink_cuts.hpp"
+#include "scenario/shrink_time.hpp"
 #include "scenario/shrink_votes.hpp"
 #include "target/refusals.hpp"
 
@@ -46,10 +48,16 @@ struct Shrinker {
     std::set<std::string> failures;  // the kinds of failure FILE showed
     unsigned deadline_s = 0;
     int runs = 0;
+    std::int64_t max_gap_ms = 0;  // a candidate's idle stretches are cut to this; 0: it keeps its times
+
+    // The scenario with only the `kept` events, its idle stretches cut.
+    Json candidate(const std::vector<std::size_t>& kept) const {
+        return cut_idle_time(keep_events(scenario, events, kept), max_gap_ms);
+    }
 
     // One run of the scenario with `kept` events, in a child: the kinds of its failures, a line each.
     std::optional<std::string> run_once(const std::vector<std::size_t>& kept) const {
-        const Json candidate = keep_events(scenario, events, kept);
+        const Json candidate = this->candidate(kept);
         LoadResult loaded = parse_scenario(candidate.dump(2) + "\n", args.file);
         if (!loaded.scenario) {
             for (const auto& e : loaded.errors) std::cerr << "  candidate refused: " << e.to_string() << "\n";
@@ -166,7 +174,7 @@ int shrink(const ShrinkArgs& args) {
         if (!refused.empty()) return 2;
     }
     Shrinker shrinker{args, Json::parse(read_text(args.file)), {}, target ? &*target : nullptr,
-                      args.out_dir / ("shrink-" + loaded.scenario->name), {}, 0, 0};
+                      args.out_dir / ("shrink-" + loaded.scenario->name), {}, 0, 0, args.max_gap_ms};
     shrinker.events = shrink_events(shrinker.scenario);
     shrinker.deadline_s = schedule_seconds(shrinker.scenario) + args.run_timeout_s;
     const std::size_t before = shrinker.events.size();
@@ -207,13 +215,13 @@ int shrink(const ShrinkArgs& args) {
 
     ShrinkResult result;
     try {
-        result = delta_debug(before, [&](const auto& candidates) { return shrinker.first_failing(candidates); });
+        result = shrink_schedule(shrinker.events, [&](const auto& candidates) { return shrinker.first_failing(candidates); });
     } catch (const std::runtime_error& e) {
         std::cerr << "herdsim shrink: " << e.what() << "\n";
         return 2;
     }
 
-    Json minimal = keep_events(shrinker.scenario, shrinker.events, result.kept);
+    Json minimal = shrinker.candidate(result.kept);
     minimal["name"] = loaded.scenario->name + "-shrunk";
     minimal["description"] = "Shrunk by herdsim shrink from " + args.file.filename().string() + " (" +
                              std::to_string(before) + " events to " + std::to_string(result.kept.size()) +
@@ -229,6 +237,8 @@ int shrink(const ShrinkArgs& args) {
               << minutes << " min (" << result.rounds << " rounds, " << result.candidates << " candidates, "
               << shrinker.runs << " runs)\n";
     for (const auto e : result.kept) std::cout << "  kept: " << shrinker.events[e].label << "\n";
+    std::cout << "  timed steps end at " << std::setprecision(1) << last_at_ms(minimal) / 1000.0 << " s (were at "
+              << last_at_ms(shrinker.scenario) / 1000.0 << " s)\n";
     std::cout << "  fails " << fails << " of " << args.tries << " runs the same way"
               << (fails > args.tries / 2 ? "" : ": not most of them, so timing decides it (more --tries?)") << "\n";
     std::cout << "  minimal scenario: " << out.string() << "\n  replay: herdsim run " << out.string()
@@ -251,9 +261,15 @@ void add_shrink_command(CLI::App& app, Action& action) {
                     "Seconds a run may take beyond the schedule's last at_ms before it is killed (HUNG)")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
+    cmd->add_option("--max-gap", args->max_gap_ms,
+                    "Milliseconds a candidate's stretch between two timed steps is cut to (everything after it moves up); 0 keeps every step's time")
+        ->check(CLI::Range(0, 86400000))
+        ->capture_default_str();
     cmd->footer(R"(Writes <out>/shrink-<scenario>/scenario.json and prints the command that replays it.
 A candidate still fails when most of its runs fail an expectation that failed in every one of FILE's own runs
 (one that fails now and then under load is not kept). The minimal scenario is run --tries times more: "fails k of n".
+Cuts by fault kind and by node come first, then delta debugging. A candidate's stretches between timed steps
+longer than --max-gap are cut to it (the minimal scenario written too); for a failure that needs them, --max-gap 0.
 Exit code: 0 written, 1 no expectation failed in every try (nothing to shrink), 2 could not run.
 
 Examples:

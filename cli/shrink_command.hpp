@@ -15,6 +15,9 @@ struct ShrinkArgs {
     std::string target;       // a target file: external server processes
     std::filesystem::path out_dir = "results";
     unsigned run_timeout_s = 120;  // beyond the schedule's last at_ms: a run still going is killed, HUNG
+    // A candidate's stretches between timed steps longer than this are cut to it (shrink_time.hpp);
+    // 0 keeps every step's time.
+    unsigned max_gap_ms = 1000;
 };
 
 // 0 a smaller (or already minimal) failing scenario written to <out>/shrink-<name>/scenario.json and

@@ -39,6 +39,42 @@ std::string label_of(const Json& steps, std::size_t i) {
     return text;
 }
 
+// What cuts by kind group events by: the chaos fault kinds, a client's operations as one.
+std::string kind_of(const Json& step) {
+    const std::string action = action_of(step);
+    if (action == "send" || action == "workload") return "client";
+    if (action == "stall") return "pause";
+    if (action == "reset_after") return "reset";
+    if (action == "cut" && step[action].is_object() && step[action].value("one_way", false)) return "one-way";
+    return action;
+}
+
+// The nodes a step acts on: a crashed node, a link's ends (a stall's sending node: the one paused),
+// the smaller side of a partition (the nodes it isolates).
+std::vector<std::string> nodes_of(const Json& step) {
+    const std::string action = action_of(step);
+    const Json& value = step[action];
+    std::vector<std::string> nodes;
+    const auto add = [&](const Json& name) {
+        if (name.is_string()) nodes.push_back(name.get<std::string>());
+    };
+    if (value.is_string()) add(value);
+    if (!value.is_object() && !value.is_array()) return nodes;
+    if (action == "partition") {
+        const Json* smallest = nullptr;
+        for (const auto& group : value)
+            if (group.is_array() && (!smallest || group.size() < smallest->size())) smallest = &group;
+        if (smallest)
+            for (const auto& name : *smallest) add(name);
+        return nodes;
+    }
+    if (!value.is_object()) return nodes;
+    add(value.value("node", Json()));
+    add(value.value("from", Json()));
+    if (action != "stall") add(value.value("to", Json()));
+    return nodes;
+}
+
 // The step that ends the fault steps[i] opens, if any: the first later step that undoes it.
 std::optional<std::size_t> closer_of(const Json& steps, std::size_t i, std::size_t last_heal_all) {
     const std::string action = action_of(steps[i]);
@@ -79,10 +115,10 @@ std::vector<ShrinkEvent> shrink_events(const Json& scenario) {
         const std::string action = action_of(steps[i]);
         if (taken.count(i) || fixed.count(i) || !openers.count(action)) continue;
         if (action == "delay" && is_delay_off(steps[i][action])) {
-            events.push_back({{i}, label_of(steps, i)});
+            events.push_back({{i}, label_of(steps, i), kind_of(steps[i]), nodes_of(steps[i])});
             continue;
         }
-        ShrinkEvent event{{i}, label_of(steps, i)};
+        ShrinkEvent event{{i}, label_of(steps, i), kind_of(steps[i]), nodes_of(steps[i])};
         if (const auto closer = closer_of(steps, i, last_heal_all); closer && !taken.count(*closer) && !fixed.count(*closer)) {
             event.steps.push_back(*closer);
             event.label += " + " + label_of(steps, *closer);
@@ -132,8 +168,12 @@ Json keep_events(const Json& scenario, const std::vector<ShrinkEvent>& events, c
 }
 
 ShrinkResult delta_debug(std::size_t count, const FirstFailing& first_failing) {
-    ShrinkResult result;
-    for (std::size_t i = 0; i < count; ++i) result.kept.push_back(i);
+    ShrinkResult all;
+    for (std::size_t i = 0; i < count; ++i) all.kept.push_back(i);
+    return delta_debug(std::move(all), first_failing);
+}
+
+ShrinkResult delta_debug(ShrinkResult result, const FirstFailing& first_failing) {
     std::size_t granularity = 2;
     while (result.kept.size() >= 2) {
         granularity = std::min(granularity, result.kept.size());

@@ -3,7 +3,8 @@
 // client operations are events that may be removed, everything else (phases, waits, expectations,
 // the final heal) stays. A fault is removed with the step that ends it (a crash with its restart,
 // a cut with its heal, a pause's stalls with their unstalls), so every candidate is a valid
-// scenario whose steps keep their times.
+// scenario whose steps keep their times here (shrink_time.hpp then cuts its idle stretches, and
+// shrink_cuts.hpp tries cuts by kind and node before delta debugging).
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -17,6 +18,8 @@ namespace herd::sim {
 struct ShrinkEvent {
     std::vector<std::size_t> steps;  // indices into the scenario's steps, in order
     std::string label;               // "steps[4].crash Alford + steps[9].restart"
+    std::string kind;                // "client" (a send or workload), or the fault's: "crash", "pause", "cut", ...
+    std::vector<std::string> nodes;  // the nodes it acts on (a link's two ends, a partition's smaller side)
 };
 
 // The scenario's removable events, in the order of their first step.
@@ -40,5 +43,7 @@ struct ShrinkResult {
 // ddmin over `count` events, all of which fail together: remove halves, then quarters, ... then
 // single events, keeping any removal that still fails, until no single removal does.
 ShrinkResult delta_debug(std::size_t count, const FirstFailing& first_failing);
+// The same from `start.kept` (which fails), counting on from its rounds and candidates.
+ShrinkResult delta_debug(ShrinkResult start, const FirstFailing& first_failing);
 
 }  // namespace herd::sim
