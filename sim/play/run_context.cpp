@@ -134,6 +134,7 @@ RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& kno
 
 void RunContext::end_window(std::size_t index) {
     faults[index].end_ms = now_ms();
+    recoveries.open_watch();
     RecordsHeld held;
     auto targets = recovery_targets(*herd, clients, held);
     recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, std::move(targets), std::move(held)));
