@@ -147,7 +147,8 @@ void RunContext::end_fault(FaultWindow::Kind kind, const std::string& subject) {
 
 void RunContext::end_link_faults() {
     for (std::size_t i = 0; i < faults.size(); ++i)
-        if (!faults[i].end_ms && faults[i].kind != FaultWindow::Kind::crash) end_window(i);
+        if (!faults[i].end_ms && faults[i].kind != FaultWindow::Kind::crash && faults[i].kind != FaultWindow::Kind::pause)
+            end_window(i);
 }
 
 void RunContext::begin_phase(const std::string& name) {

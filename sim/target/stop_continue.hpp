@@ -1,0 +1,12 @@
+#pragma once
+// A server paused as a real host pauses a process: SIGSTOP to its whole process group, so that no
+// process or thread of it reads, writes or accepts until SIGCONT. A stopped process acts on no
+// signal but SIGKILL until it is continued: whoever ends one with SIGTERM continues it too.
+#include <sys/types.h>
+
+namespace herd::sim::target {
+
+void stop_group(pid_t leader);      // SIGSTOP to the group
+void continue_group(pid_t leader);  // SIGCONT to the group
+
+}  // namespace herd::sim::target
