@@ -204,7 +204,7 @@ void StudentHerd::stop(const std::string& name) {
     for (const auto& [link, relay_port] : spec_.relay_ports)
         if (link.second == name) inodes.merge(socket_inodes(relay_port));
     for (const pid_t holder : holders(inodes, groups_)) ::kill(holder, SIGTERM);
-    target::continue_group(pid);  // a paused server acts on its SIGTERM only once continued
+    target::continue_group(pid);  // a paused server runs its SIGTERM handler only once continued
     std::this_thread::sleep_for(stop_sleep);
     const auto stopped = Clock::now();
     while (!exited(pid)) {
