@@ -84,6 +84,12 @@ add_test(NAME "target: a paused server is a stopped process, and no stopped proc
 set_tests_properties("target: a paused server is a stopped process, and no stopped process outlives the run" PROPERTIES
                      TIMEOUT 240 LABELS target)
 
+# What a paused server is sent waits in the kernel: the update born during the pause reaches
+# Hamilton at its resume, 1 s after the report, not when a relay wrote it to the stopped server.
+herdsim_cli_test("a paused target server stores what it is sent at its resume, not before" 0
+  "\n  steps\\[2\\]\\.pause Hamilton +1 +0 +0 +[1-9][0-9][0-9][0-9]+\\.[0-9]+ "
+  run ${PROJECT_SOURCE_DIR}/scenarios/pause-resume.json --target ${python_target} --out ${target_out})
+
 # A poll is read for what it says, never for what it lacks: a WHATSAT reply that ends after "}\n"
 # and closes still shows the record; one herdsim cannot read leaves the check UNCHECKED with the
 # bytes it got, never "does not know", and a convergence seen through no readable poll is no pass.
