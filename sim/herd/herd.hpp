@@ -78,6 +78,7 @@ public:
     // process cannot be stopped alone (a herd of processes stops the real one). Needs relays.
     void pause(std::string_view name) override;
     void resume(std::string_view name) override;
+    bool is_paused(std::string_view name) const override { return paused_.find(name) != paused_.end(); }
     void link_faults_cleared() override;
 
     // No line held in a relay and no line queued for a neighbour that could take it.

@@ -61,6 +61,7 @@ public:
     // keeps its memory, until resume() continues it.
     virtual void pause(std::string_view name) = 0;
     virtual void resume(std::string_view name) = 0;
+    virtual bool is_paused(std::string_view name) const = 0;
     // Every relay's faults were cleared (a heal_all); a paused node stays paused.
     virtual void link_faults_cleared() {}
 

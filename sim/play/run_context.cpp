@@ -101,15 +101,17 @@ namespace {
 
 // What each node that is up must come to hold for the herd to have recovered: for every client,
 // the newest record any node of its connected group holds now. Pairs already held are left out.
-// `held_now` gets what every node that is up holds.
+// `held_now` gets what every node that is up holds. A paused node is neither asked nor waited for:
+// it answers nothing until its resume, and the window its pause opened asks it then.
 RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& known, RecordsHeld& held_now) {
     const std::vector<std::string> clients(known.begin(), known.end());
     RecoveryTargets targets;
     std::set<std::string> seen;
     for (const auto& name : herd.names()) {
-        if (!herd.is_up(name) || seen.count(name)) continue;
-        const auto group = herd.reachable(name);
+        if (!herd.is_up(name) || herd.is_paused(name) || seen.count(name)) continue;
+        auto group = herd.reachable(name);
         seen.insert(group.begin(), group.end());
+        std::erase_if(group, [&](const std::string& member) { return herd.is_paused(member); });
         std::map<std::string, std::map<std::string, Nanos>> held;  // node -> client -> time
         std::map<std::string, Nanos, std::less<>> newest;
         for (const auto& member : group)

@@ -58,6 +58,7 @@ public:
     // answer no poll before its resume.
     void pause(std::string_view name) override;
     void resume(std::string_view name) override;
+    bool is_paused(std::string_view name) const override { return process(name).paused; }
     bool quiet() const override;
     std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) override;
     void client_line(std::string_view node, std::string_view line) override;
