@@ -238,11 +238,12 @@ int chaos(ChaosArgs args) {
 
     // forgot: updates gone with every node that held them (crashed before passing them on), not lost.
     std::cout << "seed  verdict  faults  updates  lost  forgot  windows  worst recovery ms\n";
-    std::size_t passed = 0;
+    std::size_t passed = 0, unchecked = 0;
     double worst_recovery = 0;
     std::cout << std::fixed << std::setprecision(1);
     for (const auto& r : results) {
         passed += r.verdict == RunVerdict::pass;
+        unchecked += !r.hung && r.verdict == RunVerdict::unchecked;
         if (r.worst_recovery_ms) worst_recovery = std::max(worst_recovery, *r.worst_recovery_ms);
         std::cout << std::left << std::setw(6) << r.seed << std::setw(9) << shout(r.verdict) << std::right << std::setw(6)
                   << r.faults << std::setw(9) << r.updates << std::setw(6) << r.lost << std::setw(8) << r.forgotten << std::setw(9) << r.windows << std::setw(19);
@@ -254,13 +255,16 @@ int chaos(ChaosArgs args) {
     }
     int faults = 0;
     for (const auto& r : results) faults += r.faults;
-    std::cout << "passed " << passed << " of " << results.size() << " seeds; " << faults
-              << " faults drawn in all; worst recovery " << worst_recovery << " ms\n";
+    std::cout << "passed " << passed << " of " << results.size() << " seeds, " << unchecked << " unchecked, "
+              << results.size() - passed - unchecked << " failed; " << faults << " faults drawn in all; worst recovery "
+              << worst_recovery << " ms\n";
+    // An unchecked seed failed nothing: the run could not judge (it fell behind, say), and says why.
     for (const auto& r : results) {
         if (r.hung)
             std::cout << "failing seed " << r.seed << " (hung): herdsim run " << schedule_file(args, r.seed).string() << target_flag(args) << "\n";
         else if (r.verdict != RunVerdict::pass)
-            std::cout << "failing seed " << r.seed << ": herdsim run " << r.scenario_file.string() << target_flag(args) << "\n";
+            std::cout << (r.verdict == RunVerdict::unchecked ? "unchecked seed " : "failing seed ") << r.seed
+                      << ": herdsim run " << r.scenario_file.string() << target_flag(args) << "\n";
     }
     if (interrupt.raised()) return 130;
     if (args.shrink) {

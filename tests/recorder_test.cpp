@@ -271,6 +271,34 @@ TEST_CASE("AT lines for reports nobody was seen storing first are counted apart"
     CHECK(rec.ms_since_start(rec.last_activity()) == Approx(4));
 }
 
+TEST_CASE("Flood lines heard before the report's birth are counted at the birth, never lost for being early",
+          "[recorder]") {
+    // A server that floods before it answers, and a client that births the report at the reply
+    // (a process herd): the neighbours' lines come first, one of them back at the origin.
+    FakeClock clock;
+    Recorder rec({"A", "B", "C"}, clock.fn());
+    const ClientReport kiwi{"kiwi", 100, "100"};
+    clock.now += 1ms;
+    rec.flooded("B", "A", kiwi, true);
+    rec.flooded("C", "B", kiwi, true);
+    rec.flooded("A", "C", kiwi, true);  // the origin has not been seen storing it yet
+    rec.flooded("B", "A", {"ghost", 7, "7"}, true);  // never born
+    clock.now += 2ms;
+    rec.stored("A", kiwi);
+    const auto sum = rec.summarize();
+    REQUIRE(sum.updates == 1);
+    const auto& u = rec.updates()[0];
+    CHECK(u.origin == "A");
+    CHECK(u.messages == 3);
+    CHECK(u.deliveries[*rec.node_index("A")].duplicates == 1);
+    CHECK(rec.ms_since_start(*u.deliveries[*rec.node_index("B")].first_stored) == Approx(3));
+    CHECK(rec.ms_since_start(*u.deliveries[*rec.node_index("C")].first_stored) == Approx(3));
+    CHECK(sum.lost.empty());
+    CHECK(sum.messages.per_update == std::vector<std::uint64_t>{3});
+    CHECK(sum.unmatched_messages == 1);
+    CHECK(sum.link_messages.at({"A", "B"}) == 2);
+}
+
 TEST_CASE("A WHATSAT answered from an older record than the newest born is a stale read", "[recorder]") {
     Scripted s;
     s.at_ms(30);

@@ -655,3 +655,63 @@ TEST_CASE("relays into one node share a listener that tells their connections ap
     from_alford.stop();
     from_ball.stop();
 }
+
+namespace {
+
+// How a bind of `port` on 127.0.0.1 ends for another process's socket (one of another
+// io_context, without SO_REUSEADDR): what a listener or connection elsewhere on the machine
+// would get if it were handed the port now.
+boost::system::error_code bind_elsewhere(std::uint16_t port) {
+    asio::io_context other;
+    tcp::acceptor probe(other);
+    boost::system::error_code ec;
+    probe.open(tcp::v4(), ec);
+    if (!ec) probe.bind({asio::ip::address_v4::loopback(), port}, ec);
+    return ec;
+}
+
+}  // namespace
+
+// A relay that let its port go while refusing could see another herd's listener take it; the
+// senders' connects would then reach that herd. Checked before any connection closes, so that no
+// connection in TIME_WAIT holds the port instead.
+TEST_CASE("relay keeps its port bound while it refuses, so no other socket takes it", "[relay]") {
+    Fixture f;
+    SECTION("cut") { f.relay.cut(); }
+    SECTION("target down") { f.relay.set_target_up(false); }
+    CHECK(bind_elsewhere(f.port) == asio::error::address_in_use);
+    CHECK_THROWS_AS(LineClient(f.io, f.port), boost::system::system_error);  // refused, as by a dead host
+    f.relay.heal();
+    f.relay.set_target_up(true);
+    LineClient a(f.io, f.port);
+    a.send("back\n");
+    REQUIRE(f.delivered("back\n"));
+    f.relay.stop();
+    a.read_to_eof();
+    CHECK_FALSE(bind_elsewhere(f.port));  // the port is let go for good only at the end
+}
+
+TEST_CASE("a shared relay listener keeps its port bound while its node is down", "[relay]") {
+    asio::io_context io;
+    std::mt19937_64 rng{42};
+    auto sink = Sink::start(io);
+    Relay from_alford{io, "Alford", "Hamilton", rng};
+    from_alford.set_target(sink->port());
+    herd::sim::RelayListener listener{io, herd::print_failure};
+    const auto port = listener.listen();
+    listener.add("127.1.0.1", from_alford);
+
+    from_alford.set_target_up(false);
+    listener.set_open(false);
+    CHECK(bind_elsewhere(port) == asio::error::address_in_use);
+    CHECK_THROWS_AS(connect_from(io, "127.1.0.1", port), boost::system::system_error);
+    from_alford.set_target_up(true);
+    listener.set_open(true);
+    auto back = connect_from(io, "127.1.0.1", port);
+    asio::write(back, asio::buffer(std::string("back\n")));
+    CHECK(run_until(io, [&] { return sink->all() == "back\n"; }));
+    listener.stop();
+    from_alford.stop();
+    CHECK(end_of(io, back) == asio::error::connection_reset);
+    CHECK_FALSE(bind_elsewhere(port));
+}

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <boost/asio/write.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -593,6 +594,91 @@ TEST_CASE("A neighbour that comes up after many failed attempts gets the very ne
     }
     CHECK(std::count(hamilton.received().begin(), hamilton.received().end(), '\n') == 7);
     CHECK(server.queued_to("Hamilton") == 0);
+}
+
+TEST_CASE("Flood first: when a client has the reply to its IAMAT, the flood line is already at the neighbour",
+          "[server][flood][link]") {
+    // The course's client asks a neighbour right after the reply. The server runs on a thread of its
+    // own and the neighbour is a bare acceptor read without waiting, so the check sees exactly what
+    // the neighbour's socket holds the moment the reply is read: with the reply written first (and
+    // a per_burst link still connecting), nothing.
+    boost::asio::io_context io;
+    auto work = boost::asio::make_work_guard(io);
+    boost::asio::io_context mine;
+    boost::asio::ip::tcp::acceptor hamilton(mine, {boost::asio::ip::address_v4::loopback(), 0});
+    Server server(io, alford_linked_to(hamilton.local_endpoint().port(), LinkPolicy::per_burst));
+    server.start();
+    std::thread thread([&] { io.run(); });
+    struct Join {
+        boost::asio::io_context& io;
+        std::thread& thread;
+        ~Join() {
+            io.stop();
+            thread.join();
+        }
+    } join{io, thread};
+
+    // The start's catch-up request, on a connection of its own, read to its close.
+    auto first = hamilton.accept();
+    std::string request;
+    boost::system::error_code ec;
+    for (char chunk[256]; !ec;) request.append(chunk, first.read_some(boost::asio::buffer(chunk), ec));
+    REQUIRE(request == catch_up_request);
+    first.close();
+
+    hamilton.non_blocking(true);
+    for (int i = 0; i < 20; ++i) {
+        const std::string client = "first" + std::to_string(i);
+        boost::asio::ip::tcp::socket c(mine);
+        c.connect({boost::asio::ip::address_v4::loopback(), server.port()});
+        boost::asio::write(c, boost::asio::buffer("IAMAT " + client + " +1+1 1520023934\n"));
+        std::string reply;
+        for (char chunk[256]; reply.find('\n') == std::string::npos;) reply.append(chunk, c.read_some(boost::asio::buffer(chunk)));
+        REQUIRE(reply.rfind("AT Alford ", 0) == 0);
+
+        auto flood = hamilton.accept(ec);
+        INFO("update " << i << ": " << (ec ? "no connection from Alford yet: " + ec.message() : "connected"));
+        REQUIRE(!ec);
+        flood.non_blocking(true);
+        char chunk[4096];
+        const std::size_t n = flood.read_some(boost::asio::buffer(chunk), ec);
+        INFO("Hamilton holds: " << std::string(chunk, ec ? 0 : n));
+        CHECK(std::string(chunk, ec ? 0 : n) == reply.substr(0, reply.size() - 1) + " Alford\n");
+        // Alford's FIN after the linger, then ours: the close handshake proves every line read.
+        flood.non_blocking(false);
+        ec = {};
+        for (char more[256]; !ec;) flood.read_some(boost::asio::buffer(more), ec);
+        CHECK(ec == boost::asio::error::eof);
+    }
+}
+
+TEST_CASE("Flood first holds a reply only briefly: a neighbour whose connect hangs does not keep it",
+          "[server][flood][link]") {
+    // A listener whose accept queue is full drops new SYNs, so a connect to it hangs until its 3 s
+    // timeout, when the link reports the neighbour down: the reply must come before that, while
+    // the flood line is still queued for it.
+    struct Links : ServerObserver {
+        std::vector<std::string> reports;
+        void on_handled(std::string_view, const Command&, const Effects&) override {}
+        void on_peer_link(std::string_view, std::string_view peer, bool up) override {
+            reports.push_back(std::string(peer) + (up ? " up" : " down"));
+        }
+    } links;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor hamilton(io);
+    hamilton.open(boost::asio::ip::tcp::v4());
+    hamilton.bind({boost::asio::ip::address_v4::loopback(), 0});
+    hamilton.listen(0);
+    boost::asio::ip::tcp::socket filler(io);
+    filler.connect(hamilton.local_endpoint());  // the one connection the queue takes, never accepted
+    Server server(io, alford_linked_to(hamilton.local_endpoint().port(), LinkPolicy::per_burst), &links);
+    server.start();
+    LineClient c(io, server.port());
+    c.send(iamat + "\n");
+    CHECK(std::regex_match(c.read_line(), at_reply));
+    INFO("link reports before the reply: " << links.reports.size());
+    CHECK(std::find(links.reports.begin(), links.reports.end(), "Hamilton down") == links.reports.end());
+    CHECK(server.queued_to("Hamilton") >= 1);
 }
 
 TEST_CASE("Once nothing is left to send, a per_burst link closes (EOF after every line), a persistent one stays open",

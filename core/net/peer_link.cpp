@@ -60,6 +60,7 @@ PeerLink::PeerLink(asio::any_io_executor executor, const ServerOptions& options,
       wake_(executor),
       pause_(executor),
       room_(executor, asio::steady_timer::time_point::max()),
+      settled_(executor, asio::steady_timer::time_point::max()),
       pacing_(options.limits.catch_up_interval) {
     if (!options.peer_secret.empty()) mac_.emplace(options.peer_secret);
     if (!options.source_host.empty()) source_ = asio::ip::make_address(options.source_host);
@@ -82,15 +83,19 @@ void PeerLink::stop(bool reset) {
     wake_.cancel();
     pause_.cancel();
     room_.cancel();
+    settled_.cancel();
     std::string().swap(pending_);
     std::string().swap(in_flight_);
     pending_lines_ = in_flight_lines_ = 0;
 }
 
-void PeerLink::send(std::string_view line) {
-    if (stopped_) return;
+std::uint64_t PeerLink::send(std::string_view line) {
+    if (stopped_) return 0;
     // A catch-up about to begin will read the table, this record included.
-    if (catch_up_due() && !walk_.active()) return wake();
+    if (catch_up_due() && !walk_.active()) {
+        wake();
+        return 0;
+    }
     if (pending_lines_ + 1 > limit_lines_ || pending_.size() + line.size() > limit_bytes_) {
         dropped_ += pending_lines_ + 1;
         if (observer_) observer_->on_peer_overflow(self_, peer_.name, pending_lines_ + 1);
@@ -102,11 +107,26 @@ void PeerLink::send(std::string_view line) {
         pending_lines_ = 0;
         owe_now();
         room_.cancel();
-        return wake();
+        settle(tickets_);
+        wake();
+        return 0;
     }
     pending_ += line;
     ++pending_lines_;
     wake();
+    return ++tickets_;
+}
+
+asio::awaitable<void> PeerLink::wait_until_settled(std::uint64_t ticket, std::chrono::steady_clock::time_point deadline) {
+    asio::steady_timer limit(socket_.get_executor(), deadline);
+    while (!stopped_ && settled_upto_ < ticket && Clock::now() < deadline)
+        co_await (settled_.async_wait(nothrow) || limit.async_wait(nothrow));
+}
+
+void PeerLink::settle(std::uint64_t upto) {
+    if (upto <= settled_upto_) return;
+    settled_upto_ = upto;
+    settled_.cancel();
 }
 
 void PeerLink::request_catch_up(std::string line) {
@@ -185,6 +205,7 @@ asio::awaitable<void> PeerLink::run() {
                 log_->warn("cannot reach peer {} at {}:{}: {}; retried at every new flood and with backoff up to {} ms",
                            peer_.name, peer_.host, peer_.port, ec.message(), backoff_max_.count());
             report(false);
+            settle(tickets_);
             // Work that arrived while this attempt was under way gets an attempt of its own at once.
             if (!fresh_) co_await retry_pause(backoff);
             continue;
@@ -230,6 +251,7 @@ void PeerLink::connection_lost() {
     if (sent_request_) request_pending_ = true;
     in_flight_.clear();
     in_flight_lines_ = 0;
+    settle(tickets_);
     log_->warn("link to peer {} lost{}", peer_.name, wrote_ ? "; a catch-up will send every record" : "");
 }
 
@@ -300,6 +322,7 @@ void PeerLink::next_batch() {
             in_flight_ += pending_;
         pending_.clear();
         in_flight_lines_ = std::exchange(pending_lines_, 0);
+        in_flight_upto_ = tickets_;
         room_.cancel();
         return;
     }
@@ -371,6 +394,7 @@ asio::awaitable<void> PeerLink::write_until_idle() {
             co_return;
         }
         log_batch();
+        if (!in_flight_is_catch_up_) settle(in_flight_upto_);
         in_flight_.clear();
         in_flight_lines_ = 0;
     }

@@ -42,8 +42,14 @@ public:
     void set_address(const PeerAddress& peer) { peer_ = peer; }
 
     // Queues one '\n'-terminated flood line. Past the queue's bound (lines or bytes) the queue is
-    // dropped and a catch-up is owed instead.
-    void send(std::string_view line);
+    // dropped and a catch-up is owed instead. Returns the line's ticket for wait_until_settled(),
+    // 0 when there is nothing to wait for (not queued: dropped, or a catch-up about to send it).
+    std::uint64_t send(std::string_view line);
+
+    // Returns once the line of `ticket` is settled (written to the neighbour's socket, or known not
+    // to go now: its connection failed or was lost), the link stopped, or `deadline` passed. A
+    // client's reply waits here so that, once answered, it can ask a neighbour (PROTOCOL.md).
+    boost::asio::awaitable<void> wait_until_settled(std::uint64_t ticket, std::chrono::steady_clock::time_point deadline);
 
     // This server (re)started: ask the neighbour for its records (sent before anything else).
     void request_catch_up(std::string line);
@@ -85,6 +91,7 @@ private:
     Clock::time_point next_wake() const;
     void wake();
     void report(bool up);
+    void settle(std::uint64_t upto);
 
     std::string self_;
     PeerAddress peer_;
@@ -107,9 +114,15 @@ private:
     boost::asio::steady_timer wake_;   // the writer sleeps on it while there is nothing to send
     boost::asio::steady_timer pause_;  // backoff between connection attempts; send() cuts it short
     boost::asio::steady_timer room_;   // never expires: wait_for_room() waits on it, cancel() wakes them
+    boost::asio::steady_timer settled_;  // never expires: wait_until_settled() waits on it, cancel() wakes them
 
     std::string pending_;  // queued flood lines, in order
     std::size_t pending_lines_ = 0;
+    // Tickets: lines queued by send() so far, the last of them in the current write, and how many
+    // are settled (written, or their connection failed).
+    std::uint64_t tickets_ = 0;
+    std::uint64_t in_flight_upto_ = 0;
+    std::uint64_t settled_upto_ = 0;
     std::string in_flight_;  // what the current write sends
     std::string signed_;     // in_flight_ being signed, swapped in
     std::size_t in_flight_lines_ = 0;

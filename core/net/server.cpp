@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "async/accept_each.hpp"
+#include "async/loopback_listener.hpp"
 #include "async/nothrow.hpp"
 #include "net/node_log.hpp"
 #include "net/server_state.hpp"
@@ -26,20 +27,6 @@ std::vector<std::string> peer_names(const ServerOptions& options) {
 }
 
 constexpr std::chrono::milliseconds log_flush_period{500};
-
-// Stops listening but keeps the port bound: connects are refused, as by a dead host, and no
-// outgoing connection can be given the port as its ephemeral one before the restart listens
-// again (peer links connect per burst, so such connections come and go all the time).
-void reserve_port(tcp::acceptor& acceptor) {
-    boost::system::error_code ec;
-    const auto endpoint = acceptor.local_endpoint(ec);
-    acceptor.close(ec);
-    if (endpoint.port() == 0) return;
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (ec) acceptor.close(ec);  // taken meanwhile: listen() will say so
-}
 
 using Steady = std::chrono::steady_clock;
 

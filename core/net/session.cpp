@@ -29,6 +29,11 @@ Nanos posix_now() {
 
 using Clock = asio::steady_timer::clock_type;
 
+// Flood first: how long the reply to a client's update may wait for its flood lines to be written.
+// A connect on loopback takes microseconds; past this the neighbour is slow, and the client is not
+// held up for it.
+constexpr std::chrono::milliseconds flood_first_limit{100};
+
 class Connection {
 public:
     Connection(std::shared_ptr<Server::State> state, tcp::socket socket, Slot slot, asio::ip::address address)
@@ -189,13 +194,15 @@ private:
         const bool logging = log_received(received, command, effects, honoured);
         if (state_->observer) state_->observer->on_handled(state_->options.name, command, effects);
 
-        for (const std::size_t peer : effects.flood_to) state_->peers[peer]->send(effects.flood);
+        // Floods from peers never wait: two servers waiting on each other's queues would deadlock.
+        const bool update = std::holds_alternative<IAmAt>(command);
+        for (const std::size_t peer : effects.flood_to) {
+            const auto& link = state_->peers[peer];
+            if (const std::uint64_t ticket = link->send(effects.flood); update && ticket) unsettled_.emplace_back(link, ticket);
+        }
         if (!effects.reply.empty()) queue_reply(effects.reply, logging);
         if (effects.places) return Next::answer;
-        // A client's update waits while a neighbour that reads falls behind (flow control instead
-        // of dropped floods). Floods from peers never wait: two servers waiting on each other's
-        // queues would deadlock.
-        if (std::holds_alternative<IAmAt>(command))
+        if (update)
             for (const std::size_t peer : effects.flood_to)
                 if (!state_->peers[peer]->has_room()) return Next::wait_for_room;
         return Next::done;
@@ -245,6 +252,18 @@ private:
         return true;
     }
 
+    // Flood first: the replies to clients' updates go once their flood lines are written to the
+    // neighbours' sockets (or their connection failed), so a client that has its answer can ask a
+    // neighbour at once and find the update there (PROTOCOL.md). A neighbour that is behind holds
+    // clients up by flow control instead (wait_for_room).
+    asio::awaitable<void> wait_for_floods() {
+        const auto deadline = Clock::now() + flood_first_limit;
+        for (const auto& [link, ticket] : std::exchange(unsettled_, {}))
+            if (link->has_room()) co_await link->wait_until_settled(ticket, deadline);
+    }
+
+    // A client's update waits while a neighbour that reads falls behind (flow control instead of
+    // dropped floods).
     asio::awaitable<void> wait_for_neighbours(const Effects& effects) {
         bool flushed = false;
         for (const std::size_t peer : effects.flood_to) {
@@ -271,6 +290,7 @@ private:
 
     // Everything answered so far in one write: each reply whole, never split across writes.
     asio::awaitable<void> flush() {
+        if (!unsettled_.empty()) co_await wait_for_floods();
         if (out_.empty() || !socket_.is_open()) co_return;
         auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), nothrow);
         (void)n;
@@ -335,6 +355,7 @@ private:
     std::uint64_t generation_ = 0;
     std::string name_;
     std::string out_;
+    std::vector<std::pair<std::shared_ptr<PeerLink>, std::uint64_t>> unsettled_;  // flood lines the reply waits for
 };
 
 }  // namespace

@@ -104,6 +104,7 @@ struct Relay::State {
     bool target_up = true;
     std::uint16_t port = 0;  // kept while not listening, so that A finds the relay where it was
     bool own_listener = false;  // listen() was called; otherwise connections come through adopt()
+    bool listening = false;     // while refusing, the acceptor is open too: bound, keeping the port
     // Bumped whenever the acceptor closes: an accept loop serves only the opening it was started for.
     std::uint64_t closings = 0;
     bool stalled = false;
@@ -151,14 +152,19 @@ struct Relay::State {
     // A cut link and a dead host both refuse: the relay listens only while neither holds.
     bool should_listen() const { return !stopped && !cut && target_up; }
 
-    // Closing the listener makes new connections fail at once (refused), so nothing is written into
-    // a connection that cannot deliver it. The open ones end: with EOF when they held nothing, and
-    // with RST when bytes A sent are lost with them (held, being written, or a line not ended yet),
-    // as a dead host resets a connection whose data it never read; so A can tell a loss from a close.
-    // `reset_all`: every connection ends with RST.
+    // Not listening makes new connections fail at once (refused), so nothing is written into a
+    // connection that cannot deliver it; the port stays bound until the relay stops for good, so
+    // that nothing else takes it meanwhile. The open connections end: with EOF when they held
+    // nothing, and with RST when bytes A sent are lost with them (held, being written, or a line not
+    // ended yet), as a dead host resets a connection whose data it never read; so A can tell a loss
+    // from a close. `reset_all`: every connection ends with RST.
     void refuse(bool reset_all = false) {
         boost::system::error_code ignored;
-        acceptor.close(ignored);
+        if (stopped)
+            acceptor.close(ignored);
+        else if (listening)
+            reserve_port(acceptor);
+        listening = false;
         ++closings;
         std::vector<std::shared_ptr<Connection>> open;
         for (auto& [id, c] : connections) open.push_back(c);
@@ -384,37 +390,37 @@ Relay::~Relay() { stop(); }
 
 namespace {
 
-// Listen on the relay's port again. Another socket may hold the port for a moment (an outgoing
-// connection's ephemeral port), so keep trying until it is free or the relay must refuse again.
+// Listens on the relay's port (0 at first; then the one kept bound while refusing) and accepts.
+boost::system::error_code listen_on_port(const std::shared_ptr<State>& state) {
+    if (auto ec = listen_on_loopback(state->acceptor, state->port)) return ec;
+    state->listening = true;
+    asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
+    return {};
+}
+
+// Listen on the relay's port again. Should the port have been lost while refusing (taken in the
+// moment reserve_port() rebinds it), keep trying until it is free or the relay must refuse again.
 asio::awaitable<void> reopen(std::shared_ptr<State> state) {
     asio::steady_timer pause(state->executor);
-    while (state->should_listen() && !state->acceptor.is_open()) {
-        if (!listen_on_loopback(state->acceptor, state->port)) {
-            asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
-            co_return;
-        }
+    while (state->should_listen() && !state->listening && listen_on_port(state)) {
         pause.expires_after(std::chrono::milliseconds(10));
         co_await pause.async_wait(nothrow);
     }
 }
 
-// Listens again when nothing holds it back any more: at once if the port is free (so A's next
-// connect succeeds), else as soon as it is.
+// Listens again when nothing holds it back any more: at once (so A's next connect succeeds), or
+// as soon as the port is free again.
 void listen_again(const std::shared_ptr<State>& state) {
-    if (!state->own_listener || !state->should_listen() || state->acceptor.is_open()) return;
-    if (!listen_on_loopback(state->acceptor, state->port))
-        asio::co_spawn(state->executor, accept_loop(state), state->report("accepting"));
-    else
-        asio::co_spawn(state->executor, reopen(state), state->report("listening again"));
+    if (!state->own_listener || !state->should_listen() || state->listening) return;
+    if (listen_on_port(state)) asio::co_spawn(state->executor, reopen(state), state->report("listening again"));
 }
 
 }  // namespace
 
 std::uint16_t Relay::listen() {
-    if (auto ec = listen_on_loopback(state_->acceptor, 0)) throw boost::system::system_error(ec, "relay " + state_->from + "->" + state_->to);
+    if (auto ec = listen_on_port(state_)) throw boost::system::system_error(ec, "relay " + state_->from + "->" + state_->to);
     state_->port = state_->acceptor.local_endpoint().port();
     state_->own_listener = true;
-    asio::co_spawn(state_->executor, accept_loop(state_), state_->report("accepting"));
     return state_->port;
 }
 

@@ -69,11 +69,13 @@ public:
     // The relay refuses A, as a dead route or a dead host does, while the link is cut or B is down:
     // existing connections are closed at once, lines held (delay queue, stall, a write to B under
     // way, a line not ended yet) are dropped, and the relay stops listening, so A's connects are
-    // refused and A keeps its lines queued. A connection that held nothing ends with EOF on both
-    // sides; one that lost bytes ends with RST, so A knows its lines did not all arrive (a dead host
-    // resets a connection whose data it never read). It listens on the same port again once neither
-    // holds; A then reconnects on its own backoff. A relay behind a shared listener cannot refuse
-    // alone: A's connects succeed and are reset at once, as through a proxy whose route is down.
+    // refused and A keeps its lines queued. The port stays bound meanwhile (reserve_port), so no
+    // other socket on the machine, another herd's listener say, takes it and A's connects. A
+    // connection that held nothing ends with EOF on both sides; one that lost bytes ends with RST,
+    // so A knows its lines did not all arrive (a dead host resets a connection whose data it never
+    // read). It listens on the same port again once neither holds; A then reconnects on its own
+    // backoff. A relay behind a shared listener cannot refuse alone: A's connects succeed and are
+    // reset at once, as through a proxy whose route is down.
     void cut();
     void heal();
     bool is_cut() const;

@@ -28,6 +28,7 @@ struct RelayListener::State : std::enable_shared_from_this<RelayListener::State>
     std::map<asio::ip::address, Relay*> relays;  // by the sender's source address
     std::uint16_t port = 0;
     bool open = true;  // set_open()
+    bool listening = false;  // while the node is down, the acceptor is open too: bound, keeping the port
     bool stopped = false;
     // Bumped whenever the acceptor closes: an accept loop serves only the opening it was started for.
     std::uint64_t closings = 0;
@@ -61,14 +62,17 @@ asio::awaitable<void> accept_senders(std::shared_ptr<ListenerState> state) {
 
 boost::system::error_code open_listener(ListenerState& state) {
     if (const auto ec = listen_on_loopback(state.acceptor, state.port)) return ec;
+    state.listening = true;
     asio::co_spawn(state.executor, accept_senders(state.shared_from_this()), state.report("accepting"));
     return {};
 }
 
-// Listens on the listener's port again, trying until it is free or the listener must stay closed.
+// Listens on the listener's port again. Should the port have been lost while the node was down
+// (taken in the moment reserve_port() rebinds it), keep trying until it is free or the node is
+// down again.
 asio::awaitable<void> reopen_listener(std::shared_ptr<ListenerState> state) {
     asio::steady_timer pause(state->executor);
-    while (state->should_listen() && !state->acceptor.is_open() && open_listener(*state)) {
+    while (state->should_listen() && !state->listening && open_listener(*state)) {
         pause.expires_after(std::chrono::milliseconds(10));
         co_await pause.async_wait(nothrow);
     }
@@ -94,8 +98,8 @@ void RelayListener::set_open(bool open) {
         if (open_listener(*state_)) asio::co_spawn(state_->executor, reopen_listener(state_), state_->report("listening again"));
         return;
     }
-    boost::system::error_code ignored;
-    state_->acceptor.close(ignored);
+    reserve_port(state_->acceptor);
+    state_->listening = false;
     ++state_->closings;
 }
 
@@ -108,6 +112,7 @@ void RelayListener::stop() {
     state_->stopped = true;
     boost::system::error_code ignored;
     state_->acceptor.close(ignored);
+    state_->listening = false;
     ++state_->closings;
 }
 

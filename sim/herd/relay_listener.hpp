@@ -29,9 +29,9 @@ public:
     // Connections from `source_address` (numeric) go to `relay`, which outlives the listener's use
     // of it (stop() first). A connection from an address no relay was added for is reset.
     void add(const std::string& source_address, Relay& relay);
-    // While the node is down the listener is closed, so every sender's connect is refused, as by a
-    // dead host; it listens on the same port again when the node is back (as soon as the port is
-    // free: an outgoing connection may hold it for a moment).
+    // While the node is down the listener does not listen, so every sender's connect is refused, as
+    // by a dead host; its port stays bound meanwhile (reserve_port), so no other socket on the
+    // machine takes it, and it listens there again when the node is back.
     void set_open(bool open);
     void stop();  // closes the listening socket, for good; idempotent
 

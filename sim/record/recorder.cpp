@@ -193,6 +193,7 @@ void Recorder::store(std::size_t node, const ClientReport& c, TimePoint t) {
     u.deliveries[node].last_stored = t;
     by_client_[u.client][u.client_time] = u.id;
     updates_.push_back(std::move(u));
+    if (!early_.empty()) count_early_floods(updates_.back(), node, t);
 }
 
 bool Recorder::sent_as_flood(std::size_t update, std::string_view sender, const std::string& receiver) {
@@ -213,14 +214,25 @@ void Recorder::flood(std::size_t node, std::string_view sender_field, const Clie
 
     Update* u = find_update(c.client, c.time);
     if (!u) {
-        ++unmatched_messages_;
+        // A server that floods before it answers can be heard before the client that births the
+        // report at the reply: kept for the birth, within a bound.
+        if (early_lines_ < max_early_lines) {
+            early_[{std::string(c.client), c.time}].push_back({node, std::string(sender), fresh});
+            ++early_lines_;
+        } else {
+            ++unmatched_messages_;
+        }
         return;
     }
-    if (sent_as_flood(u->id, sender, nodes_[node]))
-        ++u->messages;
+    count_flood(*u, node, sender, fresh, t);
+}
+
+void Recorder::count_flood(Update& u, std::size_t node, std::string_view sender, bool fresh, TimePoint t) {
+    if (sent_as_flood(u.id, sender, nodes_[node]))
+        ++u.messages;
     else
-        ++u->catch_up;
-    auto& d = delivery(*u, node);
+        ++u.catch_up;
+    auto& d = delivery(u, node);
     ++d.messages;
     if (fresh) {
         if (!d.first_stored) d.first_stored = t;
@@ -228,6 +240,16 @@ void Recorder::flood(std::size_t node, std::string_view sender_field, const Clie
     } else {
         ++d.duplicates;
     }
+}
+
+// Flood lines heard before the birth: the nodes held it no later than the birth, so they store it
+// then (never lost for being early); one back at the origin is a duplicate there.
+void Recorder::count_early_floods(Update& u, std::size_t origin, TimePoint born) {
+    const auto it = early_.find({u.client, u.client_time});
+    if (it == early_.end()) return;
+    for (const EarlyFlood& e : it->second) count_flood(u, e.node, e.sender, e.fresh && e.node != origin, born);
+    early_lines_ -= it->second.size();
+    early_.erase(it);
 }
 
 void Recorder::on_query(std::size_t node, const WhatsAt& c, const Effects& effects, TimePoint t) {
@@ -269,7 +291,7 @@ Summary Recorder::summarize(const UpdateFilter& include) const {
     s.stale_reads = static_cast<std::size_t>(std::count_if(stale_reads_.begin(), stale_reads_.end(), [&](const StaleRead& r) {
         return !include || include(updates_[r.newest_update]);
     }));
-    s.unmatched_messages = unmatched_messages_;
+    s.unmatched_messages = unmatched_messages_ + early_lines_;
 
     std::vector<double> coverage;
     std::vector<std::vector<double>> per_node(nodes_.size());

@@ -199,6 +199,8 @@ private:
     std::optional<TimePoint> first_newer_stored(const Update& u, std::size_t node) const;
     void store(std::size_t node, const ClientReport& report, TimePoint t);
     void flood(std::size_t node, std::string_view sender, const ClientReport& report, bool fresh, TimePoint t);
+    void count_flood(Update& u, std::size_t node, std::string_view sender, bool fresh, TimePoint t);
+    void count_early_floods(Update& u, std::size_t origin, TimePoint born);
     void on_query(std::size_t node, const WhatsAt& c, const Effects& effects, TimePoint t);
     void flood_sent(std::size_t node, const Effects& effects);
     // Whether `sender` flooded this line to `receiver` (one such send is then taken off).
@@ -219,6 +221,15 @@ private:
     std::map<std::size_t, TimePoint> crashed_at_;  // node index -> its last crash
     std::vector<StaleRead> stale_reads_;
     std::uint64_t unmatched_messages_ = 0;
+    // AT lines for a report not born yet, by (client, time): counted at its birth.
+    struct EarlyFlood {
+        std::size_t node;
+        std::string sender;
+        bool fresh;
+    };
+    static constexpr std::size_t max_early_lines = 100'000;  // past it, unmatched at once
+    std::map<std::pair<std::string, Nanos>, std::vector<EarlyFlood>> early_;
+    std::size_t early_lines_ = 0;
     std::map<std::string, std::vector<std::string>, std::less<>> peers_;
     // (update id, sender, receiver) -> flood lines sent and not handled yet.
     std::map<std::tuple<std::size_t, std::string, std::string>, std::uint64_t, std::less<>> floods_in_flight_;

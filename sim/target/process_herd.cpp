@@ -316,15 +316,9 @@ void ProcessHerd::handled(std::string_view node, std::string_view line) {
         const bool fresh = newer(node, c->client, c->time);
         const bool first_given = given_.emplace(std::string(c->client), c->time).second;
         if (!options_.record || !(fresh || first_given)) return;
-        options_.record->stored(node, {c->client, c->time, c->time_text});
         // A report is born once its server is known to have read it (a one-command client waits for
-        // the reply): its flood may have come first, to the neighbours and back to the server itself.
-        // They held it no later than the birth, so they store it now, never lost for being early.
-        if (!first_given) return;
-        for (const auto& [other, held] : held_)
-            if (other != node)
-                if (const auto it = held.find(c->client); it != held.end() && it->second == c->time)
-                    options_.record->stored(other, {c->client, c->time, c->time_text});
+        // the reply): its flood lines may have come first; the recorder counts them at the birth.
+        options_.record->stored(node, {c->client, c->time, c->time_text});
     } else if (const auto* a = std::get_if<At>(&command)) {
         clients_.emplace(a->client);
         const bool fresh = newer(node, a->client, a->time);
