@@ -202,17 +202,18 @@ int chaos(ChaosArgs args) {
             std::cerr << "herdsim chaos: --target: " << e.what() << "\n";
             return 2;
         }
-        // Direct links: herdsim is on none of them, so only a crash (a process killed and started
-        // again) can be played; a mix that asks for a link fault or a pause is refused.
+        // Direct links: herdsim is on none of them, so only the faults of a node's process (a crash
+        // kills it and starts it again, a pause stops and continues it) can be played; a mix that
+        // asks for a link fault is refused.
         if (target->links == herd::sim::target::Links::direct) {
-            const auto other = std::find_if(args.schedule.mix.begin(), args.schedule.mix.end(), [](const std::string& k) { return k != "crash"; });
+            const auto other = std::find_if(args.schedule.mix.begin(), args.schedule.mix.end(), [](const std::string& k) { return !node_fault(k); });
             if (other != args.schedule.mix.end()) {
                 std::cerr << "herdsim chaos: --mix " << *other << " needs herdsim's relays on the target's links, and the target "
-                          << args.target << " has \"links\": \"direct\"; give it \"links\": \"relayed\", or --mix crash\n";
+                          << args.target << " has \"links\": \"direct\"; give it \"links\": \"relayed\", or --mix crash,pause\n";
                 return 2;
             }
-            args.schedule.mix = {"crash"};
-            std::cout << "target " << args.target << " has direct links: drawing only crash faults\n";
+            if (args.schedule.mix.empty()) args.schedule.mix = {"crash", "pause"};
+            std::cout << "target " << args.target << " has direct links: drawing only crash and pause faults\n";
         }
     }
     try {  // a bad mix or a herd too small is refused before anything runs
@@ -329,7 +330,8 @@ void add_chaos_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--target", args->target,
                     "A target file (docs/target.md): the schedule against external server processes (a crash kills the "
-                    "process and starts it again; link faults and pauses need \"links\": \"relayed\")");
+                    "process and starts it again, a pause stops its process group and continues it; link faults need "
+                    "\"links\": \"relayed\")");
     cmd->add_option("--out", args->out_dir, "Results folder: <out>/chaos-<preset>/<run-id>/")->capture_default_str();
     cmd->add_flag("--logs,!--no-logs", args->logs, "Write each node's log into the run folder (default: not)");
     cmd->add_flag("--plots,!--no-plots", args->plots, "Draw each seed's plots (default: for one seed, not in a sweep)");

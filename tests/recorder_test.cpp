@@ -664,6 +664,21 @@ TEST_CASE("Recovery: from the fault's end until every pair is held, crashed node
     CHECK_FALSE(all.of(0));
 }
 
+TEST_CASE("A store made while a watch's targets are read counts for that watch", "[recovery]") {
+    // A target's targets are read by polls, which run the herd: A stores kiwi 20 meanwhile, and a
+    // later poll finds nothing newer to tell.
+    Recoveries all;
+    all.open_watch();
+    all.stored("A", "kiwi", 20, 12.0);
+    all.watch(0, RecoveryWatch(10.0, {{"A", {{"kiwi", 20}}}}, {{"B", {{"kiwi", 20}}}}));
+    REQUIRE(all.of(0)->recovered_ms);
+    CHECK(*all.of(0)->recovery_ms() == Approx(2.0));
+    // Only until that watch is made.
+    all.stored("A", "plum", 5, 13.0);
+    all.watch(1, RecoveryWatch(14.0, {{"A", {{"plum", 5}}}}, {{"B", {{"plum", 5}}}}));
+    CHECK_FALSE(all.of(1)->recovered_ms);
+}
+
 TEST_CASE("Recovery asks no one for a record whose every holder crashed", "[recovery]") {
     // A lacks kiwi 20 and plum 5; B holds both, C an older kiwi and plum.
     RecoveryWatch watch(100.0, {{"A", {{"kiwi", 20}, {"plum", 5}}}}, {{"B", {{"kiwi", 20}, {"plum", 5}}}, {"C", {{"kiwi", 10}, {"plum", 5}}}});

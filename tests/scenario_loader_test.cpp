@@ -406,6 +406,26 @@ TEST_CASE("Crash and restart follow each other", "[scenario]") {
     CHECK(parse(with_steps(R"({"crash": "Ball"}, {"restart": "Ball"}, {"crash": "Ball"})")).scenario);
 }
 
+TEST_CASE("Pause and resume follow each other, and only a running node pauses", "[scenario]") {
+    CHECK_ERROR(parse(with_steps(R"({"pause": "Ball"}, {"pause": "Ball"})")), "steps[1].pause",
+                "Ball is already paused (at steps[0])");
+    CHECK_ERROR(parse(with_steps(R"({"resume": "Ball"})")), "steps[0].resume",
+                "Ball is not paused (a resume follows a pause of the same node)");
+    CHECK_ERROR(parse(with_steps(R"({"crash": "Ball"}, {"pause": "Ball"})")), "steps[1].pause",
+                "Ball is down (crashed at steps[0]); only a running node can be paused");
+    CHECK_ERROR(parse(with_steps(R"({"pause": "Ball"}, {"crash": "Ball"})")), "steps[1].crash",
+                "Ball is paused (at steps[0]); resume it before it crashes");
+    CHECK_ERROR(parse(with_steps(R"({"pause": "Nobody"})")), "steps[0].pause", "Nobody");
+    CHECK_ERROR(parse(with_steps(R"({"pause": {"node": "Ball"}})")), "steps[0].pause", "expected a node name");
+    const auto loaded = parse(with_steps(R"({"pause": "Ball"}, {"resume": "Ball"}, {"pause": "Ball"}, {"resume": "Ball"},
+                                           {"expect_recovery": {"max_ms": 1000, "fault": "steps[2]"}})"));
+    INFO(all_errors(loaded));
+    REQUIRE(loaded.scenario);
+    CHECK(action<PauseStep>(*loaded.scenario, 0).node == "Ball");
+    CHECK(action<PauseStep>(*loaded.scenario, 0).paused);
+    CHECK_FALSE(action<PauseStep>(*loaded.scenario, 1).paused);
+}
+
 TEST_CASE("Link faults name an existing link, or every link", "[scenario]") {
     CHECK_ERROR(parse(with_steps(R"({"cut": {"from": "Alford"}})")), "steps[0].cut.to", "give both from and to, or neither");
     CHECK_ERROR(parse(with_steps(R"({"cut": {"one_way": true}})")), "steps[0].cut.one_way", "needs from and to");

@@ -20,6 +20,7 @@
 #include "grade/course_client.hpp"
 #include "target/group_guard.hpp"
 #include "target/spawn_process.hpp"
+#include "target/stop_continue.hpp"
 
 namespace herd::sim::grade {
 
@@ -203,6 +204,7 @@ void StudentHerd::stop(const std::string& name) {
     for (const auto& [link, relay_port] : spec_.relay_ports)
         if (link.second == name) inodes.merge(socket_inodes(relay_port));
     for (const pid_t holder : holders(inodes, groups_)) ::kill(holder, SIGTERM);
+    target::continue_group(pid);  // a paused server runs its SIGTERM handler only once continued
     std::this_thread::sleep_for(stop_sleep);
     const auto stopped = Clock::now();
     while (!exited(pid)) {
@@ -229,11 +231,11 @@ void StudentHerd::crash(const std::string& name) {
 }
 
 void StudentHerd::pause(const std::string& name) {
-    if (const auto it = pids_.find(name); it != pids_.end()) ::kill(-it->second, SIGSTOP);
+    if (const auto it = pids_.find(name); it != pids_.end()) target::stop_group(it->second);
 }
 
 void StudentHerd::resume(const std::string& name) {
-    if (const auto it = pids_.find(name); it != pids_.end()) ::kill(-it->second, SIGCONT);
+    if (const auto it = pids_.find(name); it != pids_.end()) target::continue_group(it->second);
 }
 
 void StudentHerd::kill_all() {

@@ -54,7 +54,8 @@ public:
     // Starts it, waits the course's 0.5 s, and then, if it does not accept yet, until it does or
     // ready_timeout passes (a note either way). False if it never accepted or exited.
     bool start(const std::string& name);
-    // SIGTERM as lsof would find them, 0.3 s, then until the server exited (30 s at most, then SIGKILL).
+    // SIGTERM as lsof would find them (a paused server continued after it), 0.3 s, then until the
+    // server exited (30 s at most, then SIGKILL).
     void stop(const std::string& name);
     // Faults for the extras, as a dead host and a stopped process: SIGKILL to the server's group
     // (reaped at once), and SIGSTOP and SIGCONT to it.

@@ -31,7 +31,7 @@ std::vector<FaultWindow> fault_windows(const GradeLog& log) {
             open[subject] = out.size();
             FaultWindow window;
             window.start_ms = t;
-            window.kind = e.what == "pause" ? FaultWindow::Kind::stall : e.what == "cut" ? FaultWindow::Kind::cut : FaultWindow::Kind::crash;
+            window.kind = e.what == "pause" ? FaultWindow::Kind::pause : e.what == "cut" ? FaultWindow::Kind::cut : FaultWindow::Kind::crash;
             window.subject = subject;
             out.push_back(window);
         }
@@ -57,7 +57,7 @@ std::string timeline_svg(const GradeLog& log) {
         const bool link = !e.peer.empty();
         const std::string kind = link ? e.what
                                  : e.what == "start" || e.what == "resume" ? "restart"
-                                 : e.what == "pause"                       ? "stall"
+                                 : e.what == "pause"                       ? "pause"
                                                                            : "crash";
         recorder.note(kind, e.what + " " + e.server + (link ? "<->" + e.peer : ""),
                       link ? std::vector<std::string>{e.server, e.peer} : std::vector<std::string>{e.server});

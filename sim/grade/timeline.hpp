@@ -1,7 +1,7 @@
 #pragma once
 // What one grade did, on one time axis, for report.html: the requests the grade sent and their
 // replies (a track per test), the servers' starts, stops and faults (stops and kills as crash
-// bands, pauses as stall bands), and each check where it was judged; drawn by sim/report's
+// bands, pauses as pause bands), and each check where it was judged; drawn by sim/report's
 // timeline, as a run's timeline.html is.
 #include <chrono>
 #include <string>
@@ -42,7 +42,7 @@ struct GradeLog {
 // One inline SVG element.
 std::string timeline_svg(const GradeLog& log);
 
-// The servers' stops and kills (crash), pauses (stall) and cut links, in ms since log.start.
+// The servers' stops and kills (crash), pauses (pause) and cut links, in ms since log.start.
 std::vector<FaultWindow> fault_windows(const GradeLog& log);
 
 }  // namespace herd::sim::grade

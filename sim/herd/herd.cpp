@@ -104,6 +104,26 @@ void Herd::restart(std::string_view name) {
     if (relays_) relays_->set_up(name, true);
 }
 
+void Herd::pause(std::string_view name) {
+    paused_.emplace(name);
+    stall_links(name, true);
+}
+
+void Herd::resume(std::string_view name) {
+    paused_.erase(std::string(name));
+    stall_links(name, false);
+}
+
+void Herd::link_faults_cleared() {
+    for (const auto& name : paused_) stall_links(name, true);
+}
+
+void Herd::stall_links(std::string_view name, bool stalled) {
+    for (const auto& peer : config_.neighbours(name))
+        for (Relay* r : {relay(name, peer), relay(peer, name)})
+            if (r) r->stall(stalled);
+}
+
 void Herd::clear_places_caches() {
     for (auto& [name, server] : servers_) server->clear_places_cache();
 }

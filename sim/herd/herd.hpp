@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,13 @@ public:
     // neighbours as a dead host would, so their lines stay queued until the restart.
     void crash(std::string_view name) override;
     void restart(std::string_view name) override;  // the same port again, empty memory; the relays into it listen again
+    // Every relay of the node's links stalls, both ways: its neighbours' lines wait in the relays and
+    // its own lines go nowhere until the resume. Its clients are still answered: a server in this
+    // process cannot be stopped alone (a herd of processes stops the real one). Needs relays.
+    void pause(std::string_view name) override;
+    void resume(std::string_view name) override;
+    bool is_paused(std::string_view name) const override { return paused_.find(name) != paused_.end(); }
+    void link_faults_cleared() override;
 
     // No line held in a relay and no line queued for a neighbour that could take it.
     void clear_places_caches() override;
@@ -90,6 +98,9 @@ private:
     std::map<std::string, std::unique_ptr<Server>, std::less<>> servers_;
     std::map<std::string, std::string, std::less<>> sources_;  // with options_.relays: each node's own address
     std::unique_ptr<LinkRelays> relays_;  // with options_.relays, from start()
+    std::set<std::string, std::less<>> paused_;
+
+    void stall_links(std::string_view name, bool stalled);
 };
 
 }  // namespace herd::sim

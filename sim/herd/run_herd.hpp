@@ -57,6 +57,13 @@ public:
     // The node loses its memory and refuses connections until restart() starts it again.
     virtual void crash(std::string_view name) = 0;
     virtual void restart(std::string_view name) = 0;
+    // The node (up) stops as a process stopped by SIGSTOP: it reads, writes and accepts nothing, and
+    // keeps its memory, until resume() continues it.
+    virtual void pause(std::string_view name) = 0;
+    virtual void resume(std::string_view name) = 0;
+    virtual bool is_paused(std::string_view name) const = 0;
+    // Every relay's faults were cleared (a heal_all); a paused node stays paused.
+    virtual void link_faults_cleared() {}
 
     // Nodes a flood from `origin` can reach now: through live nodes and uncut relays.
     std::vector<std::string> reachable(std::string_view origin) const;

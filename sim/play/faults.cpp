@@ -1,7 +1,8 @@
 // Node and link faults: what each fault step does to the herd and its relays, and which fault
 // window it opens or ends (execute_step keeps the windows, as each kind declares in scenario.hpp).
-// Faults act from outside the node code: a crashed node's relays refuse as a dead host would; a cut
-// link's relay refuses; delays, drops, stalls and resets happen in the relay.
+// Faults act from outside the node code: a crashed node's relays refuse as a dead host would; a
+// paused node is stopped as a process is (RunHerd::pause); a cut link's relay refuses; delays,
+// drops, stalls and resets happen in the relay.
 #include <map>
 
 #include "play/steps.hpp"
@@ -56,6 +57,14 @@ void act(RunContext& run, const Step&, const RestartStep& s) {
     run.recorder->note("restart", s.node, {s.node});
 }
 
+void act(RunContext& run, const Step&, const PauseStep& s) {
+    if (s.paused)
+        run.herd->pause(s.node);
+    else
+        run.herd->resume(s.node);
+    run.recorder->note(s.paused ? "pause" : "resume", s.node, {s.node});
+}
+
 void act(RunContext& run, const Step&, const CutStep& s) {
     for (Relay* r : relays_of(run, s.link)) r->cut();
     run.recorder->note("cut", link_label(s.link), {s.link.from, s.link.to});
@@ -84,6 +93,7 @@ void act(RunContext& run, const Step&, const HealAllStep&) {
         r->clear_faults();
         r->set_delay(run.scenario.default_delay, run.scenario.default_jitter, default_distribution(run));
     }
+    run.herd->link_faults_cleared();
     run.recorder->note("heal-all", "every link fault cleared");
 }
 
@@ -112,6 +122,7 @@ void act(RunContext& run, const Step&, const StallStep& s) {
 
 std::optional<WindowKey> window_of(const CrashStep& s) { return WindowKey{FaultWindow::Kind::crash, s.node}; }
 std::optional<WindowKey> window_of(const RestartStep& s) { return WindowKey{FaultWindow::Kind::crash, s.node}; }
+std::optional<WindowKey> window_of(const PauseStep& s) { return WindowKey{FaultWindow::Kind::pause, s.node}; }
 std::optional<WindowKey> window_of(const CutStep& s) { return WindowKey{FaultWindow::Kind::cut, link_label(s.link)}; }
 std::optional<WindowKey> window_of(const HealStep& s) { return WindowKey{FaultWindow::Kind::cut, link_label(s.link)}; }
 std::optional<WindowKey> window_of(const PartitionStep& s) {

@@ -101,15 +101,17 @@ namespace {
 
 // What each node that is up must come to hold for the herd to have recovered: for every client,
 // the newest record any node of its connected group holds now. Pairs already held are left out.
-// `held_now` gets what every node that is up holds.
+// `held_now` gets what every node that is up holds. A paused node is neither asked nor waited for:
+// it answers nothing until its resume, and the window its pause opened asks it then.
 RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& known, RecordsHeld& held_now) {
     const std::vector<std::string> clients(known.begin(), known.end());
     RecoveryTargets targets;
     std::set<std::string> seen;
     for (const auto& name : herd.names()) {
-        if (!herd.is_up(name) || seen.count(name)) continue;
-        const auto group = herd.reachable(name);
+        if (!herd.is_up(name) || herd.is_paused(name) || seen.count(name)) continue;
+        auto group = herd.reachable(name);
         seen.insert(group.begin(), group.end());
+        std::erase_if(group, [&](const std::string& member) { return herd.is_paused(member); });
         std::map<std::string, std::map<std::string, Nanos>> held;  // node -> client -> time
         std::map<std::string, Nanos, std::less<>> newest;
         for (const auto& member : group)
@@ -134,6 +136,7 @@ RecoveryTargets recovery_targets(RunHerd& herd, const std::set<std::string>& kno
 
 void RunContext::end_window(std::size_t index) {
     faults[index].end_ms = now_ms();
+    recoveries.open_watch();
     RecordsHeld held;
     auto targets = recovery_targets(*herd, clients, held);
     recoveries.watch(index, RecoveryWatch(*faults[index].end_ms, std::move(targets), std::move(held)));
@@ -146,7 +149,8 @@ void RunContext::end_fault(FaultWindow::Kind kind, const std::string& subject) {
 
 void RunContext::end_link_faults() {
     for (std::size_t i = 0; i < faults.size(); ++i)
-        if (!faults[i].end_ms && faults[i].kind != FaultWindow::Kind::crash) end_window(i);
+        if (!faults[i].end_ms && faults[i].kind != FaultWindow::Kind::crash && faults[i].kind != FaultWindow::Kind::pause)
+            end_window(i);
 }
 
 void RunContext::begin_phase(const std::string& name) {

@@ -150,7 +150,7 @@ struct RunContext {
     // A fault window on `subject` opens now, unless one of that kind is open there already.
     void open_fault(const Step& step, const WindowKey& key);
     void end_fault(FaultWindow::Kind kind, const std::string& subject);  // the one open there, if any
-    void end_link_faults();                                              // every open window but the crashes
+    void end_link_faults();                                              // every open window but the crashes and pauses
     void end_window(std::size_t index);  // ends faults[index] now and starts watching its recovery
     void begin_phase(const std::string& name);
     // The updates a gate judges: those born in `phase` (by name), or all when it is empty.

@@ -23,6 +23,7 @@ DelayDistribution default_distribution(const RunContext& run);
 
 void act(RunContext& run, const Step& step, const CrashStep& crash);
 void act(RunContext& run, const Step& step, const RestartStep& restart);
+void act(RunContext& run, const Step& step, const PauseStep& pause);
 void act(RunContext& run, const Step& step, const CutStep& cut);
 void act(RunContext& run, const Step& step, const HealStep& heal);
 void act(RunContext& run, const Step& step, const PartitionStep& partition);
@@ -39,7 +40,7 @@ void act(RunContext& run, const Step& step, const SendStep& send);
 void act(RunContext& run, const Step& step, const WorkloadStep& workload);
 
 // The window a fault step opens or ends: its kind and subject (node, link or groups). None for a
-// heal_all: it ends every window but the crashes.
+// heal_all: it ends every window but the crashes and pauses.
 struct WindowKey {
     FaultWindow::Kind kind;
     std::string subject;
@@ -47,6 +48,7 @@ struct WindowKey {
 };
 std::optional<WindowKey> window_of(const CrashStep& crash);
 std::optional<WindowKey> window_of(const RestartStep& restart);
+std::optional<WindowKey> window_of(const PauseStep& pause);
 std::optional<WindowKey> window_of(const CutStep& cut);
 std::optional<WindowKey> window_of(const HealStep& heal);
 std::optional<WindowKey> window_of(const PartitionStep& partition);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #include <variant>
 
 namespace herd::sim {
@@ -84,7 +85,15 @@ void Recoveries::on_handled(std::string_view node, const Command& command, const
         command);
 }
 
+void Recoveries::watch(std::size_t window, RecoveryWatch w) {
+    const auto heard = std::exchange(opening_, std::nullopt);
+    if (heard)
+        for (const Store& s : *heard) w.stored(s.node, s.client, s.time, s.t_ms);
+    watches_.emplace(window, std::move(w));
+}
+
 void Recoveries::stored(std::string_view node, std::string_view client, Nanos time, double t_ms) {
+    if (opening_) opening_->push_back({std::string(node), std::string(client), time, t_ms});
     for (auto& [_, w] : watches_) w.stored(node, client, time, t_ms);
 }
 

@@ -66,7 +66,11 @@ std::optional<double> judged_from(const std::vector<WindowSpan>& windows, std::s
 // Every watch of a run, by the index of its fault window.
 class Recoveries {
 public:
-    void watch(std::size_t window, RecoveryWatch w) { watches_.emplace(window, std::move(w)); }
+    // A watch is about to be made: the stores heard from now until watch() are told to it too. Its
+    // targets are read from the nodes, and a target's nodes are read by polls, which run the herd:
+    // a store made while they are read is seen once, then, and must not be missed.
+    void open_watch() { opening_.emplace(); }
+    void watch(std::size_t window, RecoveryWatch w);
     // A node stored a record (an IAMAT or an AT with outcome "stored"): every watch hears of it.
     void on_handled(std::string_view node, const Command& command, const Effects& effects, double t_ms);
     void stored(std::string_view node, std::string_view client, Nanos time, double t_ms);
@@ -74,7 +78,13 @@ public:
     std::optional<Recovery> of(std::size_t window) const;
 
 private:
+    struct Store {
+        std::string node, client;
+        Nanos time;
+        double t_ms;
+    };
     std::map<std::size_t, RecoveryWatch> watches_;
+    std::optional<std::vector<Store>> opening_;  // since open_watch()
 };
 
 }  // namespace herd::sim

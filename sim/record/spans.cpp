@@ -8,6 +8,7 @@ std::string FaultWindow::label() const {
     const char* what = "crash";
     switch (kind) {
         case Kind::crash: what = "crash"; break;
+        case Kind::pause: what = "pause"; break;
         case Kind::cut: what = "cut"; break;
         case Kind::partition: what = "partition"; break;
         case Kind::delay: what = "delay"; break;

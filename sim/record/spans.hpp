@@ -25,9 +25,10 @@ struct Span {
 constexpr std::size_t kNamedPartitionNodes = 8;
 
 // A stretch of the run with a fault in force, shaded on the latency plot. Kept by its kind and
-// subject: a node's crash ends at its restart, a link's cut at its heal, whatever the labels say.
+// subject: a node's crash ends at its restart, its pause at its resume, a link's cut at its heal,
+// whatever the labels say.
 struct FaultWindow {
-    enum class Kind { crash, cut, partition, delay, drop, stall };
+    enum class Kind { crash, pause, cut, partition, delay, drop, stall };
     double start_ms = 0;
     std::optional<double> end_ms;  // empty: until the end of the run
     Kind kind = Kind::crash;

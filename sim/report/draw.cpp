@@ -34,7 +34,8 @@ std::optional<double> number(const nlohmann::json& j, const char* key) {
 // summary.json's fault list back into windows: the label is "<kind> <subject>".
 std::vector<FaultWindow> faults_of(const nlohmann::json& summary) {
     static const std::pair<const char*, FaultWindow::Kind> kinds[] = {
-        {"crash", FaultWindow::Kind::crash}, {"cut", FaultWindow::Kind::cut},   {"partition", FaultWindow::Kind::partition},
+        {"crash", FaultWindow::Kind::crash}, {"pause", FaultWindow::Kind::pause}, {"cut", FaultWindow::Kind::cut},
+        {"partition", FaultWindow::Kind::partition},
         {"delay", FaultWindow::Kind::delay}, {"drop", FaultWindow::Kind::drop}, {"stall", FaultWindow::Kind::stall}};
     std::vector<FaultWindow> out;
     for (const auto& f : summary.value("faults", nlohmann::json::array())) {

@@ -26,7 +26,7 @@ public:
     std::size_t index(std::size_t n) { return static_cast<std::size_t>(between(0, static_cast<std::int64_t>(n) - 1)); }
 
     // One fault of `kind` from `at` to `end`: its steps (a drop or a reset ends at the final heal).
-    // False when it cannot be had then: a crash while every other node is down.
+    // False when it cannot be had then: a crash or a pause while every other node is down or paused.
     bool draw(const std::string& kind, std::int64_t at, std::int64_t end, std::vector<Timed>& out) {
         const auto& link = herd_.links[index(herd_.links.size())];
         const auto [from, to] = index(2) ? link : std::pair{link.second, link.first};
@@ -37,12 +37,10 @@ public:
             out.push_back({at, {{"crash", node}}});
             out.push_back({end, {{"restart", node}}});
         } else if (kind == "pause") {
-            // A paused process reads nothing and sends nothing: every link of one node stalls.
-            const auto& node = herd_.servers[index(herd_.servers.size())].name;
-            for (const auto& peer : herd_.neighbours(node)) {
-                out.push_back({at, {{"stall", {{"from", node}, {"to", peer}}}}});
-                out.push_back({end, {{"unstall", {{"from", node}, {"to", peer}}}}});
-            }
+            const auto node = free_node(at, end);
+            if (node.empty()) return false;
+            out.push_back({at, {{"pause", node}}});
+            out.push_back({end, {{"resume", node}}});
         } else if (kind == "partition") {
             // One draw in five is a majorities ring, unless no link of the herd crosses it.
             const auto cuts = index(5) == 4 ? majorities_ring() : std::vector<Json>{};
@@ -80,7 +78,7 @@ public:
     }
 
 private:
-    // A node not already down in [at, end], keeping at least one node of the herd up.
+    // A node neither down nor paused in [at, end], keeping at least one node of the herd running.
     std::string free_node(std::int64_t at, std::int64_t end) {
         std::vector<std::string> free;
         std::size_t down_then = 0;
@@ -135,10 +133,12 @@ private:
 
     const HerdConfig& herd_;
     std::mt19937_64 rng_;
-    std::map<std::string, std::vector<std::pair<std::int64_t, std::int64_t>>> down_;
+    std::map<std::string, std::vector<std::pair<std::int64_t, std::int64_t>>> down_;  // crashed or paused: [at, end]
 };
 
 }  // namespace
+
+bool node_fault(const std::string& kind) { return kind == "crash" || kind == "pause"; }
 
 const std::vector<std::string>& chaos_fault_kinds() {
     static const std::vector<std::string> kinds = {"crash", "pause", "partition", "cut", "one-way", "delay", "drop", "reset"};
@@ -174,8 +174,8 @@ ChaosSchedule chaos_scenario(const HerdConfig& herd, const Json& herd_json, cons
         steps.push_back(step);
     }
     steps.push_back({{"at_ms", options.duration_ms}, {"phase", "liveness"}});
-    // Crashes alone leave no link to heal (and a target with direct links has none herdsim could).
-    const bool links = std::any_of(mix.begin(), mix.end(), [](const std::string& kind) { return kind != "crash"; });
+    // Crashes and pauses leave no link to heal (and a target with direct links has none herdsim could).
+    const bool links = std::any_of(mix.begin(), mix.end(), [](const std::string& kind) { return !node_fault(kind); });
     if (links) steps.push_back({{"heal_all", true}});
     steps.push_back({{"wait_quiet", {{"quiet_ms", 500}, {"timeout_ms", 60000}}}});
     steps.push_back({{"expect_lost", {{"max", 0}, {"required", "now"}}}});

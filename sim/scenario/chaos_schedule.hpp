@@ -26,6 +26,8 @@ struct ChaosOptions {
 
 // crash, pause, partition, cut, one-way, delay, drop, reset.
 const std::vector<std::string>& chaos_fault_kinds();
+// Crash and pause act on a node's process, the others on links (through herdsim's relays).
+bool node_fault(const std::string& kind);
 
 struct ChaosSchedule {
     nlohmann::ordered_json scenario;

@@ -132,12 +132,12 @@ std::optional<StepAction> Loader::read_expect_recovery(const Json& v, const std:
         if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
             error(at->field("fault"), "expected " + std::string(expected) + ", got " + in_quotes(fault));
         else if (!fault_starts_.count(index))
-            error(at->field("fault"), in_quotes(fault) + " is not an earlier step that begins a fault (crash, cut, " +
-                                          "partition, drop, stall, delay)");
+            error(at->field("fault"), in_quotes(fault) + " is not an earlier step that begins a fault (crash, pause, " +
+                                          "cut, partition, drop, stall, delay)");
         else
             recovery.fault = index;
     } else if (!at->has("fault") && !fault_ended_) {
-        error(path, "no earlier step ends a fault (restart, heal, heal_all, unstall, delay): nothing can recover");
+        error(path, "no earlier step ends a fault (restart, resume, heal, heal_all, unstall, delay): nothing can recover");
     }
     return recovery;
 }

@@ -7,6 +7,8 @@ std::optional<StepAction> Loader::read_crash(const Json& v, const std::string& p
     if (!name || !check_node(*name, path)) return std::nullopt;
     if (auto down = down_.find(*name); down != down_.end())
         error(path, *name + " is already down (crashed at " + at_step(down->second) + ")");
+    if (auto paused = paused_.find(*name); paused != paused_.end())
+        error(path, *name + " is paused (at " + at_step(paused->second) + "); resume it before it crashes");
     down_[*name] = step;
     return CrashStep{*name};
 }
@@ -16,6 +18,24 @@ std::optional<StepAction> Loader::read_restart(const Json& v, const std::string&
     if (!name || !check_node(*name, path)) return std::nullopt;
     if (!down_.erase(*name)) error(path, *name + " is not down (a restart follows a crash of the same node)");
     return RestartStep{*name};
+}
+
+std::optional<StepAction> Loader::read_pause(const Json& v, const std::string& path, std::size_t step) {
+    auto name = string_value(v, path, "a node name");
+    if (!name || !check_node(*name, path)) return std::nullopt;
+    if (auto paused = paused_.find(*name); paused != paused_.end())
+        error(path, *name + " is already paused (at " + at_step(paused->second) + ")");
+    if (auto down = down_.find(*name); down != down_.end())
+        error(path, *name + " is down (crashed at " + at_step(down->second) + "); only a running node can be paused");
+    paused_[*name] = step;
+    return PauseStep{*name, true};
+}
+
+std::optional<StepAction> Loader::read_resume(const Json& v, const std::string& path, std::size_t) {
+    auto name = string_value(v, path, "a node name");
+    if (!name || !check_node(*name, path)) return std::nullopt;
+    if (!paused_.erase(*name)) error(path, *name + " is not paused (a resume follows a pause of the same node)");
+    return PauseStep{*name, false};
 }
 
 // Opens a link fault's object (from, to, one_way plus its own keys) and reads the link.

@@ -76,6 +76,8 @@ const std::vector<Loader::ActionKind>& Loader::action_kinds() {
         {"send", &Loader::read_send},
         {"crash", &Loader::read_crash},
         {"restart", &Loader::read_restart},
+        {"pause", &Loader::read_pause},
+        {"resume", &Loader::read_resume},
         {"cut", &Loader::read_cut},
         {"heal", &Loader::read_heal},
         {"partition", &Loader::read_partition},

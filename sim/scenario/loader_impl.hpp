@@ -144,6 +144,8 @@ private:
     void track_connection(const SendStep& send, const std::string& path, std::size_t step);
     std::optional<StepAction> read_crash(const Json& v, const std::string& path, std::size_t step);
     std::optional<StepAction> read_restart(const Json& v, const std::string& path, std::size_t step);
+    std::optional<StepAction> read_pause(const Json& v, const std::string& path, std::size_t step);
+    std::optional<StepAction> read_resume(const Json& v, const std::string& path, std::size_t step);
     std::optional<StepAction> read_cut(const Json& v, const std::string& path, std::size_t step);
     std::optional<StepAction> read_heal(const Json& v, const std::string& path, std::size_t step);
     std::optional<StepAction> read_partition(const Json& v, const std::string& path, std::size_t step);
@@ -179,6 +181,7 @@ private:
     // Timeline state, for the checks that depend on earlier steps.
     std::optional<std::pair<std::size_t, std::int64_t>> last_at_;  // step index, its at_ms
     std::map<std::string, std::size_t> down_;                     // crashed node -> the step that crashed it
+    std::map<std::string, std::size_t> paused_;                   // paused node -> the step that paused it
     std::map<std::string, std::size_t> phases_;                   // phase name -> the step that begins it
     std::set<std::size_t> fault_starts_;                          // steps that begin a fault window
     bool fault_ended_ = false;                                    // some earlier step ends a fault

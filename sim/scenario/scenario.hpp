@@ -115,6 +115,14 @@ struct RestartStep {
     FaultWindows windows() const { return {.ends = true}; }
     std::string node;
 };
+// A node paused as a stopped process is (SIGSTOP) until its resume (SIGCONT): it reads, writes and
+// accepts nothing meanwhile, and keeps its memory.
+struct PauseStep {
+    static constexpr StepRole role = StepRole::action;
+    FaultWindows windows() const { return {.opens = paused, .ends = !paused}; }
+    std::string node;
+    bool paused = true;
+};
 struct CutStep {
     static constexpr StepRole role = StepRole::action;
     FaultWindows windows() const { return {.opens = true}; }
@@ -130,7 +138,7 @@ struct PartitionStep {
     FaultWindows windows() const { return {.opens = true}; }
     std::vector<std::vector<std::string>> groups;
 };
-// Heals every cut, partition, stall, drop, reset and delay: every window but the crashes ends.
+// Heals every cut, partition, stall, drop, reset and delay: every window but the crashes and pauses ends.
 struct HealAllStep {
     static constexpr StepRole role = StepRole::action;
     FaultWindows windows() const { return {.ends = true}; }
@@ -235,7 +243,7 @@ struct WorkloadStep {
     bool may_fall_behind = false;
 };
 
-using StepAction = std::variant<SendStep, CrashStep, RestartStep, CutStep, HealStep, PartitionStep, HealAllStep,
+using StepAction = std::variant<SendStep, CrashStep, RestartStep, PauseStep, CutStep, HealStep, PartitionStep, HealAllStep,
                                 DelayStep, DropStep, ResetAfterStep, StallStep, PlacesStep, WaitStep, WaitQuietStep,
                                 ExpectKnowsStep, ExpectConvergedStep, ExpectLatencyStep, ExpectMessagesStep,
                                 ExpectLostStep, ExpectRecoveryStep, PhaseStep, WorkloadStep>;

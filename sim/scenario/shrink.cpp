@@ -82,7 +82,7 @@ std::optional<std::size_t> closer_of(const Json& steps, std::size_t i, std::size
     for (std::size_t j = i + 1; j < steps.size(); ++j) {
         const std::string other = action_of(steps[j]);
         const Json& v = steps[j][other];
-        if (action == "crash" && other == "restart" && v == value) return j;
+        if (((action == "crash" && other == "restart") || (action == "pause" && other == "resume")) && v == value) return j;
         if ((action == "cut" && other == "heal") || (action == "stall" && other == "unstall"))
             if (link_of(v) == link_of(value)) return j;
         if (action == "delay" && other == "delay" && link_of(v) == link_of(value)) return is_delay_off(v) ? std::optional(j) : std::nullopt;
@@ -94,8 +94,8 @@ std::optional<std::size_t> closer_of(const Json& steps, std::size_t i, std::size
 }  // namespace
 
 std::vector<ShrinkEvent> shrink_events(const Json& scenario) {
-    static const std::set<std::string> openers = {"crash", "stall", "cut", "partition", "delay", "drop", "reset_after",
-                                                  "send", "workload", "restart", "heal", "unstall", "heal_all"};
+    static const std::set<std::string> openers = {"crash", "pause", "stall", "cut", "partition", "delay", "drop", "reset_after",
+                                                  "send", "workload", "restart", "resume", "heal", "unstall", "heal_all"};
     const Json& steps = scenario.at("steps");
     // The last heal_all ends the run's faults for its liveness checks: it stays. So do the steps an
     // expect_recovery names, and every step that is neither a fault nor a client's operation.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,6 +26,7 @@
 #include "target/group_guard.hpp"
 #include "target/poll_reply.hpp"
 #include "target/spawn_process.hpp"
+#include "target/stop_continue.hpp"
 
 namespace herd::sim::target {
 
@@ -213,6 +215,8 @@ void ProcessHerd::await_ready(const std::string& name) {
 void ProcessHerd::kill(const std::string& name) {
     Process& p = process(name);
     p.up = false;
+    p.paused = false;  // SIGKILL ends a stopped process too
+    p.unread.clear();
     if (p.pid < 0) return;
     ::kill(-p.pid, SIGKILL);
     int status = 0;
@@ -245,11 +249,34 @@ void ProcessHerd::restart(std::string_view name) {
     if (relays_) relays_->set_up(name, true);
 }
 
+void ProcessHerd::pause(std::string_view name) {
+    Process& p = process(name);
+    if (p.pid < 0) return;
+    stop_group(p.pid);
+    p.paused = true;
+}
+
+void ProcessHerd::resume(std::string_view name) {
+    Process& p = process(name);
+    if (p.pid < 0) return;
+    continue_group(p.pid);
+    p.paused = false;
+    for (const std::string& line : std::exchange(p.unread, {})) handled(name, line);
+}
+
 bool ProcessHerd::quiet() const { return !relays_ || relays_->idle(); }
 
 void ProcessHerd::client_line(std::string_view node, std::string_view line) {
     if (std::holds_alternative<IAmAt>(parse_line(line))) ++reports_;
-    if (is_up(node)) handled(node, line);
+    if (is_up(node)) handle_when_running(node, line);
+}
+
+void ProcessHerd::handle_when_running(std::string_view node, std::string_view line) {
+    Process& p = process(node);
+    if (p.paused)
+        p.unread.emplace_back(line);
+    else
+        handled(node, line);
 }
 
 void ProcessHerd::delivered(std::string_view node, std::string_view line) {
@@ -258,7 +285,7 @@ void ProcessHerd::delivered(std::string_view node, std::string_view line) {
     if (!std::holds_alternative<At>(command) && !std::holds_alternative<Blank>(command) &&
         !std::holds_alternative<CatchUp>(command) && unreadable_floods_++ == 0)
         first_unreadable_flood_ = std::string(line.substr(0, 200));
-    handled(node, line);
+    handle_when_running(node, line);
 }
 
 std::optional<std::string> ProcessHerd::floods_unseen() const {
@@ -356,7 +383,7 @@ asio::awaitable<void> ProcessHerd::poll_loop(std::shared_ptr<bool> stopped) {
         const std::vector<std::string> clients(clients_.begin(), clients_.end());
         for (const auto& address : config_.servers) {
             if (*stopped) co_return;
-            if (!is_up(address.name)) continue;
+            if (!is_up(address.name) || process(address.name).paused) continue;
             const auto held = co_await poll(address.name, clients);
             if (*stopped) co_return;
             if (!is_up(address.name)) continue;  // crashed while polled

@@ -2,7 +2,7 @@
 // A herd of external server processes (a target, docs/target.md), driven as the runner drives the
 // herd in this process: each server is the target's command, started with its own herd config;
 // with relayed links every peer link goes through herdsim's relays; crash is SIGKILL and restart
-// starts the command again. What the servers know is seen from outside only: the client lines
+// starts the command again; pause is SIGSTOP to the server's process group and resume SIGCONT. What the servers know is seen from outside only: the client lines
 // herdsim writes, the flood lines the relays deliver, and WHATSAT polls.
 #include <filesystem>
 #include <map>
@@ -54,6 +54,11 @@ public:
     std::vector<Relay*> relays() override;
     void crash(std::string_view name) override;
     void restart(std::string_view name) override;
+    // SIGSTOP and SIGCONT to the server's process group. A paused server is not polled: it would
+    // answer no poll before its resume.
+    void pause(std::string_view name) override;
+    void resume(std::string_view name) override;
+    bool is_paused(std::string_view name) const override { return process(name).paused; }
     bool quiet() const override;
     std::map<std::string, Holding> holdings(std::string_view node, const std::vector<std::string>& clients) override;
     void client_line(std::string_view node, std::string_view line) override;
@@ -65,6 +70,9 @@ private:
         std::uint16_t port = 0;
         pid_t pid = -1;
         bool up = false;
+        bool paused = false;
+        // Lines written to it while paused: it reads them once it continues, not before.
+        std::vector<std::string> unread;
     };
 
     Process& process(std::string_view name);
@@ -77,6 +85,8 @@ private:
     // A line `node` was given (by a client or a relay): what it does with it, as far as the newest
     // time it is known to hold for the client tells, goes to the record.
     void handled(std::string_view node, std::string_view line);
+    // handled() now, or, while `node` is paused, at its resume.
+    void handle_when_running(std::string_view node, std::string_view line);
     // A relay delivered `line` to `node`: a flood line herdsim cannot read is counted, never dropped silently.
     void delivered(std::string_view node, std::string_view line);
     // `at_line` is what a poll found `node` holding: news to the record as if it stored it now.

@@ -79,8 +79,8 @@ def main():
     if re.search(r"<script|<link|src=|href=", page) or last not in page.replace("</b> &nbsp; ", "  ").replace("<b>", ""):
         problems.append("report.html is not one self-contained page with the scores")
     # The timeline: a track per server, the stops and faults as bands, every check; no flood diagram.
-    bands = re.findall(r'<rect class="fault"[^>]*><title>[^<]*(crash|stall) (\w+)', page)
-    if "<svg" not in page or not any(kind == "crash" for kind, _ in bands) or not any(kind == "stall" for kind, _ in bands):
+    bands = re.findall(r'<rect class="fault"[^>]*><title>[^<]*(crash|pause) (\w+)', page)
+    if "<svg" not in page or not any(kind == "crash" for kind, _ in bands) or not any(kind == "pause" for kind, _ in bands):
         problems.append(f"report.html has no timeline with the stops and the pause as bands: {bands[:3]}")
     checks_drawn = page.count('class="mark check"')
     if checks_drawn != len(tests):

@@ -8,7 +8,7 @@ set(python_target ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/python_herd/target.json)
 
 # What the Python fixture can run. docs/target.md lists the others with the reason.
 set(python_scenarios w22-grading seed-walkthrough crash-mid-flood link-faults
-    slow-places-no-hold-up bad-client-input)
+    slow-places-no-hold-up bad-client-input pause-resume)
 foreach(name IN LISTS python_scenarios)
   add_test(NAME "target python: ${name}"
            COMMAND herdsim run ${PROJECT_SOURCE_DIR}/scenarios/${name}.json --target ${python_target} --out ${target_out})
@@ -25,7 +25,7 @@ set_tests_properties("target python direct: seed-walkthrough" PROPERTIES TIMEOUT
 # ring-dead-node and restart-gets-queued (see docs/target.md).
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/serve-target.json CONTENT
   "{\"command\": [\"$<TARGET_FILE:herdsim>\", \"serve\", \"--config\", \"{config}\", \"--node\", \"{name}\", \"--log-dir\", \"{log_dir}\"],\n \"ready_timeout_ms\": 30000}\n")
-set(serve_scenarios bad-client-input crash-mid-flood link-faults one-way-cut partition-heal places-failures
+set(serve_scenarios bad-client-input crash-mid-flood link-faults one-way-cut partition-heal pause-resume places-failures
     places-new-api reset-partial-line restart-catches-up seed-walkthrough slow-places-no-hold-up w22-grading)
 foreach(name IN LISTS serve_scenarios)
   add_test(NAME "target serve: ${name}"
@@ -87,6 +87,21 @@ add_test(NAME "target: SIGINT to herdsim run leaves no server process"
          COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/sigint_cleanup.py $<TARGET_FILE:herdsim> ${python_target}
                  ${CMAKE_CURRENT_SOURCE_DIR}/data/targets/long_wait.json ${target_out}/sigint)
 set_tests_properties("target: SIGINT to herdsim run leaves no server process" PROPERTIES TIMEOUT 120 LABELS target)
+
+# A pause stops the server's process group (state T while paused), and neither an interrupted run
+# nor one that ends while a server is paused leaves a process behind.
+add_test(NAME "target: a paused server is a stopped process, and no stopped process outlives the run"
+         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/target/pause_cleanup.py $<TARGET_FILE:herdsim> ${python_target}
+                 ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/pause_held.json
+                 ${CMAKE_CURRENT_SOURCE_DIR}/data/scenarios/pause_at_end.json ${target_out}/pause)
+set_tests_properties("target: a paused server is a stopped process, and no stopped process outlives the run" PROPERTIES
+                     TIMEOUT 240 LABELS target)
+
+# What a paused server is sent waits in the kernel: the update born during the pause reaches
+# Hamilton at its resume, 1 s after the report, not when a relay wrote it to the stopped server.
+herdsim_cli_test("a paused target server stores what it is sent at its resume, not before" 0
+  "\n  steps\\[2\\]\\.pause Hamilton +1 +0 +0 +[1-9][0-9][0-9][0-9]+\\.[0-9]+ "
+  run ${PROJECT_SOURCE_DIR}/scenarios/pause-resume.json --target ${python_target} --out ${target_out})
 
 # A poll is read for what it says, never for what it lacks: a WHATSAT reply that ends after "}\n"
 # and closes still shows the record; one herdsim cannot read leaves the check UNCHECKED with the
