@@ -6,7 +6,8 @@ updates: the target is observed and judged exactly as the herd in-process.
     same_verdicts.py HERDSIM TARGET OUT SCENARIO
 
 Exit 0 when they agree (whatever the verdicts are), 1 when they differ, 2 when a run could not be
-made. Prints both verdict lists.
+made. A run that came back UNCHECKED (nothing judged) is made again, up to 3 times. Prints both
+verdict lists.
 """
 import json
 import subprocess
@@ -24,10 +25,24 @@ def verdicts(herdsim, scenario, out, *extra):
     return summary["verdict"], [(v["step"], v["passed"], v["description"]) for v in summary["verdicts"]], counts
 
 
+# An UNCHECKED run judged nothing (it fell behind on a busy machine, say): there is nothing to compare,
+# so it is made again, a few times at most.
+ATTEMPTS = 3
+
+
+def judged(herdsim, scenario, out, *extra):
+    for _ in range(ATTEMPTS):
+        result = verdicts(herdsim, scenario, out, *extra)
+        if result[0] != "unchecked":
+            return result
+        print(f"{' '.join(extra) or 'in-process'}: UNCHECKED, run again", flush=True)
+    return result
+
+
 def main():
     herdsim, target, out, scenario = sys.argv[1:5]
-    here = verdicts(herdsim, scenario, out)
-    there = verdicts(herdsim, scenario, out, "--target", target)
+    here = judged(herdsim, scenario, out)
+    there = judged(herdsim, scenario, out, "--target", target)
     for name, (verdict, steps, counts) in (("in-process", here), ("target", there)):
         print(f"{name}: {verdict.upper()}, {counts['updates']} updates, {counts['lost']} lost")
         for step, passed, description in steps:
