@@ -15,15 +15,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
-
-def state(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return None
+from procs import state, wait_for
 
 
 def group_alive(pgid):
@@ -41,15 +34,6 @@ def group_alive(pgid):
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
-
-
-def wait_for(condition, limit):
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def server_pids(out):
