@@ -38,6 +38,8 @@ std::string failure_kind(const std::string& description) {
 }
 
 const std::string hung_kind = "HUNG (not ended within its deadline)";
+// A run that failed nothing and judged nothing (it fell behind on a busy machine, say).
+const std::string unjudged = "UNCHECKED (nothing judged)";
 
 struct Shrinker {
     const ShrinkArgs& args;
@@ -79,9 +81,12 @@ struct Shrinker {
             return std::nullopt;
         }
         std::string kinds;
-        for (const auto& v : outcome.run.verdicts)
+        bool unchecked = false;
+        for (const auto& v : outcome.run.verdicts) {
             if (v.kind == VerdictKind::fail) kinds += failure_kind(v.description) + "\n";
-        return kinds;
+            unchecked = unchecked || v.kind == VerdictKind::unchecked;
+        }
+        return kinds.empty() && unchecked ? unjudged + "\n" : kinds;
     }
 
     // Whether one run's failures include one FILE showed.
@@ -182,21 +187,28 @@ int shrink(const ShrinkArgs& args) {
               << args.tries << " runs per candidate, " << args.jobs << " at once\n";
 
     // What FILE's failure is: the kinds of failure every one of its runs shows. One that only some
-    // show is the machine's timing, not the failure to keep.
+    // show is the machine's timing, not the failure to keep. A run that judged nothing tells
+    // nothing, so another is made in its place (up to twice --tries more runs).
     std::vector<std::size_t> all(before);
     for (std::size_t i = 0; i < before; ++i) all[i] = i;
     bool could_not_run = false;
     std::vector<std::set<std::string>> seen;
-    int runs_started = 0;
+    int runs_started = 0, runs_unjudged = 0;
     run_forked(
         args.jobs, shrinker.deadline_s,
         [&]() -> std::optional<std::size_t> {
-            if (could_not_run || runs_started == args.tries) return std::nullopt;
+            if (could_not_run || runs_started - runs_unjudged == args.tries || runs_started == 3 * args.tries)
+                return std::nullopt;
             return runs_started++;
         },
         [&](std::size_t) { return shrinker.run_once(all); },
         [&](const ForkedEnd& end) {
             ++shrinker.runs;
+            if (end.text == unjudged + "\n") {
+                ++runs_unjudged;
+                std::cout << "  a run of it judged nothing (UNCHECKED): another is made in its place\n";
+                return;
+            }
             std::set<std::string>& kinds = seen.emplace_back();
             if (end.hung) kinds.insert(hung_kind);
             else if (!end.text) could_not_run = true;
@@ -208,7 +220,10 @@ int shrink(const ShrinkArgs& args) {
         std::erase_if(shrinker.failures, [&](const std::string& kind) { return !kinds.count(kind); });
     if (could_not_run) return 2;
     if (shrinker.failures.empty()) {
-        std::cout << "  no expectation failed in all " << args.tries << " of its runs: nothing to shrink\n";
+        if (seen.empty())
+            std::cout << "  none of its " << runs_started << " runs judged anything (each UNCHECKED): nothing to shrink\n";
+        else
+            std::cout << "  no expectation failed in all " << seen.size() << " of its judged runs: nothing to shrink\n";
         return 1;
     }
     for (const auto& kind : shrinker.failures) std::cout << "  fails: " << kind << "\n";
@@ -270,7 +285,7 @@ A candidate still fails when most of its runs fail an expectation that failed in
 (one that fails now and then under load is not kept). The minimal scenario is run --tries times more: "fails k of n".
 Cuts by fault kind and by node come first, then delta debugging. A candidate's stretches between timed steps
 longer than --max-gap are cut to it (the minimal scenario written too); for a failure that needs them, --max-gap 0.
-Exit code: 0 written, 1 no expectation failed in every try (nothing to shrink), 2 could not run.
+Exit code: 0 written, 1 no expectation failed in every judged run (nothing to shrink), 2 could not run.
 
 Examples:
   herdsim shrink results/chaos-fall17/latest/scenario.json --tries 5 --jobs 8
