@@ -1,10 +1,10 @@
 #pragma once
 // Shrinking a failing scenario (delta debugging, Zeller's ddmin on complements): its faults and
 // client operations are events that may be removed, everything else (phases, waits, expectations,
-// the final heal) stays. A fault is removed with the step that ends it (a crash with its restart,
-// a cut with its heal, a pause's stalls with their unstalls), so every candidate is a valid
-// scenario whose steps keep their times here (shrink_time.hpp then cuts its idle stretches, and
-// shrink_cuts.hpp tries cuts by kind and node before delta debugging).
+// the final heal) stays. A fault is removed with the step that ends it (a crash with its restart, a
+// pause with its resume, a cut with its heal, one node's stalls with their unstalls), so every
+// candidate is a valid scenario whose steps keep their times here (shrink_time.hpp then cuts its
+// idle stretches, and shrink_cuts.hpp tries cuts by kind and node before delta debugging).
 #include <cstddef>
 #include <functional>
 #include <optional>
